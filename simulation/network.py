@@ -177,6 +177,18 @@ class SocialNetwork:
         else:
             np.add.at(out, target, contrib)
 
+    def relabel(self, new_of_old: np.ndarray) -> SocialNetwork:
+        """The same graph with node ``o`` renamed ``new_of_old[o]`` (a permutation)."""
+        if self.is_fully_mixed:
+            return self
+        new_of_old = np.asarray(new_of_old, dtype=np.int64)
+        rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), self.degree)
+        upper = rows < self.indices
+        u, v = new_of_old[rows[upper]], new_of_old[self.indices[upper]]
+        del rows, upper
+        indptr, indices = _csr_from_edges(u, v, self.n_nodes)
+        return SocialNetwork(self.kind, self.n_nodes, self.mean_degree, indptr, indices)
+
     def sample_subgraph(self, nodes: np.ndarray) -> networkx.Graph:
         """Induced subgraph on the given node ids as a networkx Graph; nodes keep their ids. A fully
         mixed population yields the nodes without edges."""

@@ -1,0 +1,53 @@
+# socbiz: one command to set up and run the dashboard, one to set up and run the tests.
+# Every target is idempotent: the virtualenv is built once and refreshed when pyproject.toml
+# changes.
+
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.socbiz-installed
+export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
+
+.PHONY: setup dashboard run test validate lint bench browser clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "socbiz needs Python >= 3.12 (found " + sys.version.split()[0] + "); install it or run: make PYTHON=/path/to/python3.12")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[all]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## The main job: the dashboard on the default scenario (http://127.0.0.1:8765).
+dashboard: setup
+	$(BIN)/socbiz dashboard
+
+## A command-line run of the default scenario.
+run: setup
+	$(BIN)/socbiz run
+
+## Headless Chromium for the browser tests (Debian package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+lint: setup
+	$(BIN)/ruff check simulation tests benchmarks dashboards
+
+## The fast test suite (lint, unit, integration, browser, Dask): under 5 minutes.
+test: setup browser lint
+	$(BIN)/python -m pytest -m "not validation"
+
+## The pattern-oriented validation suite (statistical, slow): under 30 minutes.
+validate: setup
+	$(BIN)/socbiz validate --out docs/validation
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache runs test-artifacts

@@ -1,0 +1,429 @@
+"""Brands: the organisation that turns departments' practice into a daily social-media output.
+
+Each day a brand (1) plans its output from its departments and agencies, (2) sees the market's
+answer, and (3) reacts. The rules:
+
+- Internal network. Departments are linked according to the brand's organisational model
+  (Altimeter): decentralised, a ring of departments with no centre; centralised, the hub
+  department linked to each other department and nothing else (so a department never has two
+  adopting neighbours: peer influence cannot spread); hub and spoke, the hub linked to all plus
+  natural affinities between departments (weight 0.5); multiple hub and spoke, three hubs (the
+  hub department, communication, customer service) linked to all, and the affinities at full
+  weight; holistic, everyone linked to everyone. The turf war weakens the marketing-communication
+  link by (1 - turf_war).
+- Output. Marketing and communication produce the planned posts (posts_per_day, mix, push
+  share) within their capacity (hours_per_post each), less the turf-war loss; each other
+  department contributes contribution_posts_per_day x adoption² conversational posts of its own
+  type (customer service: customer service; CRM: discounts; PR: reviews; quality: product info;
+  R&D: exclusive; HR: feel connected); agencies add their campaigns. Customer service answers
+  capacity x (0.5 + 0.5 x skill) / hours_per_answer complaints or questions a day. Listening
+  catches listening_coverage of public complaints per day. Social CRM converts engagements by
+  non-customers with p_conversion x crm_integration x CRM adoption. Incidents fall as quality and
+  R&D act on insights: the cut grows toward insight_effect at a pace listening x mean(quality,
+  R&D adoption) / insight_days. Preparedness is the larger of the crisis plan and listening x
+  mean(PR, customer service adoption).
+- Money. Daily cost: staff hours x hourly_cost, agency fees, the listening tool, ads, training.
+  When the year's spending reaches the budget, ads and agency campaigns stop until the next
+  year (day 365, 730, ...).
+- Reaction. Visible results follow return on social spend r = (social sales x revenue +
+  engagements x value_per_engagement) x (market_size / n_customers) / cost, through r / (1 + r), with memory
+  results_memory_days. The share of customer-service hours not spent answering is its proactive
+  share. Each crisis level gained raises executive awareness by crisis_awareness_boost (other
+  departments by half of it), and leaves half of that as a lasting lesson.
+- Sponsorship follows the larger of executive awareness and any explicit commitment, closing
+  1 / sponsorship_days of the gap per day.
+- Phase and help-desk flag: :func:`simulation.metrics.classify_phase`; a new phase is recorded
+  once it has held confirm_days days.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from ..config import CONTENT_TYPES, DEPARTMENTS, BrandConfig, mix_shares
+from ..exchange import DailyOutput, MarketDay
+from ..metrics import PHASE_NAMES, classify_phase, is_help_desk, maturity_index
+from .departments import Department
+
+if TYPE_CHECKING:
+    from ..events import Training
+    from .agencies import Agency
+
+CONTRIBUTED_TYPE = {
+    "customer_service": "customer_service",
+    "crm": "discounts",
+    "pr": "reviews",
+    "quality": "product_info",
+    "rnd": "exclusive",
+    "hr": "feel_connected",
+}
+AFFINITIES = (
+    ("marketing", "communication"),
+    ("customer_service", "crm"),
+    ("quality", "rnd"),
+    ("pr", "communication"),
+    ("hr", "communication"),
+    ("crm", "marketing"),
+    ("customer_service", "quality"),
+    ("executive", "communication"),
+)
+
+
+def internal_network(model_name: str, hub: str, turf_war: float) -> np.ndarray:
+    """Weights between departments (DEPARTMENTS order) for an organisational model."""
+    n = len(DEPARTMENTS)
+    idx = {d: i for i, d in enumerate(DEPARTMENTS)}
+    w = np.zeros((n, n))
+
+    def link(a: str, b: str, weight: float) -> None:
+        if a != b:
+            w[idx[a], idx[b]] = w[idx[b], idx[a]] = max(w[idx[a], idx[b]], weight)
+
+    if model_name == "decentralised":
+        for i in range(n):
+            link(DEPARTMENTS[i], DEPARTMENTS[(i + 1) % n], 1.0)
+    elif model_name == "centralised":
+        for d in DEPARTMENTS:
+            link(hub, d, 1.0)
+    elif model_name in ("hub_and_spoke", "multiple_hub_and_spoke"):
+        hubs = [hub] if model_name == "hub_and_spoke" else [hub, "communication",
+                                                              "customer_service"]
+        affinity = 0.5 if model_name == "hub_and_spoke" else 1.0
+        for h in hubs:
+            for d in DEPARTMENTS:
+                link(h, d, 1.0)
+        for a, b in AFFINITIES:
+            link(a, b, affinity)
+    else:  # holistic
+        w[:] = 1.0
+        np.fill_diagonal(w, 0.0)
+    m, c = idx["marketing"], idx["communication"]
+    w[m, c] = w[c, m] = w[m, c] * (1 - turf_war)
+    return w
+
+
+class Brand(mesa.Agent):
+    """A brand: departments, strategy, means, and its reading of the market."""
+
+    def __init__(self, model: mesa.Model, name: str, index: int, config: BrandConfig):
+        super().__init__(model)
+        self.name = name
+        self.index = index
+        self.config = config
+        self.departments = {
+            kind: Department(model, self, kind, i, config.departments[kind])
+            for i, kind in enumerate(DEPARTMENTS)
+        }
+        self.peer_weights = internal_network(config.organisational_model, config.hub_department,
+                                             config.culture.turf_war)
+        # Strategy (changed by interventions).
+        self.posts_per_day = config.content.posts_per_day
+        self.mix = config.content.mix
+        self.push_share = config.content.push_share
+        self.listening_coverage = config.listening_coverage
+        self.crm_integration = config.crm_integration
+        self.agencies: list[Agency] = []
+        self.commitment = 0.0
+        # State.
+        self.sponsorship = self.departments["executive"].awareness
+        self.results = 0.0
+        self.incident_cut = 0.0
+        self.proactive_share = 1.0
+        self.in_house_share = 1.0
+        self.trainings: list[tuple[Training, int, dict[str, float]]] = []
+        self.training_budget_left = config.training_budget
+        self.spent_this_year = 0.0
+        self.budget_exhausted = False
+        self.cost_today = 0.0
+        self.cumulative_cost = 0.0
+        self.social_revenue_today = 0.0
+        self.cumulative_social_revenue = 0.0
+        self.training_cost_today = 0.0
+        self.output: DailyOutput | None = None
+        self.today = MarketDay()
+        self.phase = classify_phase(self, model.config.classifier, model.config.organisation)
+        self._candidate_phase = self.phase
+        self._candidate_days = 0
+        self.help_desk = False
+
+    # ------------------------------------------------------------------------------------
+    # Derived views
+    @property
+    def can_spend(self) -> bool:
+        return not self.budget_exhausted
+
+    @property
+    def integration(self) -> float:
+        return self.listening_coverage * self.crm_integration
+
+    @property
+    def maturity(self) -> float:
+        return maturity_index(self)
+
+    def adopting_vector(self) -> np.ndarray:
+        return np.array([d.adopting for d in self.departments.values()], dtype=float)
+
+    def adoption(self, kind: str) -> float:
+        return self.departments[kind].adoption
+
+    def turf_factor(self, kind: str) -> float:
+        if kind not in ("marketing", "communication"):
+            return 1.0
+        gap = abs(self.adoption("marketing") - self.adoption("communication"))
+        return 1 - self.config.culture.turf_war * (1 - gap)
+
+    # ------------------------------------------------------------------------------------
+    # 1. Plan the day
+    def plan_day(self) -> DailyOutput:
+        o = self.model.config.organisation
+        wom = self.model.config.word_of_mouth
+        d = self.departments
+        turf_loss = self.config.culture.turf_war * o.turf_war_capacity_loss
+        content_hours = (d["marketing"].capacity_hours + d["communication"].capacity_hours) * (
+            1 - turf_loss)
+        own_posts = min(self.posts_per_day, content_hours / o.hours_per_post)
+        posts = own_posts * mix_shares(self.mix)
+        push_posts = own_posts * self.push_share
+        for kind, content in CONTRIBUTED_TYPE.items():
+            posts[CONTENT_TYPES.index(content)] += o.contribution_posts_per_day * (
+                d[kind].adoption ** 2)
+        agency_posts = 0.0
+        for agency in self.agencies:
+            extra = agency.campaign_posts(self)
+            posts += extra
+            agency_posts += extra.sum()
+            push_posts += extra.sum() * agency.push_orientation
+        total = posts.sum()
+        self.in_house_share = 1 - agency_posts / total if total > 0 else 1.0
+        recruitment = self.config.recruitment_p if self.can_spend else 0.0
+        recruitment += sum(a.config.campaign_recruitment_p for a in self.agencies
+                           if a.campaign_running(self) and self.can_spend)
+        cs = d["customer_service"]
+        insight_pace = self.listening_coverage * (d["quality"].adoption + d["rnd"].adoption) / 2
+        self.incident_cut += insight_pace * (wom.insight_effect - self.incident_cut) / (
+            wom.insight_days)
+        self.output = DailyOutput(
+            posts_by_type=posts,
+            push_share=float(push_posts / total) if total > 0 else 0.0,
+            agency_posts=float(agency_posts),
+            recruitment_p=recruitment,
+            answer_capacity=cs.capacity_hours * (0.5 + 0.5 * cs.skill) / wom.hours_per_answer,
+            listening_coverage=self.listening_coverage,
+            conversion=(self.model.config.behaviour.p_conversion * self.crm_integration
+                        * d["crm"].adoption),
+            incident_rate=self.config.incident_rate * (1 - self.incident_cut),
+            preparedness=self.preparedness,
+        )
+        self._spend()
+        return self.output
+
+    @property
+    def preparedness(self) -> float:
+        d = self.departments
+        listening_readiness = self.listening_coverage * (
+            d["pr"].adoption + d["customer_service"].adoption) / 2
+        return max(self.config.crisis_preparedness, listening_readiness)
+
+    def _spend(self) -> None:
+        o = self.model.config.organisation
+        day = self.model.time_day
+        if day % 365 == 0 and day > 0:
+            self.spent_this_year = 0.0
+            self.budget_exhausted = False
+        staff = sum(dep.capacity_hours for dep in self.departments.values()) * o.hourly_cost
+        fees = sum(a.daily_fee() for a in self.agencies)
+        tools = o.listening_cost_per_year / 365 * self.listening_coverage
+        ads = self.config.ads_per_day if self.can_spend else 0.0
+        self.cost_today = staff + fees + tools + ads + self.training_cost_today
+        self.training_cost_today = 0.0
+        self.cumulative_cost += self.cost_today
+        self.spent_this_year += self.cost_today
+        if not self.budget_exhausted and self.spent_this_year >= self.config.budget:
+            self.budget_exhausted = True
+            self.model.log(self, "budget", "budget",
+                           f"{self.name} has spent its yearly budget of "
+                           f"€{self.config.budget:,.0f}: ads and agency campaigns stop until "
+                           "the next year.")
+
+    # ------------------------------------------------------------------------------------
+    # 2. See the market's answer
+    def absorb(self, day: MarketDay) -> None:
+        o = self.model.config.organisation
+        wom = self.model.config.word_of_mouth
+        self.today = day
+        # Simulated customers stand for market_size real people: money is counted for them.
+        scale = self.model.config.market.market_size / self.model.config.market.n_customers
+        self.social_revenue_today = day.social_sales * self.config.revenue_per_sale * scale
+        self.cumulative_social_revenue += self.social_revenue_today
+        value = self.social_revenue_today + day.engagements * o.value_per_engagement * scale
+        ratio = value / self.cost_today if self.cost_today > 0 else 0.0
+        self.results += (ratio / (1 + ratio) - self.results) / o.results_memory_days
+        cs_hours = self.departments["customer_service"].capacity_hours
+        self.proactive_share = (max(0.0, 1 - day.answer_hours / cs_hours) if cs_hours > 0
+                                else 0.0)
+        if day.crisis_escalation:
+            boost = wom.crisis_awareness_boost * day.crisis_escalation
+            for kind, dep in self.departments.items():
+                share = 1.0 if kind == "executive" else 0.5
+                dep.raise_awareness(boost * share, lasting=boost * share / 2)
+            level = day.crisis_level
+            if day.crisis_started:
+                text = (f"Crisis level {level} for {self.name}: "
+                        f"{day.negative_exposures:,} people saw complaints today. "
+                        "Executives wake up.")
+                self.model.log(self, "crisis_start", f"L{level}", text)
+            else:
+                self.model.log(self, "crisis_escalation", f"L{level}",
+                               f"The crisis at {self.name} escalates to level {level}.")
+        if day.crisis_response:
+            text = (f"{self.name} responds publicly to the crisis"
+                    + (": the response backfires (heavy-handed moderation)."
+                       if day.crisis_response == "backfire" else ", which calms the spread."))
+            self.model.log(self, "crisis_response", day.crisis_response, text)
+        if day.crisis_ended:
+            self.model.log(self, "crisis_end", "", f"The crisis at {self.name} is over.")
+
+    # ------------------------------------------------------------------------------------
+    # 3. React: training, sponsorship, phase
+    def progress_training(self) -> None:
+        gain = self.model.config.organisation.training_awareness_gain
+        still = []
+        for programme, start, targets in self.trainings:
+            for kind, target in targets.items():
+                dep = self.departments[kind]
+                step = max(0.0, (target - dep.trained_share)) / max(
+                    1, start + programme.duration_days - self.model.time_day)
+                dep.trained_share = min(1.0, dep.trained_share + step)
+                dep.raise_awareness(gain * step)
+            if self.model.time_day < start + programme.duration_days:
+                still.append((programme, start, targets))
+        self.trainings = still
+
+    def update_sponsorship(self) -> None:
+        days = self.model.config.organisation.sponsorship_days
+        target = max(self.departments["executive"].awareness, self.commitment)
+        self.sponsorship += (target - self.sponsorship) / days
+
+    def update_phase(self) -> None:
+        cfg = self.model.config
+        candidate = classify_phase(self, cfg.classifier, cfg.organisation)
+        if candidate == self.phase:
+            self._candidate_days = 0
+        elif candidate == self._candidate_phase:
+            self._candidate_days += 1
+        else:
+            self._candidate_phase, self._candidate_days = candidate, 1
+        if candidate != self.phase and self._candidate_days >= cfg.classifier.confirm_days:
+            old, self.phase = self.phase, candidate
+            self.model.log(self, "phase_change", f"{old}->{candidate}",
+                           f"{self.name} moves from phase {old} ({PHASE_NAMES[old]}) to phase "
+                           f"{candidate} ({PHASE_NAMES[candidate]}).")
+        help_desk = is_help_desk(self, cfg.classifier)
+        if help_desk != self.help_desk:
+            self.help_desk = help_desk
+            if help_desk:
+                text = (f"{self.name}'s customer service is a help desk: {self.today.backlog:,}"
+                        " requests wait and almost no time is left for proactive work.")
+            else:
+                text = f"{self.name}'s customer service has time for proactive work again."
+            self.model.log(self, "help_desk", "entered" if help_desk else "left", text)
+
+    def review_agencies(self) -> None:
+        """A brand whose marketing has adopted drops agencies whose content engages less."""
+        cfg = self.model.config
+        if not self.agencies or not self.departments["marketing"].adopting:
+            return
+        own = content_quality(mix_shares(self.mix), self.push_share, cfg)
+        for agency in list(self.agencies):
+            theirs = content_quality(agency.mix, agency.push_orientation, cfg)
+            if own > 0 and theirs < cfg.organisation.agency_drop_ratio * own:
+                agency.end_contract(self)
+                self.agencies.remove(agency)
+                self.model.log(self, "agency_dropped", agency.name,
+                               f"{self.name} drops {agency.name}: its campaigns engage "
+                               f"{theirs / own:.0%} as well as the brand's own posts.")
+
+    # ------------------------------------------------------------------------------------
+    # Interventions (called by simulation.events)
+    def start_training(self, programme: Training) -> str:
+        o = self.model.config.organisation
+        wanted = {k: max(self.departments[k].trained_share, programme.coverage)
+                  for k in programme.departments}
+        trainees = sum((wanted[k] - self.departments[k].trained_share)
+                       * self.departments[k].headcount for k in wanted)
+        cost = trainees * o.cost_per_trainee
+        note = ""
+        if cost > self.training_budget_left and cost > 0:
+            fraction = self.training_budget_left / cost
+            wanted = {k: self.departments[k].trained_share
+                      + fraction * (v - self.departments[k].trained_share)
+                      for k, v in wanted.items()}
+            note = (f" The training budget only pays for {fraction:.0%} of it "
+                    f"(€{self.training_budget_left:,.0f} left).")
+            cost = self.training_budget_left
+        self.training_budget_left -= cost
+        self.training_cost_today += cost
+        self.trainings.append((programme, self.model.time_day, wanted))
+        names = ", ".join(k.replace("_", " ") for k in programme.departments)
+        return (f"{self.name} starts a {programme.duration_days}-day training programme for "
+                f"{names} (target {programme.coverage:.0%} of staff, €{cost:,.0f}).{note}")
+
+    def commit_executive(self, level: float) -> str:
+        self.commitment = level
+        self.departments["executive"].raise_awareness(
+            max(0.0, level - self.departments["executive"].awareness))
+        return f"{self.name}'s executive committee sponsors the transformation (level {level:g})."
+
+    def hire(self, kind: str, hours: float) -> str:
+        self.departments[kind].capacity_hours += hours
+        return (f"{self.name} adds {hours:g} hours a day of social-media staff to "
+                f"{kind.replace('_', ' ')}.")
+
+    def change_content(self, posts_per_day, mix, push_share) -> str:
+        changes = []
+        if posts_per_day is not None:
+            self.posts_per_day = posts_per_day
+            changes.append(f"{posts_per_day:g} posts a day")
+        if mix is not None:
+            self.mix = mix
+            changes.append(f"mix '{mix}'" if isinstance(mix, str) else "a new content mix")
+        if push_share is not None:
+            self.push_share = push_share
+            changes.append(f"{push_share:.0%} push posts")
+        return f"{self.name} changes its content strategy: " + (", ".join(changes) or
+                                                                 "no change") + "."
+
+    def deploy_listening(self, coverage: float, crm_integration: float) -> str:
+        self.listening_coverage = coverage
+        self.crm_integration = crm_integration
+        return (f"{self.name} deploys listening ({coverage:.0%} of mentions) and integrates it "
+                f"with CRM at {crm_integration:.0%} (social CRM).")
+
+    def switch_agency(self, new: str, replaces: str) -> str:
+        ended = [a for a in self.agencies if not replaces or a.name == replaces]
+        for agency in ended:
+            agency.end_contract(self)
+            self.agencies.remove(agency)
+        text = f"{self.name} ends its contract with {', '.join(a.name for a in ended) or 'no one'}"
+        if new:
+            agency = self.model.agencies[new]
+            agency.sign(self)
+            if agency not in self.agencies:
+                self.agencies.append(agency)
+            text += f" and signs with {new}"
+        return text + "."
+
+
+def content_quality(mix: np.ndarray, push_share: float, config) -> float:
+    """Expected engagement of a content mix relative to a perfectly matched one.
+
+    What a brand can read in its listening: how well a mix matches the population's stated
+    motivations, times the loss from push beyond customers' tolerance.
+    """
+    b = config.behaviour
+    motivations = np.array([config.market.motivations.get(k, 0.0) for k in CONTENT_TYPES])
+    push_factor = max(0.0, 1 - b.push_engagement_penalty * max(0.0, push_share - b.push_tolerance))
+    return float(mix @ motivations) * push_factor

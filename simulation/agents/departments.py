@@ -1,0 +1,108 @@
+"""Departments: how social-media practice spreads inside a brand.
+
+Each brand has nine departments (executive, marketing, communication, customer service, CRM, PR,
+HR, quality, R&D). A department's state: adoption a (its social-media practice, 0-1), trained
+share, capacity (staff-hours per day for social work), awareness, resistance, headcount.
+
+Rules, applied every day to all departments at once (each decides from yesterday's state, then
+all commit, so the order of departments does not matter):
+
+- Drive. drive = weight_sponsorship x executive sponsorship + weight_awareness x awareness
+  + weight_results x the brand's visible results + weight_peers x peer, where peer is 1 when the
+  adopting neighbours in the brand's internal network (weighted, adoption >= adopted_threshold)
+  reach peer_threshold, else 0. Peer influence is a complex contagion (Centola & Macy 2007): one
+  adopting neighbour is not enough.
+- Growth, a Bass process inside the firm:
+  growth = (1 - resistance_eff) x (adoption_p x drive + adoption_q x skill x doing x a) x (1 - a)
+           x capacity_factor x turf_factor
+  where skill = untrained_skill + (1 - untrained_skill) x trained_share (training turns practice
+  into momentum: the S of the S-curve), doing = the share of the brand's posts made in-house for
+  marketing and communication (a brand whose agency posts for it learns less by doing; 1 for
+  the others), capacity_factor = min(1, capacity / (practice_hours_per_employee x headcount))
+  (for customer service, only the hours left after answering count: a help desk has no time to
+  change), resistance_eff = min(1, resistance x (0.5 + 1.5 x culture resistance)), and for
+  marketing and communication turf_factor = 1 - turf_war x (1 - |a_marketing -
+  a_communication|): the fight is worst when neither leads.
+- Erosion. Without sponsorship practice fades: erosion = erosion_rate x a x (1 - sponsorship).
+  So without levers departments settle where erosion balances growth (a stall); with
+  sponsorship and training, growth wins and adoption follows an S-curve.
+- Awareness gained from crises or training fades back toward the department's baseline over
+  awareness_decay_days.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from ..config import DepartmentConfig
+
+if TYPE_CHECKING:
+    from .brands import Brand
+
+IN_HOUSE_CONTENT = ("marketing", "communication")
+
+
+class Department(mesa.Agent):
+    """One department of one brand."""
+
+    def __init__(self, model: mesa.Model, brand: Brand, kind: str, index: int,
+                 config: DepartmentConfig):
+        super().__init__(model)
+        self.brand = brand
+        self.kind = kind
+        self.index = index  # position in DEPARTMENTS, row of the brand's internal network
+        self.adoption = config.adoption
+        self.trained_share = config.trained_share
+        self.capacity_hours = config.capacity_hours
+        self.awareness = config.awareness
+        self.baseline_awareness = config.awareness
+        self.resistance = config.resistance
+        self.headcount = config.headcount
+        self._next_adoption = self.adoption
+
+    @property
+    def skill(self) -> float:
+        untrained = self.model.config.organisation.untrained_skill
+        return untrained + (1 - untrained) * self.trained_share
+
+    @property
+    def adopting(self) -> bool:
+        return self.adoption >= self.model.config.organisation.adopted_threshold
+
+    def practice_hours(self) -> float:
+        """Hours available for practising social media (not answering the queue)."""
+        if self.kind == "customer_service":
+            return self.capacity_hours * self.brand.proactive_share
+        return self.capacity_hours
+
+    def decide(self) -> None:
+        """Compute tomorrow's adoption from today's state (committed by :meth:`commit`)."""
+        o = self.model.config.organisation
+        brand = self.brand
+        a = self.adoption
+        adopting_peers = float(brand.peer_weights[self.index] @ brand.adopting_vector())
+        peer = 1.0 if adopting_peers >= o.peer_threshold else 0.0
+        drive = (o.weight_sponsorship * brand.sponsorship + o.weight_awareness * self.awareness
+                 + o.weight_results * brand.results + o.weight_peers * peer)
+        doing = brand.in_house_share if self.kind in IN_HOUSE_CONTENT else 1.0
+        needed = o.practice_hours_per_employee * self.headcount
+        capacity_factor = min(1.0, self.practice_hours() / needed)
+        resistance = min(1.0, self.resistance * (0.5 + 1.5 * brand.config.culture.resistance))
+        growth = ((1 - resistance) * (o.adoption_p * drive + o.adoption_q * self.skill * doing * a)
+                  * (1 - a) * capacity_factor * brand.turf_factor(self.kind))
+        erosion = o.erosion_rate * a * (1 - brand.sponsorship)
+        self._next_adoption = float(np.clip(a + growth - erosion, 0.0, 1.0))
+
+    def commit(self) -> None:
+        self.adoption = self._next_adoption
+        days = self.model.config.organisation.awareness_decay_days
+        if self.awareness > self.baseline_awareness:
+            self.awareness += (self.baseline_awareness - self.awareness) / days
+
+    def raise_awareness(self, amount: float, lasting: float = 0.0) -> None:
+        """Awareness jumps by ``amount``; ``lasting`` of it stays (a lesson learned)."""
+        self.awareness = min(1.0, self.awareness + amount)
+        self.baseline_awareness = min(1.0, self.baseline_awareness + lasting)

@@ -1,0 +1,369 @@
+"""Incidents, public complaints, negative word of mouth, customer service answers and crises.
+
+Rules, applied each day after the customers' own rules (``Complaints.step``):
+
+1. Incidents. A customer of a brand meets a problem with the product or service with the
+   brand's incident rate (which quality and R&D lower over time by acting on insights from
+   listening, and which a product defect multiplies for a while). The incident costs the
+   customer incident_sentiment_impact of sentiment toward the brand. An engaging customer
+   complains publicly with probability p_complain_public (x active_complaint_multiplier for
+   active customers). A complaint gets a virality drawn from a lognormal of median 1 and
+   log-sd virality_sigma: a few complaints are far more shareable than the rest.
+2. Detection. Each day an open complaint that the brand has not seen yet is detected with the
+   brand's listening coverage. During a crisis every complaint about the brand is in plain view.
+3. Answers. Customer service answers up to its capacity each day: detected complaints first,
+   oldest first, then questions. An answered complaint stops spreading and wins back
+   answer_win_back of the complainant's sentiment. What is left waits (the backlog). Exogenous
+   crises are not answerable one by one: only a public crisis response acts on them.
+4. Spread. Everyone who passed a complaint on yesterday (its sharers) shows it to each friend;
+   a friend sees it with probability p_see_friend_post x (sharer's degree / mean degree) **
+   influencer_amplification (well-connected people, bloggers, are read more). A person who sees a
+   complaint about a brand for the first time in refractory_days loses wom_sentiment_impact of
+   sentiment, comes to know the brand, and passes it on with probability p_reshare x virality x
+   exp(-age / wom_decay_days) x (1, or unaware_reshare_factor if they did not know the brand) x
+   (active_complaint_multiplier for active customers) x the brand's crisis-response factor.
+   Only those passers-on show it to their friends the next day: this is an independent cascade.
+   In a fully mixed population the friends are drawn at random.
+5. Crises. The people newly exposed to complaints about a brand over the last
+   crisis_window_days, as a share of all customers, give the crisis level: 1, 2 or 3 above
+   crisis_l1, crisis_l2, crisis_l3 (Altimeter's levels). A crisis starts at level 1, escalates
+   when its level rises (each level gained costs crisis_churn of the brand's customers and
+   raises executive awareness, on the organisation side) and ends after a full window below
+   level 1. The brand responds publicly crisis_response_days_unprepared x (1 - preparedness)
+   days after the start; the response backfires (heavy-handed moderation: passing-on doubles)
+   with probability p_backfire_unprepared x (1 - preparedness), otherwise it cuts passing-on by
+   crisis_response_effect until the crisis ends.
+6. Exogenous crises (product defect, employee video, NGO attack) happen at random at
+   exogenous_crises_per_year x awareness², or when scheduled or injected. Each is a complaint of
+   high virality first posted by well-connected customers (employee video), by many activists
+   (NGO attack) or by customers of the brand together with five times more incidents for
+   defect_days (product defect).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .config import WordOfMouthConfig
+
+if TYPE_CHECKING:
+    from .customers import Market
+    from .exchange import DailyOutput, MarketDay
+
+F32 = np.float32
+NEVER = np.iinfo(np.int32).min // 2
+DEFECT_INCIDENT_MULTIPLIER = 5.0
+ORIGINS = ("customer", "product_defect", "employee_video", "ngo_attack")
+
+
+class ComplaintTable:
+    """Every public complaint ever made, one row each (growable struct of arrays)."""
+
+    COLUMNS = {
+        "brand": np.int32,
+        "complainant": np.int64,
+        "opened": np.int32,
+        "virality": np.float32,
+        "detected": np.int32,  # day detected, or NEVER
+        "answered": np.int32,  # day answered, or NEVER
+        "size": np.int64,  # people reached
+        "origin": np.int8,  # index in ORIGINS
+    }
+
+    def __init__(self):
+        self.n = 0
+        self._data = {k: np.empty(64, t) for k, t in self.COLUMNS.items()}
+
+    def __getattr__(self, name):
+        data = self.__dict__.get("_data")
+        if data is not None and name in data:
+            return data[name][: self.n]
+        raise AttributeError(name)
+
+    def append(self, **columns) -> np.ndarray:
+        k = len(columns["brand"])
+        if self.n + k > len(self._data["brand"]):
+            size = max(2 * len(self._data["brand"]), self.n + k)
+            for name, array in self._data.items():
+                grown = np.empty(size, array.dtype)
+                grown[: self.n] = array[: self.n]
+                self._data[name] = grown
+        for name, array in self._data.items():
+            array[self.n : self.n + k] = columns[name]
+        ids = np.arange(self.n, self.n + k)
+        self.n += k
+        return ids
+
+    def to_frame(self):
+        import pandas as pd
+
+        frame = pd.DataFrame({k: getattr(self, k) for k in self.COLUMNS})
+        frame["origin"] = [ORIGINS[o] for o in frame["origin"]]
+        for col in ("detected", "answered"):
+            frame[col] = frame[col].where(frame[col] != NEVER)
+        return frame
+
+
+class Complaints:
+    """Complaints, cascades, the customer-service queue and crisis detection, for all brands."""
+
+    def __init__(self, market: Market, config: WordOfMouthConfig, rng: np.random.Generator):
+        self.market = market
+        self.config = config
+        self.rng = rng
+        nb = market.n_brands
+        self.table = ComplaintTable()
+        self.frontier_node = np.empty(0, np.int64)
+        self.frontier_complaint = np.empty(0, np.int64)
+        self.last_exposed = np.full((market.n, nb), NEVER, np.int32)
+        self.questions_pending = np.zeros(nb, np.int64)
+        self.exposure_window = np.zeros((config.crisis_window_days, nb), np.int64)
+        self.crisis_level = np.zeros(nb, np.int64)  # peak level of the active crisis
+        self.quiet_days = np.zeros(nb, np.int64)
+        self.response_day = np.full(nb, -1, np.int64)
+        self.response_factor = np.ones(nb)
+        self.defect_until = np.full(nb, -1, np.int64)
+        degree = market.network.degree.astype(np.float64)
+        mean = max(degree.mean(), 1e-9)
+        self.see_share = np.minimum(
+            1.0, config.p_see_friend_post * (degree / mean) ** config.influencer_amplification
+        ).astype(F32)
+        self.reshare_activity = np.ones(market.n, F32)
+        self.reshare_activity[: market.n_active] = config.active_complaint_multiplier
+
+    # ------------------------------------------------------------------------------------
+    def step(self, day: int, outputs: list[DailyOutput], questions: np.ndarray,
+             results: list[MarketDay]) -> None:
+        self.day = day
+        self._exogenous(day, outputs)
+        exposures = np.zeros(self.market.n_brands, np.int64)
+        self._incidents(day, outputs, results, exposures)
+        self._detect(day, outputs)
+        self._answer(day, outputs, questions, results)
+        self._spread(day, exposures)
+        self._crises(day, outputs, exposures, results)
+        t = self.table
+        waiting = (t.answered == NEVER) & (t.detected != NEVER) & (t.origin == 0)
+        spreading = np.zeros(t.n, bool)
+        spreading[self.frontier_complaint] = True
+        open_ = (t.answered == NEVER) & (waiting | spreading)
+        open_counts = np.bincount(t.brand[open_], minlength=self.market.n_brands)
+        for b, r in enumerate(results):
+            r.negative_exposures = int(exposures[b])
+            r.complaints_open = int(open_counts[b])
+
+    # ------------------------------------------------------------------------------------
+    def _incidents(self, day, outputs, results, exposures) -> None:
+        m, c = self.market, self.config
+        rates = np.array([o.incident_rate for o in outputs])
+        rates = rates * np.where(self.defect_until >= day, DEFECT_INCIDENT_MULTIPLIER, 1.0)
+        rate_max = float(rates.max(initial=0))
+        i, b = m._candidates(m.n, rate_max)
+        keep = m.is_customer[i, b] & (self.rng.random(len(i)) * rate_max < rates[b])
+        i, b = i[keep], b[keep]
+        m.sentiment[i, b] = np.maximum(-1.0, m.sentiment[i, b] - F32(c.incident_sentiment_impact))
+        counts = np.bincount(b, minlength=m.n_brands)
+        p_public = c.p_complain_public * np.where(i < m.n_active, c.active_complaint_multiplier, 1)
+        public = (i < m.n_engaging) & (self.rng.random(len(i)) < p_public)
+        new = self._open(day, i[public], b[public], origin=0, exposures=exposures)
+        new_counts = np.bincount(b[public], minlength=m.n_brands)
+        for brand, r in enumerate(results):
+            r.incidents = int(counts[brand])
+            r.complaints_new = int(new_counts[brand])
+        del new
+
+    def _open(self, day, complainants, brands, origin, exposures, virality=None) -> np.ndarray:
+        """Open complaints posted by ``complainants``; they are their first sharers."""
+        k = len(complainants)
+        if not k:
+            return np.empty(0, np.int64)
+        if virality is None:
+            virality = self.rng.lognormal(0.0, self.config.virality_sigma, k)
+        ids = self.table.append(
+            brand=brands, complainant=complainants, opened=np.full(k, day),
+            virality=virality, detected=np.full(k, NEVER), answered=np.full(k, NEVER),
+            size=np.zeros(k), origin=np.full(k, origin),
+        )
+        self._expose(day, complainants, brands, ids, exposures, all_share=True)
+        return ids
+
+    def _detect(self, day, outputs) -> None:
+        t = self.table
+        pending = np.flatnonzero((t.detected == NEVER) & (t.answered == NEVER))
+        if not len(pending):
+            return
+        coverage = np.array([o.listening_coverage for o in outputs])
+        in_crisis = self.crisis_level > 0
+        brand = t.brand[pending]
+        seen = in_crisis[brand] | (self.rng.random(len(pending)) < coverage[brand])
+        t.detected[pending[seen]] = day
+
+    def _answer(self, day, outputs, questions, results) -> None:
+        m, c, t = self.market, self.config, self.table
+        queue = np.flatnonzero((t.detected != NEVER) & (t.answered == NEVER) & (t.origin == 0))
+        # Oldest detected first; ties by complaint id (the queue is already in id order).
+        queue = queue[np.argsort(t.detected[queue], kind="stable")]
+        self.questions_pending += questions
+        answered_ids = []
+        for b, output in enumerate(outputs):
+            capacity = output.answer_capacity
+            n_answers = int(capacity) + int(self.rng.random() < capacity - int(capacity))
+            mine = queue[t.brand[queue] == b][:n_answers]
+            answered_ids.append(mine)
+            left = n_answers - len(mine)
+            answered_questions = min(left, int(self.questions_pending[b]))
+            self.questions_pending[b] -= answered_questions
+            r = results[b]
+            r.complaints_answered = len(mine)
+            r.median_response_days = (float(np.median(day - t.opened[mine])) if len(mine)
+                                      else float("nan"))
+            waiting = int(np.count_nonzero(t.brand[queue] == b)) - len(mine)
+            r.backlog = waiting + int(self.questions_pending[b])
+            r.answer_hours = (len(mine) + answered_questions) * c.hours_per_answer
+        answered = np.concatenate(answered_ids) if answered_ids else np.empty(0, np.int64)
+        if len(answered):
+            t.answered[answered] = day
+            who, brand = t.complainant[answered], t.brand[answered]
+            m.sentiment[who, brand] = np.minimum(
+                1.0, m.sentiment[who, brand] + F32(c.answer_win_back))
+            alive = t.answered[self.frontier_complaint] == NEVER
+            self.frontier_node = self.frontier_node[alive]
+            self.frontier_complaint = self.frontier_complaint[alive]
+
+    def _spread(self, day, exposures) -> None:
+        if not len(self.frontier_node):
+            return
+        sharers, complaint = self.frontier_node, self.frontier_complaint
+        self.frontier_node = np.empty(0, np.int64)
+        self.frontier_complaint = np.empty(0, np.int64)
+        owner, friend = self.market.network.gather(sharers, self.rng)
+        seen = self.rng.random(len(friend)) < self.see_share[sharers[owner]]
+        friend, complaint = friend[seen], complaint[owner[seen]]
+        self._expose(day, friend, self.table.brand[complaint], complaint, exposures)
+
+    def _expose(self, day, people, brands, complaint, exposures, all_share=False) -> None:
+        """First sight of a complaint about a brand within the refractory window."""
+        m, c, t = self.market, self.config, self.table
+        if not len(people):
+            return
+        fresh = self.last_exposed[people, brands] <= day - c.refractory_days
+        if all_share:  # the complainant's own post is always out
+            fresh |= True
+        people, brands, complaint = people[fresh], brands[fresh], complaint[fresh]
+        # One exposure per (person, brand) today: keep a random one of duplicates.
+        order = self.rng.permutation(len(people))
+        people, brands, complaint = people[order], brands[order], complaint[order]
+        _, first = np.unique(people.astype(np.int64) * m.n_brands + brands, return_index=True)
+        people, brands, complaint = people[first], brands[first], complaint[first]
+        self.last_exposed[people, brands] = day
+        np.add.at(t.size, complaint, 1)
+        exposures += np.bincount(brands, minlength=m.n_brands)
+        m.sentiment[people, brands] = np.maximum(
+            -1.0, m.sentiment[people, brands] - F32(c.wom_sentiment_impact))
+        knew = m.knows[people, brands]
+        m.knows[people, brands] = True
+        if all_share:
+            passing = np.ones(len(people), bool)
+        else:
+            age = day - t.opened[complaint]
+            p = (c.p_reshare * t.virality[complaint] * np.exp(-age / c.wom_decay_days)
+                 * np.where(knew, 1.0, c.unaware_reshare_factor)
+                 * self.reshare_activity[people] * self.response_factor[brands])
+            passing = self.rng.random(len(people)) < p
+        self.frontier_node = np.concatenate([self.frontier_node, people[passing]])
+        self.frontier_complaint = np.concatenate([self.frontier_complaint, complaint[passing]])
+
+    # ------------------------------------------------------------------------------------
+    def _crises(self, day, outputs, exposures, results) -> None:
+        m, c = self.market, self.config
+        self.exposure_window[day % c.crisis_window_days] = exposures
+        share = self.exposure_window.sum(axis=0) / m.n
+        level = np.select([share >= c.crisis_l3, share >= c.crisis_l2, share >= c.crisis_l1],
+                          [3, 2, 1], 0)
+        for b, r in enumerate(results):
+            active = self.crisis_level[b] > 0
+            if level[b] > self.crisis_level[b]:
+                gained = int(level[b] - self.crisis_level[b])
+                r.crisis_started = not active
+                r.crisis_escalation = gained
+                if not active:
+                    delay = c.crisis_response_days_unprepared * (1 - outputs[b].preparedness)
+                    self.response_day[b] = day + int(round(delay))
+                self.crisis_level[b] = level[b]
+                self._crisis_churn(b, gained)
+            if self.crisis_level[b] > 0:
+                self.quiet_days[b] = self.quiet_days[b] + 1 if level[b] == 0 else 0
+                if self.response_day[b] == day:
+                    backfire = self.rng.random() < c.p_backfire_unprepared * (
+                        1 - outputs[b].preparedness)
+                    self.response_factor[b] = 2.0 if backfire else 1 - c.crisis_response_effect
+                    r.crisis_response = "backfire" if backfire else "good"
+                if self.quiet_days[b] >= c.crisis_window_days:
+                    r.crisis_ended = True
+                    self.crisis_level[b] = 0
+                    self.quiet_days[b] = 0
+                    self.response_day[b] = -1
+                    self.response_factor[b] = 1.0
+            r.crisis_level = int(self.crisis_level[b])
+
+    def _crisis_churn(self, b: int, levels: int) -> None:
+        m = self.market
+        buyers = np.flatnonzero(m.is_customer[:, b])
+        lost = buyers[self.rng.random(len(buyers)) < self.config.crisis_churn * levels]
+        m.set_customer(lost, np.full(len(lost), b), False)
+
+    def _exogenous(self, day, outputs) -> None:
+        rate = self.config.exogenous_crises_per_year / 365
+        if rate <= 0:
+            return
+        for b, brand in enumerate(self.market.config.brands.values()):
+            if self.rng.random() < rate * brand.awareness**2:
+                cause = ORIGINS[1 + int(self.rng.integers(0, 3))]
+                virality = float(self.rng.lognormal(np.log(8.0), 0.5))
+                self._inject(b, cause, virality, 5, day)
+                self.market.pending_notes.append(
+                    (b, "crisis_injected", cause,
+                     f"An unplanned crisis hits: {cause.replace('_', ' ')} "
+                     f"(virality {virality:.1f})."))
+
+    def inject(self, brand, cause: str, virality: float, n_seeds: int) -> str:
+        """A crisis injected by the timeline or a user; returns the event-log sentence."""
+        self._inject(brand.index, cause, virality, n_seeds, brand.model.time_day)
+        what = {
+            "product_defect": "A product defect goes public",
+            "employee_video": "An employee video goes viral",
+            "ngo_attack": "An NGO campaign targets the brand",
+        }[cause]
+        return f"{what} (virality {virality:g}, first posted by {n_seeds} people)."
+
+    def _inject(self, b: int, cause: str, virality: float, n_seeds: int, day: int) -> None:
+        m = self.market
+        degree = m.network.degree
+        if cause == "employee_video":
+            # Posted by well-connected people: drawn from the top 1% by number of friends.
+            top = np.argsort(degree, kind="stable")[-max(n_seeds, m.n // 100):]
+            seeds = self.rng.choice(top, size=min(n_seeds, len(top)), replace=False)
+        elif cause == "ngo_attack":
+            seeds = self.rng.choice(m.n_engaging or m.n, size=min(5 * n_seeds, m.n),
+                                    replace=False)
+        else:
+            self.defect_until[b] = day + self.config.defect_days
+            buyers = np.flatnonzero(m.is_customer[:, b])
+            pool = buyers if len(buyers) else np.arange(m.n)
+            seeds = self.rng.choice(pool, size=min(n_seeds, len(pool)), replace=False)
+        seeds = np.asarray(seeds, np.int64)
+        exposures = np.zeros(m.n_brands, np.int64)
+        k = len(seeds)
+        self._open(day, seeds, np.full(k, b), ORIGINS.index(cause), exposures,
+                   virality=np.full(k, virality / 1.0))
+        self.exposure_window[day % self.config.crisis_window_days] += exposures
+
+    # ------------------------------------------------------------------------------------
+    def open_complaint_brands(self, customer: int) -> set[int]:
+        t = self.table
+        mine = (t.complainant == customer) & (t.answered == NEVER)
+        spreading = np.isin(np.flatnonzero(mine), self.frontier_complaint)
+        waiting = t.detected[mine] != NEVER
+        return set(t.brand[mine][spreading | waiting].tolist())

@@ -1,0 +1,494 @@
+"""The customers: a population on a social network, facing the brands' posts every day.
+
+Every customer is an agent with individual state and individual rules, but the population is
+held as vectorised numpy state (one row per customer, one column per brand) so that a run scales
+to a million customers. ``market.customers[i]`` returns a readable record of one customer.
+
+State per customer
+    engaging (45% of people engage with brands at all, IBM 2011) and active (5% of people post
+    or respond regularly); motivations: for each content type, whether the customer interacts
+    with brands for that reason (drawn with the IBM consumer shares); attention: brand stories
+    read per day (lognormal); fatigue (0-1).
+State per customer and brand
+    following, sentiment (-1..1), being a customer, knowing the brand, the day a complaint about
+    the brand last reached them. Open complaints are rows of the complaint table
+    (:mod:`simulation.complaints`).
+
+Daily rules, in this order (``Market.step``):
+
+1. Exposure. A customer's feed offers C = other_brand_posts_per_day + the posts of the brands
+   they follow; they read A of them (their attention), so each candidate post is seen with
+   probability p_seen = min(1, A / C). Organic reach falls as brands post more, and as more
+   brands post into the same attention.
+2. Engagement. A follower engages with a brand on a given day with probability
+   1 - exp(-lambda), lambda = engagement_scale x propensity x p_seen x sat(posts) x match x
+   push_factor x (1 - fatigue) x (1 + sentiment_sensitivity x sentiment), where
+   sat(P) = P / (1 + P / brand_attention_half_posts) (attention to one brand saturates, so a
+   brand's second daily post adds less than its first), match is the share of the brand's posts
+   whose type is one of the customer's motivations, and push_factor = 1 - push_engagement_penalty
+   x max(0, push_share - push_tolerance). Active customers have propensity
+   active_engagement_multiplier, casual ones 1, non-engaging ones 0. The perception gap is not
+   coded: it emerges when a brand's mix follows its beliefs instead of customers' motivations.
+3. Shares. An engagement is shared with probability p_share; each friend of the sharer sees the
+   share with their own p_seen, comes to know the brand, and, if engaging and not following,
+   follows with probability p_follow_per_viral_view.
+4. Fatigue. Over-solicitation drive = max(0, C / (A x saturation_ratio) - 1) + push_fatigue_weight
+   x max(0, share of push among the followed brands' posts - push_tolerance); fatigue moves
+   toward 1 - exp(-drive) by
+   1 / fatigue_memory_days of the gap each day (so it decays when solicitation stops).
+5. Following: an agent-based Bass process. An engaging non-follower follows with daily
+   probability (p_b + bass_q x share of their engaging friends who follow) x (1 + s x
+   sentiment), where p_b is the brand's recruitment (ads, agency campaigns). A follower
+   unfollows with probability unfollow_base + unfollow_fatigue x fatigue + unfollow_frequency x
+   max(0, posts - brand_attention_half_posts) + unfollow_push x max(0, push_share -
+   push_tolerance) + unfollow_negative x max(0, -sentiment). With a fully mixed network, no
+   shares, no unfollowing and neutral sentiment this is exactly the Bass model.
+6. Sentiment returns toward neutral by 1 / sentiment_memory_days of its value per day; an
+   engagement adds engagement_sentiment_gain.
+7. Buying. Customers of a brand buy with p_purchase per day. An engagement by a non-customer
+   becomes a sale (and a customer) with the brand's social-CRM conversion chance. Customers
+   churn with p_churn + churn_negative x max(0, -sentiment); people who know the brand but do
+   not buy it are acquired at the rate that keeps the initial market share in balance, scaled
+   by (1 + s x sentiment): traditional marketing goes on outside social media.
+8. Questions. An engagement by a customer motivated by customer service is a question needing
+   an answer with probability p_question.
+9. Incidents, complaints, word of mouth, answers and crises: :mod:`simulation.complaints`.
+
+Rare events (following, unfollowing, acquisition, churn, incidents) are drawn by thinning: a
+binomial number of candidate (customer, brand) pairs at the largest possible rate, each kept
+with probability rate / largest rate. This gives the same distribution as a Bernoulli draw per
+pair (up to duplicate candidates, of relative order the rate, which are dropped) at a cost that
+grows with the number of events, not of pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .complaints import Complaints
+from .config import CONTENT_TYPES, ScenarioConfig
+from .exchange import DailyOutput, MarketDay
+from .network import build_network
+
+CUSTOMER_SERVICE = CONTENT_TYPES.index("customer_service")
+F32 = np.float32
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    """One customer, readable."""
+
+    id: int
+    engaging: bool
+    active: bool
+    motivations: tuple[str, ...]
+    attention_posts_per_day: float
+    fatigue: float
+    friends: int
+    brands: dict[str, dict[str, object]]
+
+
+class CustomerView:
+    """``market.customers[i]``: a record per customer, built on demand."""
+
+    def __init__(self, market: Market):
+        self._market = market
+
+    def __len__(self) -> int:
+        return self._market.n
+
+    def __getitem__(self, i: int) -> CustomerRecord:
+        m = self._market
+        i = int(i)
+        if not -m.n <= i < m.n:
+            raise IndexError(f"customer {i} out of range (0..{m.n - 1})")
+        i %= m.n
+        open_by_brand = m.complaints.open_complaint_brands(i)
+        brands = {
+            name: {
+                "following": bool(m.follows[i, b]),
+                "sentiment": round(float(m.sentiment[i, b]), 4),
+                "customer": bool(m.is_customer[i, b]),
+                "knows": bool(m.knows[i, b]),
+                "open_complaint": b in open_by_brand,
+            }
+            for b, name in enumerate(m.brand_names)
+        }
+        return CustomerRecord(
+            id=i,
+            engaging=bool(i < m.n_engaging),
+            active=bool(i < m.n_active),
+            motivations=tuple(k for k, v in zip(CONTENT_TYPES, m.motivations[i], strict=True) if v > 0),
+            attention_posts_per_day=round(float(m.attention[i]), 3),
+            fatigue=round(float(m.fatigue[i]), 4),
+            friends=int(m.network.degree[i]),
+            brands=brands,
+        )
+
+
+class Market:
+    """The customer population, its network, and the daily customer rules."""
+
+    def __init__(self, config: ScenarioConfig, rng: np.random.Generator):
+        market = config.market
+        self.config = config
+        self.behaviour = config.behaviour
+        self.brand_names = list(config.brands)
+        self.n = n = market.n_customers
+        self.n_brands = nb = len(self.brand_names)
+        network_rng, population_rng, self.rng = rng.spawn(3)
+
+        # Customers 0 .. n_active-1 are active, 0 .. n_engaging-1 engaging. The network is
+        # relabelled at random first, so these id ranges are random with respect to structure,
+        # and the engagement arithmetic can work on a contiguous slice.
+        self.n_engaging = ne = int(round(n * market.share_engaging))
+        self.n_active = int(round(n * market.share_active))
+        network = build_network(market.network, n, market.mean_degree, network_rng,
+                                p_rewire=market.p_rewire, p_triangle=market.p_triangle)
+        self.network = network.relabel(population_rng.permutation(n))
+
+        shares = np.array([market.motivations.get(k, 0.0) for k in CONTENT_TYPES])
+        motivations = population_rng.random((n, len(CONTENT_TYPES))) < shares
+        motivations[ne:] = False
+        # An engaging customer with no drawn reason still has one: the survey's respondents all
+        # named at least one. Pick it with the same shares.
+        empty = np.flatnonzero(~motivations[:ne].any(axis=1))
+        if len(empty) and shares.sum() > 0:
+            picks = population_rng.choice(len(shares), size=len(empty), p=shares / shares.sum())
+            motivations[empty, picks] = True
+        self.motivations = motivations.astype(F32)
+        self.propensity = np.zeros(n, F32)
+        self.propensity[:ne] = 1.0
+        self.propensity[: self.n_active] = self.behaviour.active_engagement_multiplier
+        sigma = market.attention_sigma
+        mu = np.log(market.attention_posts_per_day) - sigma**2 / 2
+        self.attention = population_rng.lognormal(mu, sigma, n).astype(F32)
+        self.fatigue = np.zeros(n, F32)
+        self._fatigue_started = False
+
+        self.knows = np.zeros((n, nb), bool)
+        self.is_customer = np.zeros((n, nb), bool)
+        self.follows = np.zeros((n, nb), bool)
+        for b, brand in enumerate(config.brands.values()):
+            self.knows[:, b] = population_rng.random(n) < brand.awareness
+            buy_given_know = brand.market_share / brand.awareness if brand.awareness else 0.0
+            self.is_customer[:, b] = self.knows[:, b] & (population_rng.random(n) < buy_given_know)
+            self.follows[:ne, b] = population_rng.random(ne) < brand.initial_follower_share
+        self.knows |= self.follows
+        self.sentiment = np.zeros((n, nb), F32)
+        # Acquisition rate that balances base churn at the initial market share.
+        self.p_acquire = np.array(
+            [
+                self.behaviour.p_churn * b.market_share / max(b.awareness - b.market_share, 1e-9)
+                for b in config.brands.values()
+            ]
+        )
+        self.follower_count = self.follows.sum(axis=0).astype(np.int64)
+        self.customer_count = self.is_customer.sum(axis=0).astype(np.int64)
+
+        if self.network.is_fully_mixed:
+            self.engaging_friends = None
+            self.following_friends = None
+        else:
+            engaging = np.zeros(n, np.int32)
+            engaging[:ne] = 1
+            self.engaging_friends = self.network.neighbour_sum(engaging).astype(np.int32)
+            # (brand, customer): following friends, kept up to date as people (un)follow.
+            self.following_friends = np.ascontiguousarray(
+                self.network.neighbour_sum(self.follows.astype(np.int32)).T.astype(np.int32)
+            )
+
+        self.pending_notes: list[tuple[int, str, str, str]] = []  # for the event log
+        self.ever_engaged = np.zeros(n, bool)
+        self._engaged_recent: list[np.ndarray] = []  # flat (customer*brands+brand), last 7 days
+        self.p_seen = np.ones(n, F32)
+        self.complaints = Complaints(self, config.word_of_mouth, self.rng)
+        self.customers = CustomerView(self)
+        sample_size = min(market.sample_size, n)
+        self.sample_ids = np.sort(population_rng.choice(n, size=sample_size, replace=False))
+        self._sample_rows: list[dict[str, np.ndarray]] = []
+        self.record_sample(0)
+
+    # ------------------------------------------------------------------------------------
+    def step(self, day: int, outputs: list[DailyOutput]) -> list[MarketDay]:
+        """Apply one day of customer rules given the brands' outputs."""
+        bh = self.behaviour
+        results = [MarketDay() for _ in range(self.n_brands)]
+        posts_by_type = np.array([o.posts_by_type for o in outputs], dtype=F32)  # (B, K)
+        posts = posts_by_type.sum(axis=1)
+        push = np.array([o.push_share for o in outputs], dtype=F32)
+        ne = self.n_engaging
+
+        # 1. Exposure (only engaging customers follow brands).
+        follows_e = self.follows[:ne]
+        brand_stories = follows_e @ posts
+        candidates = F32(self.config.market.other_brand_posts_per_day) + brand_stories
+        self.p_seen[:] = np.minimum(1.0, self.attention / max(
+            self.config.market.other_brand_posts_per_day, 1e-9))
+        p_seen = np.minimum(1.0, self.attention[:ne] / np.maximum(candidates, 1e-9))
+        self.p_seen[:ne] = p_seen
+
+        # 2. Engagement.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mix = np.where(posts[:, None] > 0, posts_by_type / posts[:, None], 0).astype(F32)
+        saturation = posts / (1 + posts / F32(bh.brand_attention_half_posts))
+        push_over = np.maximum(0, push - F32(bh.push_tolerance))
+        push_factor = np.maximum(0, 1 - F32(bh.push_engagement_penalty) * push_over)
+        per_customer = (F32(bh.engagement_scale) * self.propensity[:ne] * p_seen
+                        * (1 - self.fatigue[:ne]))
+        rate = self.motivations[:ne] @ mix.T  # match, (E, B)
+        rate *= per_customer[:, None]
+        rate *= (saturation * push_factor)[None, :]
+        if bh.sentiment_sensitivity > 0:
+            rate *= self._sentiment_factor(self.sentiment[:ne])
+        engaged = follows_e & (self.rng.random(rate.shape, dtype=F32) < -np.expm1(-rate))
+        eng_i, eng_b = np.nonzero(engaged)
+        self.ever_engaged[eng_i] = True
+        self.sentiment[eng_i, eng_b] = np.minimum(
+            1.0, self.sentiment[eng_i, eng_b] + F32(bh.engagement_sentiment_gain))
+        engagements = np.bincount(eng_b, minlength=self.n_brands)
+        self._engaged_recent.append(eng_i.astype(np.int64) * self.n_brands + eng_b)
+        del self._engaged_recent[:-7]
+
+        # 3. Shares.
+        viral_follows, viral_views = self._shares(eng_i, eng_b)
+
+        # 4. Fatigue.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            push_seen = np.where(brand_stories > 0, (follows_e @ (posts * push)) / brand_stories,
+                                 0)
+        over = np.maximum(0, candidates / (self.attention[:ne] * F32(bh.saturation_ratio)) - 1)
+        push_over_seen = np.maximum(0, push_seen - F32(bh.push_tolerance))
+        target = 1 - np.exp(-(over + F32(bh.push_fatigue_weight) * push_over_seen))
+        if self._fatigue_started:
+            self.fatigue[:ne] += (target - self.fatigue[:ne]) / F32(bh.fatigue_memory_days)
+        else:  # start from the steady state of day one's feeds, not from an empty history
+            self.fatigue[:ne] = target
+            self._fatigue_started = True
+
+        # 5. Following (Bass) and unfollowing.
+        recruitment = np.array([o.recruitment_p for o in outputs])
+        new_i, new_b = self._new_follows(recruitment)
+        new_i = np.concatenate([new_i, viral_follows[0]])
+        new_b = np.concatenate([new_b, viral_follows[1]])
+        gone_i, gone_b = self._unfollows(posts, push)
+        self._set_following(new_i, new_b, True)
+        self._set_following(gone_i, gone_b, False)
+        new_follow_counts = np.bincount(new_b, minlength=self.n_brands)
+        # duplicates between Bass and viral follows were set once: count distinct pairs
+        if len(new_i):
+            distinct = np.unique(new_i.astype(np.int64) * self.n_brands + new_b)
+            new_follow_counts = np.bincount(distinct % self.n_brands, minlength=self.n_brands)
+        unfollow_counts = np.bincount(gone_b, minlength=self.n_brands)
+
+        # 6. Sentiment memory.
+        self.sentiment *= F32(1 - 1 / bh.sentiment_memory_days)
+
+        # 7. Buying, conversions, churn, acquisition.
+        conversion = np.array([o.conversion for o in outputs])
+        social_sales = self._conversions(eng_i, eng_b, conversion)
+        self._churn_and_acquire()
+        sales = self.rng.binomial(self.customer_count, bh.p_purchase) + social_sales
+
+        # 8. Questions from engagements by customers motivated by customer service.
+        asks = (self.motivations[eng_i, CUSTOMER_SERVICE] > 0) & (
+            self.rng.random(len(eng_i)) < self.config.word_of_mouth.p_question)
+        questions = np.bincount(eng_b[asks], minlength=self.n_brands)
+
+        # 9. Incidents, complaints, word of mouth, answers, crises.
+        self.complaints.step(day, outputs, questions, results)
+
+        # Measurements for the brands.
+        followers_f = follows_e.astype(F32)
+        reach_sum = p_seen @ followers_f
+        fatigue_sum = self.fatigue[:ne] @ followers_f
+        weekly = self._weekly_engaged()
+        for b, r in enumerate(results):
+            f = int(self.follower_count[b])
+            r.followers = f
+            r.new_follows = int(new_follow_counts[b])
+            r.unfollows = int(unfollow_counts[b])
+            r.organic_reach = float(reach_sum[b] / f) if f else 0.0
+            r.impressions = float(reach_sum[b] * posts[b])
+            r.engagements = int(engagements[b])
+            r.engagement_per_post = float(engagements[b] / posts[b]) if posts[b] > 0 else 0.0
+            r.weekly_engaged_share = float(weekly[b] / f) if f else 0.0
+            r.viral_views = int(viral_views[b])
+            r.mean_fatigue = float(fatigue_sum[b] / f) if f else 0.0
+            r.customers = int(self.customer_count[b])
+            r.sales = int(sales[b])
+            r.social_sales = int(social_sales[b])
+            r.questions_new = int(questions[b])
+        self._net_sentiment(results)
+        self.record_sample(day)
+        return results
+
+    # ------------------------------------------------------------------------------------
+    def _sentiment_factor(self, sentiment: np.ndarray) -> np.ndarray:
+        s = F32(self.behaviour.sentiment_sensitivity)
+        return np.clip(1 + s * sentiment, 0, 2)
+
+    def _candidates(self, rows: int, rate_max: float) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct (customer, brand) pairs among the first ``rows`` customers, for thinning."""
+        pairs = rows * self.n_brands
+        if rate_max <= 0 or pairs == 0:
+            empty = np.empty(0, np.int64)
+            return empty, empty
+        k = self.rng.binomial(pairs, min(1.0, rate_max))
+        flat = np.unique(self.rng.integers(0, pairs, size=k))
+        return flat // self.n_brands, flat % self.n_brands
+
+    def _new_follows(self, recruitment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        bh = self.behaviour
+        top = 1 + bh.sentiment_sensitivity
+        rate_max = (recruitment.max(initial=0) + bh.bass_q) * top
+        i, b = self._candidates(self.n_engaging, rate_max)
+        if not len(i):
+            return i, b
+        keep = ~self.follows[i, b]
+        i, b = i[keep], b[keep]
+        if self.network.is_fully_mixed:
+            share = self.follower_count[b] / max(self.n_engaging, 1)
+        else:
+            share = self.following_friends[b, i] / np.maximum(self.engaging_friends[i], 1)
+        rate = (recruitment[b] + bh.bass_q * share) * self._sentiment_factor(self.sentiment[i, b])
+        accept = self.rng.random(len(i)) * rate_max < rate
+        return i[accept], b[accept]
+
+    def _unfollows(self, posts: np.ndarray, push: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        bh = self.behaviour
+        brand_term = (bh.unfollow_frequency * np.maximum(0, posts - bh.brand_attention_half_posts)
+                      + bh.unfollow_push * np.maximum(0, push - bh.push_tolerance))
+        rate_max = bh.unfollow_base + bh.unfollow_fatigue + brand_term.max(initial=0) + (
+            bh.unfollow_negative)
+        i, b = self._candidates(self.n_engaging, rate_max)
+        keep = self.follows[i, b]
+        i, b = i[keep], b[keep]
+        rate = (bh.unfollow_base + bh.unfollow_fatigue * self.fatigue[i] + brand_term[b]
+                + bh.unfollow_negative * np.maximum(0, -self.sentiment[i, b]))
+        accept = self.rng.random(len(i)) * rate_max < rate
+        return i[accept], b[accept]
+
+    def _set_following(self, i: np.ndarray, b: np.ndarray, value: bool) -> None:
+        if not len(i):
+            return
+        flat = np.unique(i.astype(np.int64) * self.n_brands + b)
+        i, b = flat // self.n_brands, flat % self.n_brands
+        changed = self.follows[i, b] != value
+        i, b = i[changed], b[changed]
+        self.follows[i, b] = value
+        if value:
+            self.knows[i, b] = True
+        delta = 1 if value else -1
+        counts = np.bincount(b, minlength=self.n_brands)
+        self.follower_count += delta * counts
+        if self.following_friends is not None:
+            for brand in np.flatnonzero(counts):
+                nodes = i[b == brand]
+                self.network.scatter_to_neighbours(
+                    nodes, np.full(len(nodes), delta, np.int32), self.following_friends[brand])
+
+    def _shares(self, eng_i: np.ndarray, eng_b: np.ndarray):
+        """Shared engagements: friends see them, learn the brand, and may follow."""
+        bh = self.behaviour
+        views = np.zeros(self.n_brands, np.int64)
+        sharing = self.rng.random(len(eng_i)) < bh.p_share
+        sharers, brands = eng_i[sharing], eng_b[sharing]
+        empty = (np.empty(0, np.int64), np.empty(0, np.int64))
+        if not len(sharers):
+            return empty, views
+        owner, friend = self.network.gather(sharers, self.rng)
+        brand = brands[owner]
+        seen = self.rng.random(len(friend)) < self.p_seen[friend]
+        friend, brand = friend[seen], brand[seen]
+        views += np.bincount(brand, minlength=self.n_brands)
+        self.knows[friend, brand] = True
+        candidates = (friend < self.n_engaging) & ~self.follows[friend, brand]
+        follow = candidates & (self.rng.random(len(friend)) < bh.p_follow_per_viral_view)
+        return (friend[follow].astype(np.int64), brand[follow].astype(np.int64)), views
+
+    def _conversions(self, eng_i, eng_b, conversion: np.ndarray) -> np.ndarray:
+        prospects = ~self.is_customer[eng_i, eng_b]
+        convert = prospects & (self.rng.random(len(eng_i)) < conversion[eng_b])
+        i, b = eng_i[convert], eng_b[convert]
+        self.is_customer[i, b] = True
+        self.knows[i, b] = True
+        counts = np.bincount(b, minlength=self.n_brands)
+        self.customer_count += counts
+        return counts
+
+    def _churn_and_acquire(self) -> None:
+        bh = self.behaviour
+        rate_max = bh.p_churn + bh.churn_negative
+        i, b = self._candidates(self.n, rate_max)
+        keep = self.is_customer[i, b]
+        i, b = i[keep], b[keep]
+        rate = bh.p_churn + bh.churn_negative * np.maximum(0, -self.sentiment[i, b])
+        lost = self.rng.random(len(i)) * rate_max < rate
+        self.set_customer(i[lost], b[lost], False)
+
+        top = 1 + bh.sentiment_sensitivity
+        rate_max = float(self.p_acquire.max(initial=0)) * top
+        i, b = self._candidates(self.n, rate_max)
+        keep = self.knows[i, b] & ~self.is_customer[i, b]
+        i, b = i[keep], b[keep]
+        rate = self.p_acquire[b] * self._sentiment_factor(self.sentiment[i, b])
+        won = self.rng.random(len(i)) * rate_max < rate
+        self.set_customer(i[won], b[won], True)
+
+    def set_customer(self, i: np.ndarray, b: np.ndarray, value: bool) -> None:
+        changed = self.is_customer[i, b] != value
+        i, b = i[changed], b[changed]
+        self.is_customer[i, b] = value
+        self.customer_count += (1 if value else -1) * np.bincount(b, minlength=self.n_brands)
+
+    def _weekly_engaged(self) -> np.ndarray:
+        """Followers who engaged at least once in the last seven days, per brand."""
+        if not self._engaged_recent:
+            return np.zeros(self.n_brands, np.int64)
+        flat = np.unique(np.concatenate(self._engaged_recent))
+        i, b = flat // self.n_brands, flat % self.n_brands
+        still = self.follows[i, b]
+        return np.bincount(b[still], minlength=self.n_brands)
+
+    def _net_sentiment(self, results: list[MarketDay]) -> None:
+        known = self.knows.sum(axis=0)
+        positive = (self.knows & (self.sentiment > 0.01)).sum(axis=0)
+        negative = (self.knows & (self.sentiment < -0.01)).sum(axis=0)
+        for b, r in enumerate(results):
+            r.net_sentiment = float((positive[b] - negative[b]) / known[b]) if known[b] else 0.0
+
+    def initial_day(self, b: int) -> MarketDay:
+        """Day 0 as the brands see it: who follows and buys, nothing happened yet."""
+        return MarketDay(followers=int(self.follower_count[b]),
+                         customers=int(self.customer_count[b]))
+
+    # ------------------------------------------------------------------------------------
+    def inject_crisis(self, brand, cause: str, virality: float, n_seeds: int) -> str:
+        return self.complaints.inject(brand, cause, virality, n_seeds)
+
+    def record_sample(self, day: int) -> None:
+        """Record today's state of the sampled customers (agent-level output)."""
+        ids = self.sample_ids
+        if not len(ids):
+            return
+        row = {"day": np.full(len(ids), day, np.int32), "customer": ids,
+               "engaging": ids < self.n_engaging, "active": ids < self.n_active,
+               "fatigue": self.fatigue[ids].copy()}
+        for b, name in enumerate(self.brand_names):
+            row[f"follows_{name}"] = self.follows[ids, b]
+            row[f"sentiment_{name}"] = self.sentiment[ids, b]
+            row[f"customer_{name}"] = self.is_customer[ids, b]
+        self._sample_rows.append(row)
+
+    def sample_frame(self):
+        """The recorded sample: one row per day and sampled customer."""
+        import pandas as pd
+
+        if not self._sample_rows:
+            return pd.DataFrame()
+        columns = self._sample_rows[0].keys()
+        return pd.DataFrame({c: np.concatenate([r[c] for r in self._sample_rows])
+                             for c in columns})

@@ -1,0 +1,212 @@
+"""Measurement: the phase classifier and the reporters, all plain functions.
+
+Phase classifier (thresholds in the scenario's ``[classifier]`` section):
+- phase 1, experimentation: neither marketing nor communication has an adoption of at least
+  phase2_adoption;
+- phase 3, social business: at least phase3_breadth of the eight non-executive departments are
+  adopting (adoption >= organisation.adopted_threshold), executive sponsorship is at least
+  phase3_sponsorship, and listening coverage x CRM integration is at least phase3_integration;
+- phase 2, social marketing: otherwise.
+A brand's recorded phase changes only after the new phase has held confirm_days days.
+
+Help-desk flag: customer service's backlog exceeds help_desk_backlog_days of its answering
+capacity and its proactive share is below help_desk_proactive_share.
+
+Maturity index: the mean adoption of the nine departments (0-1).
+
+Reporters take a brand (brand reporters, one row per day and brand) or the model (market-wide
+reporters) and return a plain number; the DataCollector, the CLI outputs and the dashboard all
+use these same functions.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .config import DEPARTMENTS
+
+if TYPE_CHECKING:
+    from .agents.brands import Brand
+    from .config import ClassifierConfig, OrganisationConfig
+
+PHASE_NAMES = {1: "experimentation", 2: "social marketing", 3: "social business"}
+
+
+def classify_phase(brand: Brand, thresholds: ClassifierConfig,
+                   organisation: OrganisationConfig) -> int:
+    d = brand.departments
+    if max(d["marketing"].adoption, d["communication"].adoption) < thresholds.phase2_adoption:
+        return 1
+    others = [dep for kind, dep in d.items() if kind != "executive"]
+    breadth = sum(dep.adoption >= organisation.adopted_threshold for dep in others) / len(others)
+    if (breadth >= thresholds.phase3_breadth - 1e-9
+            and brand.sponsorship >= thresholds.phase3_sponsorship
+            and brand.integration >= thresholds.phase3_integration):
+        return 3
+    return 2
+
+
+def is_help_desk(brand: Brand, thresholds: ClassifierConfig) -> bool:
+    capacity = brand.output.answer_capacity if brand.output else 0.0
+    swamped = brand.today.backlog > thresholds.help_desk_backlog_days * max(capacity, 1e-9)
+    return bool(swamped and brand.proactive_share < thresholds.help_desk_proactive_share)
+
+
+def maturity_index(brand: Brand) -> float:
+    return float(np.mean([dep.adoption for dep in brand.departments.values()]))
+
+
+# --------------------------------------------------------------------------------------------
+# Brand reporters (one value per brand and day)
+
+
+def brand_name(brand: Brand) -> str:
+    return brand.name
+
+
+def phase(brand: Brand) -> int:
+    return int(brand.phase)
+
+
+def maturity(brand: Brand) -> float:
+    return maturity_index(brand)
+
+
+def sponsorship(brand: Brand) -> float:
+    return float(brand.sponsorship)
+
+
+def help_desk(brand: Brand) -> bool:
+    return bool(brand.help_desk)
+
+
+def proactive_share(brand: Brand) -> float:
+    return float(brand.proactive_share)
+
+
+def capacity_use(brand: Brand) -> float:
+    """Share of customer-service capacity spent answering."""
+    return 1.0 - float(brand.proactive_share)
+
+
+def visible_results(brand: Brand) -> float:
+    return float(brand.results)
+
+
+def posts(brand: Brand) -> float:
+    return brand.output.posts if brand.output else 0.0
+
+
+def push_share(brand: Brand) -> float:
+    return float(brand.output.push_share) if brand.output else 0.0
+
+
+def listening_coverage(brand: Brand) -> float:
+    return float(brand.listening_coverage)
+
+
+def crm_integration(brand: Brand) -> float:
+    return float(brand.crm_integration)
+
+
+def cost(brand: Brand) -> float:
+    return float(brand.cost_today)
+
+
+def cumulative_cost(brand: Brand) -> float:
+    return float(brand.cumulative_cost)
+
+
+def roi(brand: Brand) -> float:
+    """(Social revenue - cost) / cost, cumulated since day 0."""
+    if brand.cumulative_cost <= 0:
+        return 0.0
+    return float((brand.cumulative_social_revenue - brand.cumulative_cost)
+                 / brand.cumulative_cost)
+
+
+def share_of_voice(brand: Brand) -> float:
+    """The brand's share of all impressions of the scenario's brands today."""
+    total = sum(b.today.impressions for b in brand.model.brands.values())
+    return float(brand.today.impressions / total) if total > 0 else 0.0
+
+
+def _from_market(field: str):
+    def reporter(brand: Brand) -> float:
+        value = getattr(brand.today, field)
+        return value if isinstance(value, int | bool) else float(value)
+
+    reporter.__name__ = field
+    reporter.__doc__ = f"The market's {field.replace('_', ' ')} for the brand today."
+    return reporter
+
+
+def _adoption_of(kind: str):
+    def reporter(brand: Brand) -> float:
+        return float(brand.departments[kind].adoption)
+
+    reporter.__name__ = f"adoption_{kind}"
+    reporter.__doc__ = f"Adoption of social media by {kind.replace('_', ' ')}."
+    return reporter
+
+
+MARKET_FIELDS = (
+    "followers", "new_follows", "unfollows", "organic_reach", "impressions", "engagements",
+    "engagement_per_post", "weekly_engaged_share", "viral_views", "mean_fatigue",
+    "net_sentiment", "customers", "sales", "social_sales", "incidents", "complaints_new",
+    "complaints_open", "complaints_answered", "median_response_days", "questions_new",
+    "backlog", "negative_exposures", "crisis_level",
+)
+
+BRAND_REPORTERS = {
+    "brand": brand_name,
+    "phase": phase,
+    "maturity": maturity,
+    **{f"adoption_{kind}": _adoption_of(kind) for kind in DEPARTMENTS},
+    "sponsorship": sponsorship,
+    "visible_results": visible_results,
+    "help_desk": help_desk,
+    "proactive_share": proactive_share,
+    "capacity_use": capacity_use,
+    "posts": posts,
+    "push_share": push_share,
+    "listening_coverage": listening_coverage,
+    "crm_integration": crm_integration,
+    **{name: _from_market(name) for name in MARKET_FIELDS},
+    "share_of_voice": share_of_voice,
+    "cost": cost,
+    "cumulative_cost": cumulative_cost,
+    "roi": roi,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Market-wide reporters (one value per day)
+
+
+def ever_engaged_share(model) -> float:
+    """Share of all customers who have engaged with any brand at least once so far."""
+    return float(model.market.ever_engaged.mean())
+
+
+def mean_fatigue_engaging(model) -> float:
+    m = model.market
+    return float(m.fatigue[: m.n_engaging].mean()) if m.n_engaging else 0.0
+
+
+def complaints_total(model) -> int:
+    return int(model.market.complaints.table.n)
+
+
+MODEL_REPORTERS = {
+    "ever_engaged_share": ever_engaged_share,
+    "mean_fatigue_engaging": mean_fatigue_engaging,
+    "complaints_total": complaints_total,
+}
+
+
+def finite(value: float) -> float:
+    return value if math.isfinite(value) else float("nan")

@@ -1,0 +1,182 @@
+"""The Mesa model: wiring and the order of each day, nothing else.
+
+One step is one day. Day 0 is the initial state (interventions scheduled for day 0 act on it);
+step d simulates day d:
+
+1. interventions and crises scheduled for day d act (and are logged);
+2. agencies start or continue campaigns and drift toward their clients' wishes;
+3. brands train their staff and plan their output (posts, answering capacity, listening, ...);
+4. the customers react (:class:`simulation.customers.Market`): exposure, engagement, fatigue,
+   following, buying, incidents, complaints, word of mouth, answers, crises;
+5. brands read the market's answer (visible results, proactive time, crises wake executives);
+6. departments update their adoption, all at once, then executive sponsorship follows;
+7. brands record phase changes and the help-desk flag; every agency_review_days they review
+   their agencies;
+8. the DataCollector records the reporters of :mod:`simulation.metrics`.
+
+All randomness comes from the model's one seed: ``rng`` (or the scenario's seed) seeds
+``model.rng``, from which independent streams are spawned for the market and the organisation,
+so a change on one side does not reshuffle the other's draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+
+from .agents import Agency, Brand, Department
+from .config import ScenarioConfig
+from .customers import Market
+from .events import EventLog, Intervention, intervention_from_mapping
+from .metrics import BRAND_REPORTERS, MODEL_REPORTERS
+from .scenario import load_scenario
+
+
+class SocialBusinessModel(mesa.Model):
+    """Brands transforming themselves on social media.
+
+    ``scenario``: a preset name, a TOML path, a mapping or a :class:`ScenarioConfig` (default:
+    the default preset). ``rng``: seed (int, or a numeric string as the dashboard sends), default
+    the scenario's seed. ``overrides``: dotted keys to change, e.g.
+    ``{"market.n_customers": 5000}``; flat keyword arguments do the same with ``__`` for dots
+    (``market__n_customers=5000``), which is how SolaraViz rebuilds a model.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Mapping[str, Any] | ScenarioConfig | None = None,
+        *,
+        rng: int | str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        **flat_overrides: Any,
+    ):
+        merged = dict(overrides or {})
+        merged.update({key.replace("__", "."): value for key, value in flat_overrides.items()})
+        config = load_scenario(scenario, merged)
+        seed = config.seed if rng is None or (isinstance(rng, str) and not rng.strip()) else rng
+        seed = int(seed)
+        super().__init__(rng=seed)
+        self.config = config
+        self.seed = seed
+        self.log_book = EventLog()
+        market_rng, self.org_rng = self.rng.spawn(2)
+
+        self.market = Market(config, market_rng)
+        self.applied: list[Intervention] = []  # scheduled and live, in the order they acted
+        self.brands: dict[str, Brand] = {
+            name: Brand(self, name, i, brand_config)
+            for i, (name, brand_config) in enumerate(config.brands.items())
+        }
+        self.agencies: dict[str, Agency] = {
+            name: Agency(self, name, agency_config)
+            for name, agency_config in config.agencies.items()
+        }
+        for brand in self.brands.values():
+            for agency_name in brand.config.agencies:
+                agency = self.agencies[agency_name]
+                agency.sign(brand)
+                brand.agencies.append(agency)
+        for brand in self.brands.values():
+            brand.today = self.market.initial_day(brand.index)
+
+        self._pending = sorted(config.timeline, key=lambda e: e.day)
+        self._apply_due()
+        self.datacollector = mesa.DataCollector(
+            model_reporters=dict(MODEL_REPORTERS),
+            agenttype_reporters={Brand: dict(BRAND_REPORTERS)},
+        )
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------------------------
+    @property
+    def time_day(self) -> int:
+        """The current day: 0 before the first step, d during and after step d."""
+        return int(round(self.time))
+
+    @property
+    def horizon_days(self) -> int:
+        return self.config.horizon_days
+
+    def step(self) -> None:
+        day = self.time_day
+        self._apply_due()
+        for agency in self.agencies.values():
+            agency.step()
+        brands = list(self.brands.values())
+        for brand in brands:
+            brand.progress_training()
+        outputs = [brand.plan_day() for brand in brands]
+        results = self.market.step(day, outputs)
+        for b, kind, cause, text in self.market.pending_notes:
+            self.log(brands[b], kind, cause, text)
+        self.market.pending_notes.clear()
+        for brand, result in zip(brands, results, strict=True):
+            brand.absorb(result)
+        departments = self.agents_by_type[Department]
+        departments.do("decide")
+        departments.do("commit")
+        for brand in brands:
+            brand.update_sponsorship()
+            brand.update_phase()
+            if day % self.config.organisation.agency_review_days == 0:
+                brand.review_agencies()
+        self.datacollector.collect(self)
+        if day >= self.config.horizon_days:
+            self.running = False
+
+    # ------------------------------------------------------------------------------------
+    def apply(self, intervention: Intervention | Mapping[str, Any]) -> str:
+        """Apply an intervention now (from the dashboard or a script); returns the log text.
+
+        A mapping is validated like a timeline entry: ``{"kind": "training", "brand": "acme",
+        "departments": ["hr"]}``. The intervention's day is replaced by today.
+        """
+        if isinstance(intervention, Mapping):
+            data = {**intervention, "day": self.time_day}
+            intervention = intervention_from_mapping(data)
+        else:
+            from dataclasses import replace
+
+            intervention = replace(intervention, day=self.time_day)
+        intervention.check_references(self.config, "intervention")
+        return self._act(intervention)
+
+    def _apply_due(self) -> None:
+        while self._pending and self._pending[0].day <= self.time_day:
+            self._act(self._pending.pop(0))
+
+    def _act(self, intervention: Intervention) -> str:
+        text = intervention.apply(self)
+        self.applied.append(intervention)
+        kind = "crisis_injected" if intervention.kind == "crisis" else "intervention"
+        self.log(self.brands[intervention.brand], kind, intervention.kind, text)
+        return text
+
+    def log(self, brand: Brand | None, kind: str, cause: str, text: str) -> None:
+        self.log_book.add(self.time_day, brand.name if brand else "", kind, cause, text)
+
+    # ------------------------------------------------------------------------------------
+    def run(self, days: int | None = None, progress=None) -> None:
+        """Step until the horizon (or ``days`` more days); ``progress(day)`` after each step."""
+        target = self.time_day + days if days is not None else self.config.horizon_days
+        while self.time_day < target:
+            self.step()
+            if progress is not None:
+                progress(self.time_day)
+
+    def brand_frame(self):
+        """Tidy daily time series: one row per day and brand."""
+        frame = self.datacollector.get_agenttype_vars_dataframe(Brand).reset_index()
+        frame = frame.rename(columns={"Step": "day"}).drop(columns=["AgentID"])
+        frame["day"] = frame["day"].round().astype(int)
+        market = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        market["day"] = np.arange(len(market))
+        return frame.merge(market, on="day", how="left")
+
+    @property
+    def customers(self):
+        """``model.customers[i]``: a readable record of customer i."""
+        return self.market.customers

@@ -1,0 +1,162 @@
+"""Charts of a run, drawn from the tidy time series (one row per day and brand).
+
+Each ``draw_*`` function draws on a matplotlib Axes it is given, so the CLI's PNG files and the
+dashboard show the same pictures. Figures are built with ``matplotlib.figure.Figure`` (no
+pyplot state), which is safe in servers and threads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .config import DEPARTMENTS
+
+PHASE_COLOURS = {1: "#d9d9d9", 2: "#f4a261", 3: "#2a9d8f"}
+PHASE_LABELS = {1: "1 experimentation", 2: "2 social marketing", 3: "3 social business"}
+DEPARTMENT_COLOURS = dict(zip(DEPARTMENTS, (
+    "#264653", "#e76f51", "#f4a261", "#2a9d8f", "#8ab17d", "#e9c46a", "#9b5de5", "#577590",
+    "#bc4749",
+), strict=True))
+EVENT_STYLE = {
+    "crisis_start": ("v", "#c1121f"),
+    "crisis_escalation": ("v", "#780000"),
+    "crisis_injected": ("X", "#c1121f"),
+    "intervention": ("o", "#1d3557"),
+    "phase_change": ("D", "#2a9d8f"),
+    "help_desk": ("s", "#6c757d"),
+    "agency_dropped": ("P", "#6a4c93"),
+}
+
+
+def brands_of(frame: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(frame["brand"]))
+
+
+def draw_adoption(ax, frame: pd.DataFrame, brand: str) -> None:
+    """Adoption of each department of one brand over time."""
+    rows = frame[frame["brand"] == brand]
+    for kind in DEPARTMENTS:
+        ax.plot(rows["day"], rows[f"adoption_{kind}"], label=kind.replace("_", " "),
+                color=DEPARTMENT_COLOURS[kind], lw=1.6)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("adoption (0-1)")
+    ax.set_xlabel("day")
+    ax.set_title(f"Social-media adoption by department: {brand}")
+    ax.legend(fontsize=7, ncol=3, loc="upper left")
+    ax.grid(alpha=0.3)
+
+
+def draw_phases(ax, frame: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
+    """Phase of each brand over time as coloured bands, with event markers."""
+    brands = brands_of(frame)
+    for row, brand in enumerate(brands):
+        rows = frame[frame["brand"] == brand]
+        days, phases = rows["day"].to_numpy(), rows["phase"].to_numpy()
+        start = 0
+        for i in range(1, len(days) + 1):
+            if i == len(days) or phases[i] != phases[start]:
+                end = days[i] if i < len(days) else days[-1] + 1
+                ax.barh(row, end - days[start], left=days[start], height=0.6,
+                        color=PHASE_COLOURS.get(int(phases[start]), "#ffffff"))
+                start = i
+    if events is not None and len(events):
+        position = {b: i for i, b in enumerate(brands)}
+        for kind, (marker, colour) in EVENT_STYLE.items():
+            chosen = events[(events["kind"] == kind) & events["brand"].isin(position)]
+            if len(chosen):
+                ax.scatter(chosen["day"], [position[b] + 0.38 for b in chosen["brand"]],
+                           marker=marker, color=colour, s=28, zorder=3,
+                           label=kind.replace("_", " "))
+    ax.set_yticks(range(len(brands)), brands)
+    ax.set_ylim(-0.6, len(brands) - 0.1)
+    ax.set_xlabel("day")
+    ax.set_title("Maturity phase by brand, with events")
+    handles = [Patch(color=c, label=PHASE_LABELS[p]) for p, c in PHASE_COLOURS.items()]
+    ax.legend(handles=handles + ax.get_legend_handles_labels()[0], fontsize=7, ncol=4,
+              loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
+
+
+def draw_metric(ax, frame: pd.DataFrame, column: str, title: str, ylabel: str = "",
+                smooth: int = 1) -> None:
+    """One metric per brand over time (optionally a centred rolling mean of ``smooth`` days)."""
+    for brand in brands_of(frame):
+        rows = frame[frame["brand"] == brand]
+        values = rows[column].astype(float)
+        if smooth > 1:
+            values = values.rolling(smooth, min_periods=1).mean()
+        ax.plot(rows["day"], values, label=brand, lw=1.5)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("day")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+
+
+def draw_crisis_bands(ax, frame: pd.DataFrame) -> None:
+    """Shade the days when any brand is in crisis (darker for higher levels)."""
+    levels = frame.groupby("day")["crisis_level"].max()
+    for level, alpha in ((1, 0.12), (2, 0.22), (3, 0.35)):
+        days = levels.index[levels == level]
+        for day in days:
+            ax.axvspan(day - 0.5, day + 0.5, color="#c1121f", alpha=alpha, lw=0)
+
+
+MARKET_PANELS = (
+    ("followers", "Followers", "people", 1),
+    ("organic_reach", "Organic reach per post", "share of followers", 1),
+    ("engagement_per_post", "Engagement per post (7-day mean)", "engagements", 7),
+    ("weekly_engaged_share", "Followers engaged in the last 7 days", "share", 1),
+    ("mean_fatigue", "Mean fatigue of followers", "0-1", 1),
+    ("net_sentiment", "Net sentiment (positive - negative)", "share", 1),
+)
+
+SERVICE_PANELS = (
+    ("complaints_new", "New public complaints (7-day mean)", "per day", 7),
+    ("backlog", "Customer-service backlog", "requests", 1),
+    ("negative_exposures", "People seeing complaints", "per day", 1),
+    ("crisis_level", "Crisis level", "0-3", 1),
+)
+
+
+def market_figure(frame: pd.DataFrame) -> Figure:
+    fig = Figure(figsize=(12, 7), layout="constrained")
+    axes = fig.subplots(2, 3).ravel()
+    for ax, (column, title, ylabel, smooth) in zip(axes, MARKET_PANELS, strict=True):
+        draw_metric(ax, frame, column, title, ylabel, smooth)
+    return fig
+
+
+def service_figure(frame: pd.DataFrame) -> Figure:
+    fig = Figure(figsize=(12, 6), layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
+    for ax, (column, title, ylabel, smooth) in zip(axes, SERVICE_PANELS, strict=True):
+        draw_metric(ax, frame, column, title, ylabel, smooth)
+        draw_crisis_bands(ax, frame)
+    return fig
+
+
+def save_run_plots(frame: pd.DataFrame, events: pd.DataFrame, folder: str | Path) -> list[Path]:
+    """Write the standard PNG charts of a run; returns their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for brand in brands_of(frame):
+        fig = Figure(figsize=(9, 4.5), layout="constrained")
+        draw_adoption(fig.subplots(), frame, brand)
+        written.append(_save(fig, folder / f"adoption_{brand}.png"))
+    brands = brands_of(frame)
+    fig = Figure(figsize=(10, 1.6 + 0.6 * len(brands)), layout="constrained")
+    draw_phases(fig.subplots(), frame, events)
+    written.append(_save(fig, folder / "phases.png"))
+    written.append(_save(market_figure(frame), folder / "market.png"))
+    written.append(_save(service_figure(frame), folder / "complaints_and_crises.png"))
+    return written
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    fig.savefig(path, dpi=110)
+    return path

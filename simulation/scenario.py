@@ -1,0 +1,167 @@
+"""Scenario files: find them, read them, apply overrides, validate, write them back.
+
+A scenario is a TOML file in ``scenarios/``; its file name is its name. Loading reads the file
+with the standard TOML parser (values only: nothing in a file is ever executed), applies the
+overrides (``--set brands.acme.training_budget=200000`` on the command line, or
+``overrides={...}`` in Python) to the raw tables, then validates everything at once through the
+config dataclasses. Any problem raises :class:`ScenarioError` whose message is one line: the
+file, the key path, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .config import ScenarioConfig
+from .schema import ConfigError, build, format_value
+
+DEFAULT_SCENARIO = "baseline"
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+class ScenarioError(ValueError):
+    """A scenario (or override, or experiment file) that cannot be used; one-line message."""
+
+
+def scenario_dirs() -> list[Path]:
+    """Where scenario names are looked up, in order."""
+    dirs = []
+    if os.environ.get("SOCBIZ_SCENARIOS"):
+        dirs.append(Path(os.environ["SOCBIZ_SCENARIOS"]))
+    dirs.append(PACKAGE_ROOT.parent / "scenarios")
+    dirs.append(Path.cwd() / "scenarios")
+    unique = []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return unique
+
+
+def list_scenarios() -> dict[str, Path]:
+    """Preset names and their files (first directory wins)."""
+    found: dict[str, Path] = {}
+    for directory in scenario_dirs():
+        for path in sorted(directory.glob("*.toml")):
+            found.setdefault(path.stem, path)
+    return dict(sorted(found.items()))
+
+
+def resolve_scenario_path(name_or_path: str | os.PathLike | None) -> Path:
+    """A preset name or a file path, as a path to an existing file."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_SCENARIO
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix == ".toml" or os.sep in text or "/" in text:
+        if not path.is_file():
+            raise ScenarioError(f"{text}: no such scenario file")
+        return path
+    presets = list_scenarios()
+    if text in presets:
+        return presets[text]
+    import difflib
+
+    close = difflib.get_close_matches(text, list(presets), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise ScenarioError(
+        f"scenario '{text}' not found (known: {', '.join(presets) or 'none'}){hint}"
+    )
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def load_scenario(
+    scenario: str | os.PathLike | Mapping[str, Any] | ScenarioConfig | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> ScenarioConfig:
+    """Load and validate a scenario: a preset name, a TOML path, a mapping or a config.
+
+    ``overrides`` maps dotted key paths to values, e.g.
+    ``{"brands.acme.training_budget": 200000, "market.n_customers": 5000}``.
+    """
+    if isinstance(scenario, ScenarioConfig):
+        if not overrides:
+            return scenario
+        data, source, name = scenario.to_dict(), f"scenario {scenario.name!r}", scenario.name
+    elif isinstance(scenario, Mapping):
+        data, source = dict(scenario), "scenario"
+        name = str(data.get("name", "custom"))
+    else:
+        path = resolve_scenario_path(scenario)
+        data, source, name = read_toml(path), str(path), path.stem
+        if "name" in data and data["name"] != name:
+            raise ScenarioError(
+                f"{path}: name = {format_value(data['name'])} (must match the file name "
+                f"'{name}', or be left out)"
+            )
+    data = dict(data)
+    data["name"] = name
+    for key, value in (overrides or {}).items():
+        try:
+            set_path(data, key, value)
+        except ConfigError as error:
+            raise ScenarioError(f"override {key}={format_value(value)}: {error}") from None
+    try:
+        return build(ScenarioConfig, data)
+    except ConfigError as error:
+        raise ScenarioError(error.with_source(source).message()) from None
+
+
+def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``a.b.c = value`` inside nested tables, refusing to invent brands or agencies."""
+    keys = dotted.split(".")
+    if not all(keys):
+        raise ConfigError(dotted, value, "key paths look like market.n_customers")
+    node = data
+    for depth, key in enumerate(keys[:-1]):
+        if key not in node:
+            if depth == 1 and keys[0] in ("brands", "agencies"):
+                known = ", ".join(node) or "none"
+                raise ConfigError(".".join(keys[: depth + 1]), value,
+                                  f"no such {keys[0][:-1]} in the scenario; known: {known}")
+            node[key] = {}
+        elif not isinstance(node[key], dict):
+            raise ConfigError(".".join(keys[: depth + 1]), node[key], "is not a table")
+        node[key] = dict(node[key])
+        node = node[key]
+    node[keys[-1]] = value
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``key=value`` from the command line; the value is read as a TOML value, else a string."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text}: expected KEY=VALUE, e.g. market.n_customers=5000")
+    key, raw = text.split("=", 1)
+    key, raw = key.strip(), raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def scenario_to_toml(scenario: ScenarioConfig) -> str:
+    """The scenario as TOML text that :func:`load_scenario` reads back into an equal config."""
+    import tomli_w
+
+    data = scenario.to_dict()
+    data.pop("name", None)
+    return tomli_w.dumps(data, multiline_strings=True)
+
+
+def save_scenario(scenario: ScenarioConfig, path: str | os.PathLike) -> Path:
+    path = Path(path)
+    path.write_text(scenario_to_toml(scenario), encoding="utf-8")
+    return path

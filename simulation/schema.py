@@ -1,0 +1,378 @@
+"""Typed, validated configuration: the machinery behind every scenario and experiment file.
+
+Rules:
+- Every configurable value is a field of a frozen dataclass, declared with :func:`param`, which
+  records its default, a one-line help text, its unit, the allowed range or choices and the
+  source of the default (a published figure or "assumed"). The ODD parameter table, the
+  dashboard's help texts and the error messages are all generated from these declarations, so
+  they cannot drift from the code.
+- A plain mapping (parsed TOML, CLI overrides, Python dicts) becomes a dataclass through
+  :func:`build`, which checks, before anything runs: unknown keys (with a did-you-mean), wrong
+  types, out-of-range values and empty names. Every problem is a :class:`ConfigError` carrying the
+  key path, the bad value and what is allowed; the loader adds the file name to make the one-line
+  message users see.
+- Nothing in a configuration is ever executed: values are data (numbers, strings, booleans,
+  lists and tables), converted by type, never evaluated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration value that is not allowed.
+
+    ``path`` is the dotted key path (``brands.acme.departments.marketing.adoption``), ``value`` the
+    offending value and ``allowed`` what would be right. ``str(error)`` is the one-line message.
+    """
+
+    def __init__(self, path: str, value: Any, allowed: str, source: str | None = None):
+        self.path = path
+        self.value = value
+        self.allowed = allowed
+        self.source = source
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        if self.value is _NO_VALUE:
+            return f"{where}{self.path}: {self.allowed}"
+        return f"{where}{self.path} = {format_value(self.value)} ({self.allowed})"
+
+    def with_source(self, source: str) -> ConfigError:
+        return ConfigError(self.path, self.value, self.allowed, source)
+
+
+_NO_VALUE = object()
+
+
+def format_value(value: Any) -> str:
+    """Render a value the way it would be written in TOML, short enough for one line."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {format_value(v)}" for k, v in list(value.items())[:4]) + (
+            ", ...}" if len(value) > 4 else "}"
+        )
+    if isinstance(value, list | tuple):
+        items = ", ".join(format_value(v) for v in list(value)[:6])
+        return "[" + items + (", ...]" if len(value) > 6 else "]")
+    return str(value)
+
+
+def param(
+    default: Any = MISSING,
+    help: str = "",
+    *,
+    unit: str = "",
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+    choices: tuple[str, ...] | None = None,
+    source: str = "assumed",
+    default_factory: Any = MISSING,
+) -> Any:
+    """Declare a configuration field with its documentation and its allowed values."""
+    metadata = {
+        "help": help,
+        "unit": unit,
+        "lo": lo,
+        "hi": hi,
+        "lo_open": lo_open,
+        "choices": choices,
+        "source": source,
+    }
+    if default_factory is not MISSING:
+        return field(default_factory=default_factory, metadata=metadata)
+    if isinstance(default, dict | list):
+        frozen = default
+        return field(default_factory=lambda: _copy(frozen), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def allowed_text(meta: Mapping[str, Any], kind: type | None = None) -> str:
+    """What a field accepts, in words: 'must be between 0 and 1', 'one of ...'."""
+    if meta.get("choices"):
+        return "must be one of " + ", ".join(repr(c) for c in meta["choices"])
+    lo, hi = meta.get("lo"), meta.get("hi")
+    noun = "an integer" if kind is int else "a number"
+    if lo is not None and hi is not None:
+        return f"must be {noun} between {_num(lo)} and {_num(hi)}"
+    if lo is not None:
+        return f"must be {noun} {'>' if meta.get('lo_open') else '≥'} {_num(lo)}"
+    if hi is not None:
+        return f"must be {noun} ≤ {_num(hi)}"
+    return f"must be {noun}"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def did_you_mean(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key; did you mean '{close[0]}'?"
+    return "unknown key; allowed keys: " + ", ".join(known)
+
+
+# --------------------------------------------------------------------------------------------
+# Mapping -> dataclass
+
+
+def build(cls: type, data: Any, path: str = "", base: Any = None) -> Any:
+    """Build dataclass ``cls`` from a mapping, validating every key and value.
+
+    ``base``, when given, is an instance of ``cls`` whose values serve as defaults (so a partial
+    table in a scenario file only changes the keys it names).
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError(path or "(top level)", data, "must be a table")
+    hints = typing.get_type_hints(cls)
+    specs = {f.name: f for f in fields(cls) if f.init and not f.name.startswith("_")}
+    kwargs: dict[str, Any] = {}
+    for key in data:
+        if key not in specs:
+            raise ConfigError(_join(path, key), _NO_VALUE, did_you_mean(str(key), list(specs)))
+    for name, spec in specs.items():
+        here = _join(path, name)
+        default = getattr(base, name) if base is not None else _default_of(spec)
+        if name in data:
+            kwargs[name] = convert(hints[name], data[name], here, spec.metadata, default)
+        elif default is MISSING:
+            raise ConfigError(here, _NO_VALUE, "missing required key")
+        else:
+            kwargs[name] = default
+    try:
+        return cls(**kwargs)
+    except ConfigError as error:
+        if path and not error.path.startswith(path):
+            raise ConfigError(_join(path, error.path), error.value, error.allowed) from None
+        raise
+
+
+def _default_of(spec: dataclasses.Field) -> Any:
+    if spec.default is not MISSING:
+        return spec.default
+    if spec.default_factory is not MISSING:
+        return spec.default_factory()
+    return MISSING
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: Any = None) -> Any:
+    """Convert and check one value against its declared type and metadata."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        if value is None and len(options) < len(typing.get_args(kind)):
+            return None
+        tagged = {getattr(o, "kind", None): o for o in options if is_dataclass(o)}
+        if len(tagged) == len(options) and None not in tagged:
+            return _convert_tagged(tagged, value, path)
+        # A union of a name and a table (e.g. a named content mix or explicit shares).
+        errors = []
+        for option in options:
+            try:
+                return convert(option, value, path, meta, default)
+            except ConfigError as error:
+                errors.append(error)
+        raise errors[-1]
+    if is_dataclass(kind):
+        base = default if isinstance(default, kind) else None
+        return build(kind, value, path, base)
+    if origin is dict:
+        key_type, value_type = typing.get_args(kind)
+        if not isinstance(value, Mapping):
+            raise ConfigError(path, value, "must be a table")
+        # Tables with a fixed set of keys (departments) start from their defaults; tables of
+        # user-named entries (brands, agencies) hold exactly what the file says.
+        fixed_keys = meta.get("choices") if is_dataclass(value_type) else None
+        out = dict(default) if fixed_keys and isinstance(default, Mapping) else {}
+        for key, item in value.items():
+            check_name(key, _join(path, key))
+            if fixed_keys and key not in fixed_keys:
+                raise ConfigError(_join(path, key), _NO_VALUE, did_you_mean(key, list(fixed_keys)))
+            base = out.get(key)
+            out[key] = convert(value_type, item, _join(path, key), meta, base)
+        return out
+    if origin in (tuple, list):
+        (item_type, *_rest) = typing.get_args(kind)
+        if not isinstance(value, list | tuple):
+            raise ConfigError(path, value, "must be a list")
+        return tuple(
+            convert(item_type, item, f"{path}[{i}]", meta, None) for i, item in enumerate(value)
+        )
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(path, value, "must be true or false")
+        return value
+    if kind is int:
+        if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        ):
+            raise ConfigError(path, value, allowed_text(meta, int).replace("a number", "an integer"))
+        value = int(value)
+        _check_range(value, path, meta, int)
+        return value
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(path, value, allowed_text(meta, float))
+        value = float(value)
+        if not math.isfinite(value):
+            raise ConfigError(path, value, allowed_text(meta, float) + " (finite)")
+        _check_range(value, path, meta, float)
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise ConfigError(path, value, "must be a string")
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(path, value, allowed_text(meta) + hint)
+        return value
+    raise TypeError(f"unsupported config type {kind!r} at {path}")
+
+
+def _convert_tagged(options: Mapping[str, type], value: Any, path: str) -> Any:
+    """A table whose ``kind`` key says which dataclass it is (timeline events)."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(path, value, "must be a table")
+    kind = value.get("kind")
+    if kind not in options:
+        close = difflib.get_close_matches(str(kind), list(options), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(_join(path, "kind"), kind if kind is not None else _NO_VALUE,
+                          "must be one of " + ", ".join(map(repr, options)) + hint)
+    return build(options[kind], {k: v for k, v in value.items() if k != "kind"}, path)
+
+
+def _check_range(value: float, path: str, meta: Mapping[str, Any], kind: type) -> None:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    too_low = lo is not None and (value <= lo if meta.get("lo_open") else value < lo)
+    if too_low or (hi is not None and value > hi):
+        raise ConfigError(path, value, allowed_text(meta, kind))
+
+
+def check_name(name: Any, path: str) -> None:
+    """Names of brands, agencies and departments: non-empty, no dots or spaces at the ends."""
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(path, name, "names must be non-empty strings")
+    if "." in name or name != name.strip():
+        raise ConfigError(path, name, "names cannot contain '.' or start/end with spaces")
+
+
+# --------------------------------------------------------------------------------------------
+# dataclass -> mapping, and introspection for documentation
+
+
+def to_mapping(obj: Any) -> Any:
+    """The TOML-ready mapping of a config object (round-trips through :func:`build`)."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        out = {"kind": obj.kind} if isinstance(getattr(type(obj), "kind", None), str) else {}
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            # TOML has no null: an unset optional value is simply left out.
+            if f.init and not f.name.startswith("_") and value is not None:
+                out[f.name] = to_mapping(value)
+        return out
+    if isinstance(obj, Mapping):
+        return {str(k): to_mapping(v) for k, v in obj.items()}
+    if isinstance(obj, tuple | list):
+        return [to_mapping(v) for v in obj]
+    return obj
+
+
+@dataclass(frozen=True)
+class ParameterDoc:
+    path: str
+    default: Any
+    unit: str
+    allowed: str
+    help: str
+    source: str
+
+
+def parameter_docs(cls: type, prefix: str = "", example: Any = None) -> Iterator[ParameterDoc]:
+    """Every leaf parameter of ``cls`` with its documentation, in declaration order.
+
+    Tables keyed by user-chosen names (brands, agencies) appear as ``brands.<name>``.
+    """
+    hints = typing.get_type_hints(cls)
+    instance = example if example is not None else _try_default_instance(cls)
+    for spec in fields(cls):
+        if not spec.init or spec.name.startswith("_"):
+            continue
+        kind = hints[spec.name]
+        path = _join(prefix, spec.name)
+        meta = spec.metadata
+        value = getattr(instance, spec.name, MISSING) if instance is not None else MISSING
+        origin = typing.get_origin(kind)
+        if is_dataclass(kind):
+            yield from parameter_docs(kind, path, value if value is not MISSING else None)
+            continue
+        if origin is dict:
+            _key, value_type = typing.get_args(kind)
+            if is_dataclass(value_type):
+                if meta.get("choices"):
+                    for key in meta["choices"]:
+                        sub = value.get(key) if isinstance(value, Mapping) else None
+                        yield from parameter_docs(value_type, f"{path}.{key}", sub)
+                else:
+                    yield from parameter_docs(value_type, f"{path}.<name>")
+                continue
+        default = value if value is not MISSING else _default_of(spec)
+        yield ParameterDoc(
+            path=path,
+            default=None if default is MISSING else to_mapping(default),
+            unit=meta.get("unit", ""),
+            allowed=allowed_text(meta, kind if kind in (int, float) else None)
+            if kind in (int, float) or meta.get("choices")
+            else _kind_text(kind),
+            help=meta.get("help", ""),
+            source=meta.get("source", "assumed"),
+        )
+
+
+def _kind_text(kind: Any) -> str:
+    origin = typing.get_origin(kind)
+    if kind is bool:
+        return "true or false"
+    if kind is str:
+        return "a string"
+    if origin in (tuple, list):
+        return "a list"
+    if origin is dict:
+        return "a table"
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_kind_text(a) for a in typing.get_args(kind))
+    return getattr(kind, "__name__", str(kind))
+
+
+def _try_default_instance(cls: type) -> Any:
+    try:
+        return cls()
+    except TypeError:
+        return None
