@@ -13,8 +13,11 @@ Rules, applied each day after the customers' own rules (``Complaints.step``):
    brand's listening coverage. During a crisis every complaint about the brand is in plain view.
 3. Answers. Customer service answers up to its capacity each day: detected complaints first,
    oldest first, then questions. An answered complaint stops spreading and wins back
-   answer_win_back of the complainant's sentiment. What is left waits (the backlog). Exogenous
-   crises are not answerable one by one: only a public crisis response acts on them.
+   answer_win_back of the complainant's sentiment. What is left waits (the backlog); people give
+   up after patience_days and their request leaves the queue unanswered. Capacity comes from
+   staff-hours for the real market (market_size people), so in simulated requests it is divided
+   by market_size / n_customers. Exogenous crises are not answerable one by one: only a public
+   crisis response acts on them.
 4. Spread. Everyone who passed a complaint on yesterday (its sharers) shows it to each friend;
    a friend sees it with probability p_see_friend_post x (sharer's degree / mean degree) **
    influencer_amplification (well-connected people, bloggers, are read more). A person who sees a
@@ -54,6 +57,7 @@ if TYPE_CHECKING:
 
 F32 = np.float32
 NEVER = np.iinfo(np.int32).min // 2
+LAPSED = -1  # "answered" day of a complaint whose author gave up waiting
 DEFECT_INCIDENT_MULTIPLIER = 5.0
 ORIGINS = ("customer", "product_defect", "employee_video", "ngo_attack")
 
@@ -101,8 +105,11 @@ class ComplaintTable:
 
         frame = pd.DataFrame({k: getattr(self, k) for k in self.COLUMNS})
         frame["origin"] = [ORIGINS[o] for o in frame["origin"]]
-        for col in ("detected", "answered"):
-            frame[col] = frame[col].where(frame[col] != NEVER)
+        answered = frame["answered"]
+        frame["status"] = np.select([answered >= 0, answered == LAPSED], ["answered", "lapsed"],
+                                    "open")
+        frame["detected"] = frame["detected"].where(frame["detected"] != NEVER)
+        frame["answered"] = answered.where(answered >= 0)
         return frame
 
 
@@ -118,7 +125,7 @@ class Complaints:
         self.frontier_node = np.empty(0, np.int64)
         self.frontier_complaint = np.empty(0, np.int64)
         self.last_exposed = np.full((market.n, nb), NEVER, np.int32)
-        self.questions_pending = np.zeros(nb, np.int64)
+        self.questions_waiting = np.zeros((config.patience_days, nb), np.int64)
         self.exposure_window = np.zeros((config.crisis_window_days, nb), np.int64)
         self.crisis_level = np.zeros(nb, np.int64)  # peak level of the active crisis
         self.quiet_days = np.zeros(nb, np.int64)
@@ -202,10 +209,15 @@ class Complaints:
 
     def _answer(self, day, outputs, questions, results) -> None:
         m, c, t = self.market, self.config, self.table
-        queue = np.flatnonzero((t.detected != NEVER) & (t.answered == NEVER) & (t.origin == 0))
+        # Complainants give up after patience_days: their complaint leaves the queue unanswered.
+        waiting = (t.answered == NEVER) & (t.origin == 0)
+        t.answered[waiting & (t.opened <= day - c.patience_days)] = LAPSED
+        queue = np.flatnonzero(waiting & (t.detected != NEVER) & (t.answered == NEVER))
         # Oldest detected first; ties by complaint id (the queue is already in id order).
         queue = queue[np.argsort(t.detected[queue], kind="stable")]
-        self.questions_pending += questions
+        # Questions wait in day buckets and are dropped after patience_days as well.
+        self.questions_waiting = np.roll(self.questions_waiting, 1, axis=0)
+        self.questions_waiting[0] = questions
         answered_ids = []
         for b, output in enumerate(outputs):
             capacity = output.answer_capacity
@@ -213,22 +225,26 @@ class Complaints:
             mine = queue[t.brand[queue] == b][:n_answers]
             answered_ids.append(mine)
             left = n_answers - len(mine)
-            answered_questions = min(left, int(self.questions_pending[b]))
-            self.questions_pending[b] -= answered_questions
+            answered_questions = 0
+            for age in range(c.patience_days - 1, -1, -1):  # oldest first
+                take = min(left - answered_questions, int(self.questions_waiting[age, b]))
+                self.questions_waiting[age, b] -= take
+                answered_questions += take
             r = results[b]
             r.complaints_answered = len(mine)
             r.median_response_days = (float(np.median(day - t.opened[mine])) if len(mine)
                                       else float("nan"))
-            waiting = int(np.count_nonzero(t.brand[queue] == b)) - len(mine)
-            r.backlog = waiting + int(self.questions_pending[b])
-            r.answer_hours = (len(mine) + answered_questions) * c.hours_per_answer
+            waiting_here = int(np.count_nonzero(t.brand[queue] == b)) - len(mine)
+            r.backlog = waiting_here + int(self.questions_waiting[:, b].sum())
+            r.answer_hours = ((len(mine) + answered_questions) * c.hours_per_answer
+                              * m.config.market.people_per_customer)
         answered = np.concatenate(answered_ids) if answered_ids else np.empty(0, np.int64)
         if len(answered):
             t.answered[answered] = day
             who, brand = t.complainant[answered], t.brand[answered]
             m.sentiment[who, brand] = np.minimum(
                 1.0, m.sentiment[who, brand] + F32(c.answer_win_back))
-            alive = t.answered[self.frontier_complaint] == NEVER
+            alive = t.answered[self.frontier_complaint] < 0  # not answered (open or lapsed)
             self.frontier_node = self.frontier_node[alive]
             self.frontier_complaint = self.frontier_complaint[alive]
 

@@ -171,6 +171,11 @@ class MarketConfig:
     sample_size: int = param(200, "Customers whose daily state is recorded individually.",
                              unit="people", lo=0, hi=100_000)
 
+    @property
+    def people_per_customer(self) -> float:
+        """Real people one simulated customer stands for."""
+        return self.market_size / self.n_customers
+
     def __post_init__(self):
         for key in self.motivations:
             if key not in CONTENT_TYPES:
@@ -226,7 +231,10 @@ class BehaviourConfig:
                                          "following and engagement (factor 1 + s × sentiment).",
                                          lo=0, hi=1)
     sentiment_memory_days: float = param(90.0, "Time for sentiment to return most of the way "
-                                         "to neutral.", unit="days", lo=1, hi=3650)
+                                         "to its resting level.", unit="days", lo=1, hi=3650)
+    customer_satisfaction: float = param(0.2, "Resting sentiment of a brand's customers (a "
+                                         "satisfied customer base); others rest at 0.", lo=-1,
+                                         hi=1)
     engagement_sentiment_gain: float = param(0.02, "Sentiment gained by an engagement.",
                                              lo=0, hi=1)
     unfollow_base: float = param(0.0002, "Daily chance a follower unfollows with no reason.",
@@ -244,8 +252,9 @@ class BehaviourConfig:
                                      "sentiment.", unit="1/day", lo=0, hi=1)
     p_purchase: float = param(0.01, "Daily chance that a customer of a brand buys.",
                               unit="1/day", lo=0, hi=1)
-    p_conversion: float = param(0.02, "Chance that an engagement from a non-customer becomes a "
-                                "sale when social CRM is fully integrated.", lo=0, hi=1)
+    p_conversion: float = param(0.1, "Chance that an engagement becomes a sale when social "
+                                "CRM is fully integrated and the CRM department fully "
+                                "adopting.", lo=0, hi=1, source="assumed")
     p_churn: float = param(0.0005, "Daily chance a customer stops buying (more with negative "
                            "sentiment).", unit="1/day", lo=0, hi=1)
     churn_negative: float = param(0.003, "Extra daily churn at fully negative sentiment.",
@@ -260,7 +269,7 @@ class WordOfMouthConfig:
                                      "incident complains publicly.", lo=0, hi=1)
     active_complaint_multiplier: float = param(4.0, "How much more often active customers "
                                                "complain publicly.", lo=1, hi=100)
-    p_reshare: float = param(0.08, "Chance that someone who sees a complaint passes it on, "
+    p_reshare: float = param(0.04, "Chance that someone who sees a complaint passes it on, "
                              "for a complaint of median virality that knows the brand.",
                              lo=0, hi=1, source="assumed; gives heavy-tailed cascades")
     virality_sigma: float = param(1.0, "Spread (log-sd) of complaints' virality: a few are "
@@ -270,7 +279,7 @@ class WordOfMouthConfig:
     p_see_friend_post: float = param(0.3, "Chance that a friend sees a complaint someone "
                                      "passed on (friends' posts rank high in feeds).", lo=0,
                                      hi=1, source="assumed")
-    influencer_amplification: float = param(0.5, "Exponent on (degree / mean degree) for how "
+    influencer_amplification: float = param(0.3, "Exponent on (degree / mean degree) for how "
                                             "much more a well-connected sharer reaches.",
                                             lo=0, hi=3)
     unaware_reshare_factor: float = param(0.2, "Passing-on chance of people who do not know "
@@ -284,6 +293,10 @@ class WordOfMouthConfig:
     refractory_days: int = param(30, "Days during which a customer who saw a complaint about a "
                                  "brand is not counted or hit again by another one.",
                                  unit="days", lo=1, hi=3650)
+    patience_days: int = param(7, "Days a complainant or a customer with a question waits for"
+                               " an answer before giving up.", unit="days", lo=1, hi=365,
+                               source="assumed; 42-53% expect an answer within the hour "
+                               "(verified, 2012-2013 surveys)")
     p_question: float = param(0.05, "Chance that an engagement from a customer motivated by "
                               "customer service is a question needing an answer.", lo=0, hi=1)
     hours_per_answer: float = param(0.25, "Staff time to answer one complaint or question.",
@@ -291,11 +304,11 @@ class WordOfMouthConfig:
     crisis_window_days: int = param(3, "Window over which new negative exposures are summed to "
                                     "detect a crisis.", unit="days", lo=1, hi=60,
                                     source="verified: crises unfold in days (Domino's 2009)")
-    crisis_l1: float = param(0.02, "Share of customers newly exposed within the window that "
+    crisis_l1: float = param(0.05, "Share of customers newly exposed within the window that "
                              "makes a level-1 crisis (negative mainstream coverage).", lo=0, hi=1,
                              source="Altimeter 2011 levels; threshold assumed")
-    crisis_l2: float = param(0.08, "Same, level 2 (significant company change).", lo=0, hi=1)
-    crisis_l3: float = param(0.2, "Same, level 3 (short-term financial impact).", lo=0, hi=1)
+    crisis_l2: float = param(0.15, "Same, level 2 (significant company change).", lo=0, hi=1)
+    crisis_l3: float = param(0.3, "Same, level 3 (short-term financial impact).", lo=0, hi=1)
     crisis_awareness_boost: float = param(0.3, "Executive awareness gained per crisis level "
                                           "(a level-3 crisis gives 3 ×).", lo=0, hi=1,
                                           source="assumed: article, 'a cataclysm accelerates "
@@ -327,14 +340,14 @@ class WordOfMouthConfig:
 class OrganisationConfig:
     """Constants of the departments' and agencies' rules."""
 
-    adoption_p: float = param(0.004, "External push on adoption per day at full drive "
+    adoption_p: float = param(0.002, "External push on adoption per day at full drive "
                               "(sponsorship, awareness, results, peers).", unit="1/day", lo=0,
                               hi=1)
     adoption_q: float = param(0.02, "Learning-by-doing momentum per day for a fully trained "
                               "department (the S of the S-curve).", unit="1/day", lo=0, hi=1)
     untrained_skill: float = param(0.2, "Skill of untrained staff relative to trained staff.",
                                    lo=0, hi=1)
-    erosion_rate: float = param(0.004, "Daily decay of practice without executive sponsorship.",
+    erosion_rate: float = param(0.005, "Daily decay of practice without executive sponsorship.",
                                 unit="1/day", lo=0, hi=1)
     adopted_threshold: float = param(0.5, "Adoption level from which a department counts as "
                                      "adopting (for peers and the phase classifier).", lo=0, hi=1)
@@ -437,7 +450,7 @@ DEFAULT_DEPARTMENTS = {
     "executive": _dept(0.10, 0.05, 0.5, 0.20, 0.50, 10),
     "marketing": _dept(0.55, 0.30, 16.0, 0.70, 0.20, 40),
     "communication": _dept(0.50, 0.25, 12.0, 0.60, 0.25, 30),
-    "customer_service": _dept(0.15, 0.05, 8.0, 0.30, 0.40, 120),
+    "customer_service": _dept(0.15, 0.05, 12.0, 0.30, 0.40, 120),
     "crm": _dept(0.10, 0.05, 2.0, 0.20, 0.50, 25),
     "pr": _dept(0.25, 0.10, 3.0, 0.40, 0.35, 10),
     "hr": _dept(0.05, 0.02, 1.0, 0.10, 0.60, 30),

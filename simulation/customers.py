@@ -43,10 +43,13 @@ Daily rules, in this order (``Market.step``):
    max(0, posts - brand_attention_half_posts) + unfollow_push x max(0, push_share -
    push_tolerance) + unfollow_negative x max(0, -sentiment). With a fully mixed network, no
    shares, no unfollowing and neutral sentiment this is exactly the Bass model.
-6. Sentiment returns toward neutral by 1 / sentiment_memory_days of its value per day; an
-   engagement adds engagement_sentiment_gain.
-7. Buying. Customers of a brand buy with p_purchase per day. An engagement by a non-customer
-   becomes a sale (and a customer) with the brand's social-CRM conversion chance. Customers
+   (Customers also engage with the brands outside the scenario, whose stories fill their
+   feeds, under the same rule; only whether they ever engaged with any brand is kept.)
+6. Sentiment returns toward its resting level by 1 / sentiment_memory_days of the gap per day:
+   customer_satisfaction for the brand's customers, 0 for others. An engagement adds
+   engagement_sentiment_gain.
+7. Buying. Customers of a brand buy with p_purchase per day. An engagement becomes a sale with
+   the brand's social-CRM conversion chance (a prospect who buys becomes a customer). Customers
    churn with p_churn + churn_negative x max(0, -sentiment); people who know the brand but do
    not buy it are acquired at the rate that keeps the initial market share in balance, scaled
    by (1 + s x sentiment): traditional marketing goes on outside social media.
@@ -68,7 +71,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .complaints import Complaints
-from .config import CONTENT_TYPES, ScenarioConfig
+from .config import CONTENT_TYPES, ScenarioConfig, mix_shares
 from .exchange import DailyOutput, MarketDay
 from .network import build_network
 
@@ -201,6 +204,10 @@ class Market:
             )
 
         self.pending_notes: list[tuple[int, str, str, str]] = []  # for the event log
+        self._match_other = (self.motivations[:ne] @ mix_shares("beliefs").astype(F32))
+        bh = self.behaviour
+        self._other_push_factor = max(0.0, 1 - bh.push_engagement_penalty * max(
+            0.0, 0.5 - bh.push_tolerance))
         self.ever_engaged = np.zeros(n, bool)
         self._engaged_recent: list[np.ndarray] = []  # flat (customer*brands+brand), last 7 days
         self.p_seen = np.ones(n, F32)
@@ -246,6 +253,7 @@ class Market:
         engaged = follows_e & (self.rng.random(rate.shape, dtype=F32) < -np.expm1(-rate))
         eng_i, eng_b = np.nonzero(engaged)
         self.ever_engaged[eng_i] = True
+        self._engage_elsewhere(per_customer, push_factor_other=self._other_push_factor)
         self.sentiment[eng_i, eng_b] = np.minimum(
             1.0, self.sentiment[eng_i, eng_b] + F32(bh.engagement_sentiment_gain))
         engagements = np.bincount(eng_b, minlength=self.n_brands)
@@ -283,8 +291,11 @@ class Market:
             new_follow_counts = np.bincount(distinct % self.n_brands, minlength=self.n_brands)
         unfollow_counts = np.bincount(gone_b, minlength=self.n_brands)
 
-        # 6. Sentiment memory.
-        self.sentiment *= F32(1 - 1 / bh.sentiment_memory_days)
+        # 6. Sentiment memory: back toward satisfaction for customers, neutral for others.
+        rest = self.is_customer * F32(bh.customer_satisfaction)
+        rest -= self.sentiment
+        rest *= F32(1 / bh.sentiment_memory_days)
+        self.sentiment += rest
 
         # 7. Buying, conversions, churn, acquisition.
         conversion = np.array([o.conversion for o in outputs])
@@ -324,6 +335,22 @@ class Market:
         self._net_sentiment(results)
         self.record_sample(day)
         return results
+
+    def _engage_elsewhere(self, per_customer: np.ndarray, push_factor_other: float) -> None:
+        """Engagement with the brands outside the scenario, for 'ever engaged with a brand'.
+
+        The other brands' stories come from other_brand_posts_per_day pages posting once a day
+        with the beliefs mix and half push, under the same engagement rule as the scenario's
+        brands; only whether a customer ever engages is kept.
+        """
+        pages = self.config.market.other_brand_posts_per_day
+        if pages <= 0:
+            return
+        half = self.behaviour.brand_attention_half_posts
+        rate = per_customer * self._match_other * F32(pages / (1 + 1 / half) * push_factor_other)
+        not_yet = np.flatnonzero(~self.ever_engaged[: self.n_engaging])
+        hit = self.rng.random(len(not_yet), dtype=F32) < -np.expm1(-rate[not_yet])
+        self.ever_engaged[not_yet[hit]] = True
 
     # ------------------------------------------------------------------------------------
     def _sentiment_factor(self, sentiment: np.ndarray) -> np.ndarray:
@@ -410,14 +437,11 @@ class Market:
         return (friend[follow].astype(np.int64), brand[follow].astype(np.int64)), views
 
     def _conversions(self, eng_i, eng_b, conversion: np.ndarray) -> np.ndarray:
-        prospects = ~self.is_customer[eng_i, eng_b]
-        convert = prospects & (self.rng.random(len(eng_i)) < conversion[eng_b])
-        i, b = eng_i[convert], eng_b[convert]
-        self.is_customer[i, b] = True
-        self.knows[i, b] = True
-        counts = np.bincount(b, minlength=self.n_brands)
-        self.customer_count += counts
-        return counts
+        """Social CRM: an engagement becomes a sale; a prospect who buys becomes a customer."""
+        sold = self.rng.random(len(eng_i)) < conversion[eng_b]
+        i, b = eng_i[sold], eng_b[sold]
+        self.set_customer(i, b, True)
+        return np.bincount(b, minlength=self.n_brands)
 
     def _churn_and_acquire(self) -> None:
         bh = self.behaviour

@@ -24,7 +24,7 @@ class DailyOutput:
     recruitment_p: float  # daily follow chance for non-followers from ads and campaigns
     answer_capacity: float  # complaints or questions customer service can answer today
     listening_coverage: float  # chance that a public complaint is detected (per day)
-    conversion: float  # chance that an engagement by a non-customer becomes a sale
+    conversion: float  # chance that an engagement becomes a sale (social CRM)
     incident_rate: float  # daily chance that a customer meets a problem
     preparedness: float  # crisis preparedness, 0-1
 

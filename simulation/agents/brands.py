@@ -16,9 +16,10 @@ answer, and (3) reacts. The rules:
   department contributes contribution_posts_per_day x adoption² conversational posts of its own
   type (customer service: customer service; CRM: discounts; PR: reviews; quality: product info;
   R&D: exclusive; HR: feel connected); agencies add their campaigns. Customer service answers
-  capacity x (0.5 + 0.5 x skill) / hours_per_answer complaints or questions a day. Listening
-  catches listening_coverage of public complaints per day. Social CRM converts engagements by
-  non-customers with p_conversion x crm_integration x CRM adoption. Incidents fall as quality and
+  capacity x (0.5 + 0.5 x skill) / hours_per_answer complaints or questions a day in the real
+  market, that is divided by market_size / n_customers in simulated requests. Listening
+  catches listening_coverage of public complaints per day. Social CRM turns an engagement into a
+  sale with p_conversion x crm_integration x CRM adoption. Incidents fall as quality and
   R&D act on insights: the cut grows toward insight_effect at a pace listening x mean(quality,
   R&D adoption) / insight_days. Preparedness is the larger of the crisis plan and listening x
   mean(PR, customer service adoption).
@@ -210,7 +211,9 @@ class Brand(mesa.Agent):
             push_share=float(push_posts / total) if total > 0 else 0.0,
             agency_posts=float(agency_posts),
             recruitment_p=recruitment,
-            answer_capacity=cs.capacity_hours * (0.5 + 0.5 * cs.skill) / wom.hours_per_answer,
+            # Staff answer for the real market; one simulated request stands for many.
+            answer_capacity=(cs.capacity_hours * (0.5 + 0.5 * cs.skill) / wom.hours_per_answer
+                             / self.model.config.market.people_per_customer),
             listening_coverage=self.listening_coverage,
             conversion=(self.model.config.behaviour.p_conversion * self.crm_integration
                         * d["crm"].adoption),
@@ -255,7 +258,7 @@ class Brand(mesa.Agent):
         wom = self.model.config.word_of_mouth
         self.today = day
         # Simulated customers stand for market_size real people: money is counted for them.
-        scale = self.model.config.market.market_size / self.model.config.market.n_customers
+        scale = self.model.config.market.people_per_customer
         self.social_revenue_today = day.social_sales * self.config.revenue_per_sale * scale
         self.cumulative_social_revenue += self.social_revenue_today
         value = self.social_revenue_today + day.engagements * o.value_per_engagement * scale
