@@ -32,10 +32,12 @@ Rules, applied each day after the customers' own rules (``Complaints.step``):
    crisis_l1, crisis_l2, crisis_l3 (Altimeter's levels). A crisis starts at level 1, escalates
    when its level rises (each level gained costs crisis_churn of the brand's customers and
    raises executive awareness, on the organisation side) and ends after a full window below
-   level 1. The brand responds publicly crisis_response_days_unprepared x (1 - preparedness)
-   days after the start; the response backfires (heavy-handed moderation: passing-on doubles)
-   with probability p_backfire_unprepared x (1 - preparedness), otherwise it cuts passing-on by
-   crisis_response_effect until the crisis ends.
+   level 1. The brand notices a surge (more than crisis_alert_share of customers newly exposed
+   in a day) through its listening, with probability listening coverage each day, and at the
+   latest when the crisis starts; it responds publicly crisis_response_days_unprepared x
+   (1 - preparedness) days after noticing. The response backfires (heavy-handed moderation:
+   passing-on doubles) with probability p_backfire_unprepared x (1 - preparedness); otherwise it
+   cuts passing-on by crisis_response_effect, until a full window without surge or crisis.
 6. Exogenous crises (product defect, employee video, NGO attack) happen at random at
    exogenous_crises_per_year x awareness², or when scheduled or injected. Each is a complaint of
    high virality first posted by well-connected customers (employee video), by many activists
@@ -127,6 +129,7 @@ class Complaints:
         self.last_exposed = np.full((market.n, nb), NEVER, np.int32)
         self.questions_waiting = np.zeros((config.patience_days, nb), np.int64)
         self.exposure_window = np.zeros((config.crisis_window_days, nb), np.int64)
+        self.injected_exposures = np.zeros(nb, np.int64)  # from crises injected before the step
         self.crisis_level = np.zeros(nb, np.int64)  # peak level of the active crisis
         self.quiet_days = np.zeros(nb, np.int64)
         self.response_day = np.full(nb, -1, np.int64)
@@ -145,7 +148,8 @@ class Complaints:
              results: list[MarketDay]) -> None:
         self.day = day
         self._exogenous(day, outputs)
-        exposures = np.zeros(self.market.n_brands, np.int64)
+        exposures = self.injected_exposures.copy()
+        self.injected_exposures[:] = 0
         self._incidents(day, outputs, results, exposures)
         self._detect(day, outputs)
         self._answer(day, outputs, questions, results)
@@ -236,8 +240,7 @@ class Complaints:
                                       else float("nan"))
             waiting_here = int(np.count_nonzero(t.brand[queue] == b)) - len(mine)
             r.backlog = waiting_here + int(self.questions_waiting[:, b].sum())
-            r.answer_hours = ((len(mine) + answered_questions) * c.hours_per_answer
-                              * m.config.market.people_per_customer)
+            r.answers = len(mine) + answered_questions
         answered = np.concatenate(answered_ids) if answered_ids else np.empty(0, np.int64)
         if len(answered):
             t.answered[answered] = day
@@ -298,30 +301,36 @@ class Complaints:
         share = self.exposure_window.sum(axis=0) / m.n
         level = np.select([share >= c.crisis_l3, share >= c.crisis_l2, share >= c.crisis_l1],
                           [3, 2, 1], 0)
+        surging = exposures / m.n >= c.crisis_alert_share
         for b, r in enumerate(results):
             active = self.crisis_level[b] > 0
             if level[b] > self.crisis_level[b]:
                 gained = int(level[b] - self.crisis_level[b])
                 r.crisis_started = not active
                 r.crisis_escalation = gained
-                if not active:
-                    delay = c.crisis_response_days_unprepared * (1 - outputs[b].preparedness)
-                    self.response_day[b] = day + int(round(delay))
                 self.crisis_level[b] = level[b]
                 self._crisis_churn(b, gained)
-            if self.crisis_level[b] > 0:
-                self.quiet_days[b] = self.quiet_days[b] + 1 if level[b] == 0 else 0
-                if self.response_day[b] == day:
-                    backfire = self.rng.random() < c.p_backfire_unprepared * (
-                        1 - outputs[b].preparedness)
-                    self.response_factor[b] = 2.0 if backfire else 1 - c.crisis_response_effect
-                    r.crisis_response = "backfire" if backfire else "good"
-                if self.quiet_days[b] >= c.crisis_window_days:
-                    r.crisis_ended = True
-                    self.crisis_level[b] = 0
-                    self.quiet_days[b] = 0
-                    self.response_day[b] = -1
-                    self.response_factor[b] = 1.0
+            # The response clock starts when the brand notices the surge: through its
+            # listening while complaints surge, or at the latest when the crisis is public.
+            noticed = self.crisis_level[b] > 0 or (
+                surging[b] and self.rng.random() < outputs[b].listening_coverage)
+            if noticed and self.response_day[b] < 0 and self.response_factor[b] == 1.0:
+                delay = c.crisis_response_days_unprepared * (1 - outputs[b].preparedness)
+                self.response_day[b] = day + int(round(delay))
+            if self.response_day[b] == day:
+                backfire = self.rng.random() < c.p_backfire_unprepared * (
+                    1 - outputs[b].preparedness)
+                self.response_factor[b] = 2.0 if backfire else 1 - c.crisis_response_effect
+                self.response_day[b] = -1
+                r.crisis_response = "backfire" if backfire else "good"
+            calm = level[b] == 0 and not surging[b]
+            self.quiet_days[b] = self.quiet_days[b] + 1 if calm else 0
+            if self.quiet_days[b] >= c.crisis_window_days and (
+                    self.crisis_level[b] > 0 or self.response_factor[b] != 1.0):
+                r.crisis_ended = self.crisis_level[b] > 0
+                self.crisis_level[b] = 0
+                self.response_day[b] = -1
+                self.response_factor[b] = 1.0
             r.crisis_level = int(self.crisis_level[b])
 
     def _crisis_churn(self, b: int, levels: int) -> None:
@@ -374,7 +383,7 @@ class Complaints:
         k = len(seeds)
         self._open(day, seeds, np.full(k, b), ORIGINS.index(cause), exposures,
                    virality=np.full(k, virality / 1.0))
-        self.exposure_window[day % self.config.crisis_window_days] += exposures
+        self.injected_exposures += exposures
 
     # ------------------------------------------------------------------------------------
     def open_complaint_brands(self, customer: int) -> set[int]:

@@ -297,7 +297,7 @@ class WordOfMouthConfig:
                                " an answer before giving up.", unit="days", lo=1, hi=365,
                                source="assumed; 42-53% expect an answer within the hour "
                                "(verified, 2012-2013 surveys)")
-    p_question: float = param(0.05, "Chance that an engagement from a customer motivated by "
+    p_question: float = param(0.2, "Chance that an engagement from a customer motivated by "
                               "customer service is a question needing an answer.", lo=0, hi=1)
     hours_per_answer: float = param(0.25, "Staff time to answer one complaint or question.",
                                     unit="hours", lo=0.01, hi=100, source="assumed")
@@ -309,6 +309,9 @@ class WordOfMouthConfig:
                              source="Altimeter 2011 levels; threshold assumed")
     crisis_l2: float = param(0.15, "Same, level 2 (significant company change).", lo=0, hi=1)
     crisis_l3: float = param(0.3, "Same, level 3 (short-term financial impact).", lo=0, hi=1)
+    crisis_alert_share: float = param(0.005, "Share of customers newly exposed in one day "
+                                      "that listening flags as a surge (before it is a "
+                                      "crisis).", lo=0, hi=1)
     crisis_awareness_boost: float = param(0.3, "Executive awareness gained per crisis level "
                                           "(a level-3 crisis gives 3 ×).", lo=0, hi=1,
                                           source="assumed: article, 'a cataclysm accelerates "
@@ -340,14 +343,14 @@ class WordOfMouthConfig:
 class OrganisationConfig:
     """Constants of the departments' and agencies' rules."""
 
-    adoption_p: float = param(0.002, "External push on adoption per day at full drive "
+    adoption_p: float = param(0.004, "External push on adoption per day at full drive "
                               "(sponsorship, awareness, results, peers).", unit="1/day", lo=0,
                               hi=1)
     adoption_q: float = param(0.02, "Learning-by-doing momentum per day for a fully trained "
-                              "department (the S of the S-curve).", unit="1/day", lo=0, hi=1)
+                              "and fully adopting department (the S of the S-curve).", unit="1/day", lo=0, hi=1)
     untrained_skill: float = param(0.2, "Skill of untrained staff relative to trained staff.",
                                    lo=0, hi=1)
-    erosion_rate: float = param(0.005, "Daily decay of practice without executive sponsorship.",
+    erosion_rate: float = param(0.003, "Daily decay of practice without executive sponsorship.",
                                 unit="1/day", lo=0, hi=1)
     adopted_threshold: float = param(0.5, "Adoption level from which a department counts as "
                                      "adopting (for peers and the phase classifier).", lo=0, hi=1)
@@ -413,6 +416,9 @@ class ClassifierConfig:
     help_desk_backlog_days: float = param(2.0, "Backlog, in days of answering capacity, above "
                                           "which customer service is swamped.", unit="days",
                                           lo=0, hi=365)
+    help_desk_memory_days: float = param(14.0, "Memory of the moving averages of "
+                                         "customer-service backlog and proactive share.",
+                                         unit="days", lo=1, hi=365)
     help_desk_proactive_share: float = param(0.2, "Share of customer-service time left for "
                                              "proactive work below which it is a help desk.",
                                              lo=0, hi=1, source="Altimeter 2010 two career "
@@ -450,7 +456,7 @@ DEFAULT_DEPARTMENTS = {
     "executive": _dept(0.10, 0.05, 0.5, 0.20, 0.50, 10),
     "marketing": _dept(0.55, 0.30, 16.0, 0.70, 0.20, 40),
     "communication": _dept(0.50, 0.25, 12.0, 0.60, 0.25, 30),
-    "customer_service": _dept(0.15, 0.05, 12.0, 0.30, 0.40, 120),
+    "customer_service": _dept(0.15, 0.05, 24.0, 0.30, 0.40, 120),
     "crm": _dept(0.10, 0.05, 2.0, 0.20, 0.50, 25),
     "pr": _dept(0.25, 0.10, 3.0, 0.40, 0.35, 10),
     "hr": _dept(0.05, 0.02, 1.0, 0.10, 0.60, 30),
@@ -516,7 +522,7 @@ class BrandConfig:
         help="Initial state of each department.",
         choices=DEPARTMENTS,
     )
-    budget: float = param(1_500_000.0, "Yearly social-media budget: staff, agencies, tools and "
+    budget: float = param(2_000_000.0, "Yearly social-media budget: staff, agencies, tools and "
                           "ads. When spent, ads and agency campaigns stop until the next year.",
                           unit="€/year", lo=0, hi=1e12)
     training_budget: float = param(100_000.0, "Money available for training programmes.",
@@ -618,15 +624,9 @@ class ScenarioConfig:
             if len(set(brand.agencies)) != len(brand.agencies):
                 raise ConfigError(f"brands.{name}.agencies", list(brand.agencies),
                                   "an agency is named twice")
+        # Events and cues after the horizon are allowed: a shorter run (--days) just ends first.
         for i, event in enumerate(self.timeline):
             event.check_references(self, f"timeline[{i}]")
-            if event.day > self.horizon_days:
-                raise ConfigError(f"timeline[{i}].day", event.day,
-                                  f"must be ≤ horizon_days = {self.horizon_days}")
-        for i, cue in enumerate(self.narrative):
-            if cue.day > self.horizon_days:
-                raise ConfigError(f"narrative[{i}].day", cue.day,
-                                  f"must be ≤ horizon_days = {self.horizon_days}")
 
     # Derived views -----------------------------------------------------------------------
     @property

@@ -58,7 +58,7 @@ class MarketDay:
     median_response_days: float = float("nan")  # of complaints answered today
     questions_new: int = 0
     backlog: int = 0  # complaints and questions waiting for customer service
-    answer_hours: float = 0.0  # customer-service hours spent answering
+    answers: int = 0  # complaints and questions answered today
     negative_exposures: int = 0  # people who saw a complaint about the brand today
     crisis_level: int = 0  # 0 none, 1-3 Altimeter levels (current)
     crisis_started: bool = False

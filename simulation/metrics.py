@@ -7,10 +7,12 @@ Phase classifier (thresholds in the scenario's ``[classifier]`` section):
   adopting (adoption >= organisation.adopted_threshold), executive sponsorship is at least
   phase3_sponsorship, and listening coverage x CRM integration is at least phase3_integration;
 - phase 2, social marketing: otherwise.
-A brand's recorded phase changes only after the new phase has held confirm_days days.
+A brand's recorded phase (and help-desk flag) changes only after the new value has held
+confirm_days days in a row.
 
 Help-desk flag: customer service's backlog exceeds help_desk_backlog_days of its answering
-capacity and its proactive share is below help_desk_proactive_share.
+capacity and its proactive share is below help_desk_proactive_share (both as moving averages
+over help_desk_memory_days).
 
 Maturity index: the mean adoption of the nine departments (0-1).
 
@@ -51,7 +53,7 @@ def classify_phase(brand: Brand, thresholds: ClassifierConfig,
 
 def is_help_desk(brand: Brand, thresholds: ClassifierConfig) -> bool:
     capacity = brand.output.answer_capacity if brand.output else 0.0
-    swamped = brand.today.backlog > thresholds.help_desk_backlog_days * max(capacity, 1e-9)
+    swamped = brand.mean_backlog > thresholds.help_desk_backlog_days * max(capacity, 1e-9)
     return bool(swamped and brand.proactive_share < thresholds.help_desk_proactive_share)
 
 

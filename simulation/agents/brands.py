@@ -29,12 +29,14 @@ answer, and (3) reacts. The rules:
 - Reaction. Visible results follow return on social spend r = (social sales x revenue +
   engagements x value_per_engagement) x (market_size / n_customers) / cost, through r / (1 + r), with memory
   results_memory_days. The share of customer-service hours not spent answering is its proactive
-  share. Each crisis level gained raises executive awareness by crisis_awareness_boost (other
+  share (a moving average over help_desk_memory_days, as is the backlog). Each crisis level
+  gained raises executive awareness by crisis_awareness_boost (other
   departments by half of it), and leaves half of that as a lasting lesson.
 - Sponsorship follows the larger of executive awareness and any explicit commitment, closing
   1 / sponsorship_days of the gap per day.
-- Phase and help-desk flag: :func:`simulation.metrics.classify_phase`; a new phase is recorded
-  once it has held confirm_days days.
+- Phase and help-desk flag: :func:`simulation.metrics.classify_phase` and
+  :func:`simulation.metrics.is_help_desk`; a new phase, or a change of the flag, is recorded
+  once it has held confirm_days days in a row.
 """
 
 from __future__ import annotations
@@ -132,7 +134,8 @@ class Brand(mesa.Agent):
         self.sponsorship = self.departments["executive"].awareness
         self.results = 0.0
         self.incident_cut = 0.0
-        self.proactive_share = 1.0
+        self.proactive_share = 1.0  # moving average over help_desk_memory_days
+        self.mean_backlog = 0.0  # likewise
         self.in_house_share = 1.0
         self.trainings: list[tuple[Training, int, dict[str, float]]] = []
         self.training_budget_left = config.training_budget
@@ -145,13 +148,21 @@ class Brand(mesa.Agent):
         self.training_cost_today = 0.0
         self.output: DailyOutput | None = None
         self.today = MarketDay()
-        self.phase = classify_phase(self, model.config.classifier, model.config.organisation)
-        self._candidate_phase = self.phase
-        self._candidate_days = 0
-        self.help_desk = False
+        confirm = model.config.classifier.confirm_days
+        self._phase = Confirmed(
+            classify_phase(self, model.config.classifier, model.config.organisation), confirm)
+        self._help_desk = Confirmed(False, confirm)
 
     # ------------------------------------------------------------------------------------
     # Derived views
+    @property
+    def phase(self) -> int:
+        return self._phase.value
+
+    @property
+    def help_desk(self) -> bool:
+        return self._help_desk.value
+
     @property
     def can_spend(self) -> bool:
         return not self.budget_exhausted
@@ -198,7 +209,11 @@ class Brand(mesa.Agent):
             agency_posts += extra.sum()
             push_posts += extra.sum() * agency.push_orientation
         total = posts.sum()
-        self.in_house_share = 1 - agency_posts / total if total > 0 else 1.0
+        # Learning by doing: an agency that converses works with the brand's teams (its
+        # conversational posts count as in-house practice); one that pushes works instead of them.
+        pushed_by_agencies = sum(a.campaign_posts(self).sum() * a.push_orientation
+                                 for a in self.agencies)
+        self.in_house_share = 1 - pushed_by_agencies / total if total > 0 else 1.0
         recruitment = self.config.recruitment_p if self.can_spend else 0.0
         recruitment += sum(a.config.campaign_recruitment_p for a in self.agencies
                            if a.campaign_running(self) and self.can_spend)
@@ -211,9 +226,7 @@ class Brand(mesa.Agent):
             push_share=float(push_posts / total) if total > 0 else 0.0,
             agency_posts=float(agency_posts),
             recruitment_p=recruitment,
-            # Staff answer for the real market; one simulated request stands for many.
-            answer_capacity=(cs.capacity_hours * (0.5 + 0.5 * cs.skill) / wom.hours_per_answer
-                             / self.model.config.market.people_per_customer),
+            answer_capacity=cs.capacity_hours / self.hours_per_simulated_answer(),
             listening_coverage=self.listening_coverage,
             conversion=(self.model.config.behaviour.p_conversion * self.crm_integration
                         * d["crm"].adoption),
@@ -222,6 +235,14 @@ class Brand(mesa.Agent):
         )
         self._spend()
         return self.output
+
+    def hours_per_simulated_answer(self) -> float:
+        """Staff time for one simulated request: trained staff answer faster (up to twice), and
+        one simulated request stands for market_size / n_customers real ones."""
+        cfg = self.model.config
+        skill = self.departments["customer_service"].skill
+        return (cfg.word_of_mouth.hours_per_answer / (0.5 + 0.5 * skill)
+                * cfg.market.people_per_customer)
 
     @property
     def preparedness(self) -> float:
@@ -264,9 +285,14 @@ class Brand(mesa.Agent):
         value = self.social_revenue_today + day.engagements * o.value_per_engagement * scale
         ratio = value / self.cost_today if self.cost_today > 0 else 0.0
         self.results += (ratio / (1 + ratio) - self.results) / o.results_memory_days
+        # Customer service's time and queue are read over weeks, not day by day: one simulated
+        # request stands for many real ones, so daily values are lumpy.
+        memory = self.model.config.classifier.help_desk_memory_days
         cs_hours = self.departments["customer_service"].capacity_hours
-        self.proactive_share = (max(0.0, 1 - day.answer_hours / cs_hours) if cs_hours > 0
-                                else 0.0)
+        used = day.answers * self.hours_per_simulated_answer()
+        proactive_today = max(0.0, 1 - used / cs_hours) if cs_hours > 0 else 0.0
+        self.proactive_share += (proactive_today - self.proactive_share) / memory
+        self.mean_backlog += (day.backlog - self.mean_backlog) / memory
         if day.crisis_escalation:
             boost = wom.crisis_awareness_boost * day.crisis_escalation
             for kind, dep in self.departments.items():
@@ -312,27 +338,21 @@ class Brand(mesa.Agent):
 
     def update_phase(self) -> None:
         cfg = self.model.config
-        candidate = classify_phase(self, cfg.classifier, cfg.organisation)
-        if candidate == self.phase:
-            self._candidate_days = 0
-        elif candidate == self._candidate_phase:
-            self._candidate_days += 1
-        else:
-            self._candidate_phase, self._candidate_days = candidate, 1
-        if candidate != self.phase and self._candidate_days >= cfg.classifier.confirm_days:
-            old, self.phase = self.phase, candidate
-            self.model.log(self, "phase_change", f"{old}->{candidate}",
+        old = self._phase.value
+        if self._phase.update(classify_phase(self, cfg.classifier, cfg.organisation)):
+            new = self.phase
+            self.model.log(self, "phase_change", f"{old}->{new}",
                            f"{self.name} moves from phase {old} ({PHASE_NAMES[old]}) to phase "
-                           f"{candidate} ({PHASE_NAMES[candidate]}).")
-        help_desk = is_help_desk(self, cfg.classifier)
-        if help_desk != self.help_desk:
-            self.help_desk = help_desk
-            if help_desk:
-                text = (f"{self.name}'s customer service is a help desk: {self.today.backlog:,}"
-                        " requests wait and almost no time is left for proactive work.")
+                           f"{new} ({PHASE_NAMES[new]}).")
+        if self._help_desk.update(is_help_desk(self, cfg.classifier)):
+            if self.help_desk:
+                waiting = self.mean_backlog * cfg.market.people_per_customer
+                text = (f"{self.name}'s customer service has become a help desk: about "
+                        f"{waiting:,.0f} requests wait and only {self.proactive_share:.0%} of "
+                        "its time is left for proactive work.")
             else:
                 text = f"{self.name}'s customer service has time for proactive work again."
-            self.model.log(self, "help_desk", "entered" if help_desk else "left", text)
+            self.model.log(self, "help_desk", "entered" if self.help_desk else "left", text)
 
     def review_agencies(self) -> None:
         """A brand whose marketing has adopted drops agencies whose content engages less."""
@@ -418,6 +438,28 @@ class Brand(mesa.Agent):
                 self.agencies.append(agency)
             text += f" and signs with {new}"
         return text + "."
+
+
+class Confirmed:
+    """A state that changes only after its new value has held ``days`` days in a row."""
+
+    def __init__(self, value, days: int):
+        self.value = value
+        self.days = days
+        self._candidate = value
+        self._held = 0
+
+    def update(self, candidate) -> bool:
+        """Feed today's raw value; True when the confirmed value changes today."""
+        if candidate == self.value:
+            self._held = 0
+            return False
+        self._held = self._held + 1 if candidate == self._candidate else 1
+        self._candidate = candidate
+        if self._held >= self.days:
+            self.value, self._held = candidate, 0
+            return True
+        return False
 
 
 def content_quality(mix: np.ndarray, push_share: float, config) -> float:

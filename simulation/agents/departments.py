@@ -13,12 +13,14 @@ all commit, so the order of departments does not matter):
   reach peer_threshold, else 0. Peer influence is a complex contagion (Centola & Macy 2007): one
   adopting neighbour is not enough.
 - Growth, a Bass process inside the firm:
-  growth = (1 - resistance_eff) x (adoption_p x drive + adoption_q x skill x doing x a) x (1 - a)
-           x capacity_factor x turf_factor
-  where skill = untrained_skill + (1 - untrained_skill) x trained_share (training turns practice
-  into momentum: the S of the S-curve), doing = the share of the brand's posts made in-house for
-  marketing and communication (a brand whose agency posts for it learns less by doing; 1 for
-  the others), capacity_factor = min(1, capacity / (practice_hours_per_employee x headcount))
+  growth = (1 - resistance_eff) x skill x doing x (adoption_p x drive + adoption_q x a)
+           x (1 - a) x capacity_factor x turf_factor
+  where skill = untrained_skill + (1 - untrained_skill) x trained_share (people adopt what they
+  know how to do: training multiplies both the response to the drive and the learning-by-doing
+  momentum q x a, the S of the S-curve), doing = for marketing and communication, the share of
+  the brand's posts not pushed by agencies (practice grows by practising: a brand whose agency
+  pushes campaigns for it practises less, while an agency that converses works with its teams;
+  1 for the other departments), capacity_factor = min(1, capacity / (practice_hours_per_employee x headcount))
   (for customer service, only the hours left after answering count: a help desk has no time to
   change), resistance_eff = min(1, resistance x (0.5 + 1.5 x culture resistance)), and for
   marketing and communication turf_factor = 1 - turf_war x (1 - |a_marketing -
@@ -91,7 +93,7 @@ class Department(mesa.Agent):
         needed = o.practice_hours_per_employee * self.headcount
         capacity_factor = min(1.0, self.practice_hours() / needed)
         resistance = min(1.0, self.resistance * (0.5 + 1.5 * brand.config.culture.resistance))
-        growth = ((1 - resistance) * (o.adoption_p * drive + o.adoption_q * self.skill * doing * a)
+        growth = ((1 - resistance) * self.skill * doing * (o.adoption_p * drive + o.adoption_q * a)
                   * (1 - a) * capacity_factor * brand.turf_factor(self.kind))
         erosion = o.erosion_rate * a * (1 - brand.sponsorship)
         self._next_adoption = float(np.clip(a + growth - erosion, 0.0, 1.0))
