@@ -21,7 +21,7 @@ so a change on one side does not reshuffle the other's draws.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mesa
@@ -43,6 +43,8 @@ class SocialBusinessModel(mesa.Model):
     the scenario's seed. ``overrides``: dotted keys to change, e.g.
     ``{"market.n_customers": 5000}``; flat keyword arguments do the same with ``__`` for dots
     (``market__n_customers=5000``), which is how SolaraViz rebuilds a model.
+    ``market_factory``: ``(config, rng) -> market`` building the customer side (default
+    :class:`Market`), e.g. the per-agent reference implementation in ``benchmarks/peragent``.
     """
 
     def __init__(
@@ -51,6 +53,7 @@ class SocialBusinessModel(mesa.Model):
         *,
         rng: int | str | None = None,
         overrides: Mapping[str, Any] | None = None,
+        market_factory: Callable[[ScenarioConfig, np.random.Generator], Any] | None = None,
         **flat_overrides: Any,
     ):
         merged = dict(overrides or {})
@@ -64,7 +67,7 @@ class SocialBusinessModel(mesa.Model):
         self.log_book = EventLog()
         market_rng, self.org_rng = self.rng.spawn(2)
 
-        self.market = Market(config, market_rng)
+        self.market = (market_factory or Market)(config, market_rng)
         self.applied: list[Intervention] = []  # scheduled and live, in the order they acted
         self.brands: dict[str, Brand] = {
             name: Brand(self, name, i, brand_config)
