@@ -64,6 +64,13 @@ CONSUMER_MOTIVATIONS = {
     "community": 0.22,
 }
 
+MOTIVATION_SOURCES = {
+    "discounts": "verified: IBM 2011 consumers, 61% (rank 1)",
+    "feel_connected": "verified: IBM 2011 consumers, 33%",
+    "community": "verified: IBM 2011 consumers, about 20% (last)",
+    "customer_service": "assumed (not in the brief)",
+}
+
 # What businesses believe consumers want (IBM 2011). Feel connected 64 and community 61 are
 # verified; product info 73, exclusive 67, reviews 67 and customer service 63 are assumed
 # recollection; purchase (rank 11) and discounts (rank 12, last) have no figure in the brief:

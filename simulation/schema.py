@@ -124,6 +124,8 @@ def allowed_text(meta: Mapping[str, Any], kind: type | None = None) -> str:
 
 
 def _num(x: float) -> str:
+    if isinstance(x, int):
+        return str(x)
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 

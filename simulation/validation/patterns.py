@@ -381,7 +381,7 @@ def judge_cascades(runs) -> Outcome:
     reach7 = values(runs, "employee video", "reach_7")
     r_est, r_lo, r_hi = mean_ci(reach7)
     spread = float(np.quantile(sizes, 0.999) / max(np.median(sizes), 1))
-    passed = 1.3 <= a_lo and a_hi <= 3.5 and spread >= 50 and r_lo >= 0.1
+    passed = a_lo >= 1.3 and a_hi <= 3.5 and spread >= 50 and r_lo >= 0.1
     return Outcome(
         estimate=a_est, low=a_lo, high=a_hi, passed=passed,
         statement=(f"tail exponent of complaint reach {ci_text(a_est, a_lo, a_hi)} (pooled "
@@ -756,7 +756,7 @@ def judge_aggregate(runs) -> Outcome:
     e_est, e_lo, e_hi = mean_ci(ever)
     w_est, w_lo, w_hi = mean_ci(weekly)
     r_est, _, _ = mean_ci(reach)
-    passed = e_hi < 0.5 and 0.3 <= e_est and 0.005 <= w_lo and w_hi <= 0.05
+    passed = e_hi < 0.5 and e_est >= 0.3 and w_lo >= 0.005 and w_hi <= 0.05
     return Outcome(
         estimate=w_est, low=w_lo, high=w_hi, passed=passed,
         statement=(f"customers who ever engaged with a brand in a year: "
