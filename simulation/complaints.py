@@ -126,7 +126,7 @@ class Complaints:
         self.table = ComplaintTable()
         self.frontier_node = np.empty(0, np.int64)
         self.frontier_complaint = np.empty(0, np.int64)
-        self.last_exposed = np.full((market.n, nb), NEVER, np.int32)
+        self.last_exposed = np.full((nb, market.n), NEVER, np.int32)  # (brand, customer)
         self.questions_waiting = np.zeros((config.patience_days, nb), np.int64)
         self.exposure_window = np.zeros((config.crisis_window_days, nb), np.int64)
         self.injected_exposures = np.zeros(nb, np.int64)  # from crises injected before the step
@@ -172,9 +172,10 @@ class Complaints:
         rates = rates * np.where(self.defect_until >= day, DEFECT_INCIDENT_MULTIPLIER, 1.0)
         rate_max = float(rates.max(initial=0))
         i, b = m._candidates(m.n, rate_max)
-        keep = m.is_customer[i, b] & (self.rng.random(len(i)) * rate_max < rates[b])
+        keep = m.customer_bn[b, i] & (self.rng.random(len(i)) * rate_max < rates[b])
         i, b = i[keep], b[keep]
-        m.sentiment[i, b] = np.maximum(-1.0, m.sentiment[i, b] - F32(c.incident_sentiment_impact))
+        m.sentiment_bn[b, i] = np.maximum(-1.0, m.sentiment_bn[b, i]
+                                          - F32(c.incident_sentiment_impact))
         counts = np.bincount(b, minlength=m.n_brands)
         p_public = c.p_complain_public * np.where(i < m.n_active, c.active_complaint_multiplier, 1)
         public = (i < m.n_engaging) & (self.rng.random(len(i)) < p_public)
@@ -245,8 +246,8 @@ class Complaints:
         if len(answered):
             t.answered[answered] = day
             who, brand = t.complainant[answered], t.brand[answered]
-            m.sentiment[who, brand] = np.minimum(
-                1.0, m.sentiment[who, brand] + F32(c.answer_win_back))
+            m.sentiment_bn[brand, who] = np.minimum(
+                1.0, m.sentiment_bn[brand, who] + F32(c.answer_win_back))
             alive = t.answered[self.frontier_complaint] < 0  # not answered (open or lapsed)
             self.frontier_node = self.frontier_node[alive]
             self.frontier_complaint = self.frontier_complaint[alive]
@@ -267,7 +268,7 @@ class Complaints:
         m, c, t = self.market, self.config, self.table
         if not len(people):
             return
-        fresh = self.last_exposed[people, brands] <= day - c.refractory_days
+        fresh = self.last_exposed[brands, people] <= day - c.refractory_days
         if all_share:  # the complainant's own post is always out
             fresh |= True
         people, brands, complaint = people[fresh], brands[fresh], complaint[fresh]
@@ -276,13 +277,13 @@ class Complaints:
         people, brands, complaint = people[order], brands[order], complaint[order]
         _, first = np.unique(people.astype(np.int64) * m.n_brands + brands, return_index=True)
         people, brands, complaint = people[first], brands[first], complaint[first]
-        self.last_exposed[people, brands] = day
+        self.last_exposed[brands, people] = day
         np.add.at(t.size, complaint, 1)
         exposures += np.bincount(brands, minlength=m.n_brands)
-        m.sentiment[people, brands] = np.maximum(
-            -1.0, m.sentiment[people, brands] - F32(c.wom_sentiment_impact))
-        knew = m.knows[people, brands]
-        m.knows[people, brands] = True
+        m.sentiment_bn[brands, people] = np.maximum(
+            -1.0, m.sentiment_bn[brands, people] - F32(c.wom_sentiment_impact))
+        knew = m.knows_bn[brands, people]
+        m.knows_bn[brands, people] = True
         if all_share:
             passing = np.ones(len(people), bool)
         else:
@@ -335,7 +336,7 @@ class Complaints:
 
     def _crisis_churn(self, b: int, levels: int) -> None:
         m = self.market
-        buyers = np.flatnonzero(m.is_customer[:, b])
+        buyers = np.flatnonzero(m.customer_bn[b])
         lost = buyers[self.rng.random(len(buyers)) < self.config.crisis_churn * levels]
         m.set_customer(lost, np.full(len(lost), b), False)
 
@@ -375,7 +376,7 @@ class Complaints:
                                     replace=False)
         else:
             self.defect_until[b] = day + self.config.defect_days
-            buyers = np.flatnonzero(m.is_customer[:, b])
+            buyers = np.flatnonzero(m.customer_bn[b])
             pool = buyers if len(buyers) else np.arange(m.n)
             seeds = self.rng.choice(pool, size=min(n_seeds, len(pool)), replace=False)
         seeds = np.asarray(seeds, np.int64)

@@ -202,13 +202,13 @@ class MarketConfig:
 class BehaviourConfig:
     """Constants of the customers' daily rules: exposure, engagement, fatigue, following."""
 
-    engagement_scale: float = param(0.06, "Chance that a casual customer engages with a seen "
+    engagement_scale: float = param(0.05, "Chance that a casual customer engages with a seen "
                                     "post whose type matches one of their motivations.",
                                     lo=0, hi=1, source="assumed; calibrated so that about 1.3% "
                                     "of fans engage in a week (Ehrenberg-Bass 2012)")
     active_engagement_multiplier: float = param(6.0, "How much more often active customers "
                                                 "engage than casual ones.", lo=1, hi=100)
-    brand_attention_half_posts: float = param(0.8, "A brand's daily posts at which a customer's "
+    brand_attention_half_posts: float = param(1.0, "A brand's daily posts at which a customer's "
                                               "attention to that brand is half saturated.",
                                               unit="posts/day", lo=0.01, hi=100,
                                               source="assumed: engagement per post at 2 posts/day "

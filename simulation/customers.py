@@ -111,10 +111,10 @@ class CustomerView:
         open_by_brand = m.complaints.open_complaint_brands(i)
         brands = {
             name: {
-                "following": bool(m.follows[i, b]),
-                "sentiment": round(float(m.sentiment[i, b]), 4),
-                "customer": bool(m.is_customer[i, b]),
-                "knows": bool(m.knows[i, b]),
+                "following": bool(m.follows_bn[b, i]),
+                "sentiment": round(float(m.sentiment_bn[b, i]), 4),
+                "customer": bool(m.customer_bn[b, i]),
+                "knows": bool(m.knows_bn[b, i]),
                 "open_complaint": b in open_by_brand,
             }
             for b, name in enumerate(m.brand_names)
@@ -123,7 +123,8 @@ class CustomerView:
             id=i,
             engaging=bool(i < m.n_engaging),
             active=bool(i < m.n_active),
-            motivations=tuple(k for k, v in zip(CONTENT_TYPES, m.motivations[i], strict=True) if v > 0),
+            motivations=tuple(k for k, v in zip(CONTENT_TYPES, m.motivations_kn[:, i],
+                                                strict=True) if v > 0),
             attention_posts_per_day=round(float(m.attention[i]), 3),
             fatigue=round(float(m.fatigue[i]), 4),
             friends=int(m.network.degree[i]),
@@ -132,7 +133,12 @@ class CustomerView:
 
 
 class Market:
-    """The customer population, its network, and the daily customer rules."""
+    """The customer population, its network, and the daily customer rules.
+
+    Per-brand state is stored brand-major, shape (brands, customers), so that everything done
+    for one brand (counts, sums, updates) runs over contiguous memory; ``follows``,
+    ``sentiment``, ``is_customer`` and ``knows`` are (customers, brands) views of it.
+    """
 
     def __init__(self, config: ScenarioConfig, rng: np.random.Generator):
         market = config.market
@@ -153,15 +159,15 @@ class Market:
         self.network = network.relabel(population_rng.permutation(n))
 
         shares = np.array([market.motivations.get(k, 0.0) for k in CONTENT_TYPES])
-        motivations = population_rng.random((n, len(CONTENT_TYPES))) < shares
-        motivations[ne:] = False
+        motivations = population_rng.random((len(CONTENT_TYPES), n)) < shares[:, None]
+        motivations[:, ne:] = False
         # An engaging customer with no drawn reason still has one: the survey's respondents all
         # named at least one. Pick it with the same shares.
-        empty = np.flatnonzero(~motivations[:ne].any(axis=1))
+        empty = np.flatnonzero(~motivations[:, :ne].any(axis=0))
         if len(empty) and shares.sum() > 0:
             picks = population_rng.choice(len(shares), size=len(empty), p=shares / shares.sum())
-            motivations[empty, picks] = True
-        self.motivations = motivations.astype(F32)
+            motivations[picks, empty] = True
+        self.motivations_kn = motivations.astype(F32)  # (content types, customers)
         self.propensity = np.zeros(n, F32)
         self.propensity[:ne] = 1.0
         self.propensity[: self.n_active] = self.behaviour.active_engagement_multiplier
@@ -171,16 +177,16 @@ class Market:
         self.fatigue = np.zeros(n, F32)
         self._fatigue_started = False
 
-        self.knows = np.zeros((n, nb), bool)
-        self.is_customer = np.zeros((n, nb), bool)
-        self.follows = np.zeros((n, nb), bool)
+        self.knows_bn = np.zeros((nb, n), bool)
+        self.customer_bn = np.zeros((nb, n), bool)
+        self.follows_bn = np.zeros((nb, n), bool)
         for b, brand in enumerate(config.brands.values()):
-            self.knows[:, b] = population_rng.random(n) < brand.awareness
+            self.knows_bn[b] = population_rng.random(n) < brand.awareness
             buy_given_know = brand.market_share / brand.awareness if brand.awareness else 0.0
-            self.is_customer[:, b] = self.knows[:, b] & (population_rng.random(n) < buy_given_know)
-            self.follows[:ne, b] = population_rng.random(ne) < brand.initial_follower_share
-        self.knows |= self.follows
-        self.sentiment = np.zeros((n, nb), F32)
+            self.customer_bn[b] = self.knows_bn[b] & (population_rng.random(n) < buy_given_know)
+            self.follows_bn[b, :ne] = population_rng.random(ne) < brand.initial_follower_share
+        self.knows_bn |= self.follows_bn
+        self.sentiment_bn = np.zeros((nb, n), F32)
         # Acquisition rate that balances base churn at the initial market share.
         self.p_acquire = np.array(
             [
@@ -188,28 +194,28 @@ class Market:
                 for b in config.brands.values()
             ]
         )
-        self.follower_count = self.follows.sum(axis=0).astype(np.int64)
-        self.customer_count = self.is_customer.sum(axis=0).astype(np.int64)
+        self.follower_count = np.count_nonzero(self.follows_bn, axis=1).astype(np.int64)
+        self.customer_count = np.count_nonzero(self.customer_bn, axis=1).astype(np.int64)
 
         if self.network.is_fully_mixed:
             self.engaging_friends = None
             self.following_friends = None
         else:
-            engaging = np.zeros(n, np.int32)
+            engaging = np.zeros(n, np.float64)
             engaging[:ne] = 1
             self.engaging_friends = self.network.neighbour_sum(engaging).astype(np.int32)
             # (brand, customer): following friends, kept up to date as people (un)follow.
             self.following_friends = np.ascontiguousarray(
-                self.network.neighbour_sum(self.follows.astype(np.int32)).T.astype(np.int32)
-            )
+                self.network.neighbour_sum(self.follows_bn.T.astype(np.float64)).T
+            ).astype(np.int32)
 
         self.pending_notes: list[tuple[int, str, str, str]] = []  # for the event log
-        self._match_other = (self.motivations[:ne] @ mix_shares("beliefs").astype(F32))
+        self._match_other = mix_shares("beliefs").astype(F32) @ self.motivations_kn[:, :ne]
         bh = self.behaviour
         self._other_push_factor = max(0.0, 1 - bh.push_engagement_penalty * max(
             0.0, 0.5 - bh.push_tolerance))
         self.ever_engaged = np.zeros(n, bool)
-        self._engaged_recent: list[np.ndarray] = []  # flat (customer*brands+brand), last 7 days
+        self._engaged_recent: list[np.ndarray] = []  # flat (brand*n + customer), last 7 days
         self.p_seen = np.ones(n, F32)
         self.complaints = Complaints(self, config.word_of_mouth, self.rng)
         self.customers = CustomerView(self)
@@ -218,22 +224,44 @@ class Market:
         self._sample_rows: list[dict[str, np.ndarray]] = []
         self.record_sample(0)
 
+    # (customers, brands) views of the brand-major state ----------------------------------
+    @property
+    def follows(self) -> np.ndarray:
+        return self.follows_bn.T
+
+    @property
+    def sentiment(self) -> np.ndarray:
+        return self.sentiment_bn.T
+
+    @property
+    def is_customer(self) -> np.ndarray:
+        return self.customer_bn.T
+
+    @property
+    def knows(self) -> np.ndarray:
+        return self.knows_bn.T
+
+    @property
+    def motivations(self) -> np.ndarray:
+        return self.motivations_kn.T
+
     # ------------------------------------------------------------------------------------
     def step(self, day: int, outputs: list[DailyOutput]) -> list[MarketDay]:
         """Apply one day of customer rules given the brands' outputs."""
         bh = self.behaviour
-        results = [MarketDay() for _ in range(self.n_brands)]
+        nb = self.n_brands
+        results = [MarketDay() for _ in range(nb)]
         posts_by_type = np.array([o.posts_by_type for o in outputs], dtype=F32)  # (B, K)
         posts = posts_by_type.sum(axis=1)
         push = np.array([o.push_share for o in outputs], dtype=F32)
         ne = self.n_engaging
+        other_posts = self.config.market.other_brand_posts_per_day
 
         # 1. Exposure (only engaging customers follow brands).
-        follows_e = self.follows[:ne]
-        brand_stories = follows_e @ posts
-        candidates = F32(self.config.market.other_brand_posts_per_day) + brand_stories
-        self.p_seen[:] = np.minimum(1.0, self.attention / max(
-            self.config.market.other_brand_posts_per_day, 1e-9))
+        follows_e = self.follows_bn[:, :ne]
+        brand_stories = posts @ follows_e
+        candidates = F32(other_posts) + brand_stories
+        self.p_seen[ne:] = np.minimum(1.0, self.attention[ne:] / max(other_posts, 1e-9))
         p_seen = np.minimum(1.0, self.attention[:ne] / np.maximum(candidates, 1e-9))
         self.p_seen[:ne] = p_seen
 
@@ -245,19 +273,23 @@ class Market:
         push_factor = np.maximum(0, 1 - F32(bh.push_engagement_penalty) * push_over)
         per_customer = (F32(bh.engagement_scale) * self.propensity[:ne] * p_seen
                         * (1 - self.fatigue[:ne]))
-        rate = self.motivations[:ne] @ mix.T  # match, (E, B)
-        rate *= per_customer[:, None]
-        rate *= (saturation * push_factor)[None, :]
+        rate = mix @ self.motivations_kn[:, :ne]  # match, (B, E)
+        rate *= per_customer[None, :]
+        rate *= (saturation * push_factor)[:, None]
         if bh.sentiment_sensitivity > 0:
-            rate *= self._sentiment_factor(self.sentiment[:ne])
-        engaged = follows_e & (self.rng.random(rate.shape, dtype=F32) < -np.expm1(-rate))
-        eng_i, eng_b = np.nonzero(engaged)
+            rate *= self._sentiment_factor(self.sentiment_bn[:, :ne])
+        np.negative(rate, out=rate)
+        np.expm1(rate, out=rate)
+        np.negative(rate, out=rate)  # 1 - exp(-lambda)
+        engaged = follows_e & (self.rng.random(rate.shape, dtype=F32) < rate)
+        del rate
+        eng_b, eng_i = np.nonzero(engaged)
         self.ever_engaged[eng_i] = True
         self._engage_elsewhere(per_customer, push_factor_other=self._other_push_factor)
-        self.sentiment[eng_i, eng_b] = np.minimum(
-            1.0, self.sentiment[eng_i, eng_b] + F32(bh.engagement_sentiment_gain))
-        engagements = np.bincount(eng_b, minlength=self.n_brands)
-        self._engaged_recent.append(eng_i.astype(np.int64) * self.n_brands + eng_b)
+        self.sentiment_bn[eng_b, eng_i] = np.minimum(
+            1.0, self.sentiment_bn[eng_b, eng_i] + F32(bh.engagement_sentiment_gain))
+        engagements = np.bincount(eng_b, minlength=nb)
+        self._engaged_recent.append(eng_b.astype(np.int64) * self.n + eng_i)
         del self._engaged_recent[:-7]
 
         # 3. Shares.
@@ -265,7 +297,7 @@ class Market:
 
         # 4. Fatigue.
         with np.errstate(invalid="ignore", divide="ignore"):
-            push_seen = np.where(brand_stories > 0, (follows_e @ (posts * push)) / brand_stories,
+            push_seen = np.where(brand_stories > 0, ((posts * push) @ follows_e) / brand_stories,
                                  0)
         over = np.maximum(0, candidates / (self.attention[:ne] * F32(bh.saturation_ratio)) - 1)
         push_over_seen = np.maximum(0, push_seen - F32(bh.push_tolerance))
@@ -282,20 +314,15 @@ class Market:
         new_i = np.concatenate([new_i, viral_follows[0]])
         new_b = np.concatenate([new_b, viral_follows[1]])
         gone_i, gone_b = self._unfollows(posts, push)
-        self._set_following(new_i, new_b, True)
-        self._set_following(gone_i, gone_b, False)
-        new_follow_counts = np.bincount(new_b, minlength=self.n_brands)
-        # duplicates between Bass and viral follows were set once: count distinct pairs
-        if len(new_i):
-            distinct = np.unique(new_i.astype(np.int64) * self.n_brands + new_b)
-            new_follow_counts = np.bincount(distinct % self.n_brands, minlength=self.n_brands)
-        unfollow_counts = np.bincount(gone_b, minlength=self.n_brands)
+        new_follow_counts = self._set_following(new_i, new_b, True)
+        unfollow_counts = self._set_following(gone_i, gone_b, False)
 
         # 6. Sentiment memory: back toward satisfaction for customers, neutral for others.
-        rest = self.is_customer * F32(bh.customer_satisfaction)
-        rest -= self.sentiment
+        rest = self.customer_bn * F32(bh.customer_satisfaction)
+        rest -= self.sentiment_bn
         rest *= F32(1 / bh.sentiment_memory_days)
-        self.sentiment += rest
+        self.sentiment_bn += rest
+        del rest
 
         # 7. Buying, conversions, churn, acquisition.
         conversion = np.array([o.conversion for o in outputs])
@@ -304,17 +331,18 @@ class Market:
         sales = self.rng.binomial(self.customer_count, bh.p_purchase) + social_sales
 
         # 8. Questions from engagements by customers motivated by customer service.
-        asks = (self.motivations[eng_i, CUSTOMER_SERVICE] > 0) & (
+        asks = (self.motivations_kn[CUSTOMER_SERVICE, eng_i] > 0) & (
             self.rng.random(len(eng_i)) < self.config.word_of_mouth.p_question)
-        questions = np.bincount(eng_b[asks], minlength=self.n_brands)
+        questions = np.bincount(eng_b[asks], minlength=nb)
 
         # 9. Incidents, complaints, word of mouth, answers, crises.
         self.complaints.step(day, outputs, questions, results)
 
         # Measurements for the brands.
         followers_f = follows_e.astype(F32)
-        reach_sum = p_seen @ followers_f
-        fatigue_sum = self.fatigue[:ne] @ followers_f
+        reach_sum = followers_f @ p_seen
+        fatigue_sum = followers_f @ self.fatigue[:ne]
+        del followers_f
         weekly = self._weekly_engaged()
         for b, r in enumerate(results):
             f = int(self.follower_count[b])
@@ -347,9 +375,10 @@ class Market:
         if pages <= 0:
             return
         half = self.behaviour.brand_attention_half_posts
-        rate = per_customer * self._match_other * F32(pages / (1 + 1 / half) * push_factor_other)
         not_yet = np.flatnonzero(~self.ever_engaged[: self.n_engaging])
-        hit = self.rng.random(len(not_yet), dtype=F32) < -np.expm1(-rate[not_yet])
+        rate = per_customer[not_yet] * self._match_other[not_yet] * F32(
+            pages / (1 + 1 / half) * push_factor_other)
+        hit = self.rng.random(len(not_yet), dtype=F32) < -np.expm1(-rate)
         self.ever_engaged[not_yet[hit]] = True
 
     # ------------------------------------------------------------------------------------
@@ -365,7 +394,7 @@ class Market:
             return empty, empty
         k = self.rng.binomial(pairs, min(1.0, rate_max))
         flat = np.unique(self.rng.integers(0, pairs, size=k))
-        return flat // self.n_brands, flat % self.n_brands
+        return flat % rows, flat // rows
 
     def _new_follows(self, recruitment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         bh = self.behaviour
@@ -374,13 +403,14 @@ class Market:
         i, b = self._candidates(self.n_engaging, rate_max)
         if not len(i):
             return i, b
-        keep = ~self.follows[i, b]
+        keep = ~self.follows_bn[b, i]
         i, b = i[keep], b[keep]
         if self.network.is_fully_mixed:
             share = self.follower_count[b] / max(self.n_engaging, 1)
         else:
             share = self.following_friends[b, i] / np.maximum(self.engaging_friends[i], 1)
-        rate = (recruitment[b] + bh.bass_q * share) * self._sentiment_factor(self.sentiment[i, b])
+        rate = (recruitment[b] + bh.bass_q * share) * self._sentiment_factor(
+            self.sentiment_bn[b, i])
         accept = self.rng.random(len(i)) * rate_max < rate
         return i[accept], b[accept]
 
@@ -391,23 +421,25 @@ class Market:
         rate_max = bh.unfollow_base + bh.unfollow_fatigue + brand_term.max(initial=0) + (
             bh.unfollow_negative)
         i, b = self._candidates(self.n_engaging, rate_max)
-        keep = self.follows[i, b]
+        keep = self.follows_bn[b, i]
         i, b = i[keep], b[keep]
         rate = (bh.unfollow_base + bh.unfollow_fatigue * self.fatigue[i] + brand_term[b]
-                + bh.unfollow_negative * np.maximum(0, -self.sentiment[i, b]))
+                + bh.unfollow_negative * np.maximum(0, -self.sentiment_bn[b, i]))
         accept = self.rng.random(len(i)) * rate_max < rate
         return i[accept], b[accept]
 
-    def _set_following(self, i: np.ndarray, b: np.ndarray, value: bool) -> None:
+    def _set_following(self, i: np.ndarray, b: np.ndarray, value: bool) -> np.ndarray:
+        """Set following for distinct (customer, brand) pairs; returns changes per brand."""
+        counts = np.zeros(self.n_brands, np.int64)
         if not len(i):
-            return
-        flat = np.unique(i.astype(np.int64) * self.n_brands + b)
-        i, b = flat // self.n_brands, flat % self.n_brands
-        changed = self.follows[i, b] != value
+            return counts
+        flat = np.unique(b.astype(np.int64) * self.n + i)
+        b, i = flat // self.n, flat % self.n
+        changed = self.follows_bn[b, i] != value
         i, b = i[changed], b[changed]
-        self.follows[i, b] = value
+        self.follows_bn[b, i] = value
         if value:
-            self.knows[i, b] = True
+            self.knows_bn[b, i] = True
         delta = 1 if value else -1
         counts = np.bincount(b, minlength=self.n_brands)
         self.follower_count += delta * counts
@@ -416,6 +448,7 @@ class Market:
                 nodes = i[b == brand]
                 self.network.scatter_to_neighbours(
                     nodes, np.full(len(nodes), delta, np.int32), self.following_friends[brand])
+        return counts
 
     def _shares(self, eng_i: np.ndarray, eng_b: np.ndarray):
         """Shared engagements: friends see them, learn the brand, and may follow."""
@@ -431,8 +464,8 @@ class Market:
         seen = self.rng.random(len(friend)) < self.p_seen[friend]
         friend, brand = friend[seen], brand[seen]
         views += np.bincount(brand, minlength=self.n_brands)
-        self.knows[friend, brand] = True
-        candidates = (friend < self.n_engaging) & ~self.follows[friend, brand]
+        self.knows_bn[brand, friend] = True
+        candidates = (friend < self.n_engaging) & ~self.follows_bn[brand, friend]
         follow = candidates & (self.rng.random(len(friend)) < bh.p_follow_per_viral_view)
         return (friend[follow].astype(np.int64), brand[follow].astype(np.int64)), views
 
@@ -447,25 +480,25 @@ class Market:
         bh = self.behaviour
         rate_max = bh.p_churn + bh.churn_negative
         i, b = self._candidates(self.n, rate_max)
-        keep = self.is_customer[i, b]
+        keep = self.customer_bn[b, i]
         i, b = i[keep], b[keep]
-        rate = bh.p_churn + bh.churn_negative * np.maximum(0, -self.sentiment[i, b])
+        rate = bh.p_churn + bh.churn_negative * np.maximum(0, -self.sentiment_bn[b, i])
         lost = self.rng.random(len(i)) * rate_max < rate
         self.set_customer(i[lost], b[lost], False)
 
         top = 1 + bh.sentiment_sensitivity
         rate_max = float(self.p_acquire.max(initial=0)) * top
         i, b = self._candidates(self.n, rate_max)
-        keep = self.knows[i, b] & ~self.is_customer[i, b]
+        keep = self.knows_bn[b, i] & ~self.customer_bn[b, i]
         i, b = i[keep], b[keep]
-        rate = self.p_acquire[b] * self._sentiment_factor(self.sentiment[i, b])
+        rate = self.p_acquire[b] * self._sentiment_factor(self.sentiment_bn[b, i])
         won = self.rng.random(len(i)) * rate_max < rate
         self.set_customer(i[won], b[won], True)
 
     def set_customer(self, i: np.ndarray, b: np.ndarray, value: bool) -> None:
-        changed = self.is_customer[i, b] != value
+        changed = self.customer_bn[b, i] != value
         i, b = i[changed], b[changed]
-        self.is_customer[i, b] = value
+        self.customer_bn[b, i] = value
         self.customer_count += (1 if value else -1) * np.bincount(b, minlength=self.n_brands)
 
     def _weekly_engaged(self) -> np.ndarray:
@@ -473,16 +506,20 @@ class Market:
         if not self._engaged_recent:
             return np.zeros(self.n_brands, np.int64)
         flat = np.unique(np.concatenate(self._engaged_recent))
-        i, b = flat // self.n_brands, flat % self.n_brands
-        still = self.follows[i, b]
+        b, i = flat // self.n, flat % self.n
+        still = self.follows_bn[b, i]
         return np.bincount(b[still], minlength=self.n_brands)
 
     def _net_sentiment(self, results: list[MarketDay]) -> None:
-        known = self.knows.sum(axis=0)
-        positive = (self.knows & (self.sentiment > 0.01)).sum(axis=0)
-        negative = (self.knows & (self.sentiment < -0.01)).sum(axis=0)
         for b, r in enumerate(results):
-            r.net_sentiment = float((positive[b] - negative[b]) / known[b]) if known[b] else 0.0
+            knows = self.knows_bn[b]
+            known = np.count_nonzero(knows)
+            if not known:
+                continue
+            sentiment = self.sentiment_bn[b]
+            positive = np.count_nonzero(knows & (sentiment > 0.01))
+            negative = np.count_nonzero(knows & (sentiment < -0.01))
+            r.net_sentiment = float((positive - negative) / known)
 
     def initial_day(self, b: int) -> MarketDay:
         """Day 0 as the brands see it: who follows and buys, nothing happened yet."""
@@ -502,9 +539,9 @@ class Market:
                "engaging": ids < self.n_engaging, "active": ids < self.n_active,
                "fatigue": self.fatigue[ids].copy()}
         for b, name in enumerate(self.brand_names):
-            row[f"follows_{name}"] = self.follows[ids, b]
-            row[f"sentiment_{name}"] = self.sentiment[ids, b]
-            row[f"customer_{name}"] = self.is_customer[ids, b]
+            row[f"follows_{name}"] = self.follows_bn[b, ids]
+            row[f"sentiment_{name}"] = self.sentiment_bn[b, ids]
+            row[f"customer_{name}"] = self.customer_bn[b, ids]
         self._sample_rows.append(row)
 
     def sample_frame(self):

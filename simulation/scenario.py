@@ -112,7 +112,8 @@ def load_scenario(
         try:
             set_path(data, key, value)
         except ConfigError as error:
-            raise ScenarioError(f"override {key}={format_value(value)}: {error}") from None
+            raise ScenarioError(
+                f"{source}: override {key}={format_value(value)}: {error}") from None
     try:
         return build(ScenarioConfig, data)
     except ConfigError as error:
@@ -129,8 +130,9 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
         if key not in node:
             if depth == 1 and keys[0] in ("brands", "agencies"):
                 known = ", ".join(node) or "none"
+                noun = {"brands": "brand", "agencies": "agency"}[keys[0]]
                 raise ConfigError(".".join(keys[: depth + 1]), value,
-                                  f"no such {keys[0][:-1]} in the scenario; known: {known}")
+                                  f"no such {noun} in the scenario; known: {known}")
             node[key] = {}
         elif not isinstance(node[key], dict):
             raise ConfigError(".".join(keys[: depth + 1]), node[key], "is not a table")
