@@ -27,7 +27,7 @@ from .scenario import (
 )
 
 # Modules that add subcommands (sweep, sensitivity, validate, dashboard ...).
-PLUGINS: tuple[str, ...] = ()
+PLUGINS: tuple[str, ...] = ("simulation.dashboard_cli",)
 
 
 class UserError(Exception):

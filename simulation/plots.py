@@ -21,6 +21,8 @@ DEPARTMENT_COLOURS = dict(zip(DEPARTMENTS, (
     "#264653", "#e76f51", "#f4a261", "#2a9d8f", "#8ab17d", "#e9c46a", "#9b5de5", "#577590",
     "#bc4749",
 ), strict=True))
+BRAND_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+                 "#17becf", "#7f7f7f", "#bcbd22")
 EVENT_STYLE = {
     "crisis_start": ("v", "#c1121f"),
     "crisis_escalation": ("v", "#780000"),
@@ -36,7 +38,12 @@ def brands_of(frame: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(frame["brand"]))
 
 
-def draw_adoption(ax, frame: pd.DataFrame, brand: str) -> None:
+def brand_colours(brands) -> dict[str, str]:
+    """A stable colour per brand (by order of appearance), shared by every chart."""
+    return {b: BRAND_PALETTE[i % len(BRAND_PALETTE)] for i, b in enumerate(brands)}
+
+
+def draw_adoption(ax, frame: pd.DataFrame, brand: str, *, legend: bool = True) -> None:
     """Adoption of each department of one brand over time."""
     rows = frame[frame["brand"] == brand]
     for kind in DEPARTMENTS:
@@ -46,7 +53,8 @@ def draw_adoption(ax, frame: pd.DataFrame, brand: str) -> None:
     ax.set_ylabel("adoption (0-1)")
     ax.set_xlabel("day")
     ax.set_title(f"Social-media adoption by department: {brand}")
-    ax.legend(fontsize=7, ncol=3, loc="upper left")
+    if legend:
+        ax.legend(fontsize=7, ncol=3, loc="upper left")
     ax.grid(alpha=0.3)
 
 
@@ -81,28 +89,57 @@ def draw_phases(ax, frame: pd.DataFrame, events: pd.DataFrame | None = None) -> 
 
 
 def draw_metric(ax, frame: pd.DataFrame, column: str, title: str, ylabel: str = "",
-                smooth: int = 1) -> None:
-    """One metric per brand over time (optionally a centred rolling mean of ``smooth`` days)."""
-    for brand in brands_of(frame):
+                smooth: int = 1, *, legend: bool = True, colours: dict[str, str] | None = None,
+                linestyle: str = "-", label_suffix: str = "") -> None:
+    """One metric per brand over time (optionally a trailing mean of ``smooth`` days).
+
+    ``colours`` maps brands to colours (default :func:`brand_colours`); ``linestyle`` and
+    ``label_suffix`` let two runs be overlaid on the same axes (e.g. "--" and " (B)").
+    """
+    brands = brands_of(frame)
+    colours = colours or brand_colours(brands)
+    for brand in brands:
         rows = frame[frame["brand"] == brand]
         values = rows[column].astype(float)
         if smooth > 1:
             values = values.rolling(smooth, min_periods=1).mean()
-        ax.plot(rows["day"], values, label=brand, lw=1.5)
+        ax.plot(rows["day"], values, label=f"{brand}{label_suffix}", lw=1.5,
+                color=colours.get(brand), linestyle=linestyle)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("day")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    if legend:
+        ax.legend(fontsize=7)
+
+
+CRISIS_ALPHA = {1: 0.12, 2: 0.22, 3: 0.35}
+
+
+def crisis_spans(frame: pd.DataFrame) -> list[tuple[int, int, int]]:
+    """(first day, last day, level) of each run of days with the same highest crisis level."""
+    levels = frame.groupby("day")["crisis_level"].max()
+    spans: list[tuple[int, int, int]] = []
+    for day, level in zip(levels.index.to_numpy(), levels.to_numpy(), strict=True):
+        level = int(level)
+        if level <= 0:
+            continue
+        if spans and spans[-1][2] == level and spans[-1][1] == day - 1:
+            spans[-1] = (spans[-1][0], int(day), level)
+        else:
+            spans.append((int(day), int(day), level))
+    return spans
 
 
 def draw_crisis_bands(ax, frame: pd.DataFrame) -> None:
-    """Shade the days when any brand is in crisis (darker for higher levels)."""
-    levels = frame.groupby("day")["crisis_level"].max()
-    for level, alpha in ((1, 0.12), (2, 0.22), (3, 0.35)):
-        days = levels.index[levels == level]
-        for day in days:
-            ax.axvspan(day - 0.5, day + 0.5, color="#c1121f", alpha=alpha, lw=0)
+    """Shade the days when any brand is in crisis (darker for higher levels).
+
+    Consecutive days at the same level are drawn as one band (one patch per crisis instead of
+    one per day keeps the dashboard's live redraws fast).
+    """
+    for first, last, level in crisis_spans(frame):
+        ax.axvspan(first - 0.5, last + 0.5, color="#c1121f", alpha=CRISIS_ALPHA.get(level, 0.35),
+                   lw=0)
 
 
 MARKET_PANELS = (

@@ -1,0 +1,387 @@
+"""The dashboard's figures, built from snapshots with ``matplotlib.figure.Figure`` (no pyplot).
+
+The time-series panels reuse :mod:`simulation.plots` (the same pictures as ``socbiz run``'s PNG
+files); this module adds what only the dashboard needs: time axes that grow with the run (a
+young run fills the chart instead of hugging its left edge), markers for the interventions
+made, the organisation and customer-network views, and the A/B comparison overlays.
+
+Figures are drawn without a layout engine (fixed margins): constrained layout costs as much as
+the drawing itself, and the dashboard redraws while it plays.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from simulation import plots
+from simulation.config import DEPARTMENTS
+
+from .state import CUSTOMER_STATES, NetworkSample, Organisation
+
+DPI = 100
+FONT = {"title": 11, "label": 9, "tick": 8.5, "legend": 8.5}
+# The CLI's panels (simulation.plots) with titles short enough for the dashboard's columns.
+AUDIENCE_PANELS = (
+    ("followers", "Followers", "people", 1),
+    ("organic_reach", "Organic reach per post", "share of followers", 1),
+    ("engagement_per_post", "Engagement per post (7-day mean)", "engagements", 7),
+    ("weekly_engaged_share", "Followers engaged this week", "share", 1),
+    ("mean_fatigue", "Fatigue of followers", "0-1", 1),
+    ("net_sentiment", "Net sentiment", "positive - negative", 1),
+)
+SERVICE_PANELS = (
+    ("complaints_new", "New public complaints (7-day mean)", "per day", 7),
+    ("backlog", "Customer-service backlog", "requests", 1),
+    ("negative_exposures", "People seeing complaints", "per day", 1),
+    ("crisis_level", "Crisis level (shaded: a crisis)", "0-3", 1),
+)
+COMPARE_PANELS = (
+    ("maturity", "Adoption maturity (mean of departments)", "0-1", 1),
+    ("followers", "Followers", "people", 1),
+    ("engagement_per_post", "Engagement per post (7-day mean)", "engagements", 7),
+    ("net_sentiment", "Net sentiment (positive - negative)", "share", 1),
+    ("complaints_new", "New public complaints (7-day mean)", "per day", 7),
+    ("phase", "Maturity phase", "phase", 1),
+)
+MARKED_EVENTS = {"intervention": "#1d3557", "crisis_injected": "#c1121f"}
+
+
+def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def shown_days(day: int, horizon: int) -> int:
+    """Right end of the time axis: the horizon, or less while the run is young, so a live chart
+    fills its width (the axis grows by months as the run goes on)."""
+    return int(min(max(horizon, 1), max(60, 30 * np.ceil(day * 1.15 / 30))))
+
+
+def _time_axis(ax, days: int) -> None:
+    ax.set_xlim(0, max(days, 1))
+    ax.tick_params(labelsize=FONT["tick"])
+    ax.title.set_fontsize(FONT["title"])
+    ax.yaxis.label.set_fontsize(FONT["label"])
+    ax.xaxis.label.set_fontsize(FONT["label"])
+
+
+def mark_events(ax, events: pd.DataFrame | None) -> None:
+    """Dotted vertical lines on the days of interventions and injected crises."""
+    if events is None or not len(events):
+        return
+    for kind, colour in MARKED_EVENTS.items():
+        for day in sorted(set(events.loc[events["kind"] == kind, "day"])):
+            ax.axvline(day, color=colour, lw=0.9, ls=":", alpha=0.8, zorder=1)
+
+
+def _brand_legend(fig: Figure, brands: list[str], colours: dict[str, str], extra=()) -> None:
+    handles = [Line2D([], [], color=colours[b], lw=2, label=b) for b in brands]
+    handles += list(extra)
+    fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 8),
+               fontsize=FONT["legend"], frameon=False, bbox_to_anchor=(0.5, 1.0))
+
+
+def _event_handles(events: pd.DataFrame | None) -> list:
+    if events is None or not len(events):
+        return []
+    labels = {"intervention": "intervention", "crisis_injected": "crisis injected"}
+    return [Line2D([], [], color=c, lw=1, ls=":", label=labels[k])
+            for k, c in MARKED_EVENTS.items() if (events["kind"] == k).any()]
+
+
+def _empty(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#777")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+# ----------------------------------------------------------------------------------------------
+# Live charts (``days``: right end of the time axis, see :func:`shown_days`)
+
+
+def phase_figure(frame: pd.DataFrame, events: pd.DataFrame | None, days: int,
+                 width: float = 8.0) -> Figure:
+    """Phase bands per brand with event markers (crises, interventions, phase changes)."""
+    brands = plots.brands_of(frame)
+    fig = Figure(figsize=(width, 1.0))
+    ax = fig.subplots()
+    plots.draw_phases(ax, frame, events)
+    _time_axis(ax, days)
+    ax.set_ylim(-0.5, len(brands) - 0.05)
+    ax.set_xlabel("day")
+    ax.set_title("")
+    ax.set_title("Maturity phase by brand, with events", loc="left", fontsize=FONT["title"])
+    ax.tick_params(axis="y", labelsize=FONT["label"])
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()
+    handles, _labels = ax.get_legend_handles_labels()
+    phase_handles = [Patch(color=c, label=plots.PHASE_LABELS[p])
+                     for p, c in plots.PHASE_COLOURS.items()]
+    ncol = 5
+    legend_rows = -(-(len(phase_handles) + len(handles)) // ncol)
+    # Margins in inches, so the bands keep their height whatever the number of brands.
+    top, axes_height, below_axes = 0.32, 0.32 * len(brands) + 0.12, 0.48 + 0.22 * legend_rows
+    height = top + axes_height + below_axes
+    fig.set_size_inches(width, height)
+    fig.legend(handles=phase_handles + handles, loc="lower center", ncol=ncol,
+               fontsize=FONT["legend"] - 0.5, frameon=False, borderaxespad=0.2)
+    longest = max((len(b) for b in brands), default=4)
+    fig.subplots_adjust(left=min(0.3, (0.25 + 0.075 * longest) / width), right=0.985,
+                        top=1 - top / height, bottom=below_axes / height)
+    return fig
+
+
+def adoption_figure(frame: pd.DataFrame, brand: str, days: int,
+                    events: pd.DataFrame | None = None, size=(5.0, 3.5)) -> Figure:
+    fig = Figure(figsize=size)
+    ax = fig.subplots()
+    plots.draw_adoption(ax, frame, brand, legend=False)
+    if events is not None and len(events):
+        mark_events(ax, events[events["brand"] == brand])
+    _time_axis(ax, days)
+    ax.set_title("")
+    ax.set_title(f"Adoption by department: {brand}", loc="left", fontsize=FONT["title"])
+    ax.set_xlabel("day")
+    ax.set_ylabel("adoption (0-1)")
+    ax.legend(fontsize=FONT["legend"] - 0.5, loc="upper left", bbox_to_anchor=(1.01, 1.02),
+              frameon=False, handlelength=1.2)
+    fig.subplots_adjust(left=0.12, right=0.70, top=0.9, bottom=0.14)
+    return fig
+
+
+def panels_figure(frame: pd.DataFrame, panels, days: int, events: pd.DataFrame | None = None,
+                  *, ncols: int = 3, crisis_bands: bool = False, width: float = 8.0,
+                  panel_height: float = 2.2) -> Figure:
+    """A grid of one-metric panels (one line per brand), one legend for all."""
+    nrows = -(-len(panels) // ncols)
+    height = 0.4 + panel_height * nrows
+    fig = Figure(figsize=(width, height))
+    axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
+    brands = plots.brands_of(frame)
+    colours = plots.brand_colours(brands)
+    for ax, (column, title, ylabel, smooth) in zip(axes, panels, strict=False):
+        if column not in frame:
+            _empty(ax, f"{column}: not reported")
+            continue
+        plots.draw_metric(ax, frame, column, title, ylabel, smooth, legend=False, colours=colours)
+        if crisis_bands:
+            plots.draw_crisis_bands(ax, frame)
+        if column == "crisis_level":
+            ax.set_ylim(-0.1, 3.2)
+            ax.set_yticks([0, 1, 2, 3])
+        mark_events(ax, events)
+        _time_axis(ax, days)
+        ax.set_xlabel("")
+        ax.title.set_fontsize(FONT["title"] - 1)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    _brand_legend(fig, brands, colours, _event_handles(events))
+    fig.subplots_adjust(left=0.08, right=0.99, top=1 - 0.62 / height, bottom=0.22 / height * 2,
+                        wspace=0.34, hspace=0.5)
+    return fig
+
+
+def audience_figure(frame, days, events=None, width: float = 8.0) -> Figure:
+    return panels_figure(frame, AUDIENCE_PANELS, days, events, width=width)
+
+
+def service_figure(frame, days, events=None, width: float = 8.0) -> Figure:
+    return panels_figure(frame, SERVICE_PANELS, days, events, ncols=2, crisis_bands=True,
+                         width=width, panel_height=2.1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Organisation and customer network
+
+
+def organisation_layout(weights: np.ndarray, hub: str | None = None) -> np.ndarray:
+    """Departments on a circle; the hub department in the middle when it is linked to every
+    other department and the others are not (centralised, hub and spoke models)."""
+    n = len(DEPARTMENTS)
+    links = (weights > 0).sum(axis=1)
+    positions = np.zeros((n, 2))
+    centre = DEPARTMENTS.index(hub) if hub in DEPARTMENTS else int(np.argmax(links))
+    in_middle = links[centre] == n - 1 and links.min() < n - 1
+    ring = [i for i in range(n) if not (in_middle and i == centre)]
+    for k, i in enumerate(ring):
+        angle = np.pi / 2 - 2 * np.pi * k / len(ring)
+        positions[i] = (np.cos(angle), np.sin(angle))
+    return positions
+
+
+def organisation_figure(org: Organisation, brand: str, organisational_model: str = "",
+                        hub: str | None = None, size=(4.0, 3.9)) -> Figure:
+    """The brand's departments coloured by adoption (red none, green full), linked by their
+    internal network (thicker: stronger link); the dark ring's thickness is the trained share."""
+    fig = Figure(figsize=size)
+    ax = fig.subplots()
+    scale = size[0] / 4.0
+    positions = organisation_layout(org.weights, hub)
+    segments, widths = [], []
+    n = len(DEPARTMENTS)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if org.weights[i, j] > 0:
+                segments.append([positions[i], positions[j]])
+                widths.append(0.5 + 2.0 * org.weights[i, j])
+    if segments:
+        ax.add_collection(LineCollection(segments, linewidths=widths, colors="#9aa5b1",
+                                         alpha=0.55, zorder=1))
+    area = 620 * scale**2
+    ax.scatter(positions[:, 0], positions[:, 1], s=area, c=org.adoption, cmap="RdYlGn",
+               vmin=0, vmax=1, edgecolors="#333", linewidths=0.8, zorder=2)
+    ax.scatter(positions[:, 0], positions[:, 1], s=area, facecolors="none",
+               edgecolors="#1d3557", linewidths=0.5 + 4 * org.trained, zorder=3)
+    for i, kind in enumerate(DEPARTMENTS):
+        x, y = positions[i]
+        ax.text(x, y, f"{org.adoption[i]:.0%}", ha="center", va="center",
+                fontsize=7.5 * scale**0.5, zorder=4, color="#111")
+        ax.text(x, y - 0.19, kind.replace("_", " "), ha="center", va="top",
+                fontsize=8.5 * scale**0.5, zorder=4)
+    ax.set_xlim(-1.4, 1.4)
+    ax.set_ylim(-1.42, 1.25)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    model = organisational_model.replace("_", " ") if organisational_model else "organisation"
+    ax.set_title(f"{brand}: {model}, phase {org.phase}, sponsorship {org.sponsorship:.2f}\n"
+                 "colour = adoption · ring = trained staff", fontsize=9 * scale**0.5)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.01)
+    return fig
+
+
+def network_figure(sample: NetworkSample, states: np.ndarray, brand: str,
+                   n_customers: int, size=(6.2, 5.8)) -> Figure:
+    """A sample of customers (fixed layout) coloured by their state toward one brand."""
+    fig = Figure(figsize=size)
+    ax = fig.subplots()
+    pos = sample.positions
+    if len(sample.edges):
+        segments = np.stack([pos[sample.edges[:, 0]], pos[sample.edges[:, 1]]], axis=1)
+        ax.add_collection(LineCollection(segments, colors="#b0b7c0", linewidths=0.5, alpha=0.6,
+                                         zorder=1))
+    sizes = 12 + 10 * np.sqrt(np.asarray(sample.degree, dtype=float))
+    handles = []
+    for code, (label, colour) in enumerate(CUSTOMER_STATES):
+        chosen = states == code
+        count = int(chosen.sum())
+        handles.append(Line2D([], [], ls="", marker="o", color=colour, markersize=7,
+                              label=f"{label} ({count})"))
+        if count:
+            ax.scatter(pos[chosen, 0], pos[chosen, 1], s=sizes[chosen], c=colour,
+                       edgecolors="#333", linewidths=0.3, zorder=2 + code)
+    ax.legend(handles=handles, fontsize=FONT["legend"], loc="upper left",
+              bbox_to_anchor=(0.0, -0.01), ncol=2, frameon=False)
+    if len(pos):
+        low, high = pos.min(axis=0), pos.max(axis=0)
+        pad = 0.04 * np.maximum(high - low, 1e-9)
+        ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
+        ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
+    ax.axis("off")
+    how = ("random customers (fully mixed: no fixed friendships)"
+           if sample.fully_mixed else "customers and their friendships")
+    ax.set_title(f"{len(sample.nodes)} of {n_customers:,} {how}\n"
+                 f"colour: state toward {brand} · size: number of friends", fontsize=10)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.91, bottom=0.16)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# Comparison
+
+
+def compare_figure(frame_a: pd.DataFrame, frame_b: pd.DataFrame, label_a: str, label_b: str,
+                   days: int) -> Figure:
+    """Key metrics of two runs overlaid: A solid, B dashed, one colour per brand."""
+    brands = list(dict.fromkeys(plots.brands_of(frame_a) + plots.brands_of(frame_b)))
+    colours = plots.brand_colours(brands)
+    fig = Figure(figsize=(11, 5.6))
+    axes = fig.subplots(2, 3).ravel()
+    for ax, (column, title, ylabel, smooth) in zip(axes, COMPARE_PANELS, strict=True):
+        plots.draw_metric(ax, frame_a, column, title, ylabel, smooth, legend=False,
+                          colours=colours)
+        plots.draw_metric(ax, frame_b, column, title, ylabel, smooth, legend=False,
+                          colours=colours, linestyle="--")
+        if column == "phase":
+            ax.set_ylim(0.8, 3.2)
+            ax.set_yticks([1, 2, 3], ["1", "2", "3"])
+            ax.set_ylabel("phase (1-3)")
+        _time_axis(ax, days)
+        ax.set_xlabel("")
+        ax.title.set_fontsize(FONT["title"] - 1)
+    extra = [Line2D([], [], color="#333", lw=1.5, label=f"A ({label_a})"),
+             Line2D([], [], color="#333", lw=1.5, ls="--", label=f"B ({label_b})")]
+    _brand_legend(fig, brands, colours, extra)
+    fig.subplots_adjust(left=0.08, right=0.99, top=0.89, bottom=0.06, wspace=0.3, hspace=0.38)
+    return fig
+
+
+def compare_phase_figure(frame_a: pd.DataFrame, frame_b: pd.DataFrame,
+                         events_a: pd.DataFrame, events_b: pd.DataFrame, days: int) -> Figure:
+    """Phase bands of both runs, brand by brand (A above B)."""
+    parts, event_parts = [], []
+    brands = list(dict.fromkeys(plots.brands_of(frame_a) + plots.brands_of(frame_b)))
+    for brand in brands:
+        for tag, frame, events in (("A", frame_a, events_a), ("B", frame_b, events_b)):
+            rows = frame[frame["brand"] == brand]
+            if len(rows):
+                parts.append(rows.assign(brand=f"{brand} · {tag}"))
+                chosen = events[events["brand"] == brand]
+                event_parts.append(chosen.assign(brand=f"{brand} · {tag}"))
+    combined = pd.concat(parts, ignore_index=True)
+    combined_events = pd.concat(event_parts, ignore_index=True) if event_parts else None
+    return phase_figure(combined, combined_events, days, width=11)
+
+
+def differences(frame_a: pd.DataFrame, frame_b: pd.DataFrame, events_a: pd.DataFrame,
+                events_b: pd.DataFrame) -> pd.DataFrame:
+    """Final values of the key outcomes per brand: A, B and B - A."""
+    rows = []
+    brands = [b for b in plots.brands_of(frame_a) if b in set(frame_b["brand"])]
+    for brand in brands:
+        a = outcomes(frame_a[frame_a["brand"] == brand], events_a[events_a["brand"] == brand])
+        b = outcomes(frame_b[frame_b["brand"] == brand], events_b[events_b["brand"] == brand])
+        for metric, value_a in a.items():
+            value_b = b[metric]
+            diff = (value_b - value_a) if _numbers(value_a, value_b) else None
+            rows.append({"brand": brand, "outcome": metric, "A": value_a, "B": value_b,
+                         "B - A": diff})
+    return pd.DataFrame(rows, columns=["brand", "outcome", "A", "B", "B - A"])
+
+
+def _numbers(*values) -> bool:
+    return all(isinstance(v, int | float | np.integer | np.floating) and np.isfinite(v)
+               for v in values)
+
+
+def outcomes(rows: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:
+    """Outcomes of one brand's run, for the differences table."""
+    last = rows.iloc[-1]
+    phase3 = rows.loc[rows["phase"] >= 3, "day"]
+    recent = rows.tail(30)
+    crisis_days = int((rows["crisis_level"] > 0).sum()) if "crisis_level" in rows else 0
+    return {
+        "final phase": int(last["phase"]),
+        "first day in phase 3": int(phase3.iloc[0]) if len(phase3) else float("nan"),
+        "adoption maturity": float(last["maturity"]),
+        "executive sponsorship": float(last["sponsorship"]),
+        "followers": int(last["followers"]),
+        "engagement per post (last 30 days)": float(recent["engagement_per_post"].mean()),
+        "weekly engaged share": float(last["weekly_engaged_share"]),
+        "net sentiment": float(last["net_sentiment"]),
+        "complaints (total)": int(rows["complaints_new"].sum()),
+        "customer-service backlog": float(last["backlog"]),
+        "crises": int((events["kind"] == "crisis_start").sum()) if len(events) else 0,
+        "days in crisis": crisis_days,
+        "customers": int(last["customers"]),
+        "cumulative cost (€)": float(last["cumulative_cost"]),
+        "ROI": float(last["roi"]),
+    }

@@ -1,0 +1,1 @@
+"""Solara components of the socbiz dashboard, one module per view."""

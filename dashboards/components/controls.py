@@ -1,0 +1,73 @@
+"""Run controls: play / pause, step, reset, speed, the day counter and the seed."""
+
+from __future__ import annotations
+
+import solara
+
+from ..controller import SPEEDS, Controller
+from ..state import check_seed
+
+
+@solara.component
+def DayCounter(ctl: Controller):
+    snap = ctl.snap.value
+    with solara.Column(gap="0px"):
+        solara.Text(f"Day {snap.day} of {snap.horizon}", classes=["socbiz-day"])
+        solara.ProgressLinear(value=100 * snap.day / max(snap.horizon, 1))
+        if not snap.running and snap.error is None:
+            solara.Text("The run has reached its horizon: Reset to start again.",
+                        classes=["socbiz-help"])
+
+
+@solara.component
+def RunControls(ctl: Controller):
+    """Play, pause, step, reset and speed, for the tab's own simulation."""
+    setup = ctl.setup.value
+    playing = ctl.playing.value
+    seed_text, set_seed_text = solara.use_state(str(setup.seed))
+    seed_error, set_seed_error = solara.use_state("")
+
+    def sync_seed():
+        set_seed_text(str(setup.seed))
+        set_seed_error("")
+
+    solara.use_effect(sync_seed, [setup.seed])
+
+    def commit_seed(text):
+        set_seed_text(text)
+        try:
+            seed = check_seed(text)
+        except ValueError as error:
+            set_seed_error(str(error))
+            return
+        set_seed_error("")
+
+        def action():
+            ctl.session.set_seed(seed)
+            ctl.publish()
+        ctl.attempt(action)
+
+    DayCounter(ctl)
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap", "margin-top": "6px"}):
+        solara.Button(
+            "Pause" if playing else "Play",
+            icon_name="mdi-pause" if playing else "mdi-play",
+            color="primary",
+            on_click=ctl.toggle_play,
+            disabled=not setup.running and not playing,
+        )
+        solara.Button("Step", icon_name="mdi-step-forward", on_click=lambda: ctl.step(1),
+                      disabled=playing or not setup.running, outlined=True)
+        solara.Button("+7 days", on_click=lambda: ctl.step(7),
+                      disabled=playing or not setup.running, outlined=True)
+        solara.Button("Reset", icon_name="mdi-restart", on_click=ctl.reset, outlined=True)
+    with solara.Row(gap="8px", style={"align-items": "center", "margin-top": "4px"}):
+        solara.Select("Speed", value=ctl.speed, values=list(SPEEDS), style={"max-width": "180px"})
+        solara.InputText("Seed", value=seed_text, on_value=commit_seed, error=seed_error or False,
+                         style={"max-width": "110px"})
+    solara.Checkbox(label="Pause at the trainer's cues", value=ctl.pause_at_cues)
+    if setup.pending_levers:
+        with solara.Row(style={"align-items": "center"}):
+            solara.Warning("Lever or seed changes wait for a restart of the run.", dense=True)
+        solara.Button("Restart with the new values", icon_name="mdi-restart", color="warning",
+                      on_click=ctl.reset, disabled=playing)

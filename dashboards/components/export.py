@@ -1,0 +1,173 @@
+"""Export the run: time series (CSV, Parquet), the event log, the charts (PNG, zipped), the
+what-if scenario as TOML with the interventions made (so ``socbiz run`` reruns it), and all of it
+in one zip laid out like the output folder of ``socbiz run``."""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import solara
+
+from .. import charts
+from ..controller import Controller
+from ..state import Session, to_csv_bytes, to_parquet_bytes
+from .common import escape
+
+log = logging.getLogger("socbiz.dashboard")
+
+
+def chart_pngs(session: Session) -> dict[str, bytes]:
+    """Every chart of the dashboard for the run as it is now, as PNG files."""
+    snap = session.snapshot()
+    config = snap.config
+    days = charts.shown_days(snap.day, snap.horizon)
+    files = {
+        "phases.png": charts.png_bytes(charts.phase_figure(snap.frame, snap.events, days),
+                                       dpi=120),
+        "audience.png": charts.png_bytes(
+            charts.audience_figure(snap.frame, days, snap.events), dpi=120),
+        "customer_service.png": charts.png_bytes(
+            charts.service_figure(snap.frame, days, snap.events), dpi=120),
+    }
+    for brand in snap.brands:
+        brand_config = config.brands[brand]
+        files[f"adoption_{brand}.png"] = charts.png_bytes(
+            charts.adoption_figure(snap.frame, brand, days, snap.events), dpi=120)
+        files[f"organisation_{brand}.png"] = charts.png_bytes(
+            charts.organisation_figure(snap.organisations[brand], brand,
+                                       brand_config.organisational_model,
+                                       brand_config.hub_department), dpi=120)
+        files[f"network_{brand}.png"] = charts.png_bytes(
+            charts.network_figure(snap.network, snap.customer_states[brand], brand,
+                                  config.market.n_customers), dpi=120)
+    return files
+
+
+def zip_bytes(files: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def charts_zip(session: Session) -> bytes:
+    return zip_bytes(chart_pngs(session))
+
+
+def run_zip(session: Session, stem: str) -> bytes:
+    """The run as ``socbiz run`` writes it, plus the what-if TOML and the dashboard's charts."""
+    from simulation.runner import collect_result, write_outputs
+
+    with session.lock:
+        status = ("complete" if not session.model.running
+                  else f"exported from the dashboard at day {session.day}")
+        result = collect_result(session.model, status, 0.0)
+        toml = session.whatif_toml()
+    pngs = chart_pngs(session)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = write_outputs(result, Path(tmp) / stem, plots=True)
+        (out / f"{stem}.toml").write_text(toml, encoding="utf-8")
+        for name, content in pngs.items():
+            (out / "plots" / f"dashboard_{name}").write_bytes(content)
+        files = {str(p.relative_to(out.parent)): p.read_bytes()
+                 for p in sorted(out.rglob("*")) if p.is_file()}
+    return zip_bytes(files)
+
+
+def file_stem(session: Session) -> str:
+    return f"{session.config.name}-seed{session.seed}-day{session.day}"
+
+
+@solara.component
+def ExportView(ctl: Controller):
+    snap = ctl.snap.value
+    session = ctl.session
+    stem = f"{snap.config.name}-seed{snap.seed}-day{snap.day}"
+    toml_name = f"whatif-{snap.config.name}-day{snap.day}.toml"
+    toml_text = solara.use_memo(lambda: _toml_or_error(session), [snap.version])
+
+    # Stable callbacks (read the session when clicked): a new callback at every render would
+    # reset a download in progress while the simulation plays.
+    downloads = solara.use_memo(lambda: make_downloads(ctl), [])
+
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"Everything below is the run <b>as it is now, at day {snap.day}</b> (seed {snap.seed}). "
+        "Files are prepared when you click."))
+    with solara.Card("Data", margin=0):
+        with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+            solara.FileDownload(downloads["timeseries_csv"],
+                                filename=f"{stem}-timeseries.csv",
+                                label="Time series (CSV)", mime_type="text/csv")
+            solara.FileDownload(downloads["timeseries_parquet"],
+                                filename=f"{stem}-timeseries.parquet",
+                                label="Time series (Parquet)")
+            solara.FileDownload(downloads["events_csv"],
+                                filename=f"{stem}-events.csv", label="Event log (CSV)",
+                                mime_type="text/csv")
+        solara.Text("One row per day and brand with every reporter (phase, adoption by "
+                    "department, followers, reach, engagement, fatigue, sentiment, complaints, "
+                    "backlog, crisis level, sales, cost, ROI …), as written by socbiz run.",
+                    classes=["socbiz-help"])
+    with solara.Card("Charts", margin=0):
+        solara.FileDownload(downloads["charts_zip"], filename=f"{stem}-charts.zip",
+                            label="All charts (PNG, zip)", mime_type="application/zip")
+    with solara.Card("Scenario with your interventions", margin=0):
+        solara.FileDownload(downloads["toml"], filename=toml_name,
+                            label="What-if scenario (TOML)", mime_type="application/toml")
+        solara.HTML(tag="div", classes=["socbiz-help"], unsafe_innerHTML=(
+            f"Rerun it from a terminal: <code>socbiz run {escape(toml_name)}</code>. It holds "
+            f"the scenario with your {len(snap.overrides)} lever change(s), seed {snap.seed} and "
+            f"your {len(snap.live)} intervention(s) scheduled in its timeline (an intervention "
+            "made after day d is scheduled on day d+1, when it acted)."))
+        if snap.live:
+            solara.HTML(tag="ul", unsafe_innerHTML="".join(
+                f"<li>day {item.after_day + 1}: {escape(item.text)}</li>" for item in snap.live))
+        with solara.Details("Show the TOML"):
+            solara.Preformatted(toml_text)
+    with solara.Card("Everything", margin=0):
+        solara.FileDownload(downloads["run_zip"], filename=f"{stem}.zip",
+                            label="The whole run (zip)", mime_type="application/zip")
+        solara.Text("Laid out like the output folder of socbiz run (time series, events, "
+                    "complaints, customer sample, metadata.json, plots) plus the what-if TOML and "
+                    "the dashboard's charts.", classes=["socbiz-help"])
+
+
+def make_downloads(ctl: Controller) -> dict:
+    """Download callbacks that never raise (a failed export must not crash the page)."""
+    session = ctl.session
+
+    def safe(fn, report_time: bool = False):
+        def run():
+            started = time.perf_counter()
+            try:
+                data = fn()
+            except Exception as error:
+                log.exception("export failed")
+                ctl.say("error", f"Export failed: {error}")
+                return f"Export failed: {error}\n"
+            if report_time:
+                ctl.say("success", f"Prepared in {time.perf_counter() - started:.1f} s.")
+            return data
+        return run
+
+    return {
+        "timeseries_csv": safe(lambda: to_csv_bytes(session.snapshot().frame)),
+        "timeseries_parquet": safe(lambda: to_parquet_bytes(session.snapshot().frame)),
+        "events_csv": safe(lambda: to_csv_bytes(session.snapshot().events)),
+        "charts_zip": safe(lambda: charts_zip(session), True),
+        "toml": safe(session.whatif_toml),
+        "run_zip": safe(lambda: run_zip(session, file_stem(session)), True),
+    }
+
+
+def _toml_or_error(session: Session) -> str:
+    try:
+        return session.whatif_toml()
+    except Exception as error:  # shown in place of the file, never a traceback
+        return f"# The what-if cannot be exported: {error}"

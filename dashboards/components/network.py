@@ -1,0 +1,53 @@
+"""The network view: a sample of customers coloured by their state toward a brand, and the
+brand's organisation (departments coloured by adoption, linked by their internal network)."""
+
+from __future__ import annotations
+
+import numpy as np
+import solara
+
+from simulation.config import DEPARTMENTS
+
+from .. import charts
+from ..controller import Controller
+from ..state import CUSTOMER_STATES
+from .common import Chart, html_table
+
+
+@solara.component
+def NetworkView(ctl: Controller):
+    snap = ctl.snap.value
+    brands = snap.brands
+    brand, set_brand = solara.use_state(brands[0])
+    if brand not in brands:
+        brand = brands[0]
+    config = snap.config
+    brand_config = config.brands[brand]
+    deps = [snap.version, brand]
+    states = snap.customer_states[brand]
+    with solara.Row(style={"align-items": "center"}):
+        solara.Select("Brand", value=brand, values=brands, on_value=set_brand,
+                      style={"max-width": "260px"})
+        counts = np.bincount(states, minlength=len(CUSTOMER_STATES))
+        solara.Text(f"Day {snap.day}: of the {len(states)} customers drawn, {counts[2:4].sum()} "
+                    f"follow {brand}, {counts[4]} feel negative about it, {counts[5]} have an "
+                    "open complaint.", classes=["socbiz-help"])
+    with solara.ColumnsResponsive(default=[12], large=[6, 6]):
+        Chart(lambda: charts.network_figure(snap.network, states, brand,
+                                            config.market.n_customers), deps, name="network")
+        with solara.Column():
+            Chart(lambda: charts.organisation_figure(snap.organisations[brand], brand,
+                                                     brand_config.organisational_model,
+                                                     brand_config.hub_department,
+                                                     size=(5.6, 5.2)),
+                  deps, name="organisation-large")
+            org = snap.organisations[brand]
+            rows = [[kind.replace("_", " "), f"{org.adoption[i]:.0%}", f"{org.trained[i]:.0%}",
+                     f"{int((org.weights[i] > 0).sum())}"]
+                    for i, kind in enumerate(DEPARTMENTS)]
+            solara.HTML(tag="div", unsafe_innerHTML=html_table(
+                ["department", "adoption", "trained staff", "linked departments"], rows,
+                numeric=(1, 2, 3)))
+    solara.Text("The sample is drawn once per run (a snowball from a random customer through "
+                "their friendships) and laid out once, so the picture only changes colour as "
+                "the run goes on.", classes=["socbiz-help"])

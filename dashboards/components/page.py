@@ -1,0 +1,110 @@
+"""The page: one independent simulation per browser tab.
+
+Layout: the sidebar holds the scenario picker, the run controls and the levers; the main area has
+five tabs (Live, Network & organisation, Compare, Export, Scenario). Only the open tab is drawn,
+so playing costs only what is on screen.
+
+The session is created inside the component (``solara.use_memo``), so every browser tab, and
+every workshop participant, gets a model of its own: nothing is shared at module level.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import solara
+import solara.lab
+
+from ..controller import DEFAULT_SPEED, Controller
+from ..state import Session
+from .common import CSS, MessageBar
+from .compare import CompareView
+from .controls import RunControls
+from .export import ExportView
+from .levers import LeverPanel
+from .live import LiveView
+from .network import NetworkView
+from .scenario import ScenarioDetails, ScenarioPicker, ScenarioSummary
+
+log = logging.getLogger("socbiz.dashboard")
+
+SCENARIO_ENV = "SOCBIZ_DASHBOARD_SCENARIO"
+SEED_ENV = "SOCBIZ_DASHBOARD_SEED"
+TABS = ("Live", "Network & organisation", "Compare", "Export", "Scenario")
+
+
+def initial_session() -> Session:
+    """The scenario chosen on the command line (``socbiz dashboard NAME``), else the default.
+
+    If it cannot be loaded (it was checked before the server started, but files change), the
+    default scenario is used and the problem is reported on the page.
+    """
+    scenario = os.environ.get(SCENARIO_ENV) or None
+    seed = os.environ.get(SEED_ENV) or None
+    try:
+        return Session(scenario, seed=int(seed) if seed else None)
+    except Exception as error:
+        log.warning("cannot load %s: %s; using the default scenario", scenario, error)
+        session = Session(None)
+        session.startup_problem = f"Could not load {scenario}: {error}. Showing the default."
+        return session
+
+
+@solara.component
+def Dashboard(session: Session):
+    """The whole dashboard for one session (one browser tab)."""
+    snap = solara.use_reactive(solara.use_memo(session.snapshot, []))
+    setup = solara.use_reactive(snap.value.setup)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    pause_at_cues = solara.use_reactive(False)
+    problem = getattr(session, "startup_problem", None)
+    message = solara.use_reactive(("warning", problem) if problem else None)
+    tab = solara.use_reactive(0)
+    ctl = solara.use_memo(
+        lambda: Controller(session, snap, setup, playing, speed, pause_at_cues, message), [])
+
+    def play_loop():
+        if playing.value:
+            ctl.play()
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True,
+                        raise_error=False)
+
+    solara.Style(CSS)
+    config = setup.value.config
+    solara.Title("socbiz: " + (config.title or config.name))
+    with solara.AppBar():
+        solara.AppBarTitle("socbiz · social business simulator")
+    with solara.Sidebar():
+        with solara.Card("Scenario", margin=0):
+            ScenarioPicker(ctl)
+            ScenarioSummary(ctl)
+        with solara.Card("Run", margin=0):
+            RunControls(ctl)
+        with solara.Card("Levers", margin=0):
+            LeverPanel(ctl)
+    MessageBar(message)
+    with solara.lab.Tabs(value=tab, lazy=True):
+        with solara.lab.Tab(TABS[0], icon_name="mdi-chart-line"):
+            if tab.value == 0:
+                LiveView(ctl)
+        with solara.lab.Tab(TABS[1], icon_name="mdi-graph-outline"):
+            if tab.value == 1:
+                NetworkView(ctl)
+        with solara.lab.Tab(TABS[2], icon_name="mdi-compare"):
+            if tab.value == 2:
+                CompareView(ctl)
+        with solara.lab.Tab(TABS[3], icon_name="mdi-download"):
+            if tab.value == 3:
+                ExportView(ctl)
+        with solara.lab.Tab(TABS[4], icon_name="mdi-book-open-variant"):
+            if tab.value == 4:
+                ScenarioDetails(ctl)
+
+
+@solara.component
+def Page():
+    session = solara.use_memo(initial_session, [])
+    Dashboard(session)

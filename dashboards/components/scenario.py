@@ -1,0 +1,138 @@
+"""Scenario picker (presets or a TOML file) and what the scenario is about (title, description,
+trainer's narrative, references)."""
+
+from __future__ import annotations
+
+import solara
+
+from simulation import list_scenarios
+
+from ..controller import Controller
+from .common import Paragraphs, escape, html_table
+
+UPLOADED = "(a file)"
+
+
+@solara.component
+def ScenarioPicker(ctl: Controller):
+    setup = ctl.setup.value
+    presets = solara.use_memo(lambda: list(list_scenarios()), [])
+    current = setup.config.name if setup.source.startswith("preset") else UPLOADED
+    path, set_path = solara.use_state("")
+
+    def choose(name):
+        if name in (UPLOADED, current):
+            return
+        ctl.playing.set(False)
+
+        def action():
+            ctl.session.load(name)
+            ctl.publish()
+        ctl.attempt(action, f"Loaded the preset '{name}'.")
+
+    def on_file(info):
+        ctl.playing.set(False)
+
+        def action():
+            data = info.get("data")
+            if data is None:
+                data = info["file_obj"].read()
+            ctl.session.load_toml_bytes(info["name"], data)
+            ctl.publish()
+        ctl.attempt(action, f"Loaded {info['name']}.")
+
+    def open_path(text):
+        set_path(text)
+        if not text.strip():
+            return
+        ctl.playing.set(False)
+
+        def action():
+            ctl.session.load_path(text)
+            ctl.publish()
+        ctl.attempt(action, f"Loaded {text.strip()}.")
+
+    values = presets + ([UPLOADED] if current == UPLOADED else [])
+    solara.Select("Scenario", value=current, values=values, on_value=choose)
+    with solara.Details("Open a scenario file (.toml)"):
+        solara.FileDrop(label="Drop a .toml scenario file here", on_file=on_file, lazy=False)
+        solara.InputText("…or type its path on this computer", value=path, on_value=open_path)
+
+
+@solara.component
+def ScenarioSummary(ctl: Controller):
+    """Title, short description and size of the scenario (sidebar)."""
+    setup = ctl.setup.value
+    config = setup.config
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(config.title or config.name)}</b>")
+    if config.description:
+        text = " ".join(config.description.split())
+        short = text if len(text) <= 320 else text[:317].rsplit(" ", 1)[0] + "…"
+        solara.Text(short, classes=["socbiz-help"])
+    agencies = f", {len(config.agencies)} agency(ies)" if config.agencies else ""
+    solara.Text(f"{len(config.brands)} brand(s){agencies}, {config.market.n_customers:,} "
+                f"customers, {config.horizon_days} days. Source: {setup.source}.",
+                classes=["socbiz-help"])
+
+
+def current_cue(config, day: int):
+    """The latest narrative cue reached by ``day`` (or None)."""
+    reached = [cue for cue in config.narrative if cue.day <= day]
+    return reached[-1] if reached else None
+
+
+@solara.component
+def CueBanner(ctl: Controller):
+    """The trainer's cue for where the run is now."""
+    snap = ctl.snap.value
+    cue = current_cue(snap.config, snap.day)
+    if cue is None:
+        return
+    upcoming = [c for c in snap.config.narrative if c.day > snap.day]
+    nxt = f" Next cue on day {upcoming[0].day}." if upcoming else ""
+    ask = f" <b>Ask the room:</b> {escape(cue.ask)}" if cue.ask else ""
+    solara.HTML(tag="div", classes=["socbiz-cue"], unsafe_innerHTML=(
+        f"<b>Trainer's cue (day {cue.day}).</b> Watch: {escape(cue.watch)}{ask}"
+        f"<span class='socbiz-help'>{nxt}</span>"))
+
+
+@solara.component
+def ScenarioDetails(ctl: Controller):
+    """Everything about the scenario: description, narrative, timeline, brands, references."""
+    snap = ctl.snap.value
+    config = snap.config
+    solara.HTML(tag="h2", unsafe_innerHTML=escape(config.title or config.name))
+    solara.Text(f"Source: {snap.source}. Seed {snap.seed}.", classes=["socbiz-help"])
+    if config.description:
+        Paragraphs(config.description)
+    if config.narrative:
+        solara.HTML(tag="h3", unsafe_innerHTML="Narrative for trainers")
+        rows = [[f"{cue.day}{' ✔' if cue.day <= snap.day else ''}", cue.watch, cue.ask]
+                for cue in config.narrative]
+        solara.HTML(tag="div", unsafe_innerHTML=html_table(
+            ["day", "what to watch", "ask the room"], rows, ("socbiz-narrative",), (0,)))
+    solara.HTML(tag="h3", unsafe_innerHTML="Brands")
+    rows = []
+    for name, brand in config.brands.items():
+        mix = brand.content.mix if isinstance(brand.content.mix, str) else "custom"
+        rows.append([name, f"{brand.market_share:.0%}", f"{brand.content.posts_per_day:g}", mix,
+                     f"{brand.content.push_share:.0%}",
+                     brand.organisational_model.replace("_", " "),
+                     ", ".join(brand.agencies) or "—", f"{brand.listening_coverage:.0%}",
+                     f"{brand.crm_integration:.0%}"])
+    solara.HTML(tag="div", unsafe_innerHTML=html_table(
+        ["brand", "market share", "posts/day", "content mix", "push share", "organisation",
+         "agencies", "listening", "social CRM"], rows, numeric=(1, 2, 4, 7, 8)))
+    if config.timeline:
+        solara.HTML(tag="h3", unsafe_innerHTML="Scheduled events")
+        solara.HTML(tag="div", unsafe_innerHTML=html_table(
+            ["day", "brand", "event"],
+            [[e.day, e.brand, e.label or e.kind] for e in config.timeline], numeric=(0,)))
+    if snap.overrides:
+        solara.HTML(tag="h3", unsafe_innerHTML="Levers you changed")
+        solara.HTML(tag="div", unsafe_innerHTML=html_table(
+            ["scenario value", "now"], [[k, v] for k, v in sorted(snap.overrides.items())]))
+    if config.references:
+        solara.HTML(tag="h3", unsafe_innerHTML="References")
+        solara.HTML(tag="ul", unsafe_innerHTML="".join(
+            f"<li>{escape(ref)}</li>" for ref in config.references))

@@ -1,0 +1,171 @@
+"""What the buttons do: one :class:`Controller` per browser tab, between the page and its session.
+
+The controller owns the tab's reactive state (the snapshot on display, playing or not, the speed,
+the last message) and turns clicks into session calls. Every action catches what can go wrong
+and turns it into a message on the page: a refused value, a scenario file that does not load,
+or even a bug in the model never shows a traceback to a workshop.
+
+Playing runs :meth:`Controller.play` in a background thread: it steps one day at a time, sleeps
+to keep the chosen speed (simulated days per second), and publishes a new snapshot at most every
+``FRAME_SECONDS``. Drawing the charts takes longer than simulating a day, so several days pass
+between two frames at high speed: rendering is throttled, the simulation is not.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from simulation import ScenarioError
+
+from .state import Session, Snapshot
+
+log = logging.getLogger("socbiz.dashboard")
+
+FRAME_SECONDS = 0.3
+SPEEDS = {  # label -> simulated days per second (0: as fast as possible)
+    "1 day/s": 1.0,
+    "2 days/s": 2.0,
+    "5 days/s": 5.0,
+    "10 days/s": 10.0,
+    "20 days/s": 20.0,
+    "50 days/s": 50.0,
+    "As fast as possible": 0.0,
+}
+DEFAULT_SPEED = "10 days/s"
+
+
+class Controller:
+    """A tab's session plus the reactive values its components read."""
+
+    def __init__(self, session: Session, snap, setup, playing, speed, pause_at_cues, message):
+        self.session = session
+        self.snap = snap  # Reactive[Snapshot]: changes every frame
+        self.setup = setup  # Reactive[Setup]: changes when the scenario, levers or seed do
+        self.playing = playing  # Reactive[bool]
+        self.speed = speed  # Reactive[str], a key of SPEEDS
+        self.pause_at_cues = pause_at_cues  # Reactive[bool]
+        self.message = message  # Reactive[tuple[str, str] | None]: (kind, text)
+        self.frames = 0
+        self.last_frame_seconds = 0.0
+
+    # -- publishing -------------------------------------------------------------------------------
+    def publish(self) -> Snapshot:
+        started = time.perf_counter()
+        snap = self.session.snapshot()
+        setup = snap.setup
+        if setup != self.setup.value:  # the sidebar redraws only when it has to
+            self.setup.set(setup)
+        self.snap.set(snap)
+        self.frames += 1
+        self.last_frame_seconds = time.perf_counter() - started
+        return snap
+
+    def say(self, kind: str, text: str) -> None:
+        self.message.set((kind, text))
+
+    def attempt(self, action: Callable[[], Any], success: str | None = None) -> bool:
+        """Run an action; show its error as a message instead of raising. True if it worked."""
+        try:
+            action()
+        except (ScenarioError, ValueError) as error:
+            self.say("error", str(error))
+            return False
+        except Exception as error:  # a bug: keep the page alive, tell the user, log the trace
+            log.exception("dashboard action failed")
+            self.say("error", f"Something went wrong: {type(error).__name__}: {error}")
+            return False
+        if success:
+            self.say("success", success)
+        return True
+
+    # -- run controls -----------------------------------------------------------------------------
+    def step(self, days: int = 1) -> None:
+        def action():
+            self.session.step(days)
+            self.publish()
+        self.attempt(action)
+
+    def toggle_play(self) -> None:
+        if self.playing.value:
+            self.playing.set(False)
+        elif self.session.running:
+            self.message.set(None)
+            self.playing.set(True)
+
+    def reset(self) -> None:
+        self.playing.set(False)
+
+        def action():
+            with self.session.lock:
+                self.session.reset()
+            self.publish()
+        self.attempt(action, "Restarted from day 0.")
+
+    def play(self) -> None:
+        """The play loop (runs in a background thread until paused or at the horizon)."""
+        session = self.session
+        speed_label = self.speed.value
+        started, days = time.perf_counter(), 0
+        last_frame = 0.0
+        cue_days = {cue.day for cue in session.config.narrative}
+        page_gone = page_watcher()
+        try:
+            while self.playing.value and session.running:
+                if page_gone():  # the tab was closed: stop using the CPU for nobody
+                    self.playing.set(False)
+                    break
+                if self.speed.value != speed_label:  # the speed changed while playing
+                    speed_label, started, days = self.speed.value, time.perf_counter(), 0
+                days += session.step(1)
+                if self.pause_at_cues.value and session.day in cue_days:
+                    self.playing.set(False)
+                    cue = next(c for c in session.config.narrative if c.day == session.day)
+                    self.say("info", f"Paused at the trainer's cue for day {cue.day}: {cue.watch}"
+                             + (f" Ask: {cue.ask}" if cue.ask else ""))
+                    break
+                now = time.perf_counter()
+                rate = SPEEDS.get(speed_label, 10.0)
+                if rate > 0:
+                    ahead = started + days / rate - now
+                    if ahead > 0:
+                        time.sleep(min(ahead, 1.0))
+                        now = time.perf_counter()
+                # Leave the server some breath between frames (half a frame's drawing time).
+                if now - last_frame >= max(FRAME_SECONDS, 0.5 * self.last_frame_seconds):
+                    self.publish()
+                    last_frame = time.perf_counter()
+        except Exception as error:
+            log.exception("play loop stopped")
+            self.say("error", f"The simulation stopped: {error}. Press Reset to start again.")
+        if page_gone():
+            return
+        if not session.running:
+            self.playing.set(False)
+        try:
+            self.publish()
+        except Exception:
+            log.exception("could not publish the last frame")
+
+
+def page_watcher() -> Callable[[], bool]:
+    """A function telling whether the browser tab of the current Solara kernel is gone (closed,
+    or every page of it disconnected); always False outside a Solara server."""
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+    except Exception:
+        return lambda: False
+
+    def gone() -> bool:
+        closed = getattr(context, "closed_event", None)
+        if closed is not None and closed.is_set():
+            return True
+        status = dict(getattr(context, "page_status", {}) or {})
+        return bool(status) and not any(
+            str(getattr(s, "value", s)) == "connected" for s in status.values())
+
+    return gone

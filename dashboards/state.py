@@ -1,0 +1,487 @@
+"""One browser tab's simulation, independent of Solara.
+
+A :class:`Session` holds what one strategist (or one workshop participant) is exploring:
+
+- the scenario as loaded (a preset or a TOML file) and the *levers* changed from it: scenario
+  values such as ``brands.acme.content.posts_per_day`` that define the run from day 0;
+- the seed, and the running :class:`~simulation.SocialBusinessModel`;
+- the *interventions* made while it runs (training, sponsorship, a crisis ...), which act on the
+  running model and are logged by it.
+
+Rules:
+
+- A lever is validated with the scenario loader before it is accepted; a refused value raises
+  :class:`~simulation.ScenarioError` with the loader's one-line message and changes nothing.
+  Levers define the run from day 0: at day 0 the model is rebuilt at once, later the change waits
+  for :meth:`Session.reset` (``pending_levers`` says so), so a run is never silently restarted.
+- Every read or write of the model holds the session's lock: the play loop steps the model in
+  a background thread while the page applies interventions from another. Components never read
+  the live model; they draw a :class:`Snapshot`, an immutable copy made under the lock.
+- An intervention made after day d has acted on the state at the end of day d, before day d+1
+  moves, which is exactly when a scenario's timeline entry for day d+1 acts. The what-if
+  exported as TOML therefore schedules it on day d+1, so ``socbiz run`` reruns the same story.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import networkx
+import numpy as np
+import pandas as pd
+
+from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
+from simulation.config import DEPARTMENTS, ScenarioConfig
+from simulation.scenario import DEFAULT_SCENARIO, read_toml, scenario_to_toml
+
+NETWORK_SAMPLE_SIZE = 300
+# Customer states shown in the network view, in drawing order (later ones drawn on top).
+CUSTOMER_STATES = (
+    ("not engaging with brands", "#d9d9d9"),
+    ("engaging, not following", "#9ecae1"),
+    ("follower", "#2171b5"),
+    ("follower, fatigued", "#f4a261"),
+    ("negative sentiment", "#e63946"),
+    ("open complaint", "#6a040f"),
+)
+FATIGUED = 0.5
+NEGATIVE = -0.2
+
+
+class Session:
+    """A scenario, its levers, a seed, a running model and the interventions made on it."""
+
+    def __init__(
+        self,
+        scenario: str | Path | ScenarioConfig | Mapping[str, Any] | None = None,
+        *,
+        seed: int | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        source: str | None = None,
+    ):
+        self.lock = threading.RLock()
+        self.version = 0
+        if overrides:  # part of the scenario as loaded, not lever changes
+            scenario = load_scenario(scenario if scenario is not None else DEFAULT_SCENARIO,
+                                     overrides)
+            source = source or f"scenario '{scenario.name}' with {', '.join(overrides)} changed"
+        self._load(scenario, source)
+        if seed is not None:
+            self.seed = check_seed(seed)
+        self.reset()
+
+    # -- scenario and levers -----------------------------------------------------------------
+    def _load(self, scenario, source: str | None) -> None:
+        config = load_scenario(scenario if scenario is not None else DEFAULT_SCENARIO)
+        self.base: ScenarioConfig = config
+        self.config: ScenarioConfig = config
+        self.overrides: dict[str, Any] = {}
+        self.seed: int = config.seed
+        if source is not None:
+            self.source = source
+        elif isinstance(scenario, str | Path) and str(scenario) in list_scenarios():
+            self.source = f"preset '{scenario}'"
+        elif isinstance(scenario, str | Path):
+            self.source = f"file {scenario}"
+        elif scenario is None:
+            self.source = f"preset '{DEFAULT_SCENARIO}'"
+        else:
+            self.source = f"scenario '{config.name}'"
+
+    def load(self, scenario, source: str | None = None) -> None:
+        """Switch to another scenario (levers and interventions are dropped)."""
+        with self.lock:
+            old = (self.base, self.config, self.overrides, self.seed, getattr(self, "source", ""))
+            try:
+                self._load(scenario, source)
+                self.reset()
+            except Exception:
+                self.base, self.config, self.overrides, self.seed, self.source = old
+                raise
+
+    def load_toml_bytes(self, name: str, content: bytes) -> None:
+        """Load a scenario from an uploaded TOML file (nothing in it is executed)."""
+        import tomllib
+
+        stem = Path(name).stem or "uploaded"
+        try:
+            data = tomllib.loads(content.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ScenarioError(f"{name}: not a text file (expected UTF-8 TOML)") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ScenarioError(f"{name}: not valid TOML: {error}") from None
+        data.setdefault("name", stem)
+        self.load(data, source=f"uploaded file {name}")
+
+    def load_path(self, path: str) -> None:
+        """Load a scenario from a TOML file on the server's disk."""
+        text = path.strip().strip('"').strip("'")
+        if not text:
+            raise ScenarioError("type the path of a .toml scenario file")
+        file = Path(text).expanduser()
+        if not file.is_file():
+            raise ScenarioError(f"{text}: no such file")
+        read_toml(file)  # one-line error for a file that is not TOML
+        self.load(str(file), source=f"file {file}")
+
+    def lever_value(self, key: str) -> Any:
+        """The current value of a dotted scenario key (levers included)."""
+        return _value_at(self.config, key)
+
+    def set_lever(self, key: str, value: Any) -> bool:
+        """Change a scenario value; raises ScenarioError (and changes nothing) if refused.
+
+        Returns True if the model was rebuilt at once (day 0), False if the change waits for
+        :meth:`reset`.
+        """
+        with self.lock:
+            wanted = {**self.overrides, key: value}
+            config = load_scenario(self.base, wanted)
+            if _value_at(config, key) == _value_at(self.base, key):
+                del wanted[key]  # back to the scenario's own value: no longer a change
+            self.overrides = wanted
+            self.config = config
+            if self.model.time_day == 0 and not self.live:
+                self.reset()
+                return True
+            self.pending_levers = True
+            self.version += 1
+            return False
+
+    def clear_levers(self) -> None:
+        with self.lock:
+            self.overrides = {}
+            self.config = self.base
+            self.pending_levers = True
+            if self.model.time_day == 0 and not self.live:
+                self.reset()
+
+    def set_seed(self, seed: Any) -> None:
+        with self.lock:
+            self.seed = check_seed(seed)
+            if self.model.time_day == 0 and not self.live:
+                self.reset()
+            else:
+                self.pending_levers = True
+                self.version += 1
+
+    # -- running -------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Rebuild the model from day 0 with the current levers and seed."""
+        with self.lock:
+            self.model = SocialBusinessModel(self.config, rng=self.seed)
+            self.live: list[LiveIntervention] = []
+            self.pending_levers = False
+            self.error: str | None = None
+            self._network = None
+            self.version += 1
+
+    @property
+    def day(self) -> int:
+        return self.model.time_day
+
+    @property
+    def running(self) -> bool:
+        return bool(self.model.running) and self.error is None
+
+    def step(self, days: int = 1) -> int:
+        """Advance up to ``days`` days (stops at the horizon); returns the days simulated."""
+        done = 0
+        with self.lock:
+            while done < days and self.running:
+                try:
+                    self.model.step()
+                except Exception as error:  # a model bug must not take the page down
+                    self.error = f"the simulation stopped on day {self.day}: {error}"
+                    raise
+                done += 1
+            if done:
+                self.version += 1
+        return done
+
+    def intervene(self, request: Mapping[str, Any]) -> str:
+        """Apply an intervention now; returns the event-log sentence.
+
+        Raises ValueError with a one-line message if the request is refused.
+        """
+        with self.lock:
+            if not self.running:
+                raise ValueError(f"the run has reached day {self.day}, its horizon: press Reset "
+                                 "to start again")
+            day = self.day
+            text = self.model.apply(dict(request))
+            self.live.append(LiveIntervention(after_day=day, intervention=self.model.applied[-1],
+                                              text=text))
+            self.version += 1
+            return text
+
+    # -- what-if --------------------------------------------------------------------------------
+    def whatif_config(self) -> ScenarioConfig:
+        """The scenario with the levers and the seed, and the live interventions scheduled."""
+        with self.lock:
+            config = self.config
+            horizon = config.horizon_days
+            scheduled = tuple(
+                dataclasses.replace(item.intervention, day=min(item.after_day + 1, horizon))
+                for item in self.live
+            )
+            timeline = tuple(sorted(config.timeline + scheduled, key=lambda e: e.day))
+            note = whatif_note(self)
+            return dataclasses.replace(
+                config,
+                seed=self.seed,
+                timeline=timeline,
+                title=f"{config.title or config.name} (what-if)",
+                description=(config.description.rstrip() + "\n\n" + note).strip() + "\n",
+            )
+
+    def whatif_toml(self) -> str:
+        """The what-if as TOML that ``socbiz run`` accepts (checked by loading it back)."""
+        config = self.whatif_config()
+        text = scenario_to_toml(config)
+        import tomllib
+
+        data = tomllib.loads(text)
+        data["name"] = config.name
+        load_scenario(data)  # refuse to hand out a file that would not load
+        return text
+
+    # -- what the page draws ---------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        with self.lock:
+            model = self.model
+            frame = model.brand_frame()
+            events = model.log_book.to_frame()
+            organisations = {
+                name: Organisation(
+                    adoption=np.array([brand.departments[k].adoption for k in DEPARTMENTS]),
+                    trained=np.array([brand.departments[k].trained_share for k in DEPARTMENTS]),
+                    weights=np.array(brand.peer_weights, dtype=float),
+                    phase=int(brand.phase),
+                    sponsorship=float(brand.sponsorship),
+                )
+                for name, brand in model.brands.items()
+            }
+            network = self.network_sample()
+            states = customer_states(model, network.nodes)
+            return Snapshot(
+                version=self.version,
+                day=self.day,
+                horizon=model.config.horizon_days,
+                running=self.running,
+                seed=self.seed,
+                config=self.config,
+                source=self.source,
+                frame=frame,
+                events=events,
+                organisations=organisations,
+                network=network,
+                customer_states=states,
+                live=tuple(self.live),
+                overrides=dict(self.overrides),
+                pending_levers=self.pending_levers,
+                error=self.error,
+            )
+
+    def network_sample(self) -> NetworkSample:
+        """A connected sample of at most 300 customers with a fixed layout (once per model)."""
+        with self.lock:
+            if self._network is None:
+                self._network = sample_network(self.model, NETWORK_SAMPLE_SIZE, self.seed)
+            return self._network
+
+
+@dataclass(frozen=True)
+class LiveIntervention:
+    after_day: int  # the intervention acted on the state at the end of this day
+    intervention: Any
+    text: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    adoption: np.ndarray
+    trained: np.ndarray
+    weights: np.ndarray
+    phase: int
+    sponsorship: float
+
+
+@dataclass(frozen=True)
+class NetworkSample:
+    nodes: np.ndarray  # customer ids
+    edges: np.ndarray  # (k, 2) positions into nodes
+    positions: np.ndarray  # (n, 2)
+    degree: np.ndarray  # friends in the whole network
+    fully_mixed: bool
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What defines the run (changes rarely): the sidebar draws this, not the snapshot."""
+
+    config: ScenarioConfig
+    source: str
+    seed: int
+    overrides: dict[str, Any]
+    pending_levers: bool
+    running: bool
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the page shows, copied from the model at one moment."""
+
+    version: int
+    day: int
+    horizon: int
+    running: bool
+    seed: int
+    config: ScenarioConfig
+    source: str
+    frame: pd.DataFrame
+    events: pd.DataFrame
+    organisations: dict[str, Organisation]
+    network: NetworkSample
+    customer_states: dict[str, np.ndarray]
+    live: tuple[LiveIntervention, ...] = ()
+    overrides: dict[str, Any] = field(default_factory=dict)
+    pending_levers: bool = False
+    error: str | None = None
+
+    @property
+    def brands(self) -> list[str]:
+        return list(self.config.brands)
+
+    @property
+    def setup(self) -> Setup:
+        return Setup(self.config, self.source, self.seed, dict(self.overrides),
+                     self.pending_levers, self.running)
+
+    def latest(self, brand: str) -> pd.Series:
+        rows = self.frame[self.frame["brand"] == brand]
+        return rows.iloc[-1]
+
+
+def _value_at(config: ScenarioConfig, key: str) -> Any:
+    node: Any = config
+    for part in key.split("."):
+        node = node[part] if isinstance(node, Mapping) else getattr(node, part)
+    return node
+
+
+def check_seed(seed: Any) -> int:
+    """A seed from a text box or a number: an integer ≥ 0, or a one-line ScenarioError."""
+    text = str(seed).strip()
+    try:
+        value = int(text)
+    except ValueError:
+        raise ScenarioError(f"seed = {text!r} (must be an integer ≥ 0)") from None
+    if value < 0:
+        raise ScenarioError(f"seed = {value} (must be an integer ≥ 0)")
+    return value
+
+
+def whatif_note(session: Session) -> str:
+    lines = [f"Exported from the socbiz dashboard on {datetime.now():%Y-%m-%d %H:%M} "
+             f"(from {session.source}, seed {session.seed}, at day {session.day})."]
+    if session.overrides:
+        lines.append("Levers changed: " + ", ".join(
+            f"{k} = {v}" for k, v in sorted(session.overrides.items())) + ".")
+    for item in session.live:
+        lines.append(f"After day {item.after_day}: {item.text}")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------
+# The customer network sample
+
+
+def sample_network(model: SocialBusinessModel, size: int, seed: int) -> NetworkSample:
+    """Snowball sample: breadth-first from a random engaging customer, at most 6 random friends
+    per customer, until ``size`` customers; the layout is a seeded spring layout of the induced
+    subgraph, computed once."""
+    market = model.market
+    network = market.network
+    rng = np.random.default_rng([seed, 7])
+    n = market.n
+    size = min(size, n)
+    if network.is_fully_mixed:
+        nodes = np.sort(rng.choice(n, size=size, replace=False))
+        graph = networkx.Graph()
+        graph.add_nodes_from(nodes.tolist())
+    else:
+        start_pool = np.arange(market.n_engaging or n)
+        chosen: dict[int, None] = {}
+        frontier: list[int] = []
+        while len(chosen) < size:
+            start = int(rng.choice(start_pool))
+            if start in chosen:
+                start = int(rng.integers(n))
+                if start in chosen:
+                    continue
+            chosen[start] = None
+            frontier.append(start)
+            while frontier and len(chosen) < size:
+                node = frontier.pop(0)
+                friends = network.neighbours(node)
+                if len(friends) > 6:
+                    friends = rng.choice(friends, size=6, replace=False)
+                for friend in friends.tolist():
+                    if friend not in chosen and len(chosen) < size:
+                        chosen[friend] = None
+                        frontier.append(friend)
+        nodes = np.array(sorted(chosen), dtype=np.int64)
+        graph = network.sample_subgraph(nodes)
+    layout = networkx.spring_layout(graph, seed=int(rng.integers(2**31)), iterations=60)
+    index = {int(node): i for i, node in enumerate(nodes)}
+    positions = np.array([layout[int(node)] for node in nodes], dtype=float)
+    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
+    return NetworkSample(
+        nodes=nodes,
+        edges=edges.reshape(-1, 2),
+        positions=positions,
+        degree=np.asarray(network.degree)[nodes],
+        fully_mixed=network.is_fully_mixed,
+    )
+
+
+def customer_states(model: SocialBusinessModel, nodes: np.ndarray) -> dict[str, np.ndarray]:
+    """For each brand, the index into CUSTOMER_STATES of every sampled customer."""
+    records = [model.customers[int(i)] for i in nodes]
+    states = {}
+    for name in model.brands:
+        codes = np.zeros(len(nodes), dtype=np.int8)
+        for j, record in enumerate(records):
+            about = record.brands[name]
+            if about["open_complaint"]:
+                codes[j] = 5
+            elif about["sentiment"] <= NEGATIVE:
+                codes[j] = 4
+            elif about["following"]:
+                codes[j] = 3 if record.fatigue >= FATIGUED else 2
+            elif record.engaging:
+                codes[j] = 1
+        states[name] = codes
+    return states
+
+
+# ----------------------------------------------------------------------------------------------
+# Exports
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()

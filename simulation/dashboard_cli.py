@@ -1,0 +1,146 @@
+"""``socbiz dashboard [SCENARIO] [--port P] [--host H]``: the Solara dashboard.
+
+Rules:
+- The dashboard is served by ``solara run dashboards/app.py --production``, found next to this
+  package (the repository), whatever the current directory.
+- Private by default: it listens on 127.0.0.1 only (another host is the user's explicit choice,
+  and we say so), Solara's usage telemetry and its version check are turned off, and its
+  front-end files come from the bundled ``solara-assets`` (no CDN): the page works with no
+  internet access. Misses in the asset cache are pointed at a local address that refuses at once
+  rather than at a public CDN.
+- The scenario (a preset name or a TOML file, checked before the server starts) and the seed
+  reach the page through environment variables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from .scenario import DEFAULT_SCENARIO, load_scenario, resolve_scenario_path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+APP = REPOSITORY / "dashboards" / "app.py"
+DEFAULT_PORT = 8765
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Where Solara's asset proxy looks for files missing from the bundled cache: a closed local port,
+# so a miss fails at once instead of reaching out to the internet.
+OFFLINE_CDN = "http://127.0.0.1:9/socbiz-offline-cdn/"
+
+
+def add_commands(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "dashboard",
+        help="open the interactive dashboard in the browser (what-if, live demos)",
+        description="Serve the socbiz dashboard (Solara) on this computer. Every browser tab "
+                    "runs its own simulation. Works offline; sends no telemetry.",
+    )
+    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                        help=f"preset name or TOML file shown first (default: {DEFAULT_SCENARIO})")
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
+                        help=f"port to listen on (default: {DEFAULT_PORT}; 0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1, this computer only; "
+                             "0.0.0.0 exposes the dashboard to your network)")
+    parser.add_argument("--seed", type=int, help="random seed (default: the scenario's seed)")
+    parser.add_argument("--open", action="store_true", help="open a browser window")
+    parser.set_defaults(func=cmd_dashboard)
+
+
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} (must be a port number)") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} (must be between 0 and 65535)")
+    return value
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from .cli import UserError
+
+    scenario = scenario_argument(args.scenario)
+    if args.seed is not None and args.seed < 0:
+        raise UserError(f"--seed {args.seed} (must be an integer ≥ 0)")
+    if not APP.is_file():
+        raise UserError(f"{APP}: the dashboard is missing (is this a full socbiz checkout?)")
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        raise UserError("the dashboard needs Solara: pip install -e '.[dashboard]'") from None
+    port = args.port or free_port(args.host)
+    if not port_is_free(args.host, port):
+        raise UserError(f"--port {port}: already in use on {args.host} (choose another port, "
+                        "or --port 0 for any free one)")
+    command = solara_command(args.host, port, open_browser=args.open)
+    env = dashboard_environment(scenario, args.seed)
+    shown = "localhost" if args.host in LOCAL_HOSTS else args.host
+    print(f"socbiz: dashboard on http://{shown}:{port} (scenario {args.scenario}); "
+          "Ctrl-C to stop", file=sys.stderr)
+    if args.host not in LOCAL_HOSTS:
+        print(f"socbiz: warning: listening on {args.host}: anyone who can reach this computer "
+              "can open the dashboard and run simulations on it", file=sys.stderr)
+    sys.stderr.flush()
+    if os.name == "posix":
+        # Become the server: Ctrl-C and a parent's kill reach it directly.
+        os.execve(command[0], command, env)
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 130
+
+
+def scenario_argument(text: str) -> str:
+    """The scenario as the page will load it: a preset name, or an absolute file path."""
+    path = resolve_scenario_path(text)
+    load_scenario(path)  # a ScenarioError here ends the command with its one-line message
+    presets_dir = REPOSITORY / "scenarios"
+    if path.resolve().parent == presets_dir.resolve() and path.suffix == ".toml" and (
+            text == path.stem):
+        return text
+    return str(path.resolve())
+
+
+def solara_command(host: str, port: int, open_browser: bool = False) -> list[str]:
+    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port), "--production",
+            "--no-check-version", "--open" if open_browser else "--no-open",
+            "--log-level", "warning"]
+
+
+def dashboard_environment(scenario: str, seed: int | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_ASSETS_CDN": env.get("SOCBIZ_ASSETS_CDN", OFFLINE_CDN),
+        "SOLARA_THEME_SHOW_BANNER": "False",
+        "SOLARA_THEME_TITLE": "socbiz",
+        "SOCBIZ_DASHBOARD_SCENARIO": scenario,
+        "PYTHONPATH": os.pathsep.join(
+            [str(REPOSITORY), *filter(None, [env.get("PYTHONPATH")])]),
+    })
+    if seed is not None:
+        env["SOCBIZ_DASHBOARD_SEED"] = str(seed)
+    else:
+        env.pop("SOCBIZ_DASHBOARD_SEED", None)
+    return env
+
+
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,499 @@
+"""The dashboard's pieces without a browser: ``solara.render`` of the real components, and the
+plain-Python session, levers, charts and exports behind them.
+
+The model is still being calibrated: these tests assert properties (the day advanced, the log
+gained a line about training, the exported file reloads and reruns) and never model outputs.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import ipyvuetify as v
+import ipywidgets
+import numpy as np
+import pandas as pd
+import pytest
+import solara
+
+from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
+from simulation.events import INTERVENTIONS
+from simulation.scenario import DEFAULT_SCENARIO, scenario_to_toml
+
+# The dashboards folder is not an installed package: import it from the repository.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from dashboards import charts  # noqa: E402
+from dashboards.components.compare import CompareView, run_comparison  # noqa: E402
+from dashboards.components.eventlog import EventLog, log_lines  # noqa: E402
+from dashboards.components.export import ExportView, chart_pngs, make_downloads  # noqa: E402
+from dashboards.components.page import Dashboard, Page  # noqa: E402
+from dashboards.controller import Controller  # noqa: E402
+from dashboards.levers import (  # noqa: E402
+    LEVER_GROUPS,
+    build_request,
+    intervention_specs,
+    lever_spec,
+    levers,
+    parse_number,
+)
+from dashboards.state import Session, check_seed  # noqa: E402
+
+SMALL = {"market.n_customers": 1500}
+
+
+@pytest.fixture
+def session():
+    return Session(DEFAULT_SCENARIO, overrides=SMALL)
+
+
+def render(session):
+    """The whole dashboard for a session; returns the render context."""
+    _box, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
+    return rc
+
+
+def walk(rc):
+    """Every widget on the page (``rc.find(cls)`` stops at the first match of a branch)."""
+    stack = list(rc.find().widgets)
+    while stack:
+        widget = stack.pop()
+        yield widget
+        for child in getattr(widget, "children", None) or []:
+            if isinstance(child, ipywidgets.Widget):
+                stack.append(child)
+
+
+def html_blocks(rc) -> str:
+    """Every block of HTML on the page (event log, tables, banners)."""
+    return "\n".join(w.unsafe_innerHTML for w in walk(rc)
+                     if isinstance(getattr(w, "unsafe_innerHTML", None), str))
+
+
+def texts(rc) -> str:
+    """Every text shown in spans and HTML blocks."""
+    parts = []
+    for widget in walk(rc):
+        if isinstance(widget, v.Html):
+            parts += [c for c in widget.children if isinstance(c, str)]
+    return "\n".join(parts) + "\n" + html_blocks(rc)
+
+
+def button(rc, label: str):
+    for widget in walk(rc):
+        if isinstance(widget, v.Btn) and label in [c for c in widget.children
+                                                   if isinstance(c, str)]:
+            return widget
+    raise LookupError(f"no button {label!r}")
+
+
+def button_labels(rc) -> set[str]:
+    return {c for w in walk(rc) if isinstance(w, v.Btn) for c in w.children
+            if isinstance(c, str)}
+
+
+def text_field(rc, label_start: str):
+    for widget in walk(rc):
+        if isinstance(widget, v.TextField) and str(widget.label).startswith(label_start):
+            return widget
+    raise LookupError(f"no text field {label_start!r}")
+
+
+def select(rc, label: str):
+    for widget in walk(rc):
+        if isinstance(widget, v.Select) and widget.label == label:
+            return widget
+    raise LookupError(f"no select {label!r}")
+
+
+def commit(widget, text: str) -> None:
+    """Type a value and press Enter, as a user does."""
+    widget.v_model = text
+    if any(k.startswith("keyup.enter") for k in widget._event_handlers_map):
+        widget.fire_event("keyup.enter", None)
+
+
+def images(rc) -> list[bytes]:
+    return [bytes(w.value) for w in walk(rc) if isinstance(w, ipywidgets.Image)]
+
+
+def wait_for(condition, timeout: float = 20.0) -> None:
+    deadline = time.time() + timeout
+    while not condition():
+        if time.time() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+
+
+# ----------------------------------------------------------------------------------------------
+# The page
+
+
+def test_page_shows_the_default_scenario_at_day_zero():
+    _box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    shown = texts(rc)
+    assert load_scenario(DEFAULT_SCENARIO).title in shown
+    assert "Day 0 of" in shown
+    assert len(images(rc)) >= 4  # live charts drawn
+
+
+def test_step_advances_the_day_and_redraws_the_charts(session):
+    rc = render(session)
+    before = images(rc)
+    button(rc, "Step").click()
+    assert session.day == 1
+    assert "Day 1 of" in texts(rc)
+    assert images(rc) != before
+
+
+def test_play_advances_until_paused(session):
+    rc = render(session)
+    select(rc, "Speed").v_model = "As fast as possible"
+    button(rc, "Play").click()
+    wait_for(lambda: session.day >= 5)
+    button(rc, "Pause").click()
+    wait_for(lambda: "Play" in button_labels(rc))
+    stopped = session.day
+    time.sleep(0.5)
+    assert session.day == stopped
+    assert f"Day {stopped} of" in texts(rc)
+
+
+def test_two_sessions_are_independent():
+    first, second = Session(overrides=SMALL), Session(overrides=SMALL)
+    rc_first, rc_second = render(first), render(second)
+    button(rc_first, "+7 days").click()
+    assert first.day == 7
+    assert second.day == 0
+    assert "Day 0 of" in texts(rc_second)
+    assert first.model is not second.model
+
+
+# ----------------------------------------------------------------------------------------------
+# Controls and levers
+
+
+def open_lever_group(rc, group: str) -> None:
+    lever_panels = next(w for w in walk(rc) if isinstance(w, v.ExpansionPanels) and w.multiple)
+    index = [g for g, _d, _k in LEVER_GROUPS].index(group)
+    lever_panels.v_model = [index]
+
+
+def test_text_in_a_numeric_lever_shows_a_message_and_changes_nothing(session):
+    rc = render(session)
+    model = session.model
+    open_lever_group(rc, "Brand strategy")
+    field = text_field(rc, "Posts per day")
+    commit(field, "lots")
+    assert field.error and "not a number" in " ".join(field.messages)
+    assert session.model is model and not session.overrides
+
+
+def test_out_of_range_lever_is_refused_with_the_allowed_range(session):
+    rc = render(session)
+    open_lever_group(rc, "Brand strategy")
+    field = text_field(rc, "Posts per day")
+    commit(field, "500")
+    message = " ".join(field.messages)
+    assert field.error and "100" in message
+    assert not session.overrides
+
+
+def test_valid_lever_at_day_zero_restarts_the_run_with_it(session):
+    rc = render(session)
+    open_lever_group(rc, "Brand strategy")
+    brand = next(iter(session.config.brands))
+    commit(text_field(rc, "Posts per day"), "2,5")  # a French decimal comma
+    key = f"brands.{brand}.content.posts_per_day"
+    assert session.overrides == {key: 2.5}
+    assert session.model.config.brands[brand].content.posts_per_day == 2.5
+
+
+def test_lever_changed_mid_run_waits_for_reset(session):
+    rc = render(session)
+    button(rc, "+7 days").click()
+    open_lever_group(rc, "Market")
+    commit(text_field(rc, "Friends per customer"), "12")
+    assert session.pending_levers and session.day == 7
+    assert session.model.config.market.mean_degree != 12
+    button(rc, "Restart with the new values").click()
+    assert session.day == 0 and session.model.config.market.mean_degree == 12
+
+
+def test_invalid_seed_shows_a_message(session):
+    rc = render(session)
+    seed = text_field(rc, "Seed")
+    commit(seed, "-3")
+    assert seed.error
+    with pytest.raises(ScenarioError):
+        check_seed("abc")
+
+
+def test_levers_take_help_units_and_ranges_from_the_parameter_declarations():
+    config = load_scenario(DEFAULT_SCENARIO)
+    brand = next(iter(config.brands))
+    spec = lever_spec(f"brands.{brand}.content.posts_per_day", config)
+    assert spec.kind == "float" and spec.unit == "posts/day"
+    assert "Posts per day" in spec.hint and "100" in spec.hint
+    for _group, _help, keys in LEVER_GROUPS:
+        agency = next(iter(config.agencies), None)
+        for spec in levers(keys, config, brand, "hr", agency):
+            assert spec.help, spec.key  # every lever explains itself
+
+
+def test_numbers_are_read_the_way_people_type_them():
+    spec = lever_spec("market.n_customers", load_scenario(DEFAULT_SCENARIO))
+    assert parse_number("20 000", spec) == 20000
+    assert parse_number("5e3", spec) == 5000
+    with pytest.raises(ValueError):
+        parse_number("2.5", spec)  # customers are whole
+    with pytest.raises(ValueError):
+        parse_number("many", spec)
+
+
+# ----------------------------------------------------------------------------------------------
+# Interventions and the event log
+
+
+def test_intervention_form_applies_a_training_and_the_log_says_so(session):
+    rc = render(session)
+    button(rc, "Step").click()
+    before = len(session.model.log_book)
+    button(rc, "Apply now (after day 1)").click()
+    assert len(session.model.log_book) == before + 1
+    assert len(session.live) == 1
+    log = html_blocks(rc).lower()
+    assert "training" in log and "day 1" in log
+
+
+def test_every_intervention_kind_has_a_form_that_applies(session):
+    agencies = tuple(session.config.agencies)
+    brand = next(iter(session.config.brands))
+    for kind in INTERVENTIONS:
+        values = {}
+        for spec in intervention_specs(kind, agencies):
+            if spec.kind == "multi":
+                values[spec.name] = [spec.choices[0]]
+            elif spec.kind == "choice":
+                values[spec.name] = spec.choices[-1] if spec.choices else ""
+            elif spec.kind in ("int", "float") and not spec.optional:
+                values[spec.name] = "1"
+        text = session.intervene(build_request(kind, brand, values, agencies))
+        assert text
+    assert len(session.live) == len(INTERVENTIONS)
+
+
+def test_a_bad_intervention_value_is_refused_with_a_message(session):
+    rc = render(session)
+    coverage = text_field(rc, "Coverage")
+    coverage.v_model = "2"  # above 1
+    before = len(session.model.log_book)
+    button(rc, "Apply now (after day 0)").click()
+    assert len(session.model.log_book) == before
+    assert any("Coverage" in str(w.children) for w in walk(rc) if isinstance(w, v.Alert))
+
+
+def test_event_log_is_newest_first_with_days():
+    events = pd.DataFrame({
+        "day": [1, 5, 9], "brand": ["a", "b", "a"],
+        "kind": ["intervention", "crisis_start", "phase_change"],
+        "cause": ["", "L1", "2->3"], "text": ["first", "second", "third"],
+    })
+    lines = log_lines(events)
+    assert [line[0] for line in lines] == [9, 5, 1]
+    assert log_lines(events, {"crisis"})[0][3] == "second"
+    assert [line[3] for line in log_lines(events, brand="a")] == ["third", "first"]
+    _box, rc = solara.render(EventLog(events, ["a", "b"], 1), handle_error=False)
+    shown = html_blocks(rc)
+    assert shown.index("Day 9") < shown.index("Day 1")
+
+
+# ----------------------------------------------------------------------------------------------
+# Export
+
+
+def test_exported_whatif_reloads_and_runs_with_socbiz_run(session, tmp_path):
+    from simulation.cli import main
+
+    session.step(3)
+    brand = next(iter(session.config.brands))
+    session.intervene({"kind": "training", "brand": brand, "departments": ["hr"]})
+    session.intervene({"kind": "crisis", "brand": brand, "cause": "ngo_attack"})
+    path = tmp_path / "whatif.toml"
+    path.write_text(session.whatif_toml(), encoding="utf-8")
+    config = load_scenario(path)
+    assert [e.kind for e in config.timeline][-2:] == ["training", "crisis"]
+    assert all(e.day == 4 for e in config.timeline[-2:])
+    assert config.seed == session.seed
+    out = tmp_path / "run"
+    code = main(["run", str(path), "--days", "6", "--out", str(out), "--quiet", "--no-plots"])
+    assert code == 0 and (out / "timeseries.csv").is_file()
+
+
+def test_exported_whatif_reruns_the_same_story_for_strategy_changes(session):
+    """Sponsorship and content changes made live are rerun identically from the TOML."""
+    brand = next(iter(session.config.brands))
+    session.step(5)
+    session.intervene({"kind": "sponsorship", "brand": brand, "level": 0.9})
+    session.intervene({"kind": "content", "brand": brand, "posts_per_day": 3.0})
+    session.step(10)
+    live = session.model.brand_frame()
+    rerun = SocialBusinessModel(session.whatif_config())
+    rerun.run(days=15)
+    pd.testing.assert_frame_equal(live, rerun.brand_frame())
+
+
+def test_downloads_produce_readable_files(session):
+    session.step(4)
+    ctl = type("Ctl", (), {"session": session, "say": lambda self, *a: None})()
+    downloads = make_downloads(ctl)
+    frame = pd.read_csv(io.BytesIO(downloads["timeseries_csv"]()))
+    assert len(frame) == 5 * len(session.config.brands)
+    parquet = pd.read_parquet(io.BytesIO(downloads["timeseries_parquet"]()))
+    assert list(parquet.columns) == list(frame.columns)
+    pd.read_csv(io.BytesIO(downloads["events_csv"]()))
+    with zipfile.ZipFile(io.BytesIO(downloads["charts_zip"]())) as archive:
+        names = archive.namelist()
+    assert "phases.png" in names and any(n.startswith("network_") for n in names)
+    with zipfile.ZipFile(io.BytesIO(downloads["run_zip"]())) as archive:
+        names = archive.namelist()
+    assert any(n.endswith("metadata.json") for n in names)
+    assert any(n.endswith(".toml") for n in names)
+
+
+def make_controller(session) -> Controller:
+    snap = solara.reactive(session.snapshot())
+    return Controller(session, snap, solara.reactive(snap.value.setup), solara.reactive(False),
+                      solara.reactive("10 days/s"), solara.reactive(False),
+                      solara.reactive(None))
+
+
+def test_export_tab_offers_every_download(session):
+    _box, rc = solara.render(ExportView(make_controller(session)), handle_error=False)
+    labels = button_labels(rc)
+    assert {"Time series (CSV)", "Time series (Parquet)", "Event log (CSV)",
+            "All charts (PNG, zip)", "What-if scenario (TOML)", "The whole run (zip)"} <= labels
+
+
+# ----------------------------------------------------------------------------------------------
+# Compare
+
+
+def test_comparison_runs_both_with_the_same_seed_and_tables_the_differences():
+    base = load_scenario(DEFAULT_SCENARIO, SMALL)
+    brand = next(iter(base.brands))
+    other = load_scenario(DEFAULT_SCENARIO, {**SMALL,
+                                             f"brands.{brand}.content.posts_per_day": 3.0})
+    result = run_comparison(base, other, "A", "B", seed=3, days=20)
+    assert result.day == 20
+    assert set(result.frame_a["brand"]) == set(result.frame_b["brand"])
+    table = result.table
+    assert {"A", "B", "B - A"} <= set(table.columns)
+    row = table[(table["brand"] == brand) & (table["outcome"] == "followers")].iloc[0]
+    assert row["B - A"] == row["B"] - row["A"]
+    same = run_comparison(base, base, "A", "A again", seed=3, days=20)
+    assert (same.table["B - A"].dropna() == 0).all()  # same seed, same scenario: no difference
+
+
+def test_compare_tab_shows_both_runs(session):
+    _box, rc = solara.render(CompareView(make_controller(session)), handle_error=False)
+    commit(text_field(rc, "Run to day"), "15")
+    button(rc, "Run comparison").click()
+    wait_for(lambda: "Differences on day" in html_blocks(rc), timeout=60)
+    shown = html_blocks(rc)
+    assert "<b>A</b>" in shown and "<b>B</b>" in shown
+    assert len(images(rc)) >= 2
+
+
+# ----------------------------------------------------------------------------------------------
+# Scenarios
+
+
+def test_scenario_picker_loads_another_preset(session):
+    presets = [name for name in list_scenarios() if name != DEFAULT_SCENARIO]
+    if not presets:
+        pytest.skip("only one preset")
+    rc = render(session)
+    select(rc, "Scenario").v_model = presets[0]
+    assert session.config.name == presets[0]
+    assert load_scenario(presets[0]).title in texts(rc)
+
+
+def test_uploaded_toml_loads_and_bad_files_are_refused(session):
+    config = load_scenario(DEFAULT_SCENARIO)
+    session.load_toml_bytes("mine.toml", scenario_to_toml(config).encode())
+    assert session.config.name == "mine" and session.source.startswith("uploaded")
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        session.load_toml_bytes("broken.toml", b"title = ")
+    with pytest.raises(ScenarioError):
+        session.load_toml_bytes("wrong.toml", b"[market]\nn_customers = -4\n")
+    assert session.config.name == "mine"  # a refused file changes nothing
+    with pytest.raises(ScenarioError, match="no such file"):
+        session.load_path("/nowhere/x.toml")
+
+
+# ----------------------------------------------------------------------------------------------
+# Charts
+
+
+def test_every_chart_draws_for_a_running_session(session):
+    session.step(12)
+    session.intervene({"kind": "crisis", "brand": next(iter(session.config.brands)),
+                       "cause": "employee_video", "virality": 50})
+    session.step(5)
+    files = chart_pngs(session)
+    assert all(content[:4] == b"\x89PNG" for content in files.values())
+
+
+def test_network_sample_is_small_fixed_and_fully_mixed_is_handled():
+    session = Session(overrides={**SMALL, "market.network": "fully_mixed"})
+    sample = session.network_sample()
+    assert len(sample.nodes) <= 300 and len(sample.edges) == 0
+    snap = session.snapshot()
+    for states in snap.customer_states.values():
+        assert states.shape == sample.nodes.shape
+    again = Session(overrides=SMALL)
+    first, second = again.network_sample(), again.network_sample()
+    assert first is second  # laid out once per model
+    assert np.all(np.isfinite(first.positions))
+    fig = charts.network_figure(first, again.snapshot().customer_states[
+        next(iter(again.config.brands))], "x", 1500)
+    assert charts.png_bytes(fig)[:4] == b"\x89PNG"
+
+
+# ----------------------------------------------------------------------------------------------
+# The command
+
+
+def test_dashboard_command_is_private_by_default(monkeypatch):
+    from simulation import dashboard_cli
+
+    env = dashboard_cli.dashboard_environment("baseline", None)
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["SOCBIZ_DASHBOARD_SCENARIO"] == "baseline"
+    assert "127.0.0.1" in env["SOLARA_ASSETS_CDN"]
+    command = dashboard_cli.solara_command("127.0.0.1", 8765)
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert "--production" in command and "--no-check-version" in command
+    assert command[command.index("run") + 1] == str(dashboard_cli.APP)
+    assert dashboard_cli.APP.is_file()
+
+
+def test_dashboard_command_refuses_an_unknown_scenario(capsys):
+    from simulation.cli import main
+
+    assert main(["dashboard", "no-such-scenario"]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_dashboard_command_resolves_files_to_absolute_paths(tmp_path, monkeypatch):
+    from simulation import dashboard_cli
+
+    path = tmp_path / "mine.toml"
+    path.write_text(scenario_to_toml(load_scenario(DEFAULT_SCENARIO)), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert dashboard_cli.scenario_argument("mine.toml") == str(path.resolve())
+    assert dashboard_cli.scenario_argument(DEFAULT_SCENARIO) == DEFAULT_SCENARIO
