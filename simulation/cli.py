@@ -27,7 +27,10 @@ from .scenario import (
 )
 
 # Modules that add subcommands (sweep, sensitivity, validate, dashboard ...).
-PLUGINS: tuple[str, ...] = ("simulation.dashboard_cli",)
+PLUGINS: tuple[str, ...] = (
+    "simulation.experiments.cli",
+    "simulation.dashboard_cli",
+)
 
 
 class UserError(Exception):

@@ -1,0 +1,490 @@
+"""Global sensitivity analysis with SALib, run through the same executors and results store.
+
+A sensitivity spec is an experiment file whose parameters are all ranges (``low``/``high``,
+optionally ``scale = "log"`` or ``integer = true``) plus the method's settings:
+
+- ``method = "morris"``: ``n`` trajectories of Morris elementary effects on a ``num_levels``
+  grid (``SALib.sample.morris``), ``n x (D + 1)`` runs. Indices: ``mu``, ``mu_star`` (mean
+  absolute effect: importance), ``sigma`` (spread: non-linearity or interactions) and
+  ``mu_star_conf`` (bootstrap confidence interval). A screening method: cheap, ranks inputs.
+- ``method = "sobol"``: Saltelli's extension of the Sobol' sequence (``SALib.sample.sobol``)
+  with base sample ``n`` (a power of 2), ``n x (D + 2)`` runs (``n x (2D + 2)`` with
+  ``calc_second_order``). Indices: first-order ``S1`` (share of the output's variance due to the
+  input alone) and total ``ST`` (including all its interactions), each with its bootstrap
+  confidence interval (``S1_conf``, ``ST_conf``); ``S2`` pairs with second order.
+
+Every sample point is a design point of an ordinary sweep (so ``--resume``, the progress bar,
+Dask and the runs table all work the same). The model is stochastic; the analysis assumes a
+function of the inputs. Replicate seeds therefore use **common random numbers**: replicate r of
+every sample point runs with the same seed, so differences between points are due to the inputs
+and not to the draws, and an output is the mean over the ``replicates`` seeds. With
+``replicates = 1`` the indices describe the model at one seed; raise it to average the noise
+out (indices of inputs that do nothing then tend to 0).
+
+Seeds: ``seed`` (default: the scenario's) seeds SALib's sampler, the model runs
+(``SeedSequence(seed).spawn(replicates)``) and the bootstrap of the confidence intervals.
+A ``scale = "log"`` input is sampled and analysed in log10 units; an ``integer`` input is
+sampled on [low, high + 1) and floored.
+
+Outputs: the indices of every output and brand in ``indices.csv`` (long format: method, brand,
+output, parameter, indices, plus ``output_mean`` and ``output_sd`` of the analysed values: an
+output that does not vary has zero indices), ``indices_s2.csv`` for second order, bar plots
+``plots/<method>_<brand>_<output>.png``, and the SALib problem and sample in ``problem.json``
+and ``samples.csv`` for re-analysis.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..scenario import ScenarioError
+from ..schema import ConfigError, param
+from .spec import (
+    Design,
+    Experiment,
+    Parameter,
+    StudySpec,
+    build_spec,
+    check_parameters,
+    check_points,
+    outputs_of,
+    read_spec_file,
+    resolve_base,
+    spec_json,
+)
+
+METHODS = ("morris", "sobol")
+DEFAULT_N = {"morris": 10, "sobol": 64}
+INDEX_COLUMNS = {
+    "morris": ("mu", "mu_star", "mu_star_conf", "sigma"),
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+}
+
+
+@dataclass(frozen=True)
+class SensitivitySpec(StudySpec):
+    """A global sensitivity analysis of the model."""
+
+    outputs: tuple[str, ...] = param(("maturity", "followers", "net_sentiment", "roi"),
+                                     "Metrics analysed per brand: 'metric' or 'metric:reduce'.")
+    method: str = param("morris", "morris (screening) or sobol (variance decomposition); the "
+                        "command line's --method wins.", choices=METHODS)
+    n: int | None = param(None, "Morris: trajectories (default 10). Sobol: base sample size, a "
+                          "power of 2 (default 64).", lo=2, hi=2**24)
+    seed: int | None = param(None, "Seed of the sample, the model runs and the bootstrap "
+                             "(default: the scenario's seed).", lo=0, hi=2**63 - 1)
+    brand: str = param("", "Analyse this brand only (default: every brand).")
+    num_levels: int = param(4, "Morris: levels of the grid.", lo=2, hi=1000)
+    calc_second_order: bool = param(False, "Sobol: second-order indices too (about twice the "
+                                    "runs).")
+    conf_level: float = param(0.95, "Confidence level of the intervals.", lo=0.5, hi=0.999)
+    num_resamples: int = param(1000, "Bootstrap resamples for the intervals.", lo=10,
+                               hi=1_000_000)
+    timeseries: bool = param(False, "Keep every run's daily time series.")
+    events: bool = param(False, "Keep every run's event log.")
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.parameters:
+            raise ConfigError("parameters", [], "a sensitivity analysis needs at least one "
+                              "parameter")
+        for i, p in enumerate(self.parameters):
+            if not p.is_range:
+                raise ConfigError(f"parameters[{i}].values", list(p.values),
+                                  "sensitivity parameters are ranges: give low and high")
+            if p.n_levels is not None:
+                raise ConfigError(f"parameters[{i}].n_levels", p.n_levels,
+                                  "not used by sensitivity analysis")
+        n = self.n if self.n is not None else DEFAULT_N[self.method]
+        if self.method == "sobol" and n & (n - 1):
+            raise ConfigError("n", n, "must be a power of 2 for method = 'sobol' (e.g. 64, 128,"
+                              " 256)")
+
+
+def salib_problem(parameters: Sequence[Parameter]) -> dict[str, Any]:
+    """SALib's problem: names are the result columns; log-scale inputs in log10 units;
+    integer inputs on [low, high + 1)."""
+    bounds = []
+    for p in parameters:
+        lo, hi = float(p.low), float(p.high) + (1.0 if p.integer else 0.0)
+        if p.scale == "log":
+            lo, hi = np.log10(lo), np.log10(hi)
+        bounds.append([float(lo), float(hi)])
+    return {"num_vars": len(parameters), "names": [p.column for p in parameters],
+            "bounds": bounds}
+
+
+def to_values(parameters: Sequence[Parameter], X: np.ndarray) -> list[tuple]:
+    """SALib sample rows as parameter values for the model."""
+    columns = []
+    for j, p in enumerate(parameters):
+        x = X[:, j].astype(float)
+        if p.scale == "log":
+            x = 10.0 ** x
+        if p.integer:
+            columns.append([int(v) for v in np.clip(np.floor(x), p.low, p.high)])
+        else:
+            columns.append([float(v) for v in np.clip(x, p.low, p.high)])
+    return list(zip(*columns, strict=True))
+
+
+def sample(problem: Mapping[str, Any], method: str, n: int, seed: int, *, num_levels: int = 4,
+           calc_second_order: bool = False) -> np.ndarray:
+    """SALib's sample for ``method`` (rows in the problem's units)."""
+    if method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(dict(problem), n, num_levels=num_levels, seed=seed)
+    from SALib.sample import sobol
+
+    return sobol.sample(dict(problem), n, calc_second_order=calc_second_order, seed=seed)
+
+
+def analysis_seed(seed: int) -> int:
+    # SALib's sobol.analyze ignores a seed of 0 ("if seed:"): derive a non-zero one.
+    return int(np.random.SeedSequence([0x53414C, seed]).generate_state(1)[0]) or 1
+
+
+def analyze(problem: Mapping[str, Any], X: np.ndarray, Y: np.ndarray, method: str, *,
+            seed: int, conf_level: float = 0.95, num_resamples: int = 1000,
+            num_levels: int = 4, calc_second_order: bool = False,
+            ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Indices of one output: one row per parameter (and the S2 pairs for second order)."""
+    Y = np.asarray(Y, dtype=float)
+    names = list(problem["names"])
+    frame = pd.DataFrame({"parameter": names})
+    s2 = None
+    if not np.all(np.isfinite(Y)):
+        raise ValueError("the output has missing or infinite values")
+    constant = np.ptp(Y) == 0
+    if method == "morris":
+        from SALib.analyze import morris
+
+        si = morris.analyze(dict(problem), X, Y, num_resamples=num_resamples,
+                            conf_level=conf_level, num_levels=num_levels,
+                            seed=analysis_seed(seed))
+        for key in INDEX_COLUMNS["morris"]:
+            frame[key] = np.asarray(si[key], dtype=float)
+    elif constant:  # variance-based indices of a constant: nothing to apportion
+        for key in INDEX_COLUMNS["sobol"]:
+            frame[key] = 0.0
+    else:
+        from SALib.analyze import sobol
+
+        si = sobol.analyze(dict(problem), Y, calc_second_order=calc_second_order,
+                           num_resamples=num_resamples, conf_level=conf_level,
+                           seed=analysis_seed(seed))
+        for key in INDEX_COLUMNS["sobol"]:
+            frame[key] = np.asarray(si[key], dtype=float)
+        if calc_second_order:
+            rows = []
+            for i in range(len(names)):
+                for j in range(i + 1, len(names)):
+                    rows.append({"parameter_i": names[i], "parameter_j": names[j],
+                                 "S2": float(si["S2"][i, j]),
+                                 "S2_conf": float(si["S2_conf"][i, j])})
+            s2 = pd.DataFrame(rows)
+    frame["output_mean"] = float(Y.mean())
+    frame["output_sd"] = float(Y.std())
+    return frame, s2
+
+
+def evaluate_function(fn: Callable[[np.ndarray], np.ndarray], X: np.ndarray, *,
+                      workers: int | None = None, scheduler: str | None = None,
+                      executor: Any = None, chunks: int | None = None) -> np.ndarray:
+    """``fn`` (rows -> values, vectorised, importable by workers) on the rows of ``X``,
+    computed in chunks through the executor seam; values in row order."""
+    from .executors import make_executor
+
+    pool = make_executor(workers=workers, scheduler=scheduler, executor=executor)
+    try:
+        n_chunks = chunks or max(1, min(len(X), 4 * pool.slots))
+        parts = pool.map(fn, np.array_split(np.asarray(X), n_chunks))
+    finally:
+        if executor is None:
+            pool.shutdown()
+    return np.concatenate([np.asarray(p, dtype=float).ravel() for p in parts])
+
+
+def analyze_function(fn: Callable[[np.ndarray], np.ndarray], problem: Mapping[str, Any],
+                     method: str, n: int, *, seed: int, num_levels: int = 4,
+                     calc_second_order: bool = False, conf_level: float = 0.95,
+                     num_resamples: int = 1000, **execution: Any) -> pd.DataFrame:
+    """Sample, evaluate ``fn`` through an executor, analyse: the indices of a plain function
+    (used to check the pipeline on functions with known indices, e.g. Ishigami)."""
+    X = sample(problem, method, n, seed, num_levels=num_levels,
+               calc_second_order=calc_second_order)
+    Y = evaluate_function(fn, X, **execution)
+    frame, _ = analyze(problem, X, Y, method, seed=seed, conf_level=conf_level,
+                       num_resamples=num_resamples, num_levels=num_levels,
+                       calc_second_order=calc_second_order)
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# The model
+
+
+@dataclass
+class SensitivityStudy:
+    """A sensitivity spec resolved: its SALib problem and sample, and the sweep running it."""
+
+    spec: SensitivitySpec
+    method: str
+    n: int
+    seed: int
+    problem: dict[str, Any]
+    X: np.ndarray
+    experiment: Experiment
+
+    def describe(self) -> str:
+        e = self.experiment
+        lines = [f"{e.name} ({self.method}, n = {self.n}): {len(self.X)} samples x "
+                 f"{e.replicates} replicate(s) = {e.n_runs} runs of "
+                 f"{e.scenario.horizon_days} days; seed {self.seed}",
+                 "  parameters: " + ", ".join(
+                     f"{p.column} [{p.low:g}, {p.high:g}]"
+                     + (" log" if p.scale == "log" else "") + (" integer" if p.integer else "")
+                     for p in self.spec.parameters),
+                 "  outputs: " + ", ".join(o.column for o in e.outputs) + " for "
+                 + (self.spec.brand or "every brand (" + ", ".join(e.brands) + ")")]
+        return "\n".join(lines)
+
+
+def load_sensitivity(source: str | os.PathLike | Mapping[str, Any] | SensitivitySpec,
+                     method: str | None = None) -> SensitivityStudy:
+    """Load and validate a sensitivity spec and draw its sample (``method`` overrides the
+    spec's)."""
+    data, where, folder = read_spec_file(source)
+    if method is not None:
+        data = {**data, "method": method}
+    spec = build_spec(SensitivitySpec, data, where)
+    base, scenario_source = resolve_base(spec, where, folder)
+    refused = check_parameters(spec, base, where)
+    if spec.brand and spec.brand not in base.brands:
+        raise ScenarioError(f"{where}: brand = {spec.brand!r} (no such brand in the scenario; "
+                            f"known: {', '.join(base.brands)})")
+    n = spec.n if spec.n is not None else DEFAULT_N[spec.method]
+    seed = spec.seed if spec.seed is not None else base.seed
+    problem = salib_problem(spec.parameters)
+    X = sample(problem, spec.method, n, seed, num_levels=spec.num_levels,
+               calc_second_order=spec.calc_second_order)
+    design = Design(spec.method, tuple(p.column for p in spec.parameters),
+                    tuple(p.key for p in spec.parameters),
+                    tuple(p.dtype for p in spec.parameters),
+                    tuple(to_values(spec.parameters, X)))
+    check_points(design, base, where, spec.parameters, refused)
+    settings = {"method": spec.method, "n": n, "seed": seed, "num_levels": spec.num_levels,
+                "calc_second_order": spec.calc_second_order, "conf_level": spec.conf_level,
+                "num_resamples": spec.num_resamples, "brand": spec.brand,
+                "problem": problem}
+    experiment = Experiment(
+        name=Path(where).stem if where != "experiment" else (spec.title or "sensitivity"),
+        title=spec.title, source=where, kind="sensitivity",
+        spec={**spec_json(spec), "method": spec.method, "n": n, "seed": seed},
+        scenario=base, scenario_source=scenario_source, design=design,
+        replicates=spec.replicates, base_seed=seed, common_random_numbers=True,
+        outputs=outputs_of(spec), window_days=spec.window_days, timeseries=spec.timeseries,
+        timeseries_columns=spec.timeseries_columns, events=spec.events, extra=settings)
+    return SensitivityStudy(spec=spec, method=spec.method, n=n,
+                            seed=seed, problem=problem, X=X, experiment=experiment)
+
+
+@dataclass
+class SensitivityResult:
+    sweep: Any
+    out: Path
+    method: str
+    indices: pd.DataFrame | None = None
+    s2: pd.DataFrame | None = None
+    files: list[Path] = field(default_factory=list)
+    problem: str = ""
+
+    def report(self, top: int = 4) -> str:
+        if self.indices is None:
+            return f"no indices: {self.problem}"
+        key, conf = ("mu_star", "mu_star_conf") if self.method == "morris" else ("ST", "ST_conf")
+        wide: list[str] = []
+        lines = [f"{self.method} indices in {self.out / 'indices.csv'}; plots in "
+                 f"{self.out / 'plots'} (ranked by {key} ± {conf.split('_')[-1]})"]
+        for (brand, output), rows in self.indices.groupby(["brand", "output"], sort=False):
+            if (rows["output_sd"] == 0).all():
+                lines.append(f"  {brand} {output}: constant over the sample "
+                             f"({rows['output_mean'].iloc[0]:g}): no sensitivity to measure")
+                continue
+            ranked_rows = rows.sort_values(key, ascending=False)
+            ranked = ", ".join(f"{r.parameter} {getattr(r, key):.3g} ± {getattr(r, conf):.2g}"
+                               for r in ranked_rows.head(top).itertuples())
+            lines.append(f"  {brand} {output}: {ranked}")
+            scale = 1.0 if self.method == "sobol" else float(rows[key].max())
+            if (rows[conf] > 0.25 * scale).any():
+                wide.append(f"{brand} {output}")
+        if wide:
+            lines.append(f"  wide confidence intervals for {', '.join(wide)}: raise n (and "
+                         "replicates, for a noisy output) for firmer indices")
+        return "\n".join(lines)
+
+
+def run_sensitivity(study: SensitivityStudy | str | os.PathLike | Mapping[str, Any],
+                    out: str | os.PathLike, *, method: str | None = None,
+                    workers: int | None = None, scheduler: str | None = None,
+                    executor: Any = None, resume: bool = False,
+                    progress: bool = True) -> SensitivityResult:
+    """Run the model at every sample point (a sweep into ``out``), then write the indices."""
+    from .sweep import run_sweep
+
+    if not isinstance(study, SensitivityStudy):
+        study = load_sensitivity(study, method=method)
+    out = Path(out)
+    summary = run_sweep(study.experiment, out, workers=workers, scheduler=scheduler,
+                        executor=executor, resume=resume, retry_failed=resume,
+                        progress=progress)
+    result = SensitivityResult(sweep=summary, out=out, method=study.method)
+    if summary.interrupted or summary.missing or summary.failed:
+        result.problem = (f"{summary.failed} run(s) failed and {summary.missing} are missing; "
+                          "the analysis needs every run: fix the cause and rerun with --resume")
+        return result
+    result.indices, result.s2 = indices_of(study, out)
+    result.files = write_indices(study, out, result.indices, result.s2)
+    return result
+
+
+def outputs_matrix(study: SensitivityStudy, out: Path) -> dict[tuple[str, str], np.ndarray]:
+    """Per (brand, output column): the output at every sample point, averaged over the
+    replicates, in sample order."""
+    from .analysis import load_runs
+
+    e = study.experiment
+    columns = [o.column for o in e.outputs]
+    runs = load_runs(out, columns=["run_id", "point", "replicate", "brand", "status",
+                                   *columns])
+    brands = [study.spec.brand] if study.spec.brand else list(e.brands)
+    matrix = {}
+    for brand in brands:
+        rows = runs[runs["brand"] == brand].sort_values("run_id")
+        if len(rows) != e.n_runs or (rows["status"] != "ok").any():
+            raise ScenarioError(f"{out}: the runs table does not hold every run ok for "
+                                f"{brand}; rerun with --resume")
+        for column in columns:
+            values = rows[column].to_numpy(dtype=float).reshape(e.n_points, e.replicates)
+            matrix[(brand, column)] = values.mean(axis=1)
+    return matrix
+
+
+def indices_of(study: SensitivityStudy, out: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    spec = study.spec
+    frames, s2_frames = [], []
+    for (brand, column), Y in outputs_matrix(study, out).items():
+        frame, s2 = analyze(study.problem, study.X, Y, study.method, seed=study.seed,
+                            conf_level=spec.conf_level, num_resamples=spec.num_resamples,
+                            num_levels=spec.num_levels,
+                            calc_second_order=spec.calc_second_order)
+        head = {"method": study.method, "brand": brand, "output": column}
+        frames.append(frame.assign(**head)[[*head, *frame.columns]])
+        if s2 is not None:
+            s2_frames.append(s2.assign(**head)[[*head, *s2.columns]])
+    indices = pd.concat(frames, ignore_index=True)
+    return indices, (pd.concat(s2_frames, ignore_index=True) if s2_frames else None)
+
+
+def write_indices(study: SensitivityStudy, out: Path, indices: pd.DataFrame,
+                  s2: pd.DataFrame | None) -> list[Path]:
+    files = [out / "indices.csv"]
+    indices.to_csv(files[0], index=False)
+    if s2 is not None:
+        files.append(out / "indices_s2.csv")
+        s2.to_csv(files[-1], index=False)
+    (out / "problem.json").write_text(json.dumps(
+        {**study.problem, "method": study.method, "n": study.n, "seed": study.seed,
+         "num_levels": study.spec.num_levels,
+         "calc_second_order": study.spec.calc_second_order}, indent=2) + "\n")
+    pd.DataFrame(study.X, columns=study.problem["names"]).to_csv(out / "samples.csv",
+                                                                  index=False)
+    plots = out / "plots"
+    plots.mkdir(exist_ok=True)
+    n_runs = study.experiment.n_runs
+    for (brand, output), rows in indices.groupby(["brand", "output"], sort=False):
+        fig = plot_indices(rows, study.method, title=f"{output} of {brand}: {study.method}, "
+                           f"{n_runs} runs, {study.spec.conf_level:.0%} CI",
+                           conf_level=study.spec.conf_level)
+        path = plots / f"{study.method}_{brand}_{output}.png"
+        fig.savefig(path, dpi=120)
+        files.append(path)
+    return files
+
+
+def plot_indices(rows: pd.DataFrame, method: str, *, title: str = "",
+                 conf_level: float = 0.95):
+    """Bar plot of one output's indices with their confidence intervals (a matplotlib Figure).
+
+    Morris: mu* bars ranked, and sigma against mu* (points above the diagonal act mostly
+    through non-linearity or interactions). Sobol: S1 and ST bars side by side, ranked by ST.
+    """
+    from matplotlib.figure import Figure
+
+    if method == "morris":
+        rows = rows.sort_values("mu_star")
+        height = 1.6 + 0.38 * len(rows)
+        fig = Figure(figsize=(10, max(3.2, height)), layout="constrained")
+        left, right = fig.subplots(1, 2, width_ratios=[1.3, 1])
+        y = np.arange(len(rows))
+        left.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], color="#2a9d8f",
+                  capsize=3, ecolor="#264653")
+        left.set_yticks(y, rows["parameter"], fontsize=8)
+        left.set_xlabel(f"μ* (mean |elementary effect|), bars: {conf_level:.0%} CI")
+        left.grid(axis="x", alpha=0.3)
+        # Colours and a legend rather than text labels, which overlap when points cluster.
+        from matplotlib import colormaps
+
+        cmap = colormaps["tab10" if len(rows) <= 10 else "tab20"]
+        for k, r in enumerate(rows[::-1].itertuples()):  # legend in rank order
+            right.scatter(r.mu_star, r.sigma, color=cmap(k % cmap.N), s=36, zorder=3,
+                          label=r.parameter, edgecolor="white", lw=0.5)
+        top = float(max(rows["mu_star"].max(), rows["sigma"].max(), 1e-12)) * 1.1
+        right.plot([0, top], [0, top], ls="--", lw=0.8, color="grey", label="σ = μ*")
+        right.set_xlim(0, top)
+        right.set_ylim(0, top)
+        right.set_xlabel("μ*")
+        right.set_ylabel("σ (non-linearity, interactions)")
+        right.legend(fontsize=7, loc="upper left")
+        right.grid(alpha=0.3)
+    else:
+        rows = rows.sort_values("ST")
+        height = 1.6 + 0.5 * len(rows)
+        fig = Figure(figsize=(8, max(3.2, height)), layout="constrained")
+        ax = fig.subplots()
+        y = np.arange(len(rows))
+        ax.barh(y + 0.2, rows["ST"], height=0.38, xerr=rows["ST_conf"], color="#264653",
+                capsize=3, label="ST (total)")
+        ax.barh(y - 0.2, rows["S1"], height=0.38, xerr=rows["S1_conf"], color="#e9c46a",
+                capsize=3, label="S1 (first order)")
+        ax.set_yticks(y, rows["parameter"], fontsize=8)
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_xlabel(f"share of output variance, bars: {conf_level:.0%} CI")
+        ax.legend(fontsize=8, loc="lower right")
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+__all__ = [
+    "SensitivityResult",
+    "SensitivitySpec",
+    "SensitivityStudy",
+    "analyze",
+    "analyze_function",
+    "evaluate_function",
+    "load_sensitivity",
+    "plot_indices",
+    "run_sensitivity",
+    "salib_problem",
+    "sample",
+]

@@ -1,0 +1,265 @@
+"""The sweep driver: plan, submit, watch, summarise. It never holds results.
+
+Rules:
+- The driver opens the results folder (refusing a non-empty one unless resuming, and a folder of
+  another experiment), records the experiment and the plan, then submits the runs still missing
+  in run-id order through the executor, keeping at most about two runs per worker slot in
+  flight: futures are created as slots free up, so the driver's memory stays flat however many
+  runs there are.
+- Workers write results; the driver receives a :class:`~.worker.RunSummary` per run and only
+  counts: runs ok, failed (recorded by the worker with their error) and lost (the executor
+  itself failed: a worker process died, the cluster went away; nothing recorded, a resume redoes
+  them).
+- Ctrl-C stops the workers and ends the session cleanly; every run already written stays valid
+  and ``--resume`` finishes the rest. A SIGKILL of the driver has the same effect on the results
+  (atomic writes), and local workers exit by themselves.
+- ``experiment.json`` gets one entry per session (start, end, wall time, executor, counts).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .executors import Executor, ExecutorError, make_executor
+from .spec import Experiment, load_experiment
+from .store import FORMAT, ResultStore
+from .worker import FAIL_ENV, RunContext, RunTask, code_fingerprint, execute_run
+
+
+@dataclass
+class SweepSummary:
+    """What a sweep (one session) did."""
+
+    out: Path
+    name: str
+    n_runs: int
+    skipped: int = 0
+    ok: int = 0
+    failed: int = 0
+    lost: int = 0
+    wall_time_s: float = 0.0
+    executor: str = ""
+    interrupted: bool = False
+    failures: list[tuple[int, str]] = field(default_factory=list)
+    lost_errors: list[str] = field(default_factory=list)
+
+    @property
+    def done_now(self) -> int:
+        return self.ok + self.failed
+
+    @property
+    def runs_per_minute(self) -> float:
+        return 60.0 * self.done_now / self.wall_time_s if self.wall_time_s > 0 else 0.0
+
+    @property
+    def missing(self) -> int:
+        return self.n_runs - self.skipped - self.done_now
+
+    @property
+    def status(self) -> str:
+        if self.interrupted:
+            return "interrupted"
+        return "complete" if self.missing == 0 else "incomplete"
+
+    def __str__(self) -> str:
+        head = (f"{self.name}: {self.ok} run(s) ok, {self.failed} failed"
+                + (f", {self.lost} lost" if self.lost else "")
+                + (f" ({self.skipped} already done)" if self.skipped else "")
+                + f" in {self.wall_time_s:.1f} s ({self.runs_per_minute:.0f} runs/min, "
+                f"{self.executor})")
+        lines = [head]
+        if self.interrupted:
+            lines.append(f"interrupted: {self.missing} of {self.n_runs} runs still to do; "
+                         "rerun with --resume to finish them")
+        elif self.missing:
+            lines.append(f"{self.missing} of {self.n_runs} runs not done; rerun with --resume "
+                         "to finish them")
+        for run_id, error in self.failures[:5]:
+            lines.append(f"  run {run_id} failed: {error}")
+        if self.failed > 5:
+            lines.append(f"  ... {self.failed - 5} more failed runs (runs table, status "
+                         "'failed')")
+        for error in self.lost_errors[:3]:
+            lines.append(f"  lost: {error}")
+        kept = [f"{t}/" for t in ("runs", "timeseries", "events")
+                if (self.out / t).is_dir() and any((self.out / t).iterdir())]
+        lines.append(f"results in {self.out} ({', '.join([*kept, 'experiment.json'])})")
+        return "\n".join(lines)
+
+
+def failures_to_inject() -> set[int]:
+    """Run ids listed in SOCBIZ_SWEEP_FAIL_RUNS (a test hook, see worker.py)."""
+    text = os.environ.get(FAIL_ENV, "").strip()
+    if not text:
+        return set()
+    try:
+        return {int(x) for x in text.replace(" ", "").split(",") if x}
+    except ValueError:
+        raise ExecutorError(f"{FAIL_ENV}={text!r}: expected run ids like '3,7'") from None
+
+
+def context_of(experiment: Experiment, out: Path) -> RunContext:
+    return RunContext(
+        scenario=experiment.scenario.to_dict(),
+        brands=experiment.brands,
+        columns=experiment.design.columns,
+        keys=experiment.design.keys,
+        dtypes=experiment.design.dtypes,
+        outputs=experiment.outputs,
+        window_days=experiment.window_days,
+        timeseries=experiment.timeseries,
+        timeseries_columns=experiment.timeseries_columns,
+        events=experiment.events,
+        out=str(out.resolve()),
+    )
+
+
+def run_sweep(
+    experiment: Experiment | str | os.PathLike | dict,
+    out: str | os.PathLike,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: Any = None,
+    resume: bool = False,
+    retry_failed: bool = False,
+    progress: bool = True,
+) -> SweepSummary:
+    """Run every run of ``experiment`` not yet in ``out``; return what this session did.
+
+    ``workers``: local processes (default: the number of cores; 0 runs in this process).
+    ``scheduler``: a Dask scheduler address. ``executor``: an :class:`Executor`, a
+    ``distributed.Client`` or any ``concurrent.futures.Executor`` (not shut down here).
+    """
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    out = Path(out)
+    store = ResultStore(out)
+    summary = SweepSummary(out=out, name=experiment.name, n_runs=experiment.n_runs)
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    existing = store.open(experiment, resume=resume)
+    pool: Executor | None = None
+    info: dict[str, Any] = {}
+    session: dict[str, Any] = {}
+    bar = None
+    try:
+        done = store.completed()
+        if retry_failed:
+            done -= store.failed()
+        done &= set(range(experiment.n_runs))
+        summary.skipped = len(done)
+        inject = failures_to_inject()
+        from ..runner import versions
+
+        info = existing or {"format": FORMAT, **experiment.to_json(),
+                            "created": started_at, "sessions": []}
+        for earlier in info["sessions"]:
+            if earlier.get("status") == "running":  # that driver was killed
+                earlier["status"] = "stopped (no end recorded: killed?)"
+        info["versions"] = {**versions(), "socbiz_code": code_fingerprint()}
+        if existing and existing.get("versions") != info["versions"]:
+            print(f"socbiz: warning: {out} was started with {existing.get('versions')}; this "
+                  f"session runs {info['versions']}", file=sys.stderr)
+        pool = make_executor(workers=workers, scheduler=scheduler, executor=executor)
+        summary.executor = pool.description
+        session = {"started": started_at, "host": socket.gethostname(), "pid": os.getpid(),
+                   "executor": pool.description, "resume": bool(existing),
+                   "runs_to_do": experiment.n_runs - len(done), "status": "running"}
+        info["sessions"] = [*info.get("sessions", []), session]
+        info["status"] = "running"
+        store.write_json(info)
+        store.write_design(experiment)
+        if pool.checks_shared_folder:
+            pool.check_folder(str(out.resolve()))
+        context = context_of(experiment, out)
+        if progress:
+            from tqdm import tqdm
+
+            tty = sys.stderr.isatty()
+            bar = tqdm(total=experiment.n_runs, initial=len(done), unit="run",
+                       desc=experiment.name, file=sys.stderr, dynamic_ncols=True,
+                       mininterval=0.5 if tty else 30.0, smoothing=0.05)
+            bar.set_postfix(failed=0)
+        tasks = (RunTask(r.run_id, r.point, r.replicate, r.seed, r.values,
+                         r.run_id in inject) for r in experiment.runs(skip=done))
+        _drive(pool, context, tasks, summary, store, bar)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+        if pool is not None:
+            pool.shutdown(cancel=summary.interrupted or summary.missing > 0)
+        summary.wall_time_s = time.perf_counter() - clock
+        if session:
+            session.update({"finished": datetime.now(UTC).isoformat(timespec="seconds"),
+                            "wall_time_s": round(summary.wall_time_s, 3),
+                            "runs_ok": summary.ok, "runs_failed": summary.failed,
+                            "runs_lost": summary.lost, "status": summary.status})
+            recorded = len(store.completed() & set(range(experiment.n_runs)))
+            info["runs"] = {"total": experiment.n_runs, "recorded": recorded,
+                            "missing": experiment.n_runs - recorded}
+            info["status"] = "complete" if recorded == experiment.n_runs else summary.status
+            store.write_json(info)
+        store.close()
+    return summary
+
+
+def _drive(pool: Executor, context: RunContext, tasks, summary: SweepSummary,
+           store: ResultStore, bar) -> None:
+    pending: set = set()
+    checked_folder = not pool.checks_shared_folder
+    exhausted = False
+    while True:
+        window = max(2 * pool.refresh_slots(), 4)
+        while not exhausted and len(pending) < window:
+            task = next(tasks, None)
+            if task is None:
+                exhausted = True
+                break
+            pending.add(pool.submit(execute_run, context, task))
+        if not pending:
+            return
+        done, pending = pool.wait_first(pending)
+        for future in done:
+            try:
+                result = future.result()
+            except Exception as error:  # the executor failed, not the run
+                summary.lost += 1
+                summary.lost_errors.append(f"{type(error).__name__}: {error}"[:300])
+                if _pool_is_broken(error):
+                    raise ExecutorError(f"the worker pool broke ({type(error).__name__}: "
+                                        f"{error}); {summary.done_now} runs were written; "
+                                        "rerun with --resume") from None
+                continue
+            if not checked_folder:
+                checked_folder = True
+                if not store.has_run(result.run_id):
+                    raise ExecutorError(
+                        f"run {result.run_id} was written by {result.host} but {store.out} "
+                        "does not have it: the results folder must be on a filesystem shared "
+                        "by the driver and every worker")
+            if result.status == "ok":
+                summary.ok += 1
+            else:
+                summary.failed += 1
+                if len(summary.failures) < 20:
+                    summary.failures.append((result.run_id, result.error))
+            if bar is not None:
+                bar.update(1)
+                if result.status != "ok":
+                    bar.set_postfix(failed=summary.failed, refresh=False)
+
+
+def _pool_is_broken(error: BaseException) -> bool:
+    from concurrent.futures.process import BrokenProcessPool
+
+    return isinstance(error, BrokenProcessPool)
