@@ -529,32 +529,47 @@ def last_exposed(complaints) -> np.ndarray:
     return table if table.shape[0] == n else table.T
 
 
-def test_nobody_is_counted_twice_for_a_brand_within_refractory_days():
-    refractory = 5
+def _recounts_within_refractory(refractory: int, days: int = 30):
+    """Run a cascade-heavy market; per day, who was counted again too soon (and authors)."""
     model = lab(n=1500, network="small_world", engaging=0.8, seed=3,
                 wom={**CASCADES, "refractory_days": refractory, "p_reshare": 0.5},
                 brand={**BUYERS, "incident_rate": 0.02})
     c = model.market.complaints
-    checked = 0
-    for day in range(1, 31):
+    viewers_again = authors_too_soon = viewers_too_soon = 0
+    for day in range(1, days + 1):
         before = last_exposed(c).copy()
         n_before = c.table.n
         model.step()
         after = last_exposed(c)
         changed = after != before
         assert np.all(after[changed] == day)
-        # Authors of today's complaints are always out (their own post); anyone else must have
-        # been quiet for refractory_days.
-        authors = np.zeros_like(changed)
-        new = slice(n_before, c.table.n)
-        authors[c.table.complainant[new], c.table.brand[new]] = True
-        again = changed & (before != NEVER) & ~authors
-        checked += int(again.sum())
-        assert np.all(day - before[again] >= refractory)
         # One count per person and brand a day: today's exposures are the people stamped today.
         exposures = [model.brands[n].today.negative_exposures for n in model.brands]
         assert exposures == list(changed.sum(axis=0))
-    assert checked > 0  # people were exposed again after their refractory period
+        authors = np.zeros_like(changed)
+        new = slice(n_before, c.table.n)
+        authors[c.table.complainant[new], c.table.brand[new]] = True
+        again = changed & (before != NEVER)
+        too_soon = again & (day - before < refractory)
+        viewers_again += int((again & ~authors).sum())
+        viewers_too_soon += int((too_soon & ~authors).sum())
+        authors_too_soon += int((too_soon & authors).sum())
+    return viewers_again, viewers_too_soon, authors_too_soon
+
+
+def test_viewers_are_not_counted_twice_for_a_brand_within_refractory_days():
+    viewers_again, viewers_too_soon, _ = _recounts_within_refractory(refractory=5)
+    assert viewers_again > 0  # people were exposed again after their refractory period
+    assert viewers_too_soon == 0
+
+
+@pytest.mark.xfail(reason="BUG: complaints.Complaints._expose(all_share=True) counts a new "
+                   "complaint's author as a fresh exposure (size, negative_exposures, "
+                   "wom_sentiment_impact) even within refractory_days of an earlier one",
+                   strict=True)
+def test_nobody_is_counted_twice_for_a_brand_within_refractory_days():
+    _, viewers_too_soon, authors_too_soon = _recounts_within_refractory(refractory=30)
+    assert viewers_too_soon + authors_too_soon == 0
 
 
 # --------------------------------------------------------------------------------------------
