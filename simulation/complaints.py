@@ -12,7 +12,7 @@ Rules, applied each day after the customers' own rules (``Complaints.step``):
 2. Detection. Each day an open complaint that the brand has not seen yet is detected with the
    brand's listening coverage. During a crisis every complaint about the brand is in plain view.
 3. Answers. Customer service answers up to its capacity each day: detected complaints first,
-   oldest first, then questions. An answered complaint stops spreading and wins back
+   in the order it detected them, then questions (oldest first). An answered complaint stops spreading and wins back
    answer_win_back of the complainant's sentiment. What is left waits (the backlog); people give
    up after patience_days and their request leaves the queue unanswered. Capacity comes from
    staff-hours for the real market (market_size people), so in simulated requests it is divided
@@ -29,7 +29,8 @@ Rules, applied each day after the customers' own rules (``Complaints.step``):
    In a fully mixed population the friends are drawn at random.
 5. Crises. The people newly exposed to complaints about a brand over the last
    crisis_window_days, as a share of all customers, give the crisis level: 1, 2 or 3 above
-   crisis_l1, crisis_l2, crisis_l3 (Altimeter's levels). A crisis starts at level 1, escalates
+   crisis_l1, crisis_l2, crisis_l3 (Altimeter's levels). A crisis starts when the level first
+   reaches 1 or more, escalates
    when its level rises (each level gained costs crisis_churn of the brand's customers and
    raises executive awareness, on the organisation side) and ends after a full window below
    level 1. The brand notices a surge (more than crisis_alert_share of customers newly exposed
@@ -269,8 +270,11 @@ class Complaints:
         if not len(people):
             return
         fresh = self.last_exposed[brands, people] <= day - c.refractory_days
-        if all_share:  # the complainant's own post is always out
-            fresh |= True
+        if all_share:
+            # The authors' own posts are out whatever they saw before; only those who had not
+            # seen a complaint about the brand lately are counted as newly exposed.
+            self.frontier_node = np.concatenate([self.frontier_node, people])
+            self.frontier_complaint = np.concatenate([self.frontier_complaint, complaint])
         people, brands, complaint = people[fresh], brands[fresh], complaint[fresh]
         # One exposure per (person, brand) today: keep a random one of duplicates.
         order = self.rng.permutation(len(people))
@@ -285,13 +289,12 @@ class Complaints:
         knew = m.knows_bn[brands, people]
         m.knows_bn[brands, people] = True
         if all_share:
-            passing = np.ones(len(people), bool)
-        else:
-            age = day - t.opened[complaint]
-            p = (c.p_reshare * t.virality[complaint] * np.exp(-age / c.wom_decay_days)
-                 * np.where(knew, 1.0, c.unaware_reshare_factor)
-                 * self.reshare_activity[people] * self.response_factor[brands])
-            passing = self.rng.random(len(people)) < p
+            return
+        age = day - t.opened[complaint]
+        p = (c.p_reshare * t.virality[complaint] * np.exp(-age / c.wom_decay_days)
+             * np.where(knew, 1.0, c.unaware_reshare_factor)
+             * self.reshare_activity[people] * self.response_factor[brands])
+        passing = self.rng.random(len(people)) < p
         self.frontier_node = np.concatenate([self.frontier_node, people[passing]])
         self.frontier_complaint = np.concatenate([self.frontier_complaint, complaint[passing]])
 
@@ -354,15 +357,16 @@ class Complaints:
                      f"An unplanned crisis hits: {cause.replace('_', ' ')} "
                      f"(virality {virality:.1f})."))
 
-    def inject(self, brand, cause: str, virality: float, n_seeds: int) -> str:
-        """A crisis injected by the timeline or a user; returns the event-log sentence."""
-        self._inject(brand.index, cause, virality, n_seeds, brand.model.time_day)
+    def inject(self, brand, cause: str, virality: float, n_seeds: int, day: int) -> str:
+        """A crisis injected by the timeline or a user on ``day``; returns the log sentence."""
+        self._inject(brand.index, cause, virality, n_seeds, day)
         what = {
             "product_defect": "A product defect goes public",
             "employee_video": "An employee video goes viral",
             "ngo_attack": "An NGO campaign targets the brand",
         }[cause]
-        return f"{what} (virality {virality:g}, first posted by {n_seeds} people)."
+        posters = 5 * n_seeds if cause == "ngo_attack" else n_seeds
+        return f"{what} (virality {virality:g}, first posted by {posters} people)."
 
     def _inject(self, b: int, cause: str, virality: float, n_seeds: int, day: int) -> None:
         m = self.market
@@ -372,8 +376,8 @@ class Complaints:
             top = np.argsort(degree, kind="stable")[-max(n_seeds, m.n // 100):]
             seeds = self.rng.choice(top, size=min(n_seeds, len(top)), replace=False)
         elif cause == "ngo_attack":
-            seeds = self.rng.choice(m.n_engaging or m.n, size=min(5 * n_seeds, m.n),
-                                    replace=False)
+            pool = m.n_engaging or m.n
+            seeds = self.rng.choice(pool, size=min(5 * n_seeds, pool), replace=False)
         else:
             self.defect_until[b] = day + self.config.defect_days
             buyers = np.flatnonzero(m.customer_bn[b])

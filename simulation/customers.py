@@ -34,8 +34,8 @@ Daily rules, in this order (``Market.step``):
    follows with probability p_follow_per_viral_view.
 4. Fatigue. Over-solicitation drive = max(0, C / (A x saturation_ratio) - 1) + push_fatigue_weight
    x max(0, share of push among the followed brands' posts - push_tolerance); fatigue moves
-   toward 1 - exp(-drive) by
-   1 / fatigue_memory_days of the gap each day (so it decays when solicitation stops).
+   toward 1 - exp(-drive) by 1 / fatigue_memory_days of the gap each day (so it decays when
+   solicitation stops); on the first day it starts at its target (no empty history).
 5. Following: an agent-based Bass process. An engaging non-follower follows with daily
    probability (p_b + bass_q x share of their engaging friends who follow) x (1 + s x
    sentiment), where p_b is the brand's recruitment (ads, agency campaigns). A follower
@@ -58,10 +58,9 @@ Daily rules, in this order (``Market.step``):
 9. Incidents, complaints, word of mouth, answers and crises: :mod:`simulation.complaints`.
 
 Rare events (following, unfollowing, acquisition, churn, incidents) are drawn by thinning: a
-binomial number of candidate (customer, brand) pairs at the largest possible rate, each kept
-with probability rate / largest rate. This gives the same distribution as a Bernoulli draw per
-pair (up to duplicate candidates, of relative order the rate, which are dropped) at a cost that
-grows with the number of events, not of pairs.
+binomial number of distinct candidate (customer, brand) pairs at the largest possible rate, each
+kept with probability rate / largest rate. This is exactly distributed as one Bernoulli draw per
+pair, at a cost that grows with the number of events, not of pairs.
 """
 
 from __future__ import annotations
@@ -392,8 +391,10 @@ class Market:
         if rate_max <= 0 or pairs == 0:
             empty = np.empty(0, np.int64)
             return empty, empty
+        # A binomial number of distinct pairs, uniformly: each pair is a candidate with
+        # probability rate_max, independently, as a Bernoulli draw per pair would make it.
         k = self.rng.binomial(pairs, min(1.0, rate_max))
-        flat = np.unique(self.rng.integers(0, pairs, size=k))
+        flat = self.rng.choice(pairs, size=k, replace=False)
         return flat % rows, flat // rows
 
     def _new_follows(self, recruitment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -527,8 +528,8 @@ class Market:
                          customers=int(self.customer_count[b]))
 
     # ------------------------------------------------------------------------------------
-    def inject_crisis(self, brand, cause: str, virality: float, n_seeds: int) -> str:
-        return self.complaints.inject(brand, cause, virality, n_seeds)
+    def inject_crisis(self, brand, cause: str, virality: float, n_seeds: int, day: int) -> str:
+        return self.complaints.inject(brand, cause, virality, n_seeds, day)
 
     def record_sample(self, day: int) -> None:
         """Record today's state of the sampled customers (agent-level output)."""

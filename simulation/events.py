@@ -10,8 +10,9 @@ The kinds:
   ``coverage`` over ``duration_days``, and their awareness. It costs ``cost_per_trainee`` per
   trained employee from the brand's training budget; if the budget is short, coverage is cut to
   what it pays for (and the log says so).
-- ``sponsorship``: the executive commits at ``level``: executive awareness and sponsorship are
-  raised to at least that level.
+- ``sponsorship``: the executive commits at ``level``: executive awareness is raised to at least
+  that level, and sponsorship moves toward the commitment over the following weeks
+  (sponsorship_days). A later sponsorship entry replaces the commitment, even a lower one.
 - ``hiring``: adds ``hours`` of daily social-media capacity to a department.
 - ``content``: changes posting frequency, content mix and/or push share (unset keys unchanged).
 - ``listening``: deploys listening (coverage) and social CRM (integration with CRM).
@@ -107,7 +108,13 @@ class Hiring(Intervention):
 
     def check_references(self, scenario, path):
         super().check_references(scenario, path)
-        _check_departments((self.department,), f"{path}.department")
+        from .config import DEPARTMENTS
+        from .schema import did_you_mean
+
+        if self.department not in DEPARTMENTS:
+            raise ConfigError(f"{path}.department", self.department,
+                              did_you_mean(self.department, list(DEPARTMENTS))
+                              .replace("unknown key", "unknown department"))
 
     def apply(self, model):
         return model.brands[self.brand].hire(self.department, self.hours)
@@ -181,7 +188,7 @@ class Crisis(Intervention):
 
     def apply(self, model):
         return model.market.inject_crisis(model.brands[self.brand], self.cause, self.virality,
-                                          self.n_seeds)
+                                          self.n_seeds, self.day)
 
 
 INTERVENTIONS: dict[str, type[Intervention]] = {

@@ -135,19 +135,24 @@ class SocialBusinessModel(mesa.Model):
         """Apply an intervention now (from the dashboard or a script); returns the log text.
 
         A mapping is validated like a timeline entry: ``{"kind": "training", "brand": "acme",
-        "departments": ["hr"]}``. The intervention's day is replaced by today.
+        "departments": ["hr"]}``. Between two steps, day ``time_day`` is over, so the
+        intervention counts as acting at the start of the next day: its day becomes
+        ``time_day + 1``, and a scenario whose timeline holds it on that day replays the run
+        exactly (``model.applied`` keeps it with that day).
         """
         if isinstance(intervention, Mapping):
-            data = {**intervention, "day": self.time_day}
+            data = {**intervention, "day": self.time_day + 1}
             intervention = intervention_from_mapping(data)
         else:
             from dataclasses import replace
 
-            intervention = replace(intervention, day=self.time_day)
+            intervention = replace(intervention, day=self.time_day + 1)
         intervention.check_references(self.config, "intervention")
         return self._act(intervention)
 
     def _apply_due(self) -> None:
+        # In step d the model time is already d, so this applies the events of day d, and in
+        # the constructor (time 0) those of day 0.
         while self._pending and self._pending[0].day <= self.time_day:
             self._act(self._pending.pop(0))
 
@@ -155,7 +160,7 @@ class SocialBusinessModel(mesa.Model):
         text = intervention.apply(self)
         self.applied.append(intervention)
         kind = "crisis_injected" if intervention.kind == "crisis" else "intervention"
-        self.log(self.brands[intervention.brand], kind, intervention.kind, text)
+        self.log_book.add(intervention.day, intervention.brand, kind, intervention.kind, text)
         return text
 
     def log(self, brand: Brand | None, kind: str, cause: str, text: str) -> None:

@@ -199,8 +199,12 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
             try:
                 return convert(option, value, path, meta, default)
             except ConfigError as error:
-                errors.append(error)
-        raise errors[-1]
+                errors.append((option, error))
+        # Report the error of the option the value looks like (a table for a table ...).
+        for option, error in errors:
+            if _shape_matches(option, value):
+                raise error
+        raise errors[-1][1]
     if is_dataclass(kind):
         base = default if isinstance(default, kind) else None
         return build(kind, value, path, base)
@@ -256,6 +260,19 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
             raise ConfigError(path, value, allowed_text(meta) + hint)
         return value
     raise TypeError(f"unsupported config type {kind!r} at {path}")
+
+
+def _shape_matches(kind: Any, value: Any) -> bool:
+    origin = typing.get_origin(kind)
+    if origin is dict or is_dataclass(kind):
+        return isinstance(value, Mapping)
+    if origin in (tuple, list):
+        return isinstance(value, list | tuple)
+    if kind is str:
+        return isinstance(value, str)
+    if kind in (int, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return kind is bool and isinstance(value, bool)
 
 
 def _convert_tagged(options: Mapping[str, type], value: Any, path: str) -> Any:

@@ -199,10 +199,6 @@ def test_non_empty_out_without_overwrite_is_a_user_error_and_leaves_files(result
     assert (occupied / "keep.txt").read_text() == "precious\n"
 
 
-@pytest.mark.xfail(reason="BUG: argument errors (--days -3) go through argparse's own error(), "
-                   "which prints the usage block and 'socbiz run: error: ...' instead of one "
-                   "line 'socbiz: error: ...' (cli.build_parser uses plain ArgumentParser)",
-                   strict=True)
 def test_negative_days_is_a_one_line_user_error(results):
     assert_user_error(results["negative_days"], "--days", "-3")
 

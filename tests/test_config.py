@@ -205,10 +205,6 @@ def test_mix_of_all_zeros_is_rejected(tmp_path):
                    "share > 0")
 
 
-@pytest.mark.xfail(reason="BUG: a negative share in an explicit content mix is reported as "
-                   "'mix = {...} (must be a string)': schema.convert raises the error of the "
-                   "last union option (str) instead of the table's own range error",
-                   strict=True)
 def test_mix_with_negative_share_names_the_share_and_its_range(tmp_path):
     file = write(tmp_path, "[brands.acme.content.mix]\ndiscounts = -0.5\npurchase = 1.0\n")
     message = load_error(file)
@@ -281,10 +277,6 @@ def test_timeline_entry_errors_name_the_entry(tmp_path, entry, path, shown, allo
     assert_message(message, str(file), path if shown is None else f"{path} = {shown}", allowed)
 
 
-@pytest.mark.xfail(reason="BUG: hiring's single `department` is reported as "
-                   "'timeline[0].department[0]', a key path that does not exist "
-                   "(events.Hiring.check_references passes a one-item tuple to "
-                   "_check_departments)", strict=True)
 def test_hiring_unknown_department_names_the_department_key(tmp_path):
     file = write(tmp_path, '[brands.acme]\n[[timeline]]\nkind = "hiring"\nbrand = "acme"\n'
                            'department = "sales"\n')

@@ -313,9 +313,6 @@ def test_thinning_gives_the_follow_hazard(seed):
     assert abs(counts.mean() - n * h) <= 4 * se
 
 
-@pytest.mark.xfail(reason="BUG: Market._candidates draws candidate pairs with replacement and "
-                   "drops duplicates, so every thinned hazard is low by a relative ~rate_max/2",
-                   strict=True)
 def test_thinning_gives_the_follow_hazard_at_a_high_rate():
     n, h, days = 2000, 0.1, 100
     counts = _thinned_follows(h, days, n)
@@ -373,9 +370,6 @@ def bass_theory(p, q, n, days, replicates):
     return closed, np.array(discrete), np.sqrt(np.array(variance) / replicates)
 
 
-@pytest.mark.xfail(reason="BUG: the fully mixed Bass process runs slow of the Bass curve: "
-                   "Market._candidates drops duplicate candidates, cutting the hazard by a "
-                   "relative ~(p + q)/2 (4% here, 3.3 x the tolerance)", strict=True)
 def test_fully_mixed_following_docks_with_the_bass_curve():
     curves = []
     for seed in BASS_SEEDS:
@@ -563,10 +557,6 @@ def test_viewers_are_not_counted_twice_for_a_brand_within_refractory_days():
     assert viewers_too_soon == 0
 
 
-@pytest.mark.xfail(reason="BUG: complaints.Complaints._expose(all_share=True) counts a new "
-                   "complaint's author as a fresh exposure (size, negative_exposures, "
-                   "wom_sentiment_impact) even within refractory_days of an earlier one",
-                   strict=True)
 def test_nobody_is_counted_twice_for_a_brand_within_refractory_days():
     _, viewers_too_soon, authors_too_soon = _recounts_within_refractory(refractory=30)
     assert viewers_too_soon + authors_too_soon == 0

@@ -389,7 +389,7 @@ class Brand(mesa.Agent):
             cost = self.training_budget_left
         self.training_budget_left -= cost
         self.training_cost_today += cost
-        self.trainings.append((programme, self.model.time_day, wanted))
+        self.trainings.append((programme, programme.day, wanted))
         names = ", ".join(k.replace("_", " ") for k in programme.departments)
         return (f"{self.name} starts a {programme.duration_days}-day training programme for "
                 f"{names} (target {programme.coverage:.0%} of staff, €{cost:,.0f}).{note}")
