@@ -28,6 +28,7 @@ from .scenario import (
 
 # Modules that add subcommands (sweep, sensitivity, validate, dashboard ...).
 PLUGINS: tuple[str, ...] = (
+    "simulation.validation.cli",
     "simulation.experiments.cli",
     "simulation.dashboard_cli",
 )
@@ -35,6 +36,15 @@ PLUGINS: tuple[str, ...] = (
 
 class UserError(Exception):
     """A mistake in what the user asked for: one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``socbiz: error: ...``), like every other user mistake."""
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("socbiz").strip()
+        where = f"{command}: " if command else ""
+        self.exit(2, f"socbiz: error: {where}{message} (see: {self.prog} --help)\n")
 
 
 def overrides_from(pairs: list[str] | None) -> dict:
@@ -150,7 +160,7 @@ def cmd_scenarios_validate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="socbiz",
         description="Simulate how brands transform themselves on social media: "
                     "experimentation, social marketing, social business.",
@@ -194,8 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def positive_int(text: str) -> int:
-    value = non_negative_int(text)
-    if value == 0:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} (must be an integer)") from None
+    if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} (must be an integer ≥ 1)")
     return value
 
