@@ -84,9 +84,9 @@ def _user_error(error: Exception):
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .executors import ExecutorError, default_workers
+    from .executors import ExecutorError
     from .spec import load_experiment
-    from .store import ResultStore, StoreError
+    from .store import StoreError
     from .sweep import run_sweep
 
     experiment = load_experiment(args.experiment)
@@ -96,22 +96,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / Path(args.experiment).stem
     if args.retry_failed and not args.resume:
         raise _user_error(ValueError("--retry-failed goes with --resume"))
-    try:
-        ResultStore(out).check(experiment, resume=args.resume)
-    except StoreError as error:
-        raise _user_error(error) from None
-    where = (f"Dask scheduler {args.scheduler}" if args.scheduler else
-             "this process" if args.workers == 0 else
-             f"{args.workers or default_workers()} local worker process(es)")
-    if not args.quiet:
-        print(f"socbiz: sweep '{experiment.name}': {experiment.n_points} design point(s) x "
-              f"{experiment.replicates} replicate(s) = {experiment.n_runs} runs of "
-              f"{experiment.scenario.horizon_days} days on {where}; results in {out}",
-              file=sys.stderr)
+    def announce(summary) -> None:
+        if not args.quiet:
+            done = f" ({summary.skipped} already done)" if summary.skipped else ""
+            print(f"socbiz: sweep '{experiment.name}': {experiment.n_points} design point(s) x "
+                  f"{experiment.replicates} replicate(s) = {experiment.n_runs} runs of "
+                  f"{experiment.scenario.horizon_days} days{done} on {summary.executor}; "
+                  f"results in {out}", file=sys.stderr)
+
     try:
         summary = run_sweep(experiment, out, workers=args.workers, scheduler=args.scheduler,
                             resume=args.resume, retry_failed=args.retry_failed,
-                            progress=not args.quiet)
+                            progress=not args.quiet, announce=announce)
     except (StoreError, ExecutorError) as error:
         raise _user_error(error) from None
     print(f"socbiz: {summary}", file=sys.stderr)
@@ -124,25 +120,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .executors import ExecutorError
     from .sensitivity import load_sensitivity, run_sensitivity
-    from .store import ResultStore, StoreError
+    from .store import StoreError
 
     study = load_sensitivity(args.spec, method=args.method)
     if args.dry_run:
         print(study.describe())
         return 0
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.spec).stem}-{study.method}"
-    try:
-        ResultStore(out).check(study.experiment, resume=args.resume)
-    except StoreError as error:
-        raise _user_error(error) from None
-    if not args.quiet:
-        print(f"socbiz: sensitivity '{study.experiment.name}' ({study.method}): "
-              f"{study.experiment.n_points} samples x {study.experiment.replicates} "
-              f"replicate(s) = {study.experiment.n_runs} runs; results in {out}",
-              file=sys.stderr)
+    def announce(summary) -> None:
+        if not args.quiet:
+            done = f" ({summary.skipped} already done)" if summary.skipped else ""
+            print(f"socbiz: sensitivity '{study.experiment.name}' ({study.method}, n = "
+                  f"{study.n}): {study.experiment.n_points} samples x "
+                  f"{study.experiment.replicates} replicate(s) = {study.experiment.n_runs} runs"
+                  f"{done} on {summary.executor}; results in {out}", file=sys.stderr)
+
     try:
         result = run_sensitivity(study, out, workers=args.workers, scheduler=args.scheduler,
-                                 resume=args.resume, progress=not args.quiet)
+                                 resume=args.resume, progress=not args.quiet,
+                                 announce=announce)
     except (StoreError, ExecutorError) as error:
         raise _user_error(error) from None
     print(f"socbiz: {result.sweep}", file=sys.stderr)

@@ -232,6 +232,10 @@ class DaskExecutor(Executor):
                       "workers", file=sys.stderr)
 
     def shutdown(self, *, cancel: bool = False) -> None:
+        if cancel:  # runs still queued or running on the cluster: stop them (Ctrl-C, errors)
+            waiting = list(self._completed.futures)
+            if waiting:
+                self.client.cancel(waiting)
         if self.own:
             self.client.close()
 

@@ -337,7 +337,7 @@ def run_sensitivity(study: SensitivityStudy | str | os.PathLike | Mapping[str, A
                     out: str | os.PathLike, *, method: str | None = None,
                     workers: int | None = None, scheduler: str | None = None,
                     executor: Any = None, resume: bool = False,
-                    progress: bool = True) -> SensitivityResult:
+                    progress: bool = True, announce: Any = None) -> SensitivityResult:
     """Run the model at every sample point (a sweep into ``out``), then write the indices."""
     from .sweep import run_sweep
 
@@ -346,7 +346,7 @@ def run_sensitivity(study: SensitivityStudy | str | os.PathLike | Mapping[str, A
     out = Path(out)
     summary = run_sweep(study.experiment, out, workers=workers, scheduler=scheduler,
                         executor=executor, resume=resume, retry_failed=resume,
-                        progress=progress)
+                        progress=progress, announce=announce)
     result = SensitivityResult(sweep=summary, out=out, method=study.method)
     if summary.interrupted or summary.missing or summary.failed:
         result.problem = (f"{summary.failed} run(s) failed and {summary.missing} are missing; "

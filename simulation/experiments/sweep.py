@@ -22,6 +22,7 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,12 +132,15 @@ def run_sweep(
     resume: bool = False,
     retry_failed: bool = False,
     progress: bool = True,
+    announce: Callable[[SweepSummary], None] | None = None,
 ) -> SweepSummary:
     """Run every run of ``experiment`` not yet in ``out``; return what this session did.
 
     ``workers``: local processes (default: the number of cores; 0 runs in this process).
     ``scheduler``: a Dask scheduler address. ``executor``: an :class:`Executor`, a
     ``distributed.Client`` or any ``concurrent.futures.Executor`` (not shut down here).
+    ``announce(summary)`` is called once the executor is up and the runs already done are
+    known, just before the first run is submitted (the CLI prints its header line there).
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
@@ -145,8 +149,14 @@ def run_sweep(
     summary = SweepSummary(out=out, name=experiment.name, n_runs=experiment.n_runs)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
-    existing = store.open(experiment, resume=resume)
-    pool: Executor | None = None
+    store.check(experiment, resume=resume)  # refuse early, before starting workers
+    pool: Executor | None = make_executor(workers=workers, scheduler=scheduler,
+                                          executor=executor)
+    try:
+        existing = store.open(experiment, resume=resume)
+    except BaseException:
+        pool.shutdown(cancel=True)
+        raise
     info: dict[str, Any] = {}
     session: dict[str, Any] = {}
     bar = None
@@ -168,8 +178,9 @@ def run_sweep(
         if existing and existing.get("versions") != info["versions"]:
             print(f"socbiz: warning: {out} was started with {existing.get('versions')}; this "
                   f"session runs {info['versions']}", file=sys.stderr)
-        pool = make_executor(workers=workers, scheduler=scheduler, executor=executor)
         summary.executor = pool.description
+        if pool.checks_shared_folder:  # before anything is recorded: nothing to resume if not
+            pool.check_folder(str(out.resolve()))
         session = {"started": started_at, "host": socket.gethostname(), "pid": os.getpid(),
                    "executor": pool.description, "resume": bool(existing),
                    "runs_to_do": experiment.n_runs - len(done), "status": "running"}
@@ -177,9 +188,9 @@ def run_sweep(
         info["status"] = "running"
         store.write_json(info)
         store.write_design(experiment)
-        if pool.checks_shared_folder:
-            pool.check_folder(str(out.resolve()))
         context = context_of(experiment, out)
+        if announce is not None:
+            announce(summary)
         if progress:
             from tqdm import tqdm
 
@@ -234,7 +245,8 @@ def _drive(pool: Executor, context: RunContext, tasks, summary: SweepSummary,
                 result = future.result()
             except Exception as error:  # the executor failed, not the run
                 summary.lost += 1
-                summary.lost_errors.append(f"{type(error).__name__}: {error}"[:300])
+                if len(summary.lost_errors) < 20:
+                    summary.lost_errors.append(f"{type(error).__name__}: {error}"[:300])
                 if _pool_is_broken(error):
                     raise ExecutorError(f"the worker pool broke ({type(error).__name__}: "
                                         f"{error}); {summary.done_now} runs were written; "
