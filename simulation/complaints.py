@@ -18,7 +18,8 @@ Rules, applied each day after the customers' own rules (``Complaints.step``):
    staff-hours for the real market (market_size people), so in simulated requests it is divided
    by market_size / n_customers. Exogenous crises are not answerable one by one: only a public
    crisis response acts on them.
-4. Spread. Everyone who passed a complaint on yesterday (its sharers) shows it to each friend;
+4. Spread. Everyone who passed a complaint on (its author on the day it is posted, others the
+   day after they saw it) shows it to each friend;
    a friend sees it with probability p_see_friend_post x (sharer's degree / mean degree) **
    influencer_amplification (well-connected people, bloggers, are read more). A person who sees a
    complaint about a brand for the first time in refractory_days loses wom_sentiment_impact of
@@ -41,9 +42,11 @@ Rules, applied each day after the customers' own rules (``Complaints.step``):
    cuts passing-on by crisis_response_effect, until a full window without surge or crisis.
 6. Exogenous crises (product defect, employee video, NGO attack) happen at random at
    exogenous_crises_per_year x awareness², or when scheduled or injected. Each is a complaint of
-   high virality first posted by well-connected customers (employee video), by many activists
-   (NGO attack) or by customers of the brand together with five times more incidents for
-   defect_days (product defect).
+   high virality (unscheduled ones: lognormal around exogenous_virality, posted by
+   exogenous_seeds people) first posted by customers among the best-connected influencer_share
+   (employee video), by activists_per_seed activists per seed (NGO attack) or by customers of
+   the brand, with defect_incident_multiplier times more incidents for defect_days (product
+   defect).
 """
 
 from __future__ import annotations
@@ -61,7 +64,6 @@ if TYPE_CHECKING:
 F32 = np.float32
 NEVER = np.iinfo(np.int32).min // 2
 LAPSED = -1  # "answered" day of a complaint whose author gave up waiting
-DEFECT_INCIDENT_MULTIPLIER = 5.0
 ORIGINS = ("customer", "product_defect", "employee_video", "ngo_attack")
 
 
@@ -170,7 +172,7 @@ class Complaints:
     def _incidents(self, day, outputs, results, exposures) -> None:
         m, c = self.market, self.config
         rates = np.array([o.incident_rate for o in outputs])
-        rates = rates * np.where(self.defect_until >= day, DEFECT_INCIDENT_MULTIPLIER, 1.0)
+        rates = rates * np.where(self.defect_until >= day, c.defect_incident_multiplier, 1.0)
         rate_max = float(rates.max(initial=0))
         i, b = m._candidates(m.n, rate_max)
         keep = m.customer_bn[b, i] & (self.rng.random(len(i)) * rate_max < rates[b])
@@ -350,8 +352,9 @@ class Complaints:
         for b, brand in enumerate(self.market.config.brands.values()):
             if self.rng.random() < rate * brand.awareness**2:
                 cause = ORIGINS[1 + int(self.rng.integers(0, 3))]
-                virality = float(self.rng.lognormal(np.log(8.0), 0.5))
-                self._inject(b, cause, virality, 5, day)
+                virality = float(self.rng.lognormal(np.log(self.config.exogenous_virality),
+                                                    self.config.exogenous_virality_sigma))
+                self._inject(b, cause, virality, self.config.exogenous_seeds, day)
                 self.market.pending_notes.append(
                     (b, "crisis_injected", cause,
                      f"An unplanned crisis hits: {cause.replace('_', ' ')} "
@@ -365,19 +368,22 @@ class Complaints:
             "employee_video": "An employee video goes viral",
             "ngo_attack": "An NGO campaign targets the brand",
         }[cause]
-        posters = 5 * n_seeds if cause == "ngo_attack" else n_seeds
+        posters = (self.config.activists_per_seed * n_seeds if cause == "ngo_attack"
+                   else n_seeds)
         return f"{what} (virality {virality:g}, first posted by {posters} people)."
 
     def _inject(self, b: int, cause: str, virality: float, n_seeds: int, day: int) -> None:
         m = self.market
         degree = m.network.degree
         if cause == "employee_video":
-            # Posted by well-connected people: drawn from the top 1% by number of friends.
-            top = np.argsort(degree, kind="stable")[-max(n_seeds, m.n // 100):]
+            # Posted by well-connected people: drawn from the top influencer_share by friends.
+            top_k = max(n_seeds, int(m.n * self.config.influencer_share))
+            top = np.argsort(degree, kind="stable")[-top_k:]
             seeds = self.rng.choice(top, size=min(n_seeds, len(top)), replace=False)
         elif cause == "ngo_attack":
             pool = m.n_engaging or m.n
-            seeds = self.rng.choice(pool, size=min(5 * n_seeds, pool), replace=False)
+            activists = self.config.activists_per_seed * n_seeds
+            seeds = self.rng.choice(pool, size=min(activists, pool), replace=False)
         else:
             self.defect_until[b] = day + self.config.defect_days
             buyers = np.flatnonzero(m.customer_bn[b])
@@ -387,7 +393,7 @@ class Complaints:
         exposures = np.zeros(m.n_brands, np.int64)
         k = len(seeds)
         self._open(day, seeds, np.full(k, b), ORIGINS.index(cause), exposures,
-                   virality=np.full(k, virality / 1.0))
+                   virality=np.full(k, virality))
         self.injected_exposures += exposures
 
     # ------------------------------------------------------------------------------------

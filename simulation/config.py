@@ -171,6 +171,10 @@ class MarketConfig:
     other_brand_posts_per_day: float = param(25.0, "Stories per day from brands outside the "
                                              "scenario competing for the same attention.",
                                              unit="posts/day", lo=0, hi=10_000)
+    other_brand_push_share: float = param(0.5, "Push share of the brands outside the "
+                                          "scenario.", lo=0, hi=1)
+    other_brand_mix: dict[str, float] | str = param("beliefs", "Content mix of the brands "
+                                                    "outside the scenario.", lo=0)
     market_size: float = param(2_000_000.0, "Real people the simulated customers stand for: "
                                "money and value are counted for them, so results do not "
                                "depend on how many customers are simulated.", unit="people",
@@ -184,6 +188,7 @@ class MarketConfig:
         return self.market_size / self.n_customers
 
     def __post_init__(self):
+        _check_mix(self.other_brand_mix, "other_brand_mix")
         for key in self.motivations:
             if key not in CONTENT_TYPES:
                 from .schema import did_you_mean
@@ -335,10 +340,22 @@ class WordOfMouthConfig:
                                          "backfires (heavy-handed moderation) and doubles "
                                          "virality.", lo=0, hi=1,
                                          source="verified case: Nestlé/Greenpeace 2010")
+    exogenous_virality: float = param(8.0, "Median virality of an exogenous crisis, relative "
+                                      "to a median complaint.", lo=0, hi=1000)
+    exogenous_virality_sigma: float = param(0.5, "Spread (log-sd) of exogenous crises' "
+                                            "virality.", lo=0, hi=5)
+    exogenous_seeds: int = param(5, "People who first post an unscheduled exogenous crisis.",
+                                 unit="people", lo=1, hi=100_000)
+    influencer_share: float = param(0.01, "Share of best-connected customers among whom an "
+                                    "employee video is first posted.", lo=0, hi=1)
+    activists_per_seed: int = param(5, "Activists per seed who first post an NGO attack.",
+                                    unit="people", lo=1, hi=1000)
+    defect_incident_multiplier: float = param(5.0, "How many times more incidents during a "
+                                              "product defect.", lo=1, hi=1000)
     exogenous_crises_per_year: float = param(0.3, "Expected exogenous crises per year for a "
                                              "brand known to everyone (scaled by awareness²).",
                                              unit="1/year", lo=0, hi=100)
-    defect_days: int = param(30, "Days a product defect multiplies incidents by five.",
+    defect_days: int = param(30, "Days a product defect multiplies incidents.",
                              unit="days", lo=1, hi=3650)
     insight_effect: float = param(0.5, "Largest cut in incident rate that quality and R&D can "
                                   "reach by acting on insights from listening.", lo=0, hi=1)

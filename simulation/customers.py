@@ -44,7 +44,8 @@ Daily rules, in this order (``Market.step``):
    push_tolerance) + unfollow_negative x max(0, -sentiment). With a fully mixed network, no
    shares, no unfollowing and neutral sentiment this is exactly the Bass model.
    (Customers also engage with the brands outside the scenario, whose stories fill their
-   feeds, under the same rule; only whether they ever engaged with any brand is kept.)
+   feeds, under the same rule with other_brand_mix and other_brand_push_share; only whether
+   they ever engaged with any brand is kept.)
 6. Sentiment returns toward its resting level by 1 / sentiment_memory_days of the gap per day:
    customer_satisfaction for the brand's customers, 0 for others. An engagement adds
    engagement_sentiment_gain.
@@ -209,10 +210,11 @@ class Market:
             ).astype(np.int32)
 
         self.pending_notes: list[tuple[int, str, str, str]] = []  # for the event log
-        self._match_other = mix_shares("beliefs").astype(F32) @ self.motivations_kn[:, :ne]
+        self._match_other = (mix_shares(market.other_brand_mix).astype(F32)
+                             @ self.motivations_kn[:, :ne])
         bh = self.behaviour
         self._other_push_factor = max(0.0, 1 - bh.push_engagement_penalty * max(
-            0.0, 0.5 - bh.push_tolerance))
+            0.0, market.other_brand_push_share - bh.push_tolerance))
         self.ever_engaged = np.zeros(n, bool)
         self._engaged_recent: list[np.ndarray] = []  # flat (brand*n + customer), last 7 days
         self.p_seen = np.ones(n, F32)
@@ -367,8 +369,8 @@ class Market:
         """Engagement with the brands outside the scenario, for 'ever engaged with a brand'.
 
         The other brands' stories come from other_brand_posts_per_day pages posting once a day
-        with the beliefs mix and half push, under the same engagement rule as the scenario's
-        brands; only whether a customer ever engages is kept.
+        with other_brand_mix and other_brand_push_share, under the same engagement rule as the
+        scenario's brands; only whether a customer ever engages is kept.
         """
         pages = self.config.market.other_brand_posts_per_day
         if pages <= 0:

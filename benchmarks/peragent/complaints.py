@@ -19,7 +19,7 @@ import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from simulation.complaints import DEFECT_INCIDENT_MULTIPLIER, LAPSED, NEVER, ORIGINS, ComplaintTable
+from simulation.complaints import LAPSED, NEVER, ORIGINS, ComplaintTable
 
 if TYPE_CHECKING:
     from simulation.exchange import DailyOutput, MarketDay
@@ -27,13 +27,6 @@ if TYPE_CHECKING:
     from .customer import Customer
     from .market import Population
 
-# Numbers written as literals in simulation/complaints.py (exogenous crises and injected
-# crises), not in the scenario config; repeated here under names so the two stay comparable.
-EXOGENOUS_VIRALITY_MEDIAN = 8.0
-EXOGENOUS_VIRALITY_SIGMA = 0.5
-EXOGENOUS_SEEDS = 5
-EMPLOYEE_VIDEO_TOP_DIVISOR = 100  # posted among the best-connected n // 100
-NGO_ACTIVISTS_PER_SEED = 5
 
 
 @dataclass(eq=False)
@@ -112,7 +105,7 @@ class PerAgentComplaints:
         # 1. Incidents and public complaints, customer by customer.
         self.incidents = [0] * nb
         n_before = self.table.n
-        p.incident_rates = [o.incident_rate * (DEFECT_INCIDENT_MULTIPLIER
+        p.incident_rates = [o.incident_rate * (self.config.defect_incident_multiplier
                                                if self.defect_until[b] >= day else 1.0)
                             for b, o in enumerate(outputs)]
         p.customers.do("meet_incidents")
@@ -274,9 +267,9 @@ class PerAgentComplaints:
         for b, brand in enumerate(p.config.brands.values()):
             if p.uniform() < rate * brand.awareness**2:
                 cause = ORIGINS[1 + int(p.rng.integers(0, 3))]
-                virality = float(p.rng.lognormal(math.log(EXOGENOUS_VIRALITY_MEDIAN),
-                                                 EXOGENOUS_VIRALITY_SIGMA))
-                self.inject(b, cause, virality, EXOGENOUS_SEEDS, day)
+                virality = float(p.rng.lognormal(math.log(self.config.exogenous_virality),
+                                                 self.config.exogenous_virality_sigma))
+                self.inject(b, cause, virality, self.config.exogenous_seeds, day)
                 p.pending_notes.append(
                     (b, "crisis_injected", cause,
                      f"An unplanned crisis hits: {cause.replace('_', ' ')} "
@@ -288,12 +281,12 @@ class PerAgentComplaints:
         p.day = day  # a crisis injected before the day's step is posted that day
         if cause == "employee_video":
             by_degree = sorted(p.by_index, key=lambda x: len(x.friends))  # stable, as argsort
-            top = by_degree[-max(n_seeds, p.n // EMPLOYEE_VIDEO_TOP_DIVISOR):]
+            top = by_degree[-max(n_seeds, int(p.n * self.config.influencer_share)):]
             picks = p.rng.choice(len(top), size=min(n_seeds, len(top)), replace=False)
             seeds = [top[k] for k in picks]
         elif cause == "ngo_attack":
             pool = p.n_engaging or p.n
-            picks = p.rng.choice(pool, size=min(NGO_ACTIVISTS_PER_SEED * n_seeds, pool),
+            picks = p.rng.choice(pool, size=min(self.config.activists_per_seed * n_seeds, pool),
                                  replace=False)
             seeds = [p.by_index[k] for k in picks]
         else:

@@ -32,7 +32,7 @@ from simulation.customers import CustomerRecord
 from simulation.exchange import MarketDay
 from simulation.network import build_network
 
-from .complaints import NGO_ACTIVISTS_PER_SEED, PerAgentComplaints
+from .complaints import PerAgentComplaints
 from .customer import BrandsToday, Customer
 
 if TYPE_CHECKING:
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 # The stories of brands outside the scenario: written as literals in simulation/customers.py
 # (Market.__init__ and _engage_elsewhere), not in the scenario config.
-OTHER_BRANDS_MIX = "beliefs"
-OTHER_BRANDS_PUSH_SHARE = 0.5
 UNIFORM_BLOCK = 1 << 16
 
 
@@ -99,8 +97,8 @@ class Population(mesa.Model):
         bh = config.behaviour
         self.p_acquire = [bh.p_churn * b.market_share / max(b.awareness - b.market_share, 1e-9)
                           for b in config.brands.values()]
-        self.other_brands_mix = mix_shares(OTHER_BRANDS_MIX).tolist()
-        push_over = max(0.0, OTHER_BRANDS_PUSH_SHARE - bh.push_tolerance)
+        self.other_brands_mix = mix_shares(config.market.other_brand_mix).tolist()
+        push_over = max(0.0, config.market.other_brand_push_share - bh.push_tolerance)
         # Each page outside the scenario posts once a day: sat(1) = 1 / (1 + 1 / half).
         self.other_brands_rate = (config.market.other_brand_posts_per_day
                                   / (1 + 1 / bh.brand_attention_half_posts)
@@ -256,7 +254,8 @@ class PerAgentMarket:
             "employee_video": "An employee video goes viral",
             "ngo_attack": "An NGO campaign targets the brand",
         }[cause]
-        posters = NGO_ACTIVISTS_PER_SEED * n_seeds if cause == "ngo_attack" else n_seeds
+        activists = self.config.word_of_mouth.activists_per_seed
+        posters = activists * n_seeds if cause == "ngo_attack" else n_seeds
         return f"{what} (virality {virality:g}, first posted by {posters} people)."
 
     # ------------------------------------------------------------------------------------
