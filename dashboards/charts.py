@@ -66,6 +66,9 @@ def shown_days(day: int, horizon: int) -> int:
 
 
 def _time_axis(ax, days: int) -> None:
+    for line in ax.get_lines():  # day 0 alone: show the starting point, not an empty chart
+        if len(line.get_xdata()) == 1:
+            line.set_marker("o")
     ax.set_xlim(0, max(days, 1))
     ax.tick_params(labelsize=FONT["tick"])
     ax.title.set_fontsize(FONT["title"])
@@ -219,7 +222,7 @@ def organisation_layout(weights: np.ndarray, hub: str | None = None) -> np.ndarr
 
 
 def organisation_figure(org: Organisation, brand: str, organisational_model: str = "",
-                        hub: str | None = None, size=(4.0, 3.9)) -> Figure:
+                        hub: str | None = None, size=(4.2, 4.1)) -> Figure:
     """The brand's departments coloured by adoption (red none, green full), linked by their
     internal network (thicker: stronger link); the dark ring's thickness is the trained share."""
     fig = Figure(figsize=size)
@@ -236,7 +239,7 @@ def organisation_figure(org: Organisation, brand: str, organisational_model: str
     if segments:
         ax.add_collection(LineCollection(segments, linewidths=widths, colors="#9aa5b1",
                                          alpha=0.55, zorder=1))
-    area = 620 * scale**2
+    area = 700 * scale**2
     ax.scatter(positions[:, 0], positions[:, 1], s=area, c=org.adoption, cmap="RdYlGn",
                vmin=0, vmax=1, edgecolors="#333", linewidths=0.8, zorder=2)
     ax.scatter(positions[:, 0], positions[:, 1], s=area, facecolors="none",
@@ -244,16 +247,16 @@ def organisation_figure(org: Organisation, brand: str, organisational_model: str
     for i, kind in enumerate(DEPARTMENTS):
         x, y = positions[i]
         ax.text(x, y, f"{org.adoption[i]:.0%}", ha="center", va="center",
-                fontsize=7.5 * scale**0.5, zorder=4, color="#111")
-        ax.text(x, y - 0.19, kind.replace("_", " "), ha="center", va="top",
-                fontsize=8.5 * scale**0.5, zorder=4)
+                fontsize=8.5 * scale**0.5, zorder=4, color="#111")
+        ax.text(x, y - 0.2, kind.replace("_", " "), ha="center", va="top",
+                fontsize=9.5 * scale**0.5, zorder=4)
     ax.set_xlim(-1.4, 1.4)
     ax.set_ylim(-1.42, 1.25)
     ax.set_aspect("equal")
     ax.axis("off")
     model = organisational_model.replace("_", " ") if organisational_model else "organisation"
     ax.set_title(f"{brand}: {model}, phase {org.phase}, sponsorship {org.sponsorship:.2f}\n"
-                 "colour = adoption · ring = trained staff", fontsize=9 * scale**0.5)
+                 "colour = adoption · ring = trained staff", fontsize=9.5 * scale**0.5)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.01)
     return fig
 

@@ -5,15 +5,16 @@ the last message) and turns clicks into session calls. Every action catches what
 and turns it into a message on the page: a refused value, a scenario file that does not load,
 or even a bug in the model never shows a traceback to a workshop.
 
-Playing runs :meth:`Controller.play` in a background thread: it steps one day at a time, sleeps
-to keep the chosen speed (simulated days per second), and publishes a new snapshot at most every
-``FRAME_SECONDS``. Drawing the charts takes longer than simulating a day, so several days pass
-between two frames at high speed: rendering is throttled, the simulation is not.
+Playing runs :meth:`Controller.play` in a background thread. Drawing the charts takes longer than
+simulating a day, so the loop draws a frame, waits a little, simulates in one burst the days the
+chosen speed (simulated days per second) owes by then, and draws again: rendering is throttled,
+the pace of the simulation is kept, and at high speed several days pass between two pictures.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,7 @@ from .state import Session, Snapshot
 log = logging.getLogger("socbiz.dashboard")
 
 FRAME_SECONDS = 0.3
+MAX_BURST_SECONDS = 0.4  # simulating between two frames, at most
 SPEEDS = {  # label -> simulated days per second (0: as fast as possible)
     "1 day/s": 1.0,
     "2 days/s": 2.0,
@@ -34,7 +36,7 @@ SPEEDS = {  # label -> simulated days per second (0: as fast as possible)
     "50 days/s": 50.0,
     "As fast as possible": 0.0,
 }
-DEFAULT_SPEED = "10 days/s"
+DEFAULT_SPEED = "20 days/s"
 
 
 class Controller:
@@ -50,6 +52,8 @@ class Controller:
         self.message = message  # Reactive[tuple[str, str] | None]: (kind, text)
         self.frames = 0
         self.last_frame_seconds = 0.0
+        # Set by Pause before anything else, so the loop stops even while a frame is drawing.
+        self.stop = threading.Event()
 
     # -- publishing -------------------------------------------------------------------------------
     def publish(self) -> Snapshot:
@@ -88,15 +92,23 @@ class Controller:
             self.publish()
         self.attempt(action)
 
+    def pause(self) -> None:
+        self.stop.set()
+        self.playing.set(False)
+
     def toggle_play(self) -> None:
         if self.playing.value:
-            self.playing.set(False)
+            self.pause()
         elif self.session.running:
+            self.stop.clear()
             self.message.set(None)
             self.playing.set(True)
 
+    def _playing(self) -> bool:
+        return self.playing.value and not self.stop.is_set()
+
     def reset(self) -> None:
-        self.playing.set(False)
+        self.pause()
 
         def action():
             with self.session.lock:
@@ -105,38 +117,58 @@ class Controller:
         self.attempt(action, "Restarted from day 0.")
 
     def play(self) -> None:
-        """The play loop (runs in a background thread until paused or at the horizon)."""
+        """The play loop (runs in a background thread until paused or at the horizon).
+
+        Each cycle waits for the next frame time, then simulates at once the days the chosen
+        speed owes since Play (a short burst: a day takes milliseconds), then draws. The model
+        is thus never ahead of the picture while the user watches it: Pause stops on the day
+        shown, not on a day simulated unseen between two frames.
+        """
         session = self.session
         speed_label = self.speed.value
-        started, days = time.perf_counter(), 0
-        last_frame = 0.0
+        started, owed_from = time.perf_counter(), session.day
+        next_frame = 0.0
         cue_days = {cue.day for cue in session.config.narrative}
         page_gone = page_watcher()
         try:
-            while self.playing.value and session.running:
+            while self._playing() and session.running:
                 if page_gone():  # the tab was closed: stop using the CPU for nobody
                     self.playing.set(False)
                     break
+                while time.perf_counter() < next_frame and self._playing():
+                    time.sleep(0.02)  # short naps: Pause acts at once
+                if not self._playing():
+                    break
                 if self.speed.value != speed_label:  # the speed changed while playing
-                    speed_label, started, days = self.speed.value, time.perf_counter(), 0
-                days += session.step(1)
-                if self.pause_at_cues.value and session.day in cue_days:
+                    speed_label, started, owed_from = (self.speed.value, time.perf_counter(),
+                                                       session.day)
+                rate = SPEEDS.get(speed_label, 10.0)
+                burst_started = time.perf_counter()
+                if rate > 0:
+                    target = owed_from + int((burst_started - started) * rate)
+                else:  # as fast as possible: simulate for a frame's time, then draw
+                    target = session.day + 10**9
+                at_cue = None
+                while (session.day < target and session.running and self._playing()
+                       and time.perf_counter() - burst_started < MAX_BURST_SECONDS):
+                    session.step(1)
+                    if self.pause_at_cues.value and session.day in cue_days:
+                        at_cue = session.day
+                        break
+                if at_cue is not None:
                     self.playing.set(False)
-                    cue = next(c for c in session.config.narrative if c.day == session.day)
+                    cue = next(c for c in session.config.narrative if c.day == at_cue)
                     self.say("info", f"Paused at the trainer's cue for day {cue.day}: {cue.watch}"
                              + (f" Ask: {cue.ask}" if cue.ask else ""))
                     break
-                now = time.perf_counter()
-                rate = SPEEDS.get(speed_label, 10.0)
-                if rate > 0:
-                    ahead = started + days / rate - now
-                    if ahead > 0:
-                        time.sleep(min(ahead, 1.0))
-                        now = time.perf_counter()
-                # Leave the server some breath between frames (half a frame's drawing time).
-                if now - last_frame >= max(FRAME_SECONDS, 0.5 * self.last_frame_seconds):
+                if time.perf_counter() - burst_started >= MAX_BURST_SECONDS and rate > 0:
+                    # The server cannot keep the pace: do not pile up a debt of days.
+                    started, owed_from = time.perf_counter(), session.day
+                if session.day != self.snap.value.day:
                     self.publish()
-                    last_frame = time.perf_counter()
+                # Leave the server some breath between frames (half a frame's drawing time).
+                next_frame = time.perf_counter() + max(FRAME_SECONDS,
+                                                       0.5 * self.last_frame_seconds)
         except Exception as error:
             log.exception("play loop stopped")
             self.say("error", f"The simulation stopped: {error}. Press Reset to start again.")

@@ -17,9 +17,10 @@ Rules:
 - Every read or write of the model holds the session's lock: the play loop steps the model in
   a background thread while the page applies interventions from another. Components never read
   the live model; they draw a :class:`Snapshot`, an immutable copy made under the lock.
-- An intervention made after day d has acted on the state at the end of day d, before day d+1
-  moves, which is exactly when a scenario's timeline entry for day d+1 acts. The what-if
-  exported as TOML therefore schedules it on day d+1, so ``socbiz run`` reruns the same story.
+- An intervention made while the run shows day d goes through ``model.apply``, which makes it
+  act at once as the start of day d+1 (day d is over) and logs it on that day: exactly where a
+  scenario's timeline entry for day d+1 acts. The what-if exported as TOML keeps each one on the
+  day the model recorded, so ``socbiz run`` reruns the very same run.
 """
 
 from __future__ import annotations
@@ -206,8 +207,8 @@ class Session:
                 self.version += 1
         return done
 
-    def intervene(self, request: Mapping[str, Any]) -> str:
-        """Apply an intervention now; returns the event-log sentence.
+    def intervene(self, request: Mapping[str, Any]) -> LiveIntervention:
+        """Apply an intervention now; returns it with its event-log sentence.
 
         Raises ValueError with a one-line message if the request is refused.
         """
@@ -215,24 +216,23 @@ class Session:
             if not self.running:
                 raise ValueError(f"the run has reached day {self.day}, its horizon: press Reset "
                                  "to start again")
-            day = self.day
             text = self.model.apply(dict(request))
-            self.live.append(LiveIntervention(after_day=day, intervention=self.model.applied[-1],
-                                              text=text))
+            applied = self.model.applied[-1]
+            item = LiveIntervention(day=applied.day, intervention=applied, request=dict(request),
+                                    text=text)
+            self.live.append(item)
             self.version += 1
-            return text
+            return item
 
     # -- what-if --------------------------------------------------------------------------------
     def whatif_config(self) -> ScenarioConfig:
         """The scenario with the levers and the seed, and the live interventions scheduled."""
         with self.lock:
             config = self.config
-            horizon = config.horizon_days
-            scheduled = tuple(
-                dataclasses.replace(item.intervention, day=min(item.after_day + 1, horizon))
-                for item in self.live
-            )
-            timeline = tuple(sorted(config.timeline + scheduled, key=lambda e: e.day))
+            entries = [(item.day, 0, i, item.intervention) for i, item in enumerate(self.live)]
+            # A live intervention acted before the scenario's own entries of the same day.
+            entries += [(e.day, 1, i, e) for i, e in enumerate(config.timeline)]
+            timeline = tuple(entry[-1] for entry in sorted(entries, key=lambda e: e[:3]))
             note = whatif_note(self)
             return dataclasses.replace(
                 config,
@@ -300,9 +300,12 @@ class Session:
 
 @dataclass(frozen=True)
 class LiveIntervention:
-    after_day: int  # the intervention acted on the state at the end of this day
+    """An intervention made from the page, as the model applied it."""
+
+    day: int  # the day the model recorded: it acted at the start of that day
     intervention: Any
-    text: str
+    request: dict[str, Any]
+    text: str  # the event-log sentence
 
 
 @dataclass(frozen=True)
@@ -396,7 +399,7 @@ def whatif_note(session: Session) -> str:
         lines.append("Levers changed: " + ", ".join(
             f"{k} = {v}" for k, v in sorted(session.overrides.items())) + ".")
     for item in session.live:
-        lines.append(f"After day {item.after_day}: {item.text}")
+        lines.append(f"Day {item.day}: {item.text}")
     return "\n".join(lines)
 
 

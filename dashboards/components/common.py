@@ -31,7 +31,7 @@ CSS = """
 .socbiz-event.intervention { border-left-color: #1d3557; background: #eef3fb; }
 .socbiz-event.crisis { border-left-color: #c1121f; background: #fdf0f0; }
 .socbiz-event.phase { border-left-color: #2a9d8f; background: #eefaf7; }
-.socbiz-event.warning { border-left-color: #e9c46a; }
+.socbiz-event.notice { border-left-color: #e9c46a; background: #fdf8ec; }
 .socbiz-cue { border-left: 4px solid #6a4c93; background: #f5f0fb; padding: 6px 10px;
               margin-bottom: 6px; font-size: 14px; }
 .socbiz-help { color: #555; font-size: 12px; }
@@ -42,6 +42,8 @@ CSS = """
 .socbiz-table tr.group td { background: #f3f5f7; padding-top: 5px; }
 .socbiz-better { color: #1b7f3b; }
 .socbiz-worse { color: #b3261e; }
+.socbiz-toml pre { white-space: pre-wrap; word-break: break-word; max-height: 480px;
+                   overflow-y: auto; font-size: 12px; }
 .v-expansion-panel-content__wrap { padding: 0 12px 8px 12px !important; }
 """
 

@@ -176,8 +176,7 @@ def CompareView(ctl: Controller):
 
     solara.HTML(tag="div", unsafe_innerHTML=(
         "Run two scenarios <b>with the same seed</b> and see what differs. Your what-if includes "
-        "the levers you changed and the interventions made so far (scheduled on the days you made "
-        "them)."))
+        "the levers you changed and the interventions made so far, on the days they acted."))
     with solara.Row(gap="10px", style={"flex-wrap": "wrap"}):
         solara.Select("A", value=choice_a, values=options, on_value=set_a,
                       style={"min-width": "320px"})

@@ -16,9 +16,9 @@ FAMILIES = {
     "crisis_response": "crisis",
     "crisis_end": "crisis",
     "phase_change": "phase",
-    "help_desk": "warning",
-    "budget_exhausted": "warning",
-    "agency_dropped": "warning",
+    "help_desk": "notice",
+    "budget_exhausted": "notice",
+    "agency_dropped": "notice",
 }
 FILTERS = {
     "Everything": None,

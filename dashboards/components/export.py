@@ -123,12 +123,12 @@ def ExportView(ctl: Controller):
         solara.HTML(tag="div", classes=["socbiz-help"], unsafe_innerHTML=(
             f"Rerun it from a terminal: <code>socbiz run {escape(toml_name)}</code>. It holds "
             f"the scenario with your {len(snap.overrides)} lever change(s), seed {snap.seed} and "
-            f"your {len(snap.live)} intervention(s) scheduled in its timeline (an intervention "
-            "made after day d is scheduled on day d+1, when it acted)."))
+            f"your {len(snap.live)} intervention(s) in its timeline, on the days they acted: "
+            "the rerun is this run."))
         if snap.live:
             solara.HTML(tag="ul", unsafe_innerHTML="".join(
-                f"<li>day {item.after_day + 1}: {escape(item.text)}</li>" for item in snap.live))
-        with solara.Details("Show the TOML"):
+                f"<li>day {item.day}: {escape(item.text)}</li>" for item in snap.live))
+        with solara.Details("Show the TOML"), solara.Div(classes=["socbiz-toml"]):
             solara.Preformatted(toml_text)
     with solara.Card("Everything", margin=0):
         solara.FileDownload(downloads["run_zip"], filename=f"{stem}.zip",

@@ -32,16 +32,15 @@ def initial_values(kind: str) -> dict:
 
 
 def apply_intervention(ctl: Controller, kind: str, brand: str, values: dict) -> str | None:
-    """Validate and apply; returns the refusal message or None (the log line is a message)."""
+    """Validate and apply now; returns the refusal message, or None (the log line is shown)."""
     agencies = tuple(ctl.setup.value.config.agencies)
     try:
         request = build_request(kind, brand, values, agencies)
-        day = ctl.session.day
-        text = ctl.session.intervene(request)
+        item = ctl.session.intervene(request)
     except ValueError as error:
         return str(error)
     ctl.publish()
-    ctl.say("success", f"After day {day}: {text}")
+    ctl.say("success", f"Day {item.day}: {item.text}")
     return None
 
 
@@ -122,13 +121,17 @@ def InterventionForm(ctl: Controller):
 
         InterventionField(spec, values.get(spec.name), set_field, agencies).key(
             f"{kind}-{spec.name}")
-    solara.Button(f"Apply now (after day {snap.day})", icon_name="mdi-lightning-bolt",
+    solara.Button("Apply now", icon_name="mdi-lightning-bolt",
                   color="primary", on_click=apply, disabled=disabled,
                   classes=["socbiz-apply"])
     if problem:
         solara.Error(problem, dense=True)
     if disabled:
         solara.Text("The run is over: Reset to intervene again.", classes=["socbiz-help"])
+    else:
+        solara.Text(f"Day {snap.day} is over: an intervention acts at the start of day "
+                    f"{snap.day + 1}, before that day's dynamics, and is logged on that day.",
+                    classes=["socbiz-help"])
     with solara.Row(gap="4px", style={"flex-wrap": "wrap", "margin-top": "4px"}):
         solara.Text("Quick:", classes=["socbiz-help"])
         for label, kind_, extra in QUICK:

@@ -76,7 +76,7 @@ def Dashboard(session: Session):
     config = setup.value.config
     solara.Title("socbiz: " + (config.title or config.name))
     with solara.AppBar():
-        solara.AppBarTitle("socbiz · social business simulator")
+        solara.AppBarTitle(f"socbiz · {config.title or config.name}")
     with solara.Sidebar():
         with solara.Card("Scenario", margin=0):
             ScenarioPicker(ctl)

@@ -23,7 +23,7 @@ def ScenarioPicker(ctl: Controller):
     def choose(name):
         if name in (UPLOADED, current):
             return
-        ctl.playing.set(False)
+        ctl.pause()
 
         def action():
             ctl.session.load(name)
@@ -31,7 +31,7 @@ def ScenarioPicker(ctl: Controller):
         ctl.attempt(action, f"Loaded the preset '{name}'.")
 
     def on_file(info):
-        ctl.playing.set(False)
+        ctl.pause()
 
         def action():
             data = info.get("data")
@@ -45,7 +45,7 @@ def ScenarioPicker(ctl: Controller):
         set_path(text)
         if not text.strip():
             return
-        ctl.playing.set(False)
+        ctl.pause()
 
         def action():
             ctl.session.load_path(text)

@@ -1,0 +1,305 @@
+"""End to end: the real ``socbiz dashboard`` server in headless Chromium, offline.
+
+Every request whose host is not 127.0.0.1 or localhost is aborted and recorded, and every
+failed local request (a missing bundled asset) is recorded too: each test fails if there was
+any. Screenshots of each view go to ``test-artifacts/dashboard/``.
+
+The model is still being calibrated: the tests check what the page does (the day counter moved,
+the charts were redrawn, the log gained a line about training, the exported TOML runs), never
+model outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from simulation import load_scenario
+from simulation.scenario import DEFAULT_SCENARIO
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory):
+    """The real command, started from another directory, on a free local port."""
+    socbiz = Path(sys.executable).parent / "socbiz"
+    command = [str(socbiz) if socbiz.exists() else "socbiz", "dashboard", "--port",
+               str(port := free_port())]
+    log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCBIZ_DASHBOARD")}
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(command, cwd=log_path.parent, stdout=log,
+                                  stderr=subprocess.STDOUT, env=env)
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.time() > deadline:
+                server.kill()
+                pytest.fail("the dashboard did not start:\n" + log_path.read_text())
+            time.sleep(0.3)
+        yield url
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing (make browser installs it)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Tabs:
+    """Opens browser tabs on the dashboard, recording forbidden and failed requests."""
+
+    def __init__(self, browser, url: str):
+        self.browser, self.url = browser, url
+        self.context = browser.new_context(viewport={"width": 1600, "height": 1400},
+                                           accept_downloads=True)
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.context.route("**/*", self._route)
+
+    def _route(self, route):
+        host = urlparse(route.request.url).hostname
+        if host in LOCAL_HOSTS or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def open(self):
+        page = self.context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}")
+                if r.status >= 400 else None)
+        page.goto(self.url)
+        page.get_by_text("Day 0 of").wait_for()
+        return page
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def tabs(chromium, dashboard_url):
+    opened = Tabs(chromium, dashboard_url)
+    yield opened
+    opened.close()
+    assert not opened.blocked, f"non-local requests were attempted: {opened.blocked}"
+    assert not opened.failed, f"local requests failed (asset not bundled?): {opened.failed}"
+
+
+def shot(page, name: str) -> None:
+    page.wait_for_timeout(300)  # let the last images decode
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def day_of(page) -> int:
+    return int(re.search(r"Day (\d+) of", page.locator(".socbiz-day").inner_text()).group(1))
+
+
+def settled_day(page, timeout: float = 20.0) -> int:
+    """The day shown once it has stopped changing for a second."""
+    deadline = time.time() + timeout
+    day = day_of(page)
+    while time.time() < deadline:
+        page.wait_for_timeout(1000)
+        now = day_of(page)
+        if now == day:
+            return day
+        day = now
+    raise AssertionError(f"the day kept moving after Pause (now {day})")
+
+
+def chart_source(page, name: str) -> str:
+    return page.locator(f".socbiz-chart-{name} img").first.get_attribute("src") or ""
+
+
+def assert_no_traceback(page) -> None:
+    shown = page.locator("body").inner_text()
+    assert "Traceback" not in shown and "Error:" not in shown
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def test_page_loads_offline_and_shows_the_default_scenario(tabs):
+    page = tabs.open()
+    title = load_scenario(DEFAULT_SCENARIO).title
+    page.get_by_text(title, exact=True).first.wait_for()
+    assert page.locator(".socbiz-chart-phases img").count() == 1
+    assert page.locator(".socbiz-kpi").count() == len(load_scenario(DEFAULT_SCENARIO).brands)
+    shot(page, "01-live-day0")
+
+
+def test_step_moves_the_day_and_the_charts(tabs):
+    page = tabs.open()
+    page.locator(".socbiz-chart-audience img").wait_for()
+    before = chart_source(page, "audience")
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text("Day 1 of").wait_for()
+    page.wait_for_function(
+        "before => document.querySelector('.socbiz-chart-audience img').src !== before", arg=before)
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 8 of").wait_for()
+    assert chart_source(page, "audience") != before
+
+
+def test_play_runs_and_pause_stops(tabs):
+    page = tabs.open()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => /Day ([1-9][0-9]+) of/.test("
+                           "document.querySelector('.socbiz-day').innerText)")
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for()
+    stopped = settled_day(page)  # the last frame shows the day the run stopped on
+    page.wait_for_timeout(1500)
+    assert day_of(page) == stopped >= 10
+    shot(page, "02-live-playing")
+
+
+def test_an_intervention_appears_in_the_event_log(tabs):
+    page = tabs.open()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 7 of").wait_for()
+    page.get_by_role("button", name="Apply now").click()
+    line = page.locator(".socbiz-event.intervention").filter(has_text="training").first
+    line.wait_for()
+    assert "Day 8" in line.inner_text()  # day 7 is over: it acts at the start of day 8
+    page.get_by_role("button", name="Inject a crisis").click()
+    page.locator(".socbiz-event.crisis").first.wait_for()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 14 of").wait_for()
+    shot(page, "03-live-intervention")
+
+
+def test_invalid_values_show_a_message_not_a_crash(tabs):
+    page = tabs.open()
+    page.get_by_role("button", name="Brand strategy").click()
+    field = page.get_by_label(re.compile(r"^Posts per day"))
+    field.fill("lots")
+    field.press("Enter")
+    page.get_by_text(re.compile(r"'lots' is not a number")).wait_for()
+    field.fill("500")
+    field.press("Enter")
+    page.get_by_text(re.compile(r"between 0 and 100")).first.wait_for()
+    coverage = page.get_by_label(re.compile(r"^Coverage"))
+    coverage.fill("abc")
+    page.get_by_role("button", name="Apply now").click()
+    page.get_by_text(re.compile(r"Coverage: 'abc' is not a number")).first.wait_for()
+    assert page.locator(".socbiz-event").count() == 0
+    assert_no_traceback(page)
+    shot(page, "04-invalid-values")
+
+
+def test_network_and_scenario_views(tabs):
+    page = tabs.open()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 7 of").wait_for()
+    page.get_by_role("tab", name="Network & organisation").click()
+    page.locator(".socbiz-chart-network img").wait_for()
+    page.locator(".socbiz-chart-organisation-large img").wait_for()
+    shot(page, "05-network")
+    page.get_by_role("tab", name="Scenario").click()
+    page.get_by_text("Narrative for trainers").wait_for()
+    shot(page, "06-scenario")
+
+
+def test_compare_shows_both_runs(tabs):
+    page = tabs.open()
+    page.get_by_role("tab", name="Compare").click()
+    days = page.get_by_label("Run to day")
+    days.fill("90")
+    page.get_by_role("button", name="Run comparison").click()
+    page.get_by_text("Differences on day 90").wait_for()
+    page.locator(".socbiz-chart-compare img").wait_for()
+    page.locator(".socbiz-chart-compare-phases img").wait_for()
+    table = page.locator(".socbiz-differences").inner_text()
+    assert "B − A" in table
+    for brand in load_scenario(DEFAULT_SCENARIO).brands:
+        assert brand in table
+    shot(page, "07-compare")
+
+
+def test_export_gives_a_toml_that_socbiz_run_accepts(tabs, tmp_path):
+    page = tabs.open()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 7 of").wait_for()
+    page.get_by_role("button", name="Apply now").click()
+    page.locator(".socbiz-event.intervention").first.wait_for()
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="What-if scenario (TOML)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.suffix == ".toml"
+    config = load_scenario(path)
+    assert [e.kind for e in config.timeline][-1] == "training"
+    out = tmp_path / "rerun"
+    socbiz = Path(sys.executable).parent / "socbiz"
+    result = subprocess.run([str(socbiz) if socbiz.exists() else "socbiz", "run", str(path),
+                             "--days", "10", "--out", str(out), "--quiet", "--no-plots"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (out / "timeseries.csv").is_file()
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Time series (CSV)").click()
+    assert csv_download.value.suggested_filename.endswith(".csv")
+    shot(page, "08-export")
+
+
+def test_two_tabs_are_independent(tabs):
+    first = tabs.open()
+    second = tabs.open()
+    first.get_by_role("button", name="+7 days").click()
+    first.get_by_text("Day 7 of").wait_for()
+    first.get_by_role("button", name="Step", exact=True).click()
+    first.get_by_text("Day 8 of").wait_for()
+    second.wait_for_timeout(500)
+    assert day_of(second) == 0
+    second.get_by_role("button", name="Step", exact=True).click()
+    second.get_by_text("Day 1 of").wait_for()
+    assert day_of(first) == 8
