@@ -54,6 +54,10 @@ class Controller:
         self.last_frame_seconds = 0.0
         # Set by Pause before anything else, so the loop stops even while a frame is drawing.
         self.stop = threading.Event()
+        # Each play loop has a number; an older loop still finishing a frame when Play is
+        # pressed again sees a newer number and stops (one loop per tab, never two).
+        self._generation = 0
+        self._generation_lock = threading.Lock()
 
     # -- publishing -------------------------------------------------------------------------------
     def publish(self) -> Snapshot:
@@ -104,8 +108,6 @@ class Controller:
             self.message.set(None)
             self.playing.set(True)
 
-    def _playing(self) -> bool:
-        return self.playing.value and not self.stop.is_set()
 
     def reset(self) -> None:
         self.pause()
@@ -124,6 +126,13 @@ class Controller:
         is thus never ahead of the picture while the user watches it: Pause stops on the day
         shown, not on a day simulated unseen between two frames.
         """
+        with self._generation_lock:
+            self._generation += 1
+            mine = self._generation
+
+        def playing() -> bool:
+            return self._generation == mine and self.playing.value and not self.stop.is_set()
+
         session = self.session
         speed_label = self.speed.value
         started, owed_from = time.perf_counter(), session.day
@@ -131,13 +140,13 @@ class Controller:
         cue_days = {cue.day for cue in session.config.narrative}
         page_gone = page_watcher()
         try:
-            while self._playing() and session.running:
+            while playing() and session.running:
                 if page_gone():  # the tab was closed: stop using the CPU for nobody
                     self.playing.set(False)
                     break
-                while time.perf_counter() < next_frame and self._playing():
+                while time.perf_counter() < next_frame and playing():
                     time.sleep(0.02)  # short naps: Pause acts at once
-                if not self._playing():
+                if not playing():
                     break
                 if self.speed.value != speed_label:  # the speed changed while playing
                     speed_label, started, owed_from = (self.speed.value, time.perf_counter(),
@@ -149,7 +158,7 @@ class Controller:
                 else:  # as fast as possible: simulate for a frame's time, then draw
                     target = session.day + 10**9
                 at_cue = None
-                while (session.day < target and session.running and self._playing()
+                while (session.day < target and session.running and playing()
                        and time.perf_counter() - burst_started < MAX_BURST_SECONDS):
                     session.step(1)
                     if self.pause_at_cues.value and session.day in cue_days:
@@ -172,7 +181,7 @@ class Controller:
         except Exception as error:
             log.exception("play loop stopped")
             self.say("error", f"The simulation stopped: {error}. Press Reset to start again.")
-        if page_gone():
+        if page_gone() or self._generation != mine:
             return
         if not session.running:
             self.playing.set(False)

@@ -7,6 +7,7 @@ gained a line about training, the exported file reloads and reruns) and never mo
 
 from __future__ import annotations
 
+import html
 import io
 import sys
 import time
@@ -68,9 +69,9 @@ def walk(rc):
 
 
 def html_blocks(rc) -> str:
-    """Every block of HTML on the page (event log, tables, banners)."""
-    return "\n".join(w.unsafe_innerHTML for w in walk(rc)
-                     if isinstance(getattr(w, "unsafe_innerHTML", None), str))
+    """Every block of HTML on the page (event log, tables, banners), entities decoded."""
+    return html.unescape("\n".join(w.unsafe_innerHTML for w in walk(rc)
+                                   if isinstance(getattr(w, "unsafe_innerHTML", None), str)))
 
 
 def texts(rc) -> str:
@@ -431,6 +432,17 @@ def test_scenario_picker_loads_another_preset(session):
     select(rc, "Scenario").v_model = presets[0]
     assert session.config.name == presets[0]
     assert load_scenario(presets[0]).title in texts(rc)
+
+
+@pytest.mark.parametrize("preset", sorted(list_scenarios()))
+def test_every_preset_loads_steps_and_draws(preset):
+    session = Session(preset, overrides=SMALL)
+    rc = render(session)
+    assert load_scenario(preset).title in texts(rc)
+    button(rc, "+7 days").click()
+    assert session.day == 7 and "Day 7 of" in texts(rc)
+    files = chart_pngs(session)
+    assert len(files) == 3 + 3 * len(session.config.brands)
 
 
 def test_uploaded_toml_loads_and_bad_files_are_refused(session):

@@ -39,6 +39,8 @@ CSS = """
 .socbiz-table th, .socbiz-table td { padding: 2px 8px; border-bottom: 1px solid #eee;
                                      text-align: left; vertical-align: top; }
 .socbiz-table .num { text-align: right; white-space: nowrap; }
+.socbiz-narrative table { width: 100%; }
+.socbiz-narrative td:nth-child(2) { width: 55%; }
 .socbiz-table tr.group td { background: #f3f5f7; padding-top: 5px; }
 .socbiz-better { color: #1b7f3b; }
 .socbiz-worse { color: #b3261e; }

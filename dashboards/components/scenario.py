@@ -126,8 +126,9 @@ def ScenarioDetails(ctl: Controller):
     if config.timeline:
         solara.HTML(tag="h3", unsafe_innerHTML="Scheduled events")
         solara.HTML(tag="div", unsafe_innerHTML=html_table(
-            ["day", "brand", "event"],
-            [[e.day, e.brand, e.label or e.kind] for e in config.timeline], numeric=(0,)))
+            ["day", "brand", "event", "details"],
+            [[e.day, e.brand, e.label or e.kind, event_details(e)] for e in config.timeline],
+            numeric=(0,)))
     if snap.overrides:
         solara.HTML(tag="h3", unsafe_innerHTML="Levers you changed")
         solara.HTML(tag="div", unsafe_innerHTML=html_table(
@@ -136,3 +137,22 @@ def ScenarioDetails(ctl: Controller):
         solara.HTML(tag="h3", unsafe_innerHTML="References")
         solara.HTML(tag="ul", unsafe_innerHTML="".join(
             f"<li>{escape(ref)}</li>" for ref in config.references))
+
+
+def event_details(event) -> str:
+    """The parameters of a scheduled event, in words: 'departments hr, pr; coverage 0.6'."""
+    import dataclasses
+
+    parts = []
+    for spec in dataclasses.fields(event):
+        value = getattr(event, spec.name)
+        if spec.name in ("day", "brand") or value in (None, "", ()):
+            continue
+        if isinstance(value, tuple | list):
+            value = ", ".join(str(v).replace("_", " ") for v in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k} {v:g}" for k, v in value.items())
+        elif isinstance(value, str):
+            value = value.replace("_", " ")
+        parts.append(f"{spec.name.replace('_', ' ')} {value}")
+    return "; ".join(parts)
