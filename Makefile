@@ -42,9 +42,11 @@ lint: setup
 test: setup browser lint
 	$(BIN)/python -m pytest -m "not validation"
 
-## The pattern-oriented validation suite (statistical, slow): under 30 minutes.
+## The pattern-oriented validation suite (statistical, slow): under 30 minutes. It rewrites
+## the report in docs/validation and checks every preset's narrative.
 validate: setup
 	$(BIN)/socbiz validate --out docs/validation
+	$(BIN)/python -m pytest -m validation tests/validation/test_presets.py
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -23,7 +23,6 @@ use these same functions.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -106,6 +105,11 @@ def push_share(brand: Brand) -> float:
     return float(brand.output.push_share) if brand.output else 0.0
 
 
+def incident_cut(brand: Brand) -> float:
+    """Share of incidents prevented by quality and R&D acting on insights from listening."""
+    return float(brand.incident_cut)
+
+
 def listening_coverage(brand: Brand) -> float:
     return float(brand.listening_coverage)
 
@@ -177,6 +181,7 @@ BRAND_REPORTERS = {
     "push_share": push_share,
     "listening_coverage": listening_coverage,
     "crm_integration": crm_integration,
+    "incident_cut": incident_cut,
     **{name: _from_market(name) for name in MARKET_FIELDS},
     "share_of_voice": share_of_voice,
     "cost": cost,
@@ -209,6 +214,3 @@ MODEL_REPORTERS = {
     "complaints_total": complaints_total,
 }
 
-
-def finite(value: float) -> float:
-    return value if math.isfinite(value) else float("nan")

@@ -13,6 +13,7 @@ functions back the slow tests in ``tests/validation``.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -147,7 +148,9 @@ def run_suite(n_seeds: int = 20, workers: int | None = None, only: Sequence[int]
     chosen = [p for p in PATTERNS if not only or p.number in only]
     workers = workers or os.cpu_count() or 1
     results = []
-    with ProcessPoolExecutor(workers) as pool:
+    # forkserver: workers must not inherit a multi-threaded parent by fork.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for pattern in chosen:
             result = run_pattern(pattern, seeds, pool)
             results.append(result)

@@ -4,6 +4,7 @@ Thresholds, effect sizes and the reasons for them are written in each pattern
 (simulation/validation/patterns.py); this file runs them as tests.
 """
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -17,7 +18,7 @@ SEEDS = list(range(1, 21))
 
 @pytest.fixture(scope="module")
 def pool():
-    with ProcessPoolExecutor(2) as executor:
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as executor:
         yield executor
 
 
