@@ -303,3 +303,24 @@ def test_two_tabs_are_independent(tabs):
     second.get_by_role("button", name="Step", exact=True).click()
     second.get_by_text("Day 1 of").wait_for()
     assert day_of(first) == 8
+
+
+def test_mesa_solaraviz_view_steps_offline(tabs):
+    """``/mesa``: Mesa's SolaraViz page of the same model, linked both ways with the main page."""
+    page = tabs.open()
+    link = page.get_by_role("link", name="Mesa view")
+    assert link.get_attribute("href") == "mesa" and link.get_attribute("target") == "_blank"
+    page.goto(tabs.url + "mesa")
+    step = page.get_by_role("button", name="Step")
+    step.wait_for()
+    page.get_by_text("Day 0 of").wait_for()
+    page.locator(".socbiz-mesa-phases img").wait_for()
+    step.click()
+    page.get_by_text("Day 5 of").wait_for()  # Step moves by the render interval (5 days)
+    page.get_by_text("Time: 5.0").wait_for()  # SolaraViz's own counter
+    first_brand = next(iter(load_scenario(DEFAULT_SCENARIO).brands))
+    page.locator(f".socbiz-mesa-adoption-{first_brand} img").wait_for()
+    assert_no_traceback(page)
+    shot(page, "09-mesa-view")
+    page.get_by_role("link", name="Main dashboard").click()
+    page.locator(".socbiz-day").get_by_text("Day 0 of").wait_for()

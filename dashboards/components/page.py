@@ -77,6 +77,8 @@ def Dashboard(session: Session):
     solara.Title("socbiz: " + (config.title or config.name))
     with solara.AppBar():
         solara.AppBarTitle(f"socbiz · {config.title or config.name}")
+        solara.Button("Mesa view", icon_name="mdi-open-in-new", text=True, href="mesa",
+                      target="_blank", classes=["socbiz-mesa-link"])
     with solara.Sidebar():
         with solara.Card("Scenario", margin=0):
             ScenarioPicker(ctl)

@@ -1,0 +1,405 @@
+"""The Mesa SolaraViz view of the model, served at ``/mesa`` next to the main dashboard (``/``).
+
+This page is Mesa's own ``SolaraViz``: its Play/Pause/Step/Reset controls, play and render
+intervals, model parameters and "Page N" tabs of draggable tiles, drawing the dashboard's
+matplotlib charts (:mod:`dashboards.charts`, itself built on :mod:`simulation.plots`). It is for
+users who know Mesa's interface; the main page adds what SolaraViz cannot do (interventions while
+the model runs, validated levers, speed in days per second, compare, export).
+
+Rules (Mesa 3.5.1, see /work/shared/docs/platform-notes.md):
+
+- One model per browser tab: it is created inside :func:`MesaPage` (``use_memo``), never at
+  module level, and handed to SolaraViz as a ``solara.Reactive`` so the page sees Reset's new
+  model.
+- Reset rebuilds ``type(model)(**widget values)``: :class:`MesaDashboardModel` takes exactly the
+  widget names and never raises for anything the widgets can send. A seed that is not a whole
+  number ≥ 0, a scenario file that no longer loads, or a lever the scenario refuses fall back
+  (the scenario's seed, the default scenario, the scenario's value) with a notice on the page.
+- The scenario widget is ``scenario_name``, not ``scenario``: on Reset, Mesa 3.5.1 passes its
+  own ``mesa.experimental.scenarios.Scenario`` object as ``scenario=`` to any model whose
+  ``__init__`` takes that keyword, which would replace the chosen preset.
+- Brand levers act on the chosen scenario's *first* brand (brand names differ between
+  scenarios), and each one offers "scenario's value", its default, so switching scenario never
+  silently imposes another scenario's values.
+- Every chart component calls ``update_counter.get()`` (Mesa's refresh signal after each step)
+  and redraws only when the day or the model changed; ComponentsView draws only the open page.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import solara
+from matplotlib.figure import Figure
+
+from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
+from simulation.scenario import DEFAULT_SCENARIO
+
+from . import charts
+from .components.common import CSS, build_figure, escape
+from .components.eventlog import EventLog
+from .components.page import SCENARIO_ENV, SEED_ENV
+from .state import check_seed
+
+try:  # Mesa's visualisation needs altair (mesa[viz]); the main page must work without it.
+    from mesa.visualization import SolaraViz
+    from mesa.visualization.utils import update_counter
+    MESA_VIZ_ERROR: str | None = None
+except ImportError as _error:  # pragma: no cover - depends on the installation
+    SolaraViz = None
+    update_counter = solara.reactive(0)
+    MESA_VIZ_ERROR = (f"Mesa's SolaraViz cannot be imported ({_error}): install Mesa's "
+                      "visualisation dependencies, e.g. pip install altair")
+
+log = logging.getLogger("socbiz.dashboard")
+
+TITLE = "socbiz — Mesa SolaraViz view"
+KEEP = "scenario's value"
+CUSTOMERS = (5_000, 10_000, 30_000, 100_000)
+# Widget name -> (scenario key, with {brand} = the scenario's first brand; label; choices).
+BRAND_LEVERS: dict[str, tuple[str, str, tuple[float, ...]]] = {
+    "posts_per_day": ("brands.{brand}.content.posts_per_day", "Posts per day",
+                      (0.5, 1, 2, 3, 5, 8)),
+    "push_share": ("brands.{brand}.content.push_share", "Push share",
+                   (0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1)),
+    "listening": ("brands.{brand}.listening_coverage", "Listening coverage",
+                  (0, 0.05, 0.1, 0.25, 0.5, 0.75, 1)),
+    "crm": ("brands.{brand}.crm_integration", "Social CRM integration",
+            (0, 0.25, 0.5, 0.75, 1)),
+    "turf_war": ("brands.{brand}.culture.turf_war", "Marketing/communication turf war",
+                 (0, 0.2, 0.5, 0.9, 1)),
+}
+# Play interval (ms) and render interval (days) at start. Drawing one page takes 0.1-0.5 s,
+# far more than a simulated day (2-10 ms): a play interval shorter than a render breaks
+# SolaraViz ("Too many renders triggered"), so speed comes from drawing every few days.
+PLAY_INTERVAL_MS = 201  # on the slider's grid (1, 11, 21, ...)
+RENDER_INTERVAL = 5  # on the slider's grid (1, 3, 5, ...)
+CHART_DPI = 100
+MESA_CSS = """
+.socbiz-mesa-chart img { max-width: 100%; max-height: 370px; width: auto; height: auto;
+                         display: block; margin: 0 auto; }
+.socbiz-mesa-log .socbiz-log { max-height: 330px; }
+.socbiz-mesa-header { font-size: 14px; line-height: 1.5; margin: 4px 0 2px 0; }
+.socbiz-mesa-header .day { font-size: 20px; font-weight: 600; margin-right: 10px; }
+"""
+_builds = itertools.count(1)
+
+
+# ----------------------------------------------------------------------------------------------
+# The model SolaraViz rebuilds on Reset
+
+
+def format_choice(value: float) -> str:
+    return f"{value:,}" if float(value).is_integer() and value >= 1000 else f"{value:g}"
+
+
+def parse_choice(value: Any) -> float | None:
+    """A widget value: None for the scenario's value, else the number (``"30,000"`` too)."""
+    if value is None or value == KEEP or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        number = float(str(value).replace(",", "").replace("\u202f", "").replace(" ", ""))
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def scenario_choices(initial: str | None = None) -> list[str]:
+    """The presets, plus the scenario given to ``socbiz dashboard`` if it is a file."""
+    names = list(list_scenarios())
+    if initial and initial not in names:
+        names.append(initial)
+    return names
+
+
+class MesaDashboardModel(SocialBusinessModel):
+    """:class:`~simulation.SocialBusinessModel` built from the Mesa view's widget values.
+
+    ``scenario_name``: a preset name or a TOML path. ``rng``: the Seed box's text (empty: the
+    scenario's seed). ``n_customers``: market size. The other keywords are levers of the
+    scenario's first brand (see ``BRAND_LEVERS``). Every value may also be "scenario's value"
+    (or None), which keeps the scenario's own. Never raises for a bad value: it falls back and
+    says so in ``notices``.
+    """
+
+    def __init__(
+        self,
+        scenario_name: str = DEFAULT_SCENARIO,
+        rng: Any = None,
+        n_customers: Any = KEEP,
+        posts_per_day: Any = KEEP,
+        push_share: Any = KEEP,
+        listening: Any = KEEP,
+        crm: Any = KEEP,
+        turf_war: Any = KEEP,
+    ):
+        notices: list[str] = []
+        try:
+            base = load_scenario(scenario_name or DEFAULT_SCENARIO)
+        except Exception as error:  # a file that changed or vanished since the server started
+            notices.append(f"Scenario {scenario_name!r} could not be loaded ({error}); "
+                           f"showing {DEFAULT_SCENARIO!r}.")
+            scenario_name, base = DEFAULT_SCENARIO, load_scenario(DEFAULT_SCENARIO)
+        brand = next(iter(base.brands))
+        wanted: dict[str, Any] = {"market.n_customers": n_customers}
+        values = {"posts_per_day": posts_per_day, "push_share": push_share,
+                  "listening": listening, "crm": crm, "turf_war": turf_war}
+        for name, value in values.items():
+            wanted[BRAND_LEVERS[name][0].format(brand=brand)] = value
+        overrides: dict[str, Any] = {}
+        for key, value in wanted.items():
+            try:
+                number = parse_choice(value)
+            except ValueError:
+                notices.append(f"{key} = {value!r} is not a number: the scenario's value is used.")
+                continue
+            if number is not None:
+                overrides[key] = int(number) if key == "market.n_customers" else number
+        config = base
+        if overrides:
+            try:
+                config = load_scenario(base, overrides)
+            except ScenarioError as error:
+                kept = {}
+                for key, value in overrides.items():  # keep every lever the scenario accepts
+                    try:
+                        config = load_scenario(base, {**kept, key: value})
+                        kept[key] = value
+                    except ScenarioError:
+                        pass
+                config = load_scenario(base, kept) if kept else base
+                notices.append(f"Refused: {error}; the scenario's value is used instead.")
+                overrides = kept
+        seed = config.seed
+        text = "" if rng is None else str(rng).strip()
+        if text:
+            try:
+                seed = check_seed(text)
+            except ScenarioError:
+                notices.append(f"Seed {text!r} is not a whole number ≥ 0: the scenario's seed "
+                               f"({config.seed}) is used.")
+        super().__init__(config, rng=seed)
+        self.scenario_name = scenario_name
+        self.first_brand = brand
+        self.levers = overrides
+        self.notices = notices
+        self.build = next(_builds)  # tells charts that Reset replaced the model
+        self._view: tuple | None = None
+
+    def view_data(self):
+        """(brand time series, event log) as of the current day, computed once per day."""
+        day = self.time_day
+        if self._view is None or self._view[0] != day:
+            try:
+                self._view = (day, self.brand_frame(), self.log_book.to_frame())
+            except Exception:  # SolaraViz's "Use Threads" draws while the model steps
+                if self._view is None:
+                    raise
+                log.warning("Mesa view: data of day %s not readable yet", day, exc_info=True)
+        return self._view[1], self._view[2]
+
+
+def initial_values() -> dict[str, Any]:
+    """The scenario and seed given to ``socbiz dashboard`` (environment), else the defaults."""
+    return {"scenario_name": os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO,
+            "rng": os.environ.get(SEED_ENV) or ""}
+
+
+def model_params(scenario_name: str = DEFAULT_SCENARIO, seed: str = "") -> dict[str, Any]:
+    """SolaraViz's ``model_params``: Select widgets and the Seed box, nothing else typed."""
+    params: dict[str, Any] = {
+        "scenario_name": {"type": "Select", "label": "Scenario", "value": scenario_name,
+                          "values": scenario_choices(scenario_name)},
+        "rng": {"type": "InputText", "label": "Seed (empty: the scenario's own)",
+                "value": seed},
+        "n_customers": {"type": "Select", "label": "Customers simulated", "value": KEEP,
+                        "values": [KEEP, *map(format_choice, CUSTOMERS)]},
+    }
+    for name, (_key, label, choices) in BRAND_LEVERS.items():
+        params[name] = {"type": "Select", "label": f"{label} (first brand)", "value": KEEP,
+                        "values": [KEEP, *map(format_choice, choices)]}
+    return params
+
+
+def default_model(params: dict[str, Any]) -> MesaDashboardModel:
+    """The model the widgets describe at start, so that Reset without changes rebuilds it."""
+    return MesaDashboardModel(**{name: spec["value"] for name, spec in params.items()})
+
+
+# ----------------------------------------------------------------------------------------------
+# Components: (component, page) tuples for SolaraViz
+
+
+@solara.component
+def MesaChart(model: MesaDashboardModel, build: Callable[[Any, Any, int], Figure], name: str):
+    """One matplotlib figure, redrawn when the day or the model changes."""
+    update_counter.get()
+    day = model.time_day
+
+    def draw():
+        frame, events = model.view_data()
+        return build(frame, events, charts.shown_days(day, model.config.horizon_days))
+
+    figure = solara.use_memo(lambda: build_figure(draw), [model.build, day])
+    with solara.Div(classes=["socbiz-mesa-chart", f"socbiz-mesa-{name}"]):
+        if isinstance(figure, str):
+            solara.Warning(figure, dense=True)
+        else:
+            solara.FigureMatplotlib(figure, dependencies=[model.build, day], format="png",
+                                    dpi=CHART_DPI)
+
+
+def _phases(frame, events, days, width: float = 6.4, height: float = 4.0):
+    """The phase bands of :func:`charts.phase_figure`, with a legend in three columns (the
+    tile is narrower than the main page's chart) and stretched to fill a tile."""
+    figure = charts.phase_figure(frame, events, days, width=width)
+    legend = figure.legends[0]
+    handles, labels = legend.legend_handles, [text.get_text() for text in legend.texts]
+    figure.legends.clear()
+    ncol = 3
+    top, below = 0.32, 0.48 + 0.22 * -(-len(handles) // ncol)
+    brands = frame["brand"].nunique()
+    height = max(height, top + below + 0.32 * brands + 0.12)
+    figure.set_size_inches(width, height)
+    figure.legend(handles=handles, labels=labels, loc="lower center", ncol=ncol,
+                  fontsize=charts.FONT["legend"] - 0.5, frameon=False, borderaxespad=0.2)
+    figure.subplots_adjust(top=1 - top / height, bottom=below / height, right=0.96)
+    return figure
+
+
+@solara.component
+def PhasesView(model: MesaDashboardModel):
+    MesaChart(model, _phases, "phases")
+
+
+@solara.component
+def AdoptionView(model: MesaDashboardModel):
+    brands = list(model.config.brands)
+    brand, set_brand = solara.use_state(brands[0])
+    if brand not in brands:  # Reset switched to a scenario without this brand
+        brand = brands[0]
+    solara.Select("Brand", value=brand, values=brands, on_value=set_brand, dense=True,
+                  style={"max-width": "240px"})
+
+    def build(frame, events, days):
+        return charts.adoption_figure(frame, brand, days, events, size=(6.4, 4.0))
+
+    MesaChart(model, build, f"adoption-{brand}")
+
+
+def panel_view(panel: tuple, crisis_bands: bool = False):
+    """A component drawing one time-series panel of :mod:`dashboards.charts` (one per tile)."""
+    column = panel[0]
+
+    def build(frame, events, days):
+        figure = charts.panels_figure(frame, (panel,), days, events, ncols=1,
+                                      crisis_bands=crisis_bands, width=6.4, panel_height=3.7)
+        # Room for 5-digit ticks and the unit, and for the last day's tick on the right.
+        figure.subplots_adjust(left=0.12, right=0.96)
+        return figure
+
+    @solara.component
+    def PanelView(model: MesaDashboardModel):
+        MesaChart(model, build, column)
+
+    PanelView.__name__ = f"Panel_{column}"
+    return PanelView
+
+
+@solara.component
+def EventLogView(model: MesaDashboardModel):
+    update_counter.get()
+    _frame, events = model.view_data()
+    with solara.Div(classes=["socbiz-mesa-log"]):
+        EventLog(events, list(model.config.brands), model.build * 100_000 + model.time_day)
+
+
+@solara.component
+def RunView(model: MesaDashboardModel):
+    """What this run is: scenario, seed, the levers set, and why a value was not used."""
+    update_counter.get()
+    config = model.config
+    rows = [("Scenario", f"{config.title or config.name} ({model.scenario_name})"),
+            ("Seed", str(model.seed)),
+            ("Brands", ", ".join(config.brands)),
+            ("Customers", f"{config.market.n_customers:,}"),
+            ("Horizon", f"{config.horizon_days} days")]
+    rows += [(key, f"{value:g}") for key, value in model.levers.items()
+             if key != "market.n_customers"]
+    table = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
+    solara.HTML(tag="div", classes=["socbiz-table"],
+                unsafe_innerHTML=f"<table><tbody>{table}</tbody></table>")
+    solara.Text("Brand levers act on the scenario's first brand "
+                f"({model.first_brand}); interventions, compare and export are on the main "
+                "dashboard.", classes=["socbiz-help"])
+
+
+COMPONENTS: list[tuple[Any, int]] = [
+    (PhasesView, 0),
+    (AdoptionView, 0),
+    *[(panel_view(panel), 1) for panel in charts.AUDIENCE_PANELS],
+    *[(panel_view(panel, crisis_bands=True), 2) for panel in charts.SERVICE_PANELS],
+    (EventLogView, 3),
+    (RunView, 3),
+]
+PAGES = ("Phases & adoption", "Audience", "Customer service & crises", "Event log & run")
+
+
+@solara.component
+def Header(model: MesaDashboardModel):
+    """Above SolaraViz's tabs: the day, what runs, the notices, what each page shows."""
+    update_counter.get()
+    config = model.config
+    levers = ", ".join(f"{key.rsplit('.', 1)[-1]} {value:g}" for key, value in model.levers.items())
+    state = "" if model.running else " · horizon reached: Reset to start again"
+    solara.HTML(tag="div", classes=["socbiz-mesa-header"], unsafe_innerHTML=(
+        f"<span class='day'>Day {model.time_day} of {config.horizon_days}</span>"
+        f"{escape(config.title or config.name)} · seed {model.seed}"
+        + (f" · changed: {escape(levers)}" if levers else "") + escape(state)))
+    for notice in model.notices:
+        solara.Warning(notice, dense=True)
+    solara.Text(" · ".join(f"Page {i}: {name}" for i, name in enumerate(PAGES))
+                + ". Step advances by the render interval.", classes=["socbiz-help"])
+
+
+@solara.component
+def MesaView(params: dict[str, Any], play_interval: int = PLAY_INTERVAL_MS,
+             render_interval: int = RENDER_INTERVAL,
+             model: solara.Reactive | None = None):
+    """SolaraViz on a model of this tab's own (``params``: SolaraViz's ``model_params``).
+
+    ``model``: a reactive holding the model, for tests that want to look at it; by default the
+    component makes its own from ``params``.
+    """
+    first = solara.use_memo(lambda: default_model(params) if model is None else None, [])
+    own = solara.use_reactive(first)
+    model = own if model is None else model
+    solara.Style(CSS + MESA_CSS)
+    solara.Title(TITLE)
+    with solara.AppBar():
+        solara.Button("Main dashboard", icon_name="mdi-arrow-left", text=True, href="./",
+                      classes=["socbiz-main-link"])
+    Header(model.value)
+    SolaraViz(model, components=list(COMPONENTS), model_params=params, name=TITLE,
+              play_interval=play_interval, render_interval=render_interval)
+
+
+@solara.component
+def MesaPage():
+    """The ``/mesa`` route: the scenario and seed given to ``socbiz dashboard``."""
+    values = solara.use_memo(initial_values, [])
+    params = solara.use_memo(lambda: model_params(values["scenario_name"], values["rng"]), [])
+    if SolaraViz is None:
+        solara.Error(MESA_VIZ_ERROR)
+    else:
+        MesaView(params)
+
+
+__all__: Sequence[str] = ("MesaDashboardModel", "MesaPage", "MesaView", "model_params")
