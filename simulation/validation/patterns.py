@@ -201,13 +201,19 @@ def judge_phases(runs) -> Outcome:
 
 def figure_phases(runs, fig) -> None:
     ax = fig.subplots()
+    labels = []
     for arm, colour in (("levers", "#2a9d8f"), ("no levers", "#e76f51")):
         for key, marker in (("first2", "o"), ("first3", "s")):
-            days = [r[key] for r in runs[arm]]
-            ax.scatter(days, [f"{arm}: phase {key[-1]}"] * len(days), marker=marker,
-                       color=colour, alpha=0.6)
+            days = np.array([r[key] for r in runs[arm]], dtype=float)
+            reached = days[np.isfinite(days)]
+            row = len(labels)
+            labels.append(f"{arm}: phase {key[-1]} ({len(reached)}/{len(days)} seeds)")
+            ax.scatter(reached, np.full(len(reached), row), marker=marker, color=colour,
+                       alpha=0.6)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set_ylim(-0.5, len(labels) - 0.5)
     ax.set_xlabel("first day in phase")
-    ax.set_title("Day each seed first reaches phase 2 and 3 (missing: never)", fontsize=10)
+    ax.set_title("Day each seed first reaches phase 2 and 3", fontsize=10)
 
 
 P1 = Pattern(
