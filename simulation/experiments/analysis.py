@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .spec import REDUCERS
+
 TIMING_COLUMNS = ("wall_time_s", "started", "host", "pid")
 NULLABLE_INT_COLUMNS = ("days_simulated", "n_events")
 
@@ -177,8 +179,8 @@ def summarise(runs: pd.DataFrame | str | os.PathLike, metrics: Sequence[str] | N
         outputs = [o["column"] for o in info["outputs"]]
         runs = load_runs(runs, status="ok")
     else:
-        outputs = [c for c in runs.columns if runs[c].dtype.kind == "f"
-                   and c not in TIMING_COLUMNS]
+        outputs = [c for c in runs.columns if c.rsplit("_", 1)[-1] in REDUCERS
+                   and runs[c].dtype.kind == "f"]
     runs = runs[runs["status"] == "ok"] if "status" in runs else runs
     if brand is not None:
         runs = runs[runs["brand"] == brand]

@@ -138,7 +138,8 @@ def run_sweep(
 
     ``workers``: local processes (default: the number of cores; 0 runs in this process).
     ``scheduler``: a Dask scheduler address. ``executor``: an :class:`Executor`, a
-    ``distributed.Client`` or any ``concurrent.futures.Executor`` (not shut down here).
+    ``distributed.Client`` or any ``concurrent.futures.Executor``: not shut down here (a Dask
+    client's queued runs of this sweep are cancelled if it is interrupted).
     ``announce(summary)`` is called once the executor is up and the runs already done are
     known, just before the first run is submitted (the CLI prints its header line there).
     """
@@ -150,8 +151,7 @@ def run_sweep(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     store.check(experiment, resume=resume)  # refuse early, before starting workers
-    pool: Executor | None = make_executor(workers=workers, scheduler=scheduler,
-                                          executor=executor)
+    pool = make_executor(workers=workers, scheduler=scheduler, executor=executor)
     try:
         existing = store.open(experiment, resume=resume)
     except BaseException:
@@ -207,7 +207,7 @@ def run_sweep(
     finally:
         if bar is not None:
             bar.close()
-        if pool is not None:
+        if not isinstance(executor, Executor):  # ours, or our wrapper of the caller's pool
             pool.shutdown(cancel=summary.interrupted or summary.missing > 0)
         summary.wall_time_s = time.perf_counter() - clock
         if session:
