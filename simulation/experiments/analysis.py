@@ -265,6 +265,12 @@ def plot_outcome(out: str | os.PathLike, output: str, *, x: str,
     if brand is not None:
         runs = runs[runs["brand"] == brand]
     brands = list(dict.fromkeys(runs["brand"]))
+    info = read_experiment(out)
+    spec = info.get("spec", {})
+    # Lines join the means along x only on a grid; sampled points are not a curve.
+    line = "-" if info.get("design", {}).get("kind") == "grid" else "none"
+    log_columns = {p.get("name") or p["key"] for p in spec.get("parameters", [])
+                   if p.get("scale") == "log"}
     fig = Figure(figsize=(8, 3.6 * len(brands)), layout="constrained")
     axes = fig.subplots(len(brands), 1, squeeze=False)[:, 0]
     for ax, b in zip(axes, brands, strict=True):
@@ -277,8 +283,10 @@ def plot_outcome(out: str | os.PathLike, output: str, *, x: str,
             ax.scatter(g[x], g[output], s=8, color=colour, alpha=0.35, lw=0)
             err = np.vstack([stats["mean"] - stats["low"], stats["high"] - stats["mean"]])
             ax.errorbar(stats[x], stats["mean"], yerr=np.nan_to_num(err), color=colour,
-                        marker="o", ms=4, lw=1.4, capsize=3, label=label)
-        ax.set_xlabel(x)
+                        marker="o", ms=4, lw=1.4, ls=line, capsize=3, label=label)
+        if x in log_columns:
+            ax.set_xscale("log")
+        ax.set_xlabel(x + (" (log scale)" if x in log_columns else ""))
         ax.set_ylabel(output)
         ax.set_title(f"{output} by {x}: {b} (dots: replicates; bars: {conf_level:.0%} CI of "
                      "the mean)", fontsize=10)
