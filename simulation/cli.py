@@ -203,24 +203,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} (must be an integer)") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} (must be an integer ≥ 1)")
-    return value
+def int_at_least(minimum: int):
+    """An argparse type: an integer ≥ ``minimum``, with a one-line error otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} (must be an integer)") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} (must be an integer ≥ {minimum})")
+        return value
+
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} (must be an integer)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} (must be an integer ≥ 0)")
-    return value
+positive_int = int_at_least(1)
+non_negative_int = int_at_least(0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,19 +19,6 @@ def parse_only(text: str) -> list[int]:
     return numbers
 
 
-def at_least(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} (must be an integer)") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} (must be an integer ≥ {minimum})")
-        return value
-
-    return parse
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     from . import run_suite, write_report
 
@@ -55,14 +42,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def add_commands(subparsers) -> None:
+    from ..cli import int_at_least
+
     parser = subparsers.add_parser(
         "validate", help="check the model against the 12 patterns of the domain brief",
         description="Run the pattern-oriented validation suite: each pattern of the domain "
                     "brief over many seeds, with effect sizes, confidence intervals and "
                     "thresholds. Exit status 1 if a pattern is not reproduced.")
-    parser.add_argument("--seeds", type=at_least(2), default=20,
+    parser.add_argument("--seeds", type=int_at_least(2), default=20,
                         help="seeds per pattern and arm (default 20)")
-    parser.add_argument("--workers", type=at_least(1), default=None,
+    parser.add_argument("--workers", type=int_at_least(1), default=None,
                         help="worker processes (default: number of cores)")
     parser.add_argument("--only", type=parse_only, help="pattern numbers, e.g. 1,5,12")
     parser.add_argument("--out", help="folder for report.md and the figures")
