@@ -1,8 +1,8 @@
 """The customers: a population on a social network, facing the brands' posts every day.
 
 Every customer is an agent with individual state and individual rules, but the population is
-held as vectorised numpy state (one row per customer, one column per brand) so that a run scales
-to a million customers. ``market.customers[i]`` returns a readable record of one customer.
+held as vectorised numpy state (one entry per customer, and per brand where needed) so that a
+run scales to a million customers. ``market.customers[i]`` returns a readable record of one customer.
 
 State per customer
     engaging (45% of people engage with brands at all, IBM 2011) and active (5% of people post
@@ -29,6 +29,9 @@ Daily rules, in this order (``Market.step``):
    x max(0, push_share - push_tolerance). Active customers have propensity
    active_engagement_multiplier, casual ones 1, non-engaging ones 0. The perception gap is not
    coded: it emerges when a brand's mix follows its beliefs instead of customers' motivations.
+   Customers also engage with the brands outside the scenario (other_brand_posts_per_day pages
+   posting once a day with other_brand_mix and other_brand_push_share) under the same rule;
+   only whether they ever engaged with any brand is kept.
 3. Shares. An engagement is shared with probability p_share; each friend of the sharer sees the
    share with their own p_seen, comes to know the brand, and, if engaging and not following,
    follows with probability p_follow_per_viral_view.
@@ -43,9 +46,6 @@ Daily rules, in this order (``Market.step``):
    max(0, posts - brand_attention_half_posts) + unfollow_push x max(0, push_share -
    push_tolerance) + unfollow_negative x max(0, -sentiment). With a fully mixed network, no
    shares, no unfollowing and neutral sentiment this is exactly the Bass model.
-   (Customers also engage with the brands outside the scenario, whose stories fill their
-   feeds, under the same rule with other_brand_mix and other_brand_push_share; only whether
-   they ever engaged with any brand is kept.)
 6. Sentiment returns toward its resting level by 1 / sentiment_memory_days of the gap per day:
    customer_satisfaction for the brand's customers, 0 for others. An engagement adds
    engagement_sentiment_gain.
