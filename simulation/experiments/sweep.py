@@ -19,10 +19,13 @@ Rules:
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,7 +204,8 @@ def run_sweep(
             bar.set_postfix(failed=0)
         tasks = (RunTask(r.run_id, r.point, r.replicate, r.seed, r.values,
                          r.run_id in inject) for r in experiment.runs(skip=done))
-        _drive(pool, context, tasks, summary, store, bar)
+        with _interrupt_flag() as interrupted:
+            _drive(pool, context, tasks, summary, store, bar, interrupted)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
@@ -224,12 +228,35 @@ def run_sweep(
     return summary
 
 
+@contextmanager
+def _interrupt_flag():
+    """Remember a Ctrl-C even if some library call on the way swallows its KeyboardInterrupt:
+    the driver loop checks the flag between batches of results."""
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        interrupted.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _drive(pool: Executor, context: RunContext, tasks, summary: SweepSummary,
-           store: ResultStore, bar) -> None:
+           store: ResultStore, bar, interrupted: threading.Event | None = None) -> None:
     pending: set = set()
     checked_folder = not pool.checks_shared_folder
     exhausted = False
     while True:
+        if interrupted is not None and interrupted.is_set():
+            raise KeyboardInterrupt
         window = max(2 * pool.refresh_slots(), 4)
         while not exhausted and len(pending) < window:
             task = next(tasks, None)
