@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 import ipyvuetify as v
-import ipywidgets
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,6 +26,8 @@ from simulation.scenario import DEFAULT_SCENARIO, scenario_to_toml
 
 # The dashboards folder is not an installed package: import it from the repository.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from widget_support import button, commit, images, wait_for, walk  # noqa: E402
+
 from dashboards import charts  # noqa: E402
 from dashboards.components.compare import CompareView, run_comparison  # noqa: E402
 from dashboards.components.eventlog import EventLog, log_lines  # noqa: E402
@@ -57,15 +58,6 @@ def render(session):
     return rc
 
 
-def walk(rc):
-    """Every widget on the page (``rc.find(cls)`` stops at the first match of a branch)."""
-    stack = list(rc.find().widgets)
-    while stack:
-        widget = stack.pop()
-        yield widget
-        for child in getattr(widget, "children", None) or []:
-            if isinstance(child, ipywidgets.Widget):
-                stack.append(child)
 
 
 def html_blocks(rc) -> str:
@@ -83,12 +75,6 @@ def texts(rc) -> str:
     return "\n".join(parts) + "\n" + html_blocks(rc)
 
 
-def button(rc, label: str):
-    for widget in walk(rc):
-        if isinstance(widget, v.Btn) and label in [c for c in widget.children
-                                                   if isinstance(c, str)]:
-            return widget
-    raise LookupError(f"no button {label!r}")
 
 
 def button_labels(rc) -> set[str]:
@@ -110,23 +96,10 @@ def select(rc, label: str):
     raise LookupError(f"no select {label!r}")
 
 
-def commit(widget, text: str) -> None:
-    """Type a value and press Enter, as a user does."""
-    widget.v_model = text
-    if any(k.startswith("keyup.enter") for k in widget._event_handlers_map):
-        widget.fire_event("keyup.enter", None)
 
 
-def images(rc) -> list[bytes]:
-    return [bytes(w.value) for w in walk(rc) if isinstance(w, ipywidgets.Image)]
 
 
-def wait_for(condition, timeout: float = 20.0) -> None:
-    deadline = time.time() + timeout
-    while not condition():
-        if time.time() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 # ----------------------------------------------------------------------------------------------

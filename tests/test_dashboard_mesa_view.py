@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import ipyvuetify as v
-import ipywidgets
 import pytest
 import solara
 
@@ -29,6 +28,8 @@ except ImportError as error:  # pragma: no cover - depends on the installation
     pytest.skip(f"Mesa's visualisation is not installed ({error})", allow_module_level=True)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from widget_support import button, commit, images, wait_for, walk  # noqa: E402
+
 from dashboards import mesa_view  # noqa: E402
 from dashboards.mesa_view import (  # noqa: E402
     KEEP,
@@ -61,17 +62,6 @@ def render_view(params=None, render_interval: int = 1):
     return rc, model
 
 
-def walk(rc):
-    """Every widget on the page."""
-    stack = list(rc.find().widgets)
-    while stack:
-        widget = stack.pop()
-        yield widget
-        # SolaraViz's tiles are a GridLayout's ``items``, not its children
-        for child in [*(getattr(widget, "children", None) or []),
-                      *(getattr(widget, "items", None) or [])]:
-            if isinstance(child, ipywidgets.Widget):
-                stack.append(child)
 
 
 def texts(rc) -> str:
@@ -87,12 +77,6 @@ def texts(rc) -> str:
     return html.unescape("\n".join(parts))
 
 
-def button(rc, label: str):
-    for widget in walk(rc):
-        if isinstance(widget, v.Btn) and label in [c for c in widget.children
-                                                   if isinstance(c, str)]:
-            return widget
-    raise LookupError(f"no button {label!r}")
 
 
 def widget_labelled(rc, cls, label: str):
@@ -102,23 +86,10 @@ def widget_labelled(rc, cls, label: str):
     raise LookupError(f"no {cls.__name__} {label!r}")
 
 
-def commit(widget, text: str) -> None:
-    """Type in a text field and press Enter."""
-    widget.v_model = text
-    if any(k.startswith("keyup.enter") for k in widget._event_handlers_map):
-        widget.fire_event("keyup.enter", None)
 
 
-def images(rc) -> list[bytes]:
-    return [bytes(w.value) for w in walk(rc) if isinstance(w, ipywidgets.Image)]
 
 
-def wait_for(condition, timeout: float = 20.0) -> None:
-    deadline = time.time() + timeout
-    while not condition():
-        if time.time() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 # ----------------------------------------------------------------------------------------------
