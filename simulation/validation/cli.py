@@ -53,6 +53,22 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+def model_commit() -> str:
+    """The git commit of the code that produced the results (with '+changes' if dirty)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
+                              capture_output=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "simulation"],
+                               cwd=root, text=True, capture_output=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -72,6 +88,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(text, file=sys.stderr, flush=True)
 
     started = time.perf_counter()
+    commit = model_commit()
     patterns = select_patterns(args.only)
     seeds = list(range(1, args.seeds + 1))
     failed = 0
@@ -89,7 +106,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 cpu += cpu_seconds(result.runs)
             save_raw(out, "patterns", {"results": results, "meta": {
                 "settings": f"{len(seeds)} seeds per arm", "wall_s": time.perf_counter() - t0,
-                "cpu_s": cpu}})
+                "cpu_s": cpu, "commit": commit}})
         if "targets" in args.sections:
             from . import collect_runs
             from .targets import TARGETS
@@ -107,7 +124,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 cpu += cpu_seconds(runs)
             save_raw(out, "targets", {"results": results, "meta": {
                 "settings": f"{len(seeds)} seeds per arm", "wall_s": time.perf_counter() - t0,
-                "cpu_s": cpu}})
+                "cpu_s": cpu, "commit": commit}})
         if "ablations" in args.sections:
             from .ablations import run_ablations
 
@@ -117,7 +134,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             cpu = sum(cpu_seconds(r) for per in raw.values() for r in per.values())
             save_raw(out, "ablations", {"results": raw, "meta": {
                 "settings": f"{len(ab_seeds)} seeds per arm",
-                "wall_s": time.perf_counter() - t0, "cpu_s": cpu}})
+                "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
         if "robustness" in args.sections:
             from .robustness import run_robustness
 
@@ -129,7 +146,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                       if "_invalid" not in r)
             raw["meta"] = {"settings": f"{args.lhs_points} points × {len(lhs_seeds)} seeds, "
                                        f"{args.lhs_customers:,} customers",
-                           "wall_s": time.perf_counter() - t0, "cpu_s": cpu}
+                           "wall_s": time.perf_counter() - t0, "cpu_s": cpu,
+                           "commit": commit}
             save_raw(out, "robustness", raw)
         if "scale" in args.sections:
             from .scale import run_scale
@@ -141,7 +159,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             save_raw(out, "scale", {"results": raw, "meta": {
                 "settings": f"{len(sc_seeds)} seeds, sizes "
                             + ", ".join(f"{s:,}" for s in args.scale_sizes),
-                "wall_s": time.perf_counter() - t0, "cpu_s": cpu}})
+                "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
     wall = time.perf_counter() - started
     say(f"validation sections {', '.join(args.sections)} done in {wall / 60:.1f} min")
     print(build_report(out))

@@ -126,17 +126,18 @@ def build_report(out: str | Path) -> Path:
         "",
         "## Settings and time",
         "",
-        "| section | settings | wall time | CPU time |",
-        "|---|---|---|---|",
+        "| section | settings | model commit | wall time | CPU time |",
+        "|---|---|---|---|---|",
     ]
     for section in SECTIONS:
         if section in raw:
             meta = raw[section].get("meta", {})
             lines.append(f"| {section} | {_cell(meta.get('settings', ''))} | "
+                         f"{meta.get('commit', 'unknown')} | "
                          f"{_minutes(meta.get('wall_s', 0))} | "
                          f"{_minutes(meta.get('cpu_s', 0))} |")
         else:
-            lines.append(f"| {section} | not run | | |")
+            lines.append(f"| {section} | not run | | | |")
     lines += ["", "CPU time is the sum over runs of the simulation's process time; on a "
               "dedicated machine with W cores the wall time is about CPU time / W.", ""]
 
