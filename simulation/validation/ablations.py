@@ -59,7 +59,10 @@ def run_ablations(patterns, seeds, pool, progress=None) -> dict[str, dict[str, A
     for ablation in ABLATIONS:
         raw[ablation.id] = {}
         for pattern in patterns:
-            runs = collect_runs(ablated(pattern), seeds, pool, extra=ablation.overrides)
+            try:
+                runs = collect_runs(ablated(pattern), seeds, pool, extra=ablation.overrides)
+            except Exception as error:  # reported as an error of that cell
+                runs = {"_error": f"{type(error).__name__}: {error}"}
             raw[ablation.id][pattern.id] = runs
             if progress:
                 progress(f"ablation {ablation.id}: {pattern.id} done")

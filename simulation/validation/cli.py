@@ -97,7 +97,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             t0 = time.perf_counter()
             results, cpu = {}, 0.0
             for pattern in patterns:
-                result = run_pattern(pattern, seeds, pool)
+                try:
+                    result = run_pattern(pattern, seeds, pool)
+                except Exception as error:  # a broken measure fails its pattern, not the run
+                    failed += 1
+                    results[pattern.id] = {"error": f"{type(error).__name__}: {error}",
+                                           "seeds": seeds}
+                    say(f"FAIL  {pattern.id:3} {pattern.title}: {results[pattern.id]['error']}")
+                    continue
                 o = result.outcome
                 failed += not o.passed
                 say(f"{'pass' if o.passed else 'FAIL':4}  {pattern.id:3} {pattern.title} "
@@ -116,8 +123,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             for target in TARGETS:
                 if not target.testable:
                     continue
-                runs = collect_runs(target, seeds, pool)
-                o = target.judge(runs)
+                try:
+                    runs = collect_runs(target, seeds, pool)
+                    o = target.judge(runs)
+                except Exception as error:
+                    results[target.id] = {"_error": f"{type(error).__name__}: {error}"}
+                    say(f"FAIL  {target.id:3} {target.title}: {results[target.id]['_error']}")
+                    continue
                 say(f"{'pass' if o.passed else 'FAIL':4}  {target.id:3} {target.title}\n"
                     f"      {o.statement}")
                 results[target.id] = runs

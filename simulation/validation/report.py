@@ -86,11 +86,12 @@ def build_report(out: str | Path) -> Path:
 
     # ---- verdicts
     pattern_raw = raw.get("patterns", {}).get("results", {})
-    outcomes = {pid: judge(by_id[pid], r["runs"]) for pid, r in pattern_raw.items()
-                if pid in by_id}
+    outcomes = {pid: _safe_judge(lambda p=by_id[pid], r=r: judge(p, r["runs"]), r)
+                for pid, r in pattern_raw.items() if pid in by_id}
     target_raw = raw.get("targets", {}).get("results", {})
-    target_outcomes = {t.id: t.judge(target_raw.get(t.id, {})) for t in TARGETS
-                       if t.id in target_raw or not t.testable}
+    target_outcomes = {t.id: _safe_judge(lambda t=t: t.judge(target_raw.get(t.id, {})),
+                                         target_raw.get(t.id, {}))
+                       for t in TARGETS if t.id in target_raw or not t.testable}
 
     # ---- summary
     def count(kind):
@@ -104,7 +105,8 @@ def build_report(out: str | Path) -> Path:
     lines += [
         f"**Emergent patterns reproduced: {e_pass} of {e_n}. Calibrated patterns (verifications, "
         f"not evidence): {c_pass} of {c_n}. Out-of-sample targets met: {t_pass} of "
-        f"{len(testable)} testable ({len(TARGETS) - len(testable)} not testable).**",
+        f"{len(testable)} testable and run ({sum(not t.testable for t in TARGETS)} not "
+        "testable).**",
         "",
         "Software: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".",
         "",
@@ -208,7 +210,7 @@ def build_report(out: str | Path) -> Path:
                 if runs is None:
                     row.append("not run")
                     continue
-                o = judge(p, runs)
+                o = _safe_judge(lambda p=p, runs=runs: judge(p, runs), runs)
                 survival.setdefault(p.id, {})[a.id] = o.passed
                 word = "survives" if o.passed else "dies"
                 if a.id in p.mechanism:
@@ -299,6 +301,10 @@ def build_report(out: str | Path) -> Path:
         if p.id not in outcomes:
             continue
         o, r = outcomes[p.id], pattern_raw[p.id]
+        if "runs" not in r:
+            lines += [f"### {p.id}. {p.title}", "", f"*Verdict.* NOT reproduced: {o.statement}.",
+                      ""]
+            continue
         lines += [f"### {p.id}. {p.title}", "", f"*Claim.* {p.claim}", "",
                   f"*Kind.* {p.kind}. *Inputs.* {'; '.join(p.inputs)}.", "",
                   f"*Statistic.* {p.statistic}.", "",
@@ -338,9 +344,20 @@ def build_report(out: str | Path) -> Path:
     return path
 
 
+def _safe_judge(verdict, raw: dict[str, Any]):
+    """The judge's outcome, or a failing outcome saying what went wrong."""
+    from . import Outcome
+
+    error = raw.get("error") or raw.get("_error")
+    if not error:
+        try:
+            return verdict()
+        except Exception as exc:  # a judge that cannot read the runs fails its pattern
+            error = f"{type(exc).__name__}: {exc}"
+    return Outcome(math.nan, math.nan, math.nan, passed=False, statement=f"error: {error}")
+
+
 def write_report(out: str | Path) -> Path:
     return build_report(out)
 
 
-def _nan_safe(x: float) -> float:
-    return x if math.isfinite(x) else float("nan")

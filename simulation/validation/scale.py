@@ -89,7 +89,12 @@ def run_scale(seeds, pool, sizes=SIZES, scenarios=SCENARIOS, progress=None) -> d
         raw[scenario] = {}
         for size in sizes:
             study = _Study((Arm(scenario, scenario, measure_scale),))
-            raw[scenario][str(size)] = collect_runs(study, seeds, pool, size)[scenario]
+            try:
+                raw[scenario][str(size)] = collect_runs(study, seeds, pool, size)[scenario]
+            except Exception as error:  # a size that cannot run is reported, not fatal
+                if progress:
+                    progress(f"scale: {scenario} at {size:,} failed: {error}")
+                continue
             if progress:
                 progress(f"scale: {scenario} at {size:,} done")
     return raw
