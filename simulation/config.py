@@ -7,7 +7,7 @@ customers' and the departments' rules live here too, in their own sections, so t
 the model uses is visible, documented (unit, allowed range, source) and changeable from a file.
 
 Sources are written as "verified: ..." for a figure read in a public source and "assumed" for a
-reasonable value nobody has checked (see shared/docs/domain.md). Probabilities are per day
+reasonable value nobody has checked (see docs/domain.md). Probabilities are per day
 unless said otherwise: one step is one day.
 """
 

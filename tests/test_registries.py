@@ -7,7 +7,7 @@ function ``check(entry_id, entry)`` that raises (an ``assert``) when the entry i
 one place it must appear. pytest runs every check on every entry, so a failure names the
 registry, the entry and the place: ``test_registry[interventions-crisis-odd_table]``.
 
-To add a walk (see /work/coord/registries.md and the README's "contributing" section): write a
+To add a walk (see the README's "contributing" section): write a
 function returning ``{entry_id: entry}`` and the checks, then call :func:`register_walk` at
 module level, next to the others below.
 """
