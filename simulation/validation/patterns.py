@@ -1,4 +1,4 @@
-"""The registry of validation patterns: the twelve patterns of shared/docs/domain.md section 4.
+"""The registry of validation patterns: the twelve patterns of docs/domain.md section 4.
 
 Rules:
 - Each pattern is declared once, below, as a :class:`~simulation.validation.Pattern`: claim,
