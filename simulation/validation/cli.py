@@ -55,9 +55,12 @@ def parse_sizes(text: str) -> list[int]:
 
 def model_commit() -> str:
     """The git commit of the code that produced the results (with '+changes' if dirty)."""
+    import os
     import subprocess
     from pathlib import Path
 
+    if os.environ.get("SOCBIZ_MODEL_COMMIT"):  # a run from an exported copy of the code
+        return os.environ["SOCBIZ_MODEL_COMMIT"]
     root = Path(__file__).resolve().parents[2]
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
@@ -199,14 +202,14 @@ def add_commands(subparsers) -> None:
     parser.add_argument("--sections", type=parse_sections, default=list(SECTIONS),
                         help="comma-separated sections to run (default all: "
                              + ", ".join(SECTIONS) + "); the others keep their raw results")
-    parser.add_argument("--ablation-seeds", type=int_at_least(2), default=8,
-                        help="seeds per arm in the null models (default 8)")
+    parser.add_argument("--ablation-seeds", type=int_at_least(2), default=6,
+                        help="seeds per arm in the null models (default 6)")
     parser.add_argument("--lhs-points", type=int_at_least(4), default=32,
                         help="Latin hypercube points over the assumed parameters (default 32)")
     parser.add_argument("--lhs-seeds", type=int_at_least(1), default=2,
                         help="seeds per point and arm (default 2)")
-    parser.add_argument("--lhs-customers", type=int_at_least(500), default=5000,
-                        help="customers per run in the robustness study (default 5000)")
+    parser.add_argument("--lhs-customers", type=int_at_least(500), default=3000,
+                        help="customers per run in the robustness study (default 3000)")
     parser.add_argument("--scale-seeds", type=int_at_least(2), default=4,
                         help="seeds per size in the scale study (default 4)")
     parser.add_argument("--scale-sizes", type=parse_sizes, default=[10_000, 30_000, 100_000],

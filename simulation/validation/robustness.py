@@ -100,7 +100,7 @@ def design(points: int, design_seed: int = 20261201):
     return make_design(spec, design_seed)
 
 
-def run_robustness(patterns, points: int, seeds, pool, n_customers: int = 5000,
+def run_robustness(patterns, points: int, seeds, pool, n_customers: int = 3000,
                    progress=None) -> dict[str, Any]:
     """Raw runs: {"design": [overrides per point], "runs": {pattern id: [runs per point]}}."""
     from . import collect_runs
