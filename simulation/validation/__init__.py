@@ -186,10 +186,13 @@ def run_pattern(pattern: Pattern, seeds: Sequence[int], pool=None,
 
 
 def select_patterns(only: Sequence[str] | None = None):
-    """The registry's patterns, all or those whose id is in ``only``."""
+    """The registry's patterns: all, in registry order, or those of ``only`` in its order."""
     from .patterns import PATTERNS
 
-    return [p for p in PATTERNS if not only or p.id in only]
+    if not only:
+        return list(PATTERNS)
+    by_id = {p.id: p for p in PATTERNS}
+    return [by_id[i] for i in only]
 
 
 def run_suite(n_seeds: int = 20, workers: int | None = None, only: Sequence[str] | None = None,

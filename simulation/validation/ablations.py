@@ -51,7 +51,8 @@ def ablated(pattern):
     return replace(pattern, arms=judged_arms(pattern))
 
 
-def run_ablations(patterns, seeds, pool, progress=None) -> dict[str, dict[str, Any]]:
+def run_ablations(patterns, seeds, pool, progress=None, save=None
+                  ) -> dict[str, dict[str, Any]]:
     """Raw runs per ablation and pattern id: {ablation: {pattern id: runs}}."""
     from . import collect_runs
 
@@ -64,6 +65,8 @@ def run_ablations(patterns, seeds, pool, progress=None) -> dict[str, dict[str, A
             except Exception as error:  # reported as an error of that cell
                 runs = {"_error": f"{type(error).__name__}: {error}"}
             raw[ablation.id][pattern.id] = runs
+            if save:
+                save(raw)
             if progress:
                 progress(f"ablation {ablation.id}: {pattern.id} done")
     return raw

@@ -42,6 +42,17 @@ def parse_sections(text: str) -> list[str]:
     return chosen
 
 
+def parse_scenarios(text: str) -> list[str]:
+    from ..scenario import list_scenarios
+
+    known = list(list_scenarios())
+    chosen = [p.strip() for p in text.split(",") if p.strip()]
+    bad = [c for c in chosen if c not in known]
+    if bad or not chosen:
+        raise argparse.ArgumentTypeError(f"{text!r} (presets: {', '.join(known)})")
+    return chosen
+
+
 def parse_sizes(text: str) -> list[int]:
     try:
         sizes = sorted({int(p) for p in text.split(",") if p.strip()})
@@ -114,9 +125,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
                     f"({result.seconds:.0f} s)\n      {o.statement}")
                 results[pattern.id] = {"runs": result.runs, "seeds": seeds}
                 cpu += cpu_seconds(result.runs)
-            save_raw(out, "patterns", {"results": results, "meta": {
-                "settings": f"{len(seeds)} seeds per arm", "wall_s": time.perf_counter() - t0,
-                "cpu_s": cpu, "commit": commit}})
+                # Saved after every pattern: an interrupted run keeps what it computed.
+                save_raw(out, "patterns", {"results": results, "meta": {
+                    "settings": f"{len(seeds)} seeds per arm",
+                    "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
         if "targets" in args.sections:
             from . import collect_runs
             from .targets import TARGETS
@@ -137,44 +149,58 @@ def cmd_validate(args: argparse.Namespace) -> int:
                     f"      {o.statement}")
                 results[target.id] = runs
                 cpu += cpu_seconds(runs)
-            save_raw(out, "targets", {"results": results, "meta": {
-                "settings": f"{len(seeds)} seeds per arm", "wall_s": time.perf_counter() - t0,
-                "cpu_s": cpu, "commit": commit}})
+                save_raw(out, "targets", {"results": results, "meta": {
+                    "settings": f"{len(seeds)} seeds per arm",
+                    "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
         if "ablations" in args.sections:
             from .ablations import run_ablations
 
             t0 = time.perf_counter()
             ab_seeds = list(range(1, args.ablation_seeds + 1))
-            raw = run_ablations(patterns, ab_seeds, pool, progress=say)
-            cpu = sum(cpu_seconds(r) for per in raw.values() for r in per.values())
-            save_raw(out, "ablations", {"results": raw, "meta": {
-                "settings": f"{len(ab_seeds)} seeds per arm",
-                "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
+
+            def save_ablations(raw):
+                cpu = sum(cpu_seconds(r) for per in raw.values() for r in per.values()
+                          if "_error" not in r)
+                save_raw(out, "ablations", {"results": raw, "meta": {
+                    "settings": f"{len(ab_seeds)} seeds per arm",
+                    "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
+
+            save_ablations(run_ablations(patterns, ab_seeds, pool, progress=say,
+                                         save=save_ablations))
         if "robustness" in args.sections:
             from .robustness import run_robustness
 
             t0 = time.perf_counter()
             lhs_seeds = list(range(1, args.lhs_seeds + 1))
-            raw = run_robustness(patterns, args.lhs_points, lhs_seeds, pool,
-                                 args.lhs_customers, progress=say)
-            cpu = sum(cpu_seconds(r) for per in raw["runs"].values() for r in per
-                      if "_invalid" not in r)
-            raw["meta"] = {"settings": f"{args.lhs_points} points × {len(lhs_seeds)} seeds, "
-                                       f"{args.lhs_customers:,} customers",
-                           "wall_s": time.perf_counter() - t0, "cpu_s": cpu,
-                           "commit": commit}
-            save_raw(out, "robustness", raw)
+
+            def save_robustness(raw):
+                cpu = sum(cpu_seconds(r) for per in raw["runs"].values() for r in per
+                          if "_invalid" not in r)
+                raw["meta"] = {"settings": f"{args.lhs_points} points × {len(lhs_seeds)} "
+                                           f"seeds, {args.lhs_customers:,} customers",
+                               "wall_s": time.perf_counter() - t0, "cpu_s": cpu,
+                               "commit": commit}
+                save_raw(out, "robustness", raw)
+
+            save_robustness(run_robustness(patterns, args.lhs_points, lhs_seeds, pool,
+                                           args.lhs_customers, progress=say,
+                                           save=save_robustness))
         if "scale" in args.sections:
             from .scale import run_scale
 
             t0 = time.perf_counter()
             sc_seeds = list(range(1, args.scale_seeds + 1))
-            raw = run_scale(sc_seeds, pool, args.scale_sizes, progress=say)
-            cpu = sum(cpu_seconds({"x": runs}) for by in raw.values() for runs in by.values())
-            save_raw(out, "scale", {"results": raw, "meta": {
-                "settings": f"{len(sc_seeds)} seeds, sizes "
-                            + ", ".join(f"{s:,}" for s in args.scale_sizes),
-                "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
+
+            def save_scale(raw):
+                cpu = sum(cpu_seconds({"x": runs}) for by in raw.values()
+                          for runs in by.values())
+                save_raw(out, "scale", {"results": raw, "meta": {
+                    "settings": f"{len(sc_seeds)} seeds, sizes "
+                                + ", ".join(f"{s:,}" for s in args.scale_sizes),
+                    "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
+
+            save_scale(run_scale(sc_seeds, pool, args.scale_sizes, args.scale_scenarios,
+                                 progress=say, save=save_scale))
     wall = time.perf_counter() - started
     say(f"validation sections {', '.join(args.sections)} done in {wall / 60:.1f} min")
     print(build_report(out))
@@ -214,6 +240,10 @@ def add_commands(subparsers) -> None:
                         help="seeds per size in the scale study (default 4)")
     parser.add_argument("--scale-sizes", type=parse_sizes, default=[10_000, 30_000, 100_000],
                         help="population sizes of the scale study (default 10000,30000,100000)")
+    parser.add_argument("--scale-scenarios", type=parse_scenarios,
+                        default=["help-desk-trap", "baseline", "social-business"],
+                        help="presets of the scale study (default help-desk-trap,baseline,"
+                             "social-business)")
     parser.add_argument("--out", help="folder for report.md, the figures and raw/ "
                                       "(default docs/validation)")
     parser.add_argument("--report-only", action="store_true",

@@ -282,14 +282,15 @@ def build_report(out: str | Path) -> Path:
     sc = raw.get("scale")
     if sc:
         rows = summarise_scale(sc["results"])
-        sizes = sorted(next(iter(sc["results"].values())), key=int)
+        sizes = sorted({s for by in sc["results"].values() for s in by}, key=int)
         lines += ["| scenario | metric | " + " | ".join(f"{int(s):,}" for s in sizes)
                   + " | largest gap | tolerance | verdict |",
                   "|---|---|" + "---|" * len(sizes) + "---|---|---|"]
         for r in rows:
             m = r["metric"]
-            cells = " | ".join(f"{c[0]:.4g} [{c[1]:.4g}, {c[2]:.4g}]"
-                               for c in (r["cells"][s] for s in sizes))
+            cells = " | ".join(
+                f"{r['cells'][s][0]:.4g} [{r['cells'][s][1]:.4g}, {r['cells'][s][2]:.4g}]"
+                if s in r["cells"] else "—" for s in sizes)
             tol = f"{m.tolerance:.0%} relative" if m.relative else f"± {m.tolerance:g}"
             gap = f"{r['gap']:.1%}" if m.relative else f"{r['gap']:.3g}"
             lines.append(f"| {r['scenario']} | {m.title} | {cells} | {gap} | {tol} | "

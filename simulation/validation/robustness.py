@@ -101,7 +101,7 @@ def design(points: int, design_seed: int = 20261201):
 
 
 def run_robustness(patterns, points: int, seeds, pool, n_customers: int = 3000,
-                   progress=None) -> dict[str, Any]:
+                   progress=None, save=None) -> dict[str, Any]:
     """Raw runs: {"design": [overrides per point], "runs": {pattern id: [runs per point]}}."""
     from . import collect_runs
     from .ablations import ablated
@@ -119,6 +119,8 @@ def run_robustness(patterns, points: int, seeds, pool, n_customers: int = 3000,
             except Exception as error:  # a combination the configuration refuses
                 per_point.append({"_invalid": f"{type(error).__name__}: {error}"})
         raw["runs"][pattern.id] = per_point
+        if save:
+            save(raw)
         if progress:
             progress(f"robustness: {pattern.id} done ({len(overrides)} points)")
     return raw

@@ -80,7 +80,8 @@ class _Study:
     arms: tuple[Arm, ...]
 
 
-def run_scale(seeds, pool, sizes=SIZES, scenarios=SCENARIOS, progress=None) -> dict:
+def run_scale(seeds, pool, sizes=SIZES, scenarios=SCENARIOS, progress=None, save=None
+              ) -> dict:
     """Raw runs: {scenario: {size: [measures per seed]}}."""
     from . import collect_runs
 
@@ -95,6 +96,8 @@ def run_scale(seeds, pool, sizes=SIZES, scenarios=SCENARIOS, progress=None) -> d
                 if progress:
                     progress(f"scale: {scenario} at {size:,} failed: {error}")
                 continue
+            if save:
+                save(raw)
             if progress:
                 progress(f"scale: {scenario} at {size:,} done")
     return raw
@@ -107,6 +110,8 @@ def summarise(raw: dict) -> list[dict]:
     rows = []
     for scenario, by_size in raw.items():
         sizes = sorted(by_size, key=int)
+        if len(sizes) < 2:  # an interrupted study: nothing to compare yet
+            continue
         for metric in SCALE_METRICS:
             cells = {s: mean_ci([r[metric.key] for r in by_size[s]]) for s in sizes}
             ref = cells[sizes[-1]][0]
