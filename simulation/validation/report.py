@@ -81,6 +81,8 @@ def build_report(out: str | Path) -> Path:
 
     out = Path(out)
     raw = load_raw(out)
+    for stale in out.glob("pattern*.png"):  # only the figures of this report remain
+        stale.unlink()
     by_id = {p.id: p for p in PATTERNS}
     lines: list[str] = ["# Validation report", ""]
 
