@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .events import TimelineEvent
+from .i18n import Localized
 from .schema import ConfigError, param, to_mapping
 
 # --------------------------------------------------------------------------------------------
@@ -609,8 +610,8 @@ class NarrativeCue:
     """One moment a trainer points at: when, what to watch, what to ask the room."""
 
     day: int = param(0, "Day of the cue.", unit="day", lo=0)
-    watch: str = param("", "What to watch.")
-    ask: str = param("", "Question for the room.")
+    watch: Localized = param(Localized(""), "What to watch.")
+    ask: Localized = param(Localized(""), "Question for the room.")
 
 
 @dataclass(frozen=True)
@@ -618,8 +619,8 @@ class ScenarioConfig:
     """Everything a run needs. Build it with :func:`simulation.load_scenario`."""
 
     name: str = param("custom", "Scenario name (the file name without .toml).")
-    title: str = param("", "Title shown to users.")
-    description: str = param("", "What the scenario represents.")
+    title: Localized = param(Localized(""), "Title shown to users.")
+    description: Localized = param(Localized(""), "What the scenario represents.")
     narrative: tuple[NarrativeCue, ...] = param((), "Trainer's cues: what to watch and when.")
     references: tuple[str, ...] = param((), "Sources the scenario draws on.")
     horizon_days: int = param(730, "Days simulated (one step is one day).", unit="days", lo=1,

@@ -55,7 +55,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 # The Babel locale each language formats with (English as written in Europe: 1 December 2026).
 BABEL_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 # Keywords the extractor looks for (``pybabel extract -k ...``); babel.cfg says which files.
-EXTRA_KEYWORDS = ("_l", "lazy_gettext", "lazy_pgettext:1c,2", "lazy_ngettext:1,2")
+# ``param:2``: the help text of a param() declaration (its second argument, translated lazily).
+EXTRA_KEYWORDS = ("_l", "lazy_gettext", "lazy_pgettext:1c,2", "lazy_ngettext:1,2", "param:2")
 
 _process_language: str | None = None
 _block_language: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -122,6 +123,18 @@ def language(value: str | None) -> Iterator[str]:
         yield current_language()
     finally:
         _block_language.reset(token)
+
+
+@contextlib.contextmanager
+def process_language(value: str | None) -> Iterator[str]:
+    """set_language for the length of a block (a CLI command), then back to what it was."""
+    global _process_language
+    previous = _process_language
+    set_language(value)
+    try:
+        yield current_language()
+    finally:
+        _process_language = previous
 
 
 def language_from_accept(header: str | None) -> str:
@@ -304,9 +317,133 @@ def lazy_ngettext(singular: str, plural: str, n: int) -> LazyString:
     return LazyString(singular, plural=plural, n=n)
 
 
+# The units of param() declarations, as shown to people (the code keeps the key: "days").
+# A unit not listed here is shown as written; tests/test_i18n.py fails on such a unit.
+UNITS: dict[str, LazyString] = {
+    "day": lazy_pgettext("unit", "day"),
+    "days": lazy_pgettext("unit", "days"),
+    "1/day": lazy_pgettext("unit", "1/day"),
+    "1/year": lazy_pgettext("unit", "1/year"),
+    "people": lazy_pgettext("unit", "people"),
+    "posts/day": lazy_pgettext("unit", "posts/day"),
+    "hours": lazy_pgettext("unit", "hours"),
+    "hours/day": lazy_pgettext("unit", "hours/day"),
+    "departments": lazy_pgettext("unit", "departments"),
+    "run": lazy_pgettext("unit", "run"),
+    "€": lazy_pgettext("unit", "€"),
+    "€/hour": lazy_pgettext("unit", "€/hour"),
+    "€/day": lazy_pgettext("unit", "€/day"),
+    "€/month": lazy_pgettext("unit", "€/month"),
+    "€/year": lazy_pgettext("unit", "€/year"),
+}
+
+
+def unit_label(code: str) -> str | LazyString:
+    """The unit ``code`` of a param() declaration, in the language of the moment."""
+    return UNITS.get(code, code) if code else code
+
+
 def text(value: Any) -> str:
     """Plain ``str`` of a value that may be lazy (for JSON, TOML and other serialisers)."""
     return str(value) if isinstance(value, LazyString) else value
+
+
+class Localized(str):
+    """A text written in each language by its author (scenario titles, narratives).
+
+    In a TOML file it is either one string (the same in every language) or a table with one
+    entry per language, ``{ en = "...", fr = "..." }``. It *is* the English ``str`` (so code that
+    compares, slices or serialises it keeps working), and ``str()``, f-strings and
+    :meth:`in_language` give the text of the current (or named) language, falling back to
+    English. ``texts`` holds every version; ``to_data()`` gives back what the file said.
+    """
+
+    texts: dict[str, str]
+
+    def __new__(cls, value: str | dict[str, str] | Localized = ""):
+        if isinstance(value, Localized):
+            texts = dict(value.texts)
+        elif isinstance(value, str):
+            texts = {DEFAULT_LANGUAGE: value}
+        else:
+            texts = {normalise_language(k): str(v) for k, v in dict(value).items()}
+        self = super().__new__(cls, texts.get(DEFAULT_LANGUAGE) or next(iter(texts.values()), ""))
+        self.texts = texts
+        return self
+
+    def __getnewargs__(self):
+        return (dict(self.texts),)
+
+    @property
+    def is_translated(self) -> bool:
+        """True if every language has its own text (what a preset must have)."""
+        return all(self.texts.get(lang, "").strip() for lang in LANGUAGES) or not self
+
+    def in_language(self, lang: str | None = None) -> str:
+        code = normalise_language(lang) if lang else current_language()
+        return self.texts.get(code) or str.__str__(self)
+
+    def __str__(self) -> str:
+        return self.in_language()
+
+    def __format__(self, spec: str) -> str:
+        return format(self.in_language(), spec)
+
+    def __repr__(self) -> str:
+        return f"Localized({self.texts!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Localized):
+            return self.texts == other.texts or (
+                len(self.texts) == len(other.texts) == 1 and str.__eq__(self, other))
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+    def to_data(self) -> str | dict[str, str]:
+        """What a TOML file says: one string, or the table of languages."""
+        if set(self.texts) == {DEFAULT_LANGUAGE}:
+            return self.texts[DEFAULT_LANGUAGE]
+        return dict(self.texts)
+
+
+# ----------------------------------------------------------------------------------------------
+# argparse's own messages ("usage:", "options", "invalid choice ...")
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogue without translating it here (it is translated later)."""
+    return message
+
+
+# What argparse (Python 3.12) passes through gettext and a person can see, so the extractor
+# puts them in the catalogue; install_argparse() routes argparse's lookups to our catalogue.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"),
+    N_("show this help message and exit"), N_("show program's version number and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"), N_("one of the arguments %s is required"),
+    N_("expected one argument"), N_("expected at most one argument"),
+    N_("expected at least one argument"), N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"), N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+    N_("can't open '%(filename)s': %(error)s"), N_("%(prog)s: error: %(message)s\n"),
+)
+ARGPARSE_PLURALS = (lazy_ngettext("expected %s argument", "expected %s arguments", 1),)
+
+
+def install_argparse() -> None:
+    """Make argparse look its own messages up in our catalogue, in the current language.
+
+    argparse calls the module-level ``_`` and ``ngettext`` it imported from gettext; they are
+    replaced by ours (idempotent; English is unchanged, as our English is the identity).
+    """
+    import argparse
+
+    argparse._ = gettext
+    argparse.ngettext = ngettext
 
 
 # ----------------------------------------------------------------------------------------------
