@@ -54,6 +54,7 @@ POT := $(VENV)/socbiz.pot
 translations: setup
 	$(BIN)/pybabel extract -F babel.cfg --sort-output --add-location=file --no-wrap \
 	  -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k lazy_ngettext:1,2 -k param:2 \
+	  -k msg -k nmsg:1,2 \
 	  --add-comments=Translators: --project=socbiz \
 	  --copyright-holder="socbiz developers" -o $(POT) .
 	$(BIN)/pybabel update -i $(POT) -d simulation/locale -D socbiz --no-wrap \

@@ -56,7 +56,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 BABEL_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 # Keywords the extractor looks for (``pybabel extract -k ...``); babel.cfg says which files.
 # ``param:2``: the help text of a param() declaration (its second argument, translated lazily).
-EXTRA_KEYWORDS = ("_l", "lazy_gettext", "lazy_pgettext:1c,2", "lazy_ngettext:1,2", "param:2")
+EXTRA_KEYWORDS = ("_l", "lazy_gettext", "lazy_pgettext:1c,2", "lazy_ngettext:1,2", "param:2",
+                  "msg", "nmsg:1,2")
 
 _process_language: str | None = None
 _block_language: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -405,6 +406,113 @@ class Localized(str):
         if set(self.texts) == {DEFAULT_LANGUAGE}:
             return self.texts[DEFAULT_LANGUAGE]
         return dict(self.texts)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sentences kept as data (the event log)
+
+
+class Message:
+    """A sentence kept as data: its English template (and plural) and its values.
+
+    The event log stores these, not text: ``msg("Crisis level {level} for {brand}", level=2,
+    brand="acme")``. ``str()`` renders it in the current language, ``render("fr")`` in a named
+    one, so one run can be read (and exported) in either language. Values are rendered when
+    the sentence is: a Message or LazyString value is translated, a :class:`Number`,
+    :class:`Percent` or :class:`Money` is formatted for the locale, anything else is ``str()``.
+    Templates carry no format specs (``{share}``, not ``{share:.0%}``): pass ``Percent(share)``.
+    """
+
+    __slots__ = ("template", "plural", "n", "values")
+
+    def __init__(self, template: str, values: dict[str, Any] | None = None,
+                 plural: str | None = None, n: int | None = None):
+        self.template = template
+        self.plural = plural
+        self.n = n
+        self.values = dict(values or {})
+
+    def render(self, lang: str | None = None) -> str:
+        with language(lang):
+            if self.plural is not None:
+                template = ngettext(self.template, self.plural, self.n or 0)
+            else:
+                template = gettext(self.template)
+            return template.format(**self.values)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __format__(self, spec: str) -> str:
+        return format(self.render(), spec)
+
+    def __repr__(self) -> str:
+        return f"msg({self.template!r}, **{self.values!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Message):
+            return (self.template, self.plural, self.n, self.values) == (
+                other.template, other.plural, other.n, other.values)
+        return isinstance(other, str) and self.render() == other
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.render()
+
+
+def msg(template: str, **values: Any) -> Message:
+    """A sentence to render later: ``msg("{brand} hires {hours} hours a day", brand=..., ...)``."""
+    return Message(template, values)
+
+
+def nmsg(singular: str, plural: str, n: int, **values: Any) -> Message:
+    """A sentence with a plural, chosen by ``n`` (also available as ``{n}``, locale-formatted)."""
+    values.setdefault("n", Number(n))
+    return Message(singular, values, plural=plural, n=int(n))
+
+
+class Number:
+    """A number that formats itself for the language of the moment (1 234,5 / 1,234.5)."""
+
+    __slots__ = ("value", "digits", "signed")
+
+    def __init__(self, value: float, digits: int | None = None, signed: bool = False):
+        self.value, self.digits, self.signed = value, digits, signed
+
+    def __format__(self, spec: str) -> str:
+        return format_number(self.value, self.digits, signed=self.signed)
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Number) and (self.value, self.digits, self.signed) == (
+            other.value, other.digits, other.signed)
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r}, {self.digits!r})"
+
+
+class Percent(Number):
+    """A share shown as a percentage (0.3 -> 30% / 30 %); ``digits`` decimals (default 0)."""
+
+    def __init__(self, value: float, digits: int = 0):
+        super().__init__(value, digits)
+
+    def __format__(self, spec: str) -> str:
+        return format_percent(self.value, self.digits)
+
+
+class Money(Number):
+    """An amount in euros, without cents by default (€200,000 / 200 000 €)."""
+
+    def __init__(self, value: float, digits: int = 0):
+        super().__init__(value, digits)
+
+    def __format__(self, spec: str) -> str:
+        return format_currency(self.value, "EUR", self.digits)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -244,7 +244,7 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
         if isinstance(value, bool) or not (
             isinstance(value, int) or (isinstance(value, float) and value.is_integer())
         ):
-            raise ConfigError(path, value, allowed_text(meta, int).replace("a number", "an integer"))
+            raise ConfigError(path, value, allowed_text(meta, int))
         value = int(value)
         _check_range(value, path, meta, int)
         return value
