@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import gettext
 import io
+import re
 import threading
 import tomllib
 from pathlib import Path
@@ -129,6 +130,14 @@ def test_committed_mo_says_what_the_po_says():
         committed = gettext.GNUTranslations(handle)
     fresh = gettext.GNUTranslations(io.BytesIO(i18n.compile_po(i18n.catalogue_path("fr"))))
     assert committed._catalog == fresh._catalog, "socbiz.mo is stale: run `make translations`"
+
+
+def test_make_translations_uses_the_declared_keywords():
+    recipe = (ROOT / "Makefile").read_text().split("translations: setup", 1)[1].split("\n\n")[0]
+    assert set(re.findall(r"-k (\S+)", recipe)) == set(i18n.EXTRA_KEYWORDS)
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Translating", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"-k (\S+)", section)) == set(i18n.EXTRA_KEYWORDS)
 
 
 def test_catalogues_are_package_data():
