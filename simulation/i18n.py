@@ -515,6 +515,31 @@ class Money(Number):
         return format_currency(self.value, "EUR", self.digits)
 
 
+class Join:
+    """Several values (Messages, names, numbers) shown as one, rendered when the sentence is."""
+
+    __slots__ = ("items", "separator")
+
+    def __init__(self, items, separator: str = ", "):
+        self.items, self.separator = tuple(items), separator
+
+    def __format__(self, spec: str) -> str:
+        return self.separator.join(format(item, "") for item in self.items)
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Join) and (self.items, self.separator) == (
+            other.items, other.separator)
+
+    def __repr__(self) -> str:
+        return f"Join({self.items!r})"
+
+
 # ----------------------------------------------------------------------------------------------
 # argparse's own messages ("usage:", "options", "invalid choice ...")
 

@@ -282,3 +282,44 @@ def test_what_is_not_a_number_is_refused_with_a_message(typed):
         parse_number(typed, lang="en")
     with language("fr"), pytest.raises(ValueError, match="n'est pas un nombre"):
         parse_number(typed)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sentences kept as data (the event log)
+
+
+def test_a_message_renders_in_the_language_of_whoever_reads_it():
+    from simulation.i18n import Money, Number, Percent, msg
+
+    sentence = msg("{text} is not a number", text=Number(20000))
+    assert sentence.render("en") == "20,000 is not a number"
+    assert sentence.render("fr") == f"20{NNBSP}000 n'est pas un nombre"
+    with language("fr"):
+        assert str(sentence) == f"20{NNBSP}000 n'est pas un nombre"
+        assert f"[{sentence}]" == f"[20{NNBSP}000 n'est pas un nombre]"
+    assert sentence == msg("{text} is not a number", text=Number(20000))  # data equality
+    assert sentence.render("en") == "20,000 is not a number"
+    assert format(Percent(0.3), "") == "30%" and format(Money(200000), "") == "€200,000"
+    with language("fr"):
+        assert format(Percent(0.3), "") == f"30{NBSP}%"
+        assert format(Money(200000), "") == f"200{NNBSP}000{NBSP}€"
+
+
+def test_message_values_that_are_messages_are_translated_too():
+    from simulation.i18n import Join, msg
+
+    outer = msg("{text} is not a number", text=Join([msg("usage: "), "acme"], " / "))
+    assert outer.render("en") == "usage:  / acme is not a number"
+    assert outer.render("fr") == "usage :  / acme n'est pas un nombre"
+
+
+def test_plural_messages_choose_by_n_in_each_language():
+    from simulation.i18n import nmsg
+
+    few = nmsg("expected %s argument", "expected %s arguments", 1)
+    many = nmsg("expected %s argument", "expected %s arguments", 2)
+    assert few.render("en") == "expected %s argument"
+    assert many.render("en") == "expected %s arguments"
+    assert nmsg("expected %s argument", "expected %s arguments", 0).render("fr") == (
+        "%s argument attendu")  # French: 0 takes the singular
+    assert many.render("fr") == "%s arguments attendus"
