@@ -323,3 +323,35 @@ def test_plural_messages_choose_by_n_in_each_language():
     assert nmsg("expected %s argument", "expected %s arguments", 0).render("fr") == (
         "%s argument attendu")  # French: 0 takes the singular
     assert many.render("fr") == "%s arguments attendus"
+
+
+# ----------------------------------------------------------------------------------------------
+# Registries of words: every id the model uses has its words
+
+
+def test_every_department_crisis_cause_and_phase_has_its_words():
+    from simulation.complaints import ORIGINS
+    from simulation.config import DEPARTMENTS
+    from simulation.metrics import PHASE_NAMES
+
+    ids = ([("department", d) for d in DEPARTMENTS]
+           + [("crisis_cause", c) for c in ORIGINS if c != "customer"]
+           + [("phase", str(p)) for p in PHASE_NAMES])
+    missing = [key for key in ids if key not in i18n.TERMS]
+    assert not missing, f"add these to simulation.i18n.TERMS: {missing}"
+    with language("en"):  # English is the id made readable: existing sentences do not change
+        for kind, term_id in ids:
+            expected = PHASE_NAMES[int(term_id)] if kind == "phase" else term_id.replace("_", " ")
+            assert str(i18n.term(kind, term_id)) == expected
+    with language("fr"):
+        assert str(i18n.term("department", "customer_service")) == "service client"
+
+
+def test_every_unit_of_a_parameter_is_translated():
+    from simulation.config import ScenarioConfig
+    from simulation.docs import intervention_parameters
+    from simulation.schema import parameter_docs
+
+    units = {p.unit for p in [*parameter_docs(ScenarioConfig), *intervention_parameters()]}
+    unknown = sorted(u for u in units if u and u not in i18n.UNITS)
+    assert not unknown, f"add these units to simulation.i18n.UNITS: {unknown}"
