@@ -516,9 +516,9 @@ class Money(Number):
 
 
 # The words for the domain's identifiers inside sentences ("customer service" for the
-# department customer_service), lower case as they sit mid-sentence; English is the id made
-# readable. tests/test_i18n.py walks the model's registries (departments, crisis causes,
-# phases) and fails if one of their ids has no entry here.
+# department customer_service), as they sit mid-sentence (French with its article: "le service
+# client"); English is the id made readable. tests/test_i18n.py walks the model's registries
+# (departments, crisis causes, phases) and fails if one of their ids has no entry here.
 TERMS: dict[tuple[str, str], LazyString] = {
     ("department", "executive"): lazy_pgettext("department", "executive"),
     ("department", "marketing"): lazy_pgettext("department", "marketing"),

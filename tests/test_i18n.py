@@ -344,7 +344,7 @@ def test_every_department_crisis_cause_and_phase_has_its_words():
             expected = PHASE_NAMES[int(term_id)] if kind == "phase" else term_id.replace("_", " ")
             assert str(i18n.term(kind, term_id)) == expected
     with language("fr"):
-        assert str(i18n.term("department", "customer_service")) == "service client"
+        assert str(i18n.term("department", "customer_service")) == "le service client"
 
 
 def test_every_unit_of_a_parameter_is_translated():
