@@ -123,7 +123,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 failed += not o.passed
                 say(f"{'pass' if o.passed else 'FAIL':4}  {pattern.id:3} {pattern.title} "
                     f"({result.seconds:.0f} s)\n      {o.statement}")
-                results[pattern.id] = {"runs": result.runs, "seeds": seeds}
+                results[pattern.id] = {"runs": result.runs, "seeds": seeds, "commit": commit}
                 cpu += cpu_seconds(result.runs)
                 # Saved after every pattern: an interrupted run keeps what it computed.
                 save_raw(out, "patterns", {"results": results, "meta": {

@@ -157,11 +157,13 @@ def build_report(out: str | Path) -> Path:
         chosen = [p for p in PATTERNS if p.kind == kind and p.id in outcomes]
         lines += [f"## {heading}", "", blurb, "",
                   "| id | pattern | inputs it rests on | measured (95% CI over seeds) | "
-                  "threshold | verdict |", "|---|---|---|---|---|---|"]
+                  "threshold | seeds, model commit | verdict |",
+                  "|---|---|---|---|---|---|---|"]
         for p in chosen:
             o = outcomes[p.id]
             lines.append(f"| {p.id} | {_cell(p.title)} | {_cell('; '.join(p.inputs))} | "
                          f"{_cell(o.statement)} | {_cell(p.threshold.split('. ')[0])} | "
+                         f"{_provenance(pattern_raw[p.id], raw['patterns'])} | "
                          f"{'pass' if o.passed else '**FAIL**'} |")
         lines.append("")
 
@@ -321,7 +323,7 @@ def build_report(out: str | Path) -> Path:
                   f"*Threshold (fixed before results).* {p.threshold}.", "",
                   f"*Measured.* {o.statement}.", "",
                   f"*Verdict.* {'reproduced' if o.passed else 'NOT reproduced'} "
-                  f"({len(r['seeds'])} seeds).", ""]
+                  f"({_provenance(r, raw['patterns'])}).", ""]
         if p.mechanism:
             lines += [f"*Mechanism removed by:* {', '.join(p.mechanism)}.", ""]
         if p.note:
@@ -352,6 +354,12 @@ def build_report(out: str | Path) -> Path:
     path = out / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _provenance(entry: dict[str, Any], section: dict[str, Any]) -> str:
+    """'N seeds, commit C' of one pattern's runs (a pattern may come from an earlier run)."""
+    commit = entry.get("commit") or section.get("meta", {}).get("commit", "unknown")
+    return f"{len(entry.get('seeds', []))} seeds, {commit}"
 
 
 def _safe_judge(verdict, raw: dict[str, Any]):
