@@ -177,6 +177,8 @@ def build_report(out: str | Path) -> Path:
                   "|---|---|---|---|---|---|"]
         for t in TARGETS:
             if t.id not in target_outcomes:
+                lines.append(f"| {t.id} | {_cell(t.title)} | {_cell(t.published)} | not run "
+                             f"in this report | {_cell(t.tolerance)} | not run |")
                 continue
             o = target_outcomes[t.id]
             verdict = ("not testable" if not t.testable else
@@ -311,6 +313,7 @@ def build_report(out: str | Path) -> Path:
     lines += ["## The patterns one by one", ""]
     for p in PATTERNS:
         if p.id not in outcomes:
+            lines += [f"### {p.id}. {p.title}", "", "*Not run in this report.*", ""]
             continue
         o, r = outcomes[p.id], pattern_raw[p.id]
         if "runs" not in r:
