@@ -52,6 +52,7 @@ from .vocabulary import (
     CONTENT_TYPES,
     CRISIS_CAUSE_TERMS,
     CRISIS_CAUSES,
+    DEFAULT_CRISIS_CAUSE,
     DEPARTMENT_TERMS,
     DEPARTMENTS,
     INTERVENTION_TERMS,
@@ -314,7 +315,7 @@ class SwitchAgency(Intervention):
 @intervention("crisis", choices_from={"cause": "causes"}, log_kind="crisis_injected")
 @dataclass(frozen=True)
 class Crisis(Intervention):
-    cause: str = param(CRISIS_CAUSES[1], "What starts it.", choices=CRISIS_CAUSES)
+    cause: str = param(DEFAULT_CRISIS_CAUSE, "What starts it.", choices=CRISIS_CAUSES)
     virality: float = param(8.0, "How shareable it is, relative to a median complaint.",
                             lo=0, hi=1000)
     n_seeds: int = param(5, "Well-connected customers who post it first.", unit="people",

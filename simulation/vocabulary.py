@@ -152,6 +152,7 @@ CRISIS_CAUSE_TERMS = _by_id((
                 sentence="An NGO campaign targets the brand", seeding=SEED_ACTIVISTS),
 ))
 CRISIS_CAUSES: tuple[str, ...] = tuple(CRISIS_CAUSE_TERMS)
+DEFAULT_CRISIS_CAUSE = "employee_video"  # what a crisis entry without a cause is
 
 # Where a public complaint comes from: an ordinary customer, or one of the crisis causes.
 COMPLAINT_ORIGINS: tuple[str, ...] = ("customer", *CRISIS_CAUSES)
