@@ -123,10 +123,11 @@ def test_the_wheel_ships_every_package_presets_examples_and_the_dashboard(instal
     for example in (ROOT / "scenarios" / "experiments").glob("*.toml"):
         assert f"simulation/presets/experiments/{example.name}" in names
     assert "dashboards/app.py" in names
-    for asset in (ROOT / "dashboards").rglob("*"):
-        if asset.suffix in (".py", ".vue", ".css", ".js", ".html") and (
-                "__pycache__" not in asset.parts):
-            assert str(asset.relative_to(ROOT)) in names, f"{asset} is not in the wheel"
+    # every file of the two packages (code, catalogues, front-end files), nothing left behind
+    for top in ("simulation", "dashboards"):
+        for file in (ROOT / top).rglob("*"):
+            if file.is_file() and "__pycache__" not in file.parts:
+                assert str(file.relative_to(ROOT)) in names, f"{file} is not in the wheel"
 
 
 def test_installed_socbiz_works_from_an_unrelated_folder(installed, tmp_path):
