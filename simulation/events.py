@@ -47,6 +47,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .i18n import _
 from .schema import ConfigError, convert, did_you_mean, param, to_mapping
 from .vocabulary import (
     CONTENT_TYPES,
@@ -102,9 +103,14 @@ def check_mix(mix: Mapping[str, float] | str, path: str) -> None:
     problem = mix_problem(mix)
     if problem is None:
         return
-    key, value, allowed = problem
-    if allowed == "unknown":
-        allowed = did_you_mean(key, list(CONTENT_TYPES))
+    key, value, what = problem
+    allowed = {
+        "unknown_name": lambda: _("must be one of {choices}").format(
+            choices=", ".join(map(repr, MIX_NAMES))),
+        "unknown_type": lambda: did_you_mean(key, list(CONTENT_TYPES)),
+        "negative": lambda: _("must be a number ≥ 0"),
+        "all_zero": lambda: _("at least one content type must have a share > 0"),
+    }[what]()
     raise ConfigError(f"{path}.{key}" if key else path, value, allowed)
 
 

@@ -7,13 +7,14 @@ under ``if TYPE_CHECKING:`` (type-only). Two properties:
 1. no import circle among modules at run time (a circle through a type-only import is fine);
 2. no run-time import from a lower floor to a higher one. The floors, lowest first:
 
-   0. ``vocabulary``, ``schema``: names and the validation machinery, importing nothing of ours;
+   0. ``i18n``, ``vocabulary``, ``schema``: words (catalogues), names and the validation
+      machinery, importing nothing else of ours;
    1. ``events``: interventions as pure data (a scenario holds a timeline of them, so they sit
       below ``config``; they name the scenario they are checked against for type checkers only);
    2. ``config``: the scenario's frozen configuration;
    3. ``exchange``, ``scenario``: what the two sides of the model exchange; the scenario loader;
    4. ``network``, ``customers``, ``complaints``, ``agents``: the rules;
-   5. ``metrics``, ``plots``: measurement and drawing;
+   5. ``metrics``, ``plots``, ``data_dictionary``: measurement, drawing, what columns mean;
    6. ``model``, ``views``: the wiring, and the read-only views of it;
    7. ``runner``, ``cli``, ``docs``, ``dashboard_cli``, ``experiments``, ``validation`` and the
       ``dashboards`` package: the users of the model.
@@ -36,13 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("simulation", "dashboards")
 
 FLOORS: tuple[tuple[str, ...], ...] = (
-    ("simulation.vocabulary", "simulation.schema"),
+    ("simulation.i18n", "simulation.vocabulary", "simulation.schema"),
     ("simulation.events",),
     ("simulation.config",),
     ("simulation.exchange", "simulation.scenario"),
     ("simulation.network", "simulation.customers", "simulation.complaints",
      "simulation.agents"),
-    ("simulation.metrics", "simulation.plots"),
+    ("simulation.metrics", "simulation.plots", "simulation.data_dictionary"),
     ("simulation.model", "simulation.views"),
     ("simulation.runner", "simulation.cli", "simulation.docs", "simulation.dashboard_cli",
      "simulation.__main__", "simulation.experiments", "simulation.validation", "dashboards"),
@@ -225,6 +226,7 @@ def test_events_do_not_know_the_model():
 def test_the_vocabulary_imports_nothing_of_the_package():
     edges = run_time_edges()
     assert not [b for (a, b) in edges if a == "simulation.vocabulary"]
+    assert not [b for (a, b) in edges if a == "simulation.i18n"]
 
 
 def _module_level_and_local_edges():
