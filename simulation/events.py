@@ -286,9 +286,8 @@ class Hiring(Intervention):
 class ContentChange(Intervention):
     posts_per_day: float | None = param(None, "New posting frequency (unchanged if unset).",
                                         unit="posts/day", lo=0, hi=100)
-    mix: dict[str, float] | str | None = param(None, "New content mix: a name (" +
-                                               ", ".join(MIX_NAMES) + ") or shares per "
-                                               "type (unchanged if unset).", lo=0)
+    mix: dict[str, float] | str | None = param(None, "New content mix (unchanged if unset).",
+                                               lo=0)
     push_share: float | None = param(None, "New push share (unchanged if unset).", lo=0, hi=1)
 
     def __post_init__(self):
