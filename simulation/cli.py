@@ -31,6 +31,7 @@ PLUGINS: tuple[str, ...] = (
     "simulation.validation.cli",
     "simulation.experiments.cli",
     "simulation.dashboard_cli",
+    "simulation.workshop.cli",
 )
 
 
