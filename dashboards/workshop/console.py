@@ -62,11 +62,11 @@ def Console():
     ws = shared.workshop()
     params = shared.query()
     version = shared.use_version()
+    message, set_message = solara.use_state(("", ""))
     if not ws.check_facilitator(params.get("token", "")):
         Refused()
         return
     view = ws.console_view()
-    message, set_message = solara.use_state(("", ""))
 
     def act(action, *args):
         def run():
@@ -257,7 +257,7 @@ def DebriefPanel(view):
 def Projector():
     ws = shared.workshop()
     params = shared.query()
-    version = shared.use_version()
+    version = shared.use_version(public=True)
     if not ws.check_facilitator(params.get("token", "")):
         Refused()
         return

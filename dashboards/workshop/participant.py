@@ -49,7 +49,7 @@ def Participant():
     ws = shared.workshop()
     params = shared.query()
     router = solara.use_router()
-    version = shared.use_version()
+    version = shared.use_version(public=True)
     token = params.get("team", "")
     team = ws.team(token) if token else None
     with solara.Column(style={"max-width": "1200px", "margin": "0 auto"}):

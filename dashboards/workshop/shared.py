@@ -33,16 +33,17 @@ def query() -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(search).items() if v}
 
 
-def use_version() -> int:
+def use_version(public: bool = False) -> int:
     """Re-render this session when the workshop changes (a thread per session, freed when the
-    session closes)."""
+    session closes). Participants' pages follow only public changes (``public=True``)."""
     ws = workshop()
-    version, set_version = solara.use_state(ws.version)
+    current = (lambda: ws.public_version) if public else (lambda: ws.version)
+    version, set_version = solara.use_state(current())
 
     def watch(cancel):
-        seen = ws.version
+        seen = current()
         while not cancel.is_set():
-            now = ws.wait_change(seen, timeout=1.0)
+            now = ws.wait_change(seen, timeout=1.0, public=public)
             if now != seen:
                 seen = now
                 set_version(now)

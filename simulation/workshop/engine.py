@@ -93,6 +93,7 @@ class Workshop:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.version = 0
+        self.public_version = 0
         meta = store.meta()
         self.config: WorkshopConfig = build(WorkshopConfig, meta["config"])
         self.scenario = load_scenario(meta["scenario"])
@@ -171,15 +172,21 @@ class Workshop:
         return score_round(summary, self.brands, self.config.scorecard)
 
     # --- notification -----------------------------------------------------------------------
-    def _bump(self) -> None:
+    def _bump(self, public: bool = True) -> None:
+        """Wake the pages: ``version`` counts every change (the console follows it),
+        ``public_version`` only those participants' pages show (round state, results,
+        messages, pause), so one team's submission does not re-render every team's page."""
         self.version += 1
+        if public:
+            self.public_version += 1
         self.changed.notify_all()
 
-    def wait_change(self, seen: int, timeout: float = 1.0) -> int:
+    def wait_change(self, seen: int, timeout: float = 1.0, public: bool = False) -> int:
         with self.changed:
-            if self.version == seen:
+            current = self.public_version if public else self.version
+            if current == seen:
                 self.changed.wait(timeout)
-            return self.version
+            return self.public_version if public else self.version
 
     # --- joining ----------------------------------------------------------------------------
     def check_facilitator(self, token: Any) -> bool:
@@ -227,7 +234,7 @@ class Workshop:
                                "(?, ?, ?, ?, 0)", (team.token, team.name, team.brand,
                                                   team.joined))])
             self.teams[team.token] = team
-            self._bump()
+            self._bump(public=False)
             return team
 
     def remove_team(self, brand: str) -> None:
@@ -287,7 +294,7 @@ class Workshop:
             except DecisionError as error:
                 raise WorkshopError(str(error)) from None
             self.store.write([self.store.submit_sql(self.round, brand, decision.as_dict())])
-            self._bump()
+            self._bump(public=False)
             return decision
 
     def revision(self, token: Any) -> int:
