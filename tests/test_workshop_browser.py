@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from simulation.workshop.engine import Workshop
 from test_workshop_support import (
@@ -109,8 +110,7 @@ def test_a_workshop_round_trip_with_five_teams_a_facilitator_and_a_crash(chromiu
         console.get_by_role("button", name="Lock", exact=True).click()
         console.get_by_text("Round 1 of 3: locked").wait_for()
         refused_submit = teams[4].page.get_by_role("button", name="Submit decisions")
-        refused_submit.wait_for()
-        assert refused_submit.is_disabled()
+        expect(refused_submit).to_be_disabled(timeout=90_000)
         console.get_by_role("button", name="Simulate", exact=True).click()
         console.get_by_text("Round simulated in").wait_for()
         mark('simulated')
