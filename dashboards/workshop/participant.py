@@ -148,7 +148,7 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
     for name, label, _step in NUMBER_FIELDS:
         solara.InputFloat(field_label(name, label), value=values[name],
                           on_value=setter(name), disabled=not editable)
-        solara.Text(DECISION_FIELDS[name].metadata["help"],
+        solara.Text(str(DECISION_FIELDS[name].metadata["help"]),
                     style={"font-size": "0.75em", "color": "#666"})
     solara.Select(t("Content mix"), values=list(DECISION_FIELDS["mix"].metadata["choices"]),
                   value=values["mix"], on_value=setter("mix"), disabled=not editable)

@@ -211,6 +211,7 @@ def serve(args: argparse.Namespace) -> int:
         "SOCBIZ_WORKSHOP_JOIN_URL": join_url,
         "SOCBIZ_WORKSHOP_CONSOLE_URL": console_url,
         "SOCBIZ_WORKSHOP_LANG": lang,
+        "SOCBIZ_LANG": lang,
         "PYTHONPATH": os.pathsep.join([str(REPOSITORY), *filter(None, [env.get("PYTHONPATH")])]),
     })
     command = [sys.executable, "-m", "solara", "run", str(APP), "--host", args.host, "--port",

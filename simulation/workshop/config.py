@@ -84,9 +84,9 @@ class WorkshopConfig:
                           "(relative to the workshop file).")
     template_brand: str = param("acme", "Brand copied once per team (empty: teams take the "
                                 "scenario's brands in order).")
-    teams: int = param(4, "Teams (brands steered from browsers).", unit="teams", lo=1, hi=60)
+    teams: int = param(4, "Teams (brands steered from browsers).", lo=1, hi=60)
     round_days: int = param(90, "Days simulated per round.", unit="days", lo=1, hi=730)
-    rounds: int = param(4, "Rounds in the session.", unit="rounds", lo=1, hi=20)
+    rounds: int = param(4, "Rounds in the session.", lo=1, hi=20)
     seed: int = param(2011, "Seed of the shared market: one seed for every team and round.",
                       lo=0, hi=2**63 - 1)
     customers: int = param(10_000, "Simulated customers in the market.", unit="people",
