@@ -8,7 +8,6 @@ not depend on the size (the model counts money for market_size real people).
 from __future__ import annotations
 
 import csv
-import os
 import re
 import signal
 import subprocess
@@ -252,13 +251,14 @@ def test_the_debrief_pack_holds_every_team_its_decisions_and_the_counterfactual(
     assert ws.status == "finished" and sorted(ws.outcomes) == [1, 2, 3, 4]
     for team in teams:
         assert f"id='team-{team.brand}'" in page and team.name in page
-    decisions = list(csv.DictReader(open(html.parent / "decisions.csv")))
+    decisions = list(csv.DictReader((html.parent / "decisions.csv").read_text().splitlines()))
     assert len(decisions) == 4 * 3
     row = next(r for r in decisions if r["round"] == "2" and r["brand"] == teams[0].brand)
     assert row["training_departments"] == "crm quality" and row["team"] == "Team 0"
     assert "crm quality (60%)" in page  # the timeline of decisions is in the HTML
     assert "round-2 decisions replaced by no training" in page
-    cf = {r["indicator"]: r for r in csv.DictReader(open(html.parent / "counterfactual.csv"))}
+    cf_text = (html.parent / "counterfactual.csv").read_text().splitlines()
+    cf = {r["indicator"]: r for r in csv.DictReader(cf_text)}
     # Training crm and quality raises their adoption: without it, maturity is lower.
     assert float(cf["maturity"]["counterfactual"]) < float(cf["maturity"]["actual"])
     # Self-contained: no external request from the page.
@@ -275,7 +275,7 @@ def test_the_debrief_numbers_equal_a_plain_model_run_of_the_same_timeline(record
     model.run(ws.config.round_days * ws.config.rounds)
     expected = model.brand_frame()
     expected = expected[expected["brand"].isin(ws.brands)].reset_index(drop=True)
-    rows = list(csv.DictReader(open(html.parent / "daily.csv")))
+    rows = list(csv.DictReader((html.parent / "daily.csv").read_text().splitlines()))
     assert len(rows) == len(expected)
     for column in ("followers", "engagements", "net_sentiment", "maturity", "cost",
                    "sponsorship", "phase"):

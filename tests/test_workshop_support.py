@@ -64,9 +64,9 @@ class Server:
         command += ["--resume", str(self.file)] if resume else [str(self.workshop), "--file",
                                                                  str(self.file)]
         env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(command, cwd=self.folder, stdout=log,
-                                        stderr=subprocess.STDOUT, env=env)
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the fd
+            self.process = subprocess.Popen(command, cwd=self.folder, stdout=log,
+                                            stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + 150
         while True:
             try:
