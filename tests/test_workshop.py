@@ -338,3 +338,12 @@ def test_the_command_prints_the_join_details_and_replay_checks_the_file(tmp_path
                   capsys=capsys, monkeypatch=monkeypatch)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("identical") == 4
+    brand = recorded_ws.brands[1]
+    done = socbiz("workshop", "debrief", str(recorded_ws.store.path), "--out", "pack",
+                  "--counterfactual", f"{brand}:2:no_hiring", cwd=tmp_path, capsys=capsys,
+                  monkeypatch=monkeypatch)
+    assert done.returncode == 0, done.stderr
+    assert "no customer-service hiring" in (tmp_path / "pack" / "debrief.html").read_text()
+    done = socbiz("workshop", "debrief", str(recorded_ws.store.path), "--counterfactual",
+                  f"{brand}:9:no_hiring", cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
+    assert done.returncode == 2 and "counterfactual round 9" in done.stderr

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import DEPARTMENTS, NAMED_MIXES, ScenarioConfig
-from ..schema import ConfigError, build, format_value, param
 from ..scenario import PACKAGE_ROOT, ScenarioError, load_scenario, read_toml, resolve_scenario_path
+from ..schema import ConfigError, build, format_value, param
 
 WORKSHOP_DIR = PACKAGE_ROOT.parent / "scenarios" / "workshops"
 DEFAULT_WORKSHOP = "launch"
