@@ -11,12 +11,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
+from .events import kinds_help
 from .i18n import (
+    ENV_VARIABLE,
     LANGUAGES,
     LanguageError,
     _,
@@ -256,7 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help=_("no progress bar or summary"))
     run.set_defaults(func=cmd_run)
 
-    scenarios = sub.add_parser("scenarios", help=_("list, show and validate scenario files"))
+    scenarios = sub.add_parser(
+        "scenarios", help=_("list, show and validate scenario files"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_("kinds of [[timeline]] entries (kind: fields):") + "\n  "
+               + kinds_help("cli").replace("\n", "\n  "))
     ssub = scenarios.add_subparsers(dest="action", metavar="ACTION")
     ssub.required = True
     ssub.add_parser("list", help=_("list the presets")).set_defaults(func=cmd_scenarios_list)
@@ -305,8 +312,16 @@ def main(argv: list[str] | None = None) -> int:
         print(error_line(f"--lang: {error}" if language_option(argv) else error),
               file=sys.stderr)
         return 2
-    with process_language(lang):
-        return _run_command(argv)
+    previous_env = os.environ.get(ENV_VARIABLE)
+    os.environ[ENV_VARIABLE] = lang  # worker processes (sweeps, Dask) speak it too
+    try:
+        with process_language(lang):
+            return _run_command(argv)
+    finally:
+        if previous_env is None:
+            os.environ.pop(ENV_VARIABLE, None)
+        else:
+            os.environ[ENV_VARIABLE] = previous_env
 
 
 def _run_command(argv: list[str]) -> int:
