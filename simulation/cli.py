@@ -45,6 +45,7 @@ PLUGINS: tuple[str, ...] = (
     "simulation.validation.cli",
     "simulation.experiments.cli",
     "simulation.dashboard_cli",
+    "simulation.workshop.cli",
 )
 
 
@@ -261,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenarios = sub.add_parser(
         "scenarios", help=_("list, show and validate scenario files"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="kinds of [[timeline]] entries (kind: fields):\n  "
+        epilog=_("kinds of [[timeline]] entries (kind: fields):") + "\n  "
                + kinds_help("cli").replace("\n", "\n  "))
     ssub = scenarios.add_subparsers(dest="action", metavar="ACTION")
     ssub.required = True

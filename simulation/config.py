@@ -85,7 +85,8 @@ NAMED_MIXES = {
 
 # Altimeter's organisational models (2010 shares: decentralised 10.8%, centralised 28.8%, hub and
 # spoke 41%, multiple hub and spoke 18%, holistic 1.4%: verified) are named in the vocabulary.
-assert tuple(NAMED_MIXES) == MIX_NAMES, "every named mix of the vocabulary needs its shares"
+# Every named mix of the vocabulary needs its shares here, in the same order.
+assert tuple(NAMED_MIXES) == MIX_NAMES
 
 
 def mix_shares(mix: dict[str, float] | str) -> np.ndarray:

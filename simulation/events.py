@@ -47,11 +47,13 @@ from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .i18n import _
 from .schema import ConfigError, convert, did_you_mean, param, to_mapping
 from .vocabulary import (
     CONTENT_TYPES,
     CRISIS_CAUSE_TERMS,
     CRISIS_CAUSES,
+    DEFAULT_CRISIS_CAUSE,
     DEPARTMENT_TERMS,
     DEPARTMENTS,
     INTERVENTION_TERMS,
@@ -101,9 +103,14 @@ def check_mix(mix: Mapping[str, float] | str, path: str) -> None:
     problem = mix_problem(mix)
     if problem is None:
         return
-    key, value, allowed = problem
-    if allowed == "unknown":
-        allowed = did_you_mean(key, list(CONTENT_TYPES))
+    key, value, what = problem
+    allowed = {
+        "unknown_name": lambda: _("must be one of {choices}").format(
+            choices=", ".join(map(repr, MIX_NAMES))),
+        "unknown_type": lambda: did_you_mean(key, list(CONTENT_TYPES)),
+        "negative": lambda: _("must be a number ≥ 0"),
+        "all_zero": lambda: _("at least one content type must have a share > 0"),
+    }[what]()
     raise ConfigError(f"{path}.{key}" if key else path, value, allowed)
 
 
@@ -279,9 +286,8 @@ class Hiring(Intervention):
 class ContentChange(Intervention):
     posts_per_day: float | None = param(None, "New posting frequency (unchanged if unset).",
                                         unit="posts/day", lo=0, hi=100)
-    mix: dict[str, float] | str | None = param(None, "New content mix: a name (" +
-                                               ", ".join(MIX_NAMES) + ") or shares per "
-                                               "type (unchanged if unset).", lo=0)
+    mix: dict[str, float] | str | None = param(None, "New content mix (unchanged if unset).",
+                                               lo=0)
     push_share: float | None = param(None, "New push share (unchanged if unset).", lo=0, hi=1)
 
     def __post_init__(self):
@@ -314,7 +320,7 @@ class SwitchAgency(Intervention):
 @intervention("crisis", choices_from={"cause": "causes"}, log_kind="crisis_injected")
 @dataclass(frozen=True)
 class Crisis(Intervention):
-    cause: str = param(CRISIS_CAUSES[1], "What starts it.", choices=CRISIS_CAUSES)
+    cause: str = param(DEFAULT_CRISIS_CAUSE, "What starts it.", choices=CRISIS_CAUSES)
     virality: float = param(8.0, "How shareable it is, relative to a median complaint.",
                             lo=0, hi=1000)
     n_seeds: int = param(5, "Well-connected customers who post it first.", unit="people",

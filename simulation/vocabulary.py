@@ -152,6 +152,7 @@ CRISIS_CAUSE_TERMS = _by_id((
                 sentence="An NGO campaign targets the brand", seeding=SEED_ACTIVISTS),
 ))
 CRISIS_CAUSES: tuple[str, ...] = tuple(CRISIS_CAUSE_TERMS)
+DEFAULT_CRISIS_CAUSE = "employee_video"  # what a crisis entry without a cause is
 
 # Where a public complaint comes from: an ordinary customer, or one of the crisis causes.
 COMPLAINT_ORIGINS: tuple[str, ...] = ("customer", *CRISIS_CAUSES)
@@ -226,20 +227,19 @@ VOCABULARY: Mapping[str, Mapping[str, Term]] = {
 
 
 def mix_problem(mix: Mapping[str, float] | str) -> tuple[str, object, str] | None:
-    """What is wrong with a content mix, as (key, value, allowed), or None if it is fine.
+    """What is wrong with a content mix, as (key, value, problem), or None if it is fine.
 
-    ``allowed == "unknown"`` flags a key that is not a content type (the caller suggests the
-    closest one). A mix is a name of MIX_NAMES, or shares ≥ 0 per content type, not all zero.
+    A mix is a name of MIX_NAMES, or shares ≥ 0 per content type, not all zero. ``problem`` is
+    one of "unknown_name", "unknown_type" (``key`` is not a content type), "negative",
+    "all_zero"; the caller words it for users (simulation.events.check_mix).
     """
     if isinstance(mix, str):
-        if mix not in MIX_TERMS:
-            return "", mix, "must be one of " + ", ".join(map(repr, MIX_NAMES))
-        return None
+        return None if mix in MIX_TERMS else ("", mix, "unknown_name")
     for key, value in mix.items():
         if key not in CONTENT_TYPE_TERMS:
-            return key, value, "unknown"
+            return key, value, "unknown_type"
         if value < 0:
-            return key, value, "must be a number ≥ 0"
+            return key, value, "negative"
     if sum(mix.values()) <= 0:
-        return "", mix, "at least one content type must have a share > 0"
+        return "", mix, "all_zero"
     return None

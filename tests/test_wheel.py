@@ -36,8 +36,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.wheel
-
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "build" / "wheel-test"
 PORT = 8611  # the arch helper's range; the test picks the next free one if taken
@@ -113,6 +111,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.wheel
 def test_the_wheel_ships_every_package_presets_examples_and_the_dashboard(installed):
     wheel = next((installed.parent / "wheel").glob("socbiz-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -123,8 +122,14 @@ def test_the_wheel_ships_every_package_presets_examples_and_the_dashboard(instal
     for example in (ROOT / "scenarios" / "experiments").glob("*.toml"):
         assert f"simulation/presets/experiments/{example.name}" in names
     assert "dashboards/app.py" in names
+    # every file of the two packages (code, catalogues, front-end files), nothing left behind
+    for top in ("simulation", "dashboards"):
+        for file in (ROOT / top).rglob("*"):
+            if file.is_file() and "__pycache__" not in file.parts:
+                assert str(file.relative_to(ROOT)) in names, f"{file} is not in the wheel"
 
 
+@pytest.mark.wheel
 def test_installed_socbiz_works_from_an_unrelated_folder(installed, tmp_path):
     socbiz = installed / "bin" / "socbiz"
     python = installed / "bin" / "python"
@@ -166,6 +171,7 @@ def _free_port(start: int) -> int:
     pytest.skip("no free port in 8611-8619")
 
 
+@pytest.mark.wheel
 def test_installed_dashboard_serves_its_page(installed, tmp_path):
     port = _free_port(PORT)
     work = tmp_path / "elsewhere"
@@ -193,3 +199,13 @@ def test_installed_dashboard_serves_its_page(installed, tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+def test_pyproject_declares_every_package_once():
+    # Fast, no build: a merge that adds a second [tool.setuptools.package-data] table makes the
+    # file invalid TOML; a package added to the tree but not to the list would be left out.
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = set(config["tool"]["setuptools"]["packages"])
+    assert _source_packages() <= declared, _source_packages() - declared

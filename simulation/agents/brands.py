@@ -61,9 +61,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ..classifier import PHASE_NAMES, classify_phase, is_help_desk, maturity_index
 from ..config import CONTENT_TYPES, DEPARTMENTS, BrandConfig, mix_shares
 from ..exchange import DailyOutput, MarketDay
-from ..metrics import PHASE_NAMES, classify_phase, is_help_desk, maturity_index
 from .departments import Department
 
 if TYPE_CHECKING:
