@@ -266,8 +266,12 @@ def build_report(out: str | Path) -> Path:
             top = ", ".join(f"`{k}` {rho:+.2f}" for k, rho in s["top"]) or "—"
             lines.append(f"| {p.id} | {p.kind} | {h[0]:.0%} [{h[1]:.0%}, {h[2]:.0%}] | "
                          f"{s['n_valid']} ({s['n_invalid']} invalid) | {top} |")
-        lines += ["", "With 32 points a |ρ| below about 0.35 is not distinguishable from 0 "
-                  "(5% level); the ranking is a screening, not a variance decomposition.", ""]
+        critical = 1.96 / math.sqrt(max(len(d) - 1, 1))
+        lines += ["", f"With {len(d)} points a |ρ| below about {min(critical, 1):.2f} is not "
+                  "distinguishable from 0 (5% level); the ranking is a screening, not a "
+                  "variance decomposition. A pattern judged on few complaints or few seeds "
+                  "per point (P5's tail test) can fail for lack of data rather than of effect.",
+                  ""]
     else:
         lines += ["Not run.", ""]
     lines += ["<details><summary>The parameters varied and those left out</summary>", "",
