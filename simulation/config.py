@@ -457,10 +457,12 @@ class OrganisationConfig:
                               source="assumed")
     champion_drive: float = param(0.5, "Extra drive a champion gives their department.",
                                   lo=0, hi=10, source="assumed")
-    adoption_noise: float = param(1.0, "Day-to-day noise of adoption, relative to the "
+    adoption_noise: float = param(0.5, "Day-to-day noise of adoption, relative to the "
                                   "binomial noise of headcount employees each adopting or "
                                   "dropping the practice independently (0: deterministic).",
-                                  lo=0, hi=10, source="assumed: binomial among staff")
+                                  lo=0, hi=10, source="assumed: half the independent "
+                                  "binomial noise (colleagues coordinate, and adoption is also "
+                                  "the intensity of practice, not only a head count)")
     staff_turnover_per_year: float = param(0.12, "Share of staff replaced each year by "
                                            "newcomers who are untrained and do not practise "
                                            "yet.", unit="1/year", lo=0, hi=5,
