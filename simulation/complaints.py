@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .config import WordOfMouthConfig
+from .i18n import Number, msg, nmsg, term
 
 if TYPE_CHECKING:
     from .customers import Market
@@ -357,20 +358,22 @@ class Complaints:
                 self._inject(b, cause, virality, self.config.exogenous_seeds, day)
                 self.market.pending_notes.append(
                     (b, "crisis_injected", cause,
-                     f"An unplanned crisis hits: {cause.replace('_', ' ')} "
-                     f"(virality {virality:.1f})."))
+                     msg("An unplanned crisis hits: {cause} (virality {virality}).",
+                         cause=term("crisis_cause", cause), virality=Number(virality, 1))))
 
     def inject(self, brand, cause: str, virality: float, n_seeds: int, day: int) -> str:
         """A crisis injected by the timeline or a user on ``day``; returns the log sentence."""
         self._inject(brand.index, cause, virality, n_seeds, day)
         what = {
-            "product_defect": "A product defect goes public",
-            "employee_video": "An employee video goes viral",
-            "ngo_attack": "An NGO campaign targets the brand",
+            "product_defect": msg("A product defect goes public"),
+            "employee_video": msg("An employee video goes viral"),
+            "ngo_attack": msg("An NGO campaign targets the brand"),
         }[cause]
         posters = (self.config.activists_per_seed * n_seeds if cause == "ngo_attack"
                    else n_seeds)
-        return f"{what} (virality {virality:g}, first posted by {posters} people)."
+        return nmsg("{what} (virality {virality}, first posted by {n} person).",
+                    "{what} (virality {virality}, first posted by {n} people).", posters,
+                    what=what, virality=Number(virality))
 
     def _inject(self, b: int, cause: str, virality: float, n_seeds: int, day: int) -> None:
         m = self.market

@@ -28,9 +28,10 @@ escalating and ending, the help-desk trap, agencies dropped, budgets exhausted.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .i18n import Message, _, _l
 from .schema import ConfigError, param
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ class Intervention:
 
     def check_references(self, scenario: ScenarioConfig, path: str) -> None:
         if self.brand not in scenario.brands:
-            raise ConfigError(f"{path}.brand", self.brand,
-                              "no such brand; known: " + ", ".join(scenario.brands))
+            raise ConfigError(f"{path}.brand", self.brand, _(
+                "no such brand; known: {known}").format(known=", ".join(scenario.brands)))
 
     def apply(self, model: SocialBusinessModel) -> str:
         """Act on the model; return the sentence for the event log."""
@@ -61,17 +62,17 @@ def _check_departments(names, path: str) -> None:
     from .schema import did_you_mean
 
     if not names:
-        raise ConfigError(path, list(names), "name at least one department")
+        raise ConfigError(path, list(names), _("name at least one department"))
     for i, name in enumerate(names):
         if name not in DEPARTMENTS:
-            raise ConfigError(f"{path}[{i}]", name, did_you_mean(name, list(DEPARTMENTS))
-                              .replace("unknown key", "unknown department"))
+            raise ConfigError(f"{path}[{i}]", name,
+                              did_you_mean(name, list(DEPARTMENTS), what="department"))
 
 
 @dataclass(frozen=True)
 class Training(Intervention):
     kind: ClassVar[str] = "training"
-    label: ClassVar[str] = "Training programme"
+    label: ClassVar[str] = _l("Training programme")
 
     departments: tuple[str, ...] = param(("marketing",), "Departments trained.")
     coverage: float = param(0.6, "Share of each department's staff trained by the end.",
@@ -89,7 +90,7 @@ class Training(Intervention):
 @dataclass(frozen=True)
 class Sponsorship(Intervention):
     kind: ClassVar[str] = "sponsorship"
-    label: ClassVar[str] = "Executive sponsorship"
+    label: ClassVar[str] = _l("Executive sponsorship")
 
     level: float = param(0.8, "Executive commitment.", lo=0, hi=1)
 
@@ -100,7 +101,7 @@ class Sponsorship(Intervention):
 @dataclass(frozen=True)
 class Hiring(Intervention):
     kind: ClassVar[str] = "hiring"
-    label: ClassVar[str] = "Hiring"
+    label: ClassVar[str] = _l("Hiring")
 
     department: str = param("customer_service", "Department that hires.")
     hours: float = param(8.0, "Daily social-media hours added (8 = one full-time person).",
@@ -113,8 +114,8 @@ class Hiring(Intervention):
 
         if self.department not in DEPARTMENTS:
             raise ConfigError(f"{path}.department", self.department,
-                              did_you_mean(self.department, list(DEPARTMENTS))
-                              .replace("unknown key", "unknown department"))
+                              did_you_mean(self.department, list(DEPARTMENTS),
+                                           what="department"))
 
     def apply(self, model):
         return model.brands[self.brand].hire(self.department, self.hours)
@@ -123,7 +124,7 @@ class Hiring(Intervention):
 @dataclass(frozen=True)
 class ContentChange(Intervention):
     kind: ClassVar[str] = "content"
-    label: ClassVar[str] = "Content strategy change"
+    label: ClassVar[str] = _l("Content strategy change")
 
     posts_per_day: float | None = param(None, "New posting frequency (unchanged if unset).",
                                         unit="posts/day", lo=0, hi=100)
@@ -145,7 +146,7 @@ class ContentChange(Intervention):
 @dataclass(frozen=True)
 class Listening(Intervention):
     kind: ClassVar[str] = "listening"
-    label: ClassVar[str] = "Listening / social CRM"
+    label: ClassVar[str] = _l("Listening / social CRM")
 
     coverage: float = param(0.8, "Share of public mentions caught.", lo=0, hi=1)
     crm_integration: float = param(0.8, "Integration of listening with CRM.", lo=0, hi=1)
@@ -157,7 +158,7 @@ class Listening(Intervention):
 @dataclass(frozen=True)
 class SwitchAgency(Intervention):
     kind: ClassVar[str] = "switch_agency"
-    label: ClassVar[str] = "Agency switch"
+    label: ClassVar[str] = _l("Agency switch")
 
     agency: str = param("", "Agency to sign with (empty: none).")
     replaces: str = param("", "Agency whose contract ends (empty: all current ones).")
@@ -167,8 +168,9 @@ class SwitchAgency(Intervention):
         for key in ("agency", "replaces"):
             name = getattr(self, key)
             if name and name not in scenario.agencies:
-                known = ", ".join(scenario.agencies) or "none defined"
-                raise ConfigError(f"{path}.{key}", name, f"no such agency; known: {known}")
+                known = ", ".join(scenario.agencies) or _("none defined")
+                raise ConfigError(f"{path}.{key}", name,
+                                  _("no such agency; known: {known}").format(known=known))
 
     def apply(self, model):
         return model.brands[self.brand].switch_agency(self.agency, self.replaces)
@@ -177,7 +179,7 @@ class SwitchAgency(Intervention):
 @dataclass(frozen=True)
 class Crisis(Intervention):
     kind: ClassVar[str] = "crisis"
-    label: ClassVar[str] = "Crisis"
+    label: ClassVar[str] = _l("Crisis")
 
     cause: str = param("employee_video", "What starts it.",
                        choices=("product_defect", "employee_video", "ngo_attack"))
@@ -219,10 +221,18 @@ class LoggedEvent:
     brand: str
     kind: str
     cause: str
-    text: str
+    # The sentence as data (an i18n Message: template and values), rendered when read, so one
+    # log reads in English or French; a plain str is kept as written.
+    message: str | Message
+
+    @property
+    def text(self) -> str:
+        """The sentence, in the language of the moment."""
+        return str(self.message)
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"day": self.day, "brand": self.brand, "kind": self.kind, "cause": self.cause,
+                "text": self.text}
 
 
 class EventLog:
@@ -233,7 +243,8 @@ class EventLog:
     def __init__(self):
         self.events: list[LoggedEvent] = []
 
-    def add(self, day: int, brand: str, kind: str, cause: str, text: str) -> LoggedEvent:
+    def add(self, day: int, brand: str, kind: str, cause: str,
+            text: str | Message) -> LoggedEvent:
         event = LoggedEvent(int(day), brand, kind, cause, text)
         self.events.append(event)
         return event
