@@ -133,7 +133,6 @@ def localized_texts(config) -> list[tuple[str, Localized]]:
     return texts
 
 
-@pytest.mark.xfail(reason="French preset texts are added after presets-ready", strict=False)
 @pytest.mark.parametrize("preset", sorted(list_scenarios()))
 def test_every_preset_text_is_written_in_every_language(preset):
     config = load_scenario(preset)
@@ -142,7 +141,6 @@ def test_every_preset_text_is_written_in_every_language(preset):
     assert not missing, f"scenarios/{preset}.toml lacks: {missing}"
 
 
-@pytest.mark.xfail(reason="French preset texts are added after presets-ready", strict=False)
 def test_scenarios_show_prints_the_french_narrative(capsys):
     config = load_scenario("crisis-wakeup")
     assert main(["scenarios", "show", "crisis-wakeup", "--lang", "fr"]) == 0
