@@ -35,11 +35,16 @@ CONVERTED = (
 # Modules with user-facing text still in English only (owners convert them with the helpers
 # of simulation/i18n.py; each moves to CONVERTED when done).
 NOT_YET_CONVERTED = (
-    "simulation/experiments/cli.py",
-    "simulation/validation/cli.py",
+    "dashboards/",  # every module (owner: dashboard)
+    "simulation/workshop/",  # (owner: workshop)
     "simulation/dashboard_cli.py",
-    "simulation/experiments/spec.py",
+    "simulation/experiments/",  # cli, spec, sensitivity, sweep, analysis, store, executors
+    "simulation/validation/",  # cli, patterns (the validation report)
+    "simulation/docs.py",  # ODD table header (its cells are translated: help, units, allowed)
     "simulation/metrics.py",  # phase names and generated docstrings (the event log uses TERMS)
+    "simulation/network.py",
+    "simulation/plots.py",  # titles and axis labels of the PNG plots
+)
     "simulation/plots.py",
     "dashboards/",
 )
@@ -133,6 +138,6 @@ def test_the_scan_catches_an_unwrapped_sentence(tmp_path):
     assert untranslated_sentences(sample) == [(4, " is not allowed here")]
 
 
-def test_lists_name_real_files():
-    for module in (*CONVERTED, *NOT_YET_CONVERTED):
-        assert (ROOT / module).exists(), module
+def test_converted_modules_exist():
+    for module in CONVERTED:
+        assert (ROOT / module).is_file(), module
