@@ -45,9 +45,6 @@ NOT_YET_CONVERTED = (
     "simulation/network.py",
     "simulation/plots.py",  # titles and axis labels of the PNG plots
 )
-    "simulation/plots.py",
-    "dashboards/",
-)
 
 TRANSLATING_CALLS = {
     "_", "gettext", "ngettext", "pgettext", "npgettext", "_l", "lazy_gettext",
