@@ -432,7 +432,7 @@ class Brand(mesa.Agent):
                                    agency=agency.name, ratio=Percent(theirs / own)))
 
     # ------------------------------------------------------------------------------------
-    # Interventions (called by simulation.events)
+    # Interventions (called through simulation.model.HANDLERS)
     def start_training(self, programme: Training) -> str:
         o = self.model.config.organisation
         wanted = {k: max(self.departments[k].trained_share, programme.coverage)
