@@ -45,6 +45,7 @@ PLUGINS: tuple[str, ...] = (
     "simulation.validation.cli",
     "simulation.experiments.cli",
     "simulation.dashboard_cli",
+    "simulation.workshop.cli",
 )
 
 

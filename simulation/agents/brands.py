@@ -61,10 +61,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ..classifier import classify_phase, is_help_desk, maturity_index
 from ..config import CONTENT_TYPES, DEPARTMENTS, BrandConfig, mix_shares
 from ..exchange import DailyOutput, MarketDay
 from ..i18n import Join, Money, Number, Percent, msg, nmsg, term
-from ..metrics import classify_phase, is_help_desk, maturity_index
 from .departments import Department
 
 if TYPE_CHECKING:
