@@ -8,15 +8,20 @@ from ..controller import SPEEDS, Controller
 from ..state import check_seed
 
 
+def day_html(snap) -> str:
+    share = 100 * snap.day / max(snap.horizon, 1)
+    end = ("<div class='socbiz-help'>The run has reached its horizon: Reset to start "
+           "again.</div>" if not snap.running and snap.error is None else "")
+    return (f"<div class='socbiz-day' data-day='{snap.day}'>Day {snap.day} of {snap.horizon}"
+            f"</div><div class='socbiz-progress'><div style='width:{share:.1f}%'></div></div>"
+            + end)
+
+
 @solara.component
 def DayCounter(ctl: Controller):
-    snap = ctl.snap.value
-    with solara.Column(gap="0px"):
-        solara.Text(f"Day {snap.day} of {snap.horizon}", classes=["socbiz-day"])
-        solara.ProgressLinear(value=100 * snap.day / max(snap.horizon, 1))
-        if not snap.running and snap.error is None:
-            solara.Text("The run has reached its horizon: Reset to start again.",
-                        classes=["socbiz-help"])
+    from .live import FrameHtml
+
+    FrameHtml(ctl, "day", day_html)
 
 
 @solara.component
