@@ -26,6 +26,7 @@ from .state import Session, Snapshot
 log = logging.getLogger("socbiz.dashboard")
 
 FRAME_SECONDS = 0.1
+FRAME_WAIT_SECONDS = 1.0  # waiting for the browser to draw a frame, at most
 # While playing, a frame goes straight to the widgets that show it (charts, cards, day counter,
 # cue, event log: see Controller.watch); the rest of the page (forms) is re-rendered by Solara
 # when the run stops, because one Solara render of the whole tab costs more than a frame.
@@ -57,6 +58,9 @@ class Controller:
         self.last_frame_seconds = 0.0
         self.shown: Snapshot = snap.value  # the last frame drawn (may be newer than snap)
         self._watchers: dict[str, Callable[[Snapshot], None]] = {}
+        # Browser charts that report the frames they drew (flow control, see play()).
+        self.charts: dict[str, Any] = {}
+        self.drawn = threading.Event()
         # Set by Pause before anything else, so the loop stops even while a frame is drawing.
         self.stop = threading.Event()
         # Each play loop has a number; an older loop still finishing a frame when Play is
@@ -78,6 +82,23 @@ class Controller:
             if self._watchers.get(key) is draw:
                 del self._watchers[key]
         return forget
+
+    def track(self, key: str, feed) -> Callable[[], None]:
+        """Follow a browser chart's reports of the frames it drew (returns: stop following)."""
+        self.charts[key] = feed
+        feed.on_drawn = self.drawn.set
+
+        def forget():
+            if self.charts.get(key) is feed:
+                del self.charts[key]
+                feed.on_drawn = None
+        return forget
+
+    def frame_on_screen(self) -> bool:
+        """True when every browser chart that reports its frames has drawn the last one (or
+        none reports: no browser, as in tests)."""
+        reporting = [f for f in list(self.charts.values()) if f.drawn_days >= 0]
+        return all(f.drawn_days >= f.sent_days for f in reporting)
 
     def _draw(self, snap: Snapshot) -> None:
         for key, draw in list(self._watchers.items()):
@@ -177,6 +198,15 @@ class Controller:
                     break
                 while time.perf_counter() < next_frame and playing():
                     time.sleep(min(0.01, max(next_frame - time.perf_counter(), 0.001)))
+                # Flow control: the next days are simulated once the browser has drawn the last
+                # frame, so the model is never more than one frame ahead of the screen (Pause
+                # stops on the day shown) and a slow browser gets fewer, fuller frames.
+                waited = time.perf_counter()
+                while (not self.frame_on_screen() and playing()
+                       and time.perf_counter() - waited < FRAME_WAIT_SECONDS):
+                    self.drawn.wait(0.01)
+                    self.drawn.clear()
+                browser_seconds = time.perf_counter() - waited
                 if not playing():
                     break
                 cycle_started = time.perf_counter()
@@ -191,8 +221,11 @@ class Controller:
                                        FRAME_SECONDS - self.last_frame_seconds - 0.015))
                 if rate > 0:
                     target = owed_from + int((cycle_started - started) * rate)
-                else:  # as fast as possible: simulate for the frame's budget, then draw
+                else:  # as fast as possible: simulate for the frame's budget, then draw; a
+                    # slow browser gets fuller frames (at least as much simulating as waiting)
                     target = session.day + 10**9
+                if rate == 0 or browser_seconds > FRAME_SECONDS:
+                    budget = max(budget, min(browser_seconds, 0.5))
                 at_cue = None
                 while (session.day < target and session.running and playing()
                        and time.perf_counter() - cycle_started < budget):

@@ -59,6 +59,12 @@ class LiveChart(ipyvuetify.VuetifyTemplate):
         if self.feed is not None:
             self.feed.resend()
 
+    def vue_drawn(self, n_days=None):
+        if self.feed is not None and isinstance(n_days, int):
+            self.feed.drawn_days = n_days
+            if self.feed.on_drawn is not None:
+                self.feed.on_drawn()
+
 
 def panel_spec(panel: Panel) -> dict:
     spec = {"title": panel.title, "unit": panel.unit, "step": panel.step,
@@ -111,6 +117,8 @@ class ChartFeed:
         self.sent_events = 0
         self.widget: LiveChart | None = None
         self.messages = 0
+        self.drawn_days = -1  # days the browser has drawn (-1: it never said)
+        self.on_drawn = None
 
     # -- building --------------------------------------------------------------------------------
     def make_widget(self, history: History, upto: int, xmax: int) -> LiveChart:

@@ -95,7 +95,13 @@ def InteractiveChart(ctl: Controller, figure_id: str, brand: str | None = None,
     def follow():
         def draw(snap):
             feed.update(snap.history, snap.n_days, charts.shown_days(snap.day, snap.horizon))
-        return ctl.watch(f"chart-{figure_id}", draw)
+        stop_watching = ctl.watch(f"chart-{figure_id}", draw)
+        stop_tracking = ctl.track(f"chart-{figure_id}", feed)
+
+        def stop():
+            stop_watching()
+            stop_tracking()
+        return stop
 
     solara.use_effect(follow, [feed])
     solara.Div(classes=["socbiz-live", f"socbiz-live-{figure_id}"], children=[feed.widget])
