@@ -60,6 +60,7 @@ class Controller:
         self._watchers: dict[str, Callable[[Snapshot], None]] = {}
         # Browser charts that report the frames they drew (flow control, see play()).
         self.charts: dict[str, Any] = {}
+        self.run_to: int | None = None  # "Run to day N": playing stops on that day
         self.drawn = threading.Event()
         # Set by Pause before anything else, so the loop stops even while a frame is drawing.
         self.stop = threading.Event()
@@ -149,6 +150,7 @@ class Controller:
         self.attempt(action)
 
     def pause(self) -> None:
+        self.run_to = None
         self.stop.set()
         self.playing.set(False)
 
@@ -160,6 +162,16 @@ class Controller:
             self.message.set(None)
             self.playing.set(True)
 
+
+    def play_to(self, day: int) -> None:
+        """Play until ``day`` and stop on it (a day already passed: nothing happens)."""
+        if day <= self.session.day:
+            self.say("info", f"Day {day} is already past (the run is on day "
+                     f"{self.session.day}): Reset to start again.")
+            return
+        self.run_to = day
+        if not self.playing.value:
+            self.toggle_play()
 
     def reset(self) -> None:
         self.pause()
@@ -226,6 +238,8 @@ class Controller:
                     target = session.day + 10**9
                 if rate == 0 or browser_seconds > FRAME_SECONDS:
                     budget = max(budget, min(browser_seconds, 0.5))
+                if self.run_to is not None:
+                    target = min(target, self.run_to)
                 at_cue = None
                 while (session.day < target and session.running and playing()
                        and time.perf_counter() - cycle_started < budget):
@@ -247,6 +261,11 @@ class Controller:
                     started, owed_from = time.perf_counter(), session.day
                 if session.day != self.shown.day:
                     self.publish(page=False)
+                if self.run_to is not None and session.day >= self.run_to:
+                    self.run_to = None
+                    self.stop.set()
+                    self.playing.set(False)
+                    break
         except Exception as error:
             log.exception("play loop stopped")
             self.say("error", f"The simulation stopped: {error}. Press Reset to start again.")

@@ -70,6 +70,29 @@ def RunControls(ctl: Controller):
         solara.Select("Speed", value=ctl.speed, values=list(SPEEDS), style={"max-width": "180px"})
         solara.InputText("Seed", value=seed_text, on_value=commit_seed, error=seed_error or False,
                          style={"max-width": "110px"})
+    run_to_text, set_run_to_text = solara.use_state("")
+    run_to_error, set_run_to_error = solara.use_state("")
+
+    def run_to(text=None):
+        text = run_to_text if text is None else text
+        set_run_to_text(text)
+        try:
+            day = int(str(text).strip())
+        except ValueError:
+            set_run_to_error(f"'{text}' is not a day: type a whole number of days")
+            return
+        horizon = setup.config.horizon_days
+        if not 1 <= day <= horizon:
+            set_run_to_error(f"day {day}: between 1 and {horizon}, the horizon")
+            return
+        set_run_to_error("")
+        ctl.play_to(day)
+
+    with solara.Row(gap="8px", style={"align-items": "center"}):
+        solara.InputText("Run to day", value=run_to_text, on_value=run_to,
+                         error=run_to_error or False, style={"max-width": "110px"})
+        solara.Button("Go", icon_name="mdi-debug-step-over", on_click=lambda: run_to(),
+                      disabled=playing or not setup.running, outlined=True)
     solara.Checkbox(label="Pause at the trainer's cues", value=ctl.pause_at_cues)
     if setup.pending_levers:
         with solara.Row(style={"align-items": "center"}):
