@@ -169,7 +169,7 @@ def in_browser(speeds: list[str], warmup: float, window: float,
                                .hostname in ("127.0.0.1", "localhost") else r.abort())
                     cdp = page.context.new_cdp_session(page)
                     cdp.send("Performance.enable")
-                    deadline = time.time() + 90
+                    deadline = time.time() + 300
                     while True:
                         try:
                             page.goto(f"http://127.0.0.1:{port}/")
@@ -210,7 +210,10 @@ def in_browser(speeds: list[str], warmup: float, window: float,
             browser.close()
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
     return results
 
 

@@ -568,3 +568,17 @@ def test_run_to_day_stops_exactly_on_that_day(session):
     time.sleep(0.5)
     assert session.day == 12 and "already past" in texts(rc) + " ".join(
         str(getattr(w, "children", "")) for w in walk(rc))
+
+
+def test_keyboard_shortcuts_are_listed_and_step_and_play(session):
+    from dashboards.keys import Keys
+
+    rc = render(session)
+    assert "Space play / pause" in texts(rc)
+    keys = next(w for w in walk(rc) if isinstance(w, Keys))
+    keys.vue_pressed("right")
+    assert session.day == 1
+    keys.vue_pressed("space")
+    wait_for(lambda: session.day >= 3)
+    keys.vue_pressed("space")
+    wait_for(lambda: not button(rc, "Step").disabled)

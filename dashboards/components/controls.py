@@ -94,8 +94,27 @@ def RunControls(ctl: Controller):
         solara.Button("Go", icon_name="mdi-debug-step-over", on_click=lambda: run_to(),
                       disabled=playing or not setup.running, outlined=True)
     solara.Checkbox(label="Pause at the trainer's cues", value=ctl.pause_at_cues)
+    KeyboardShortcuts(ctl)
     if setup.pending_levers:
         with solara.Row(style={"align-items": "center"}):
             solara.Warning("Lever or seed changes wait for a restart of the run.", dense=True)
         solara.Button("Restart with the new values", icon_name="mdi-restart", color="warning",
                       on_click=ctl.reset, disabled=playing)
+
+
+@solara.component
+def KeyboardShortcuts(ctl: Controller):
+    """Space: play / pause; →: one day (when paused). The list is shown, the keys work
+    anywhere on the page but in a text field."""
+    from ..keys import SHORTCUTS, Keys
+
+    def step():
+        if not ctl.playing.value and ctl.session.running:
+            ctl.step(1)
+
+    keys = solara.use_memo(lambda: Keys(), [])
+    keys.actions = {"space": ctl.toggle_play, "right": step}
+    solara.use_effect(lambda: keys.close, [keys])
+    solara.Div(children=[keys])
+    solara.Text("Keys: " + " · ".join(f"{key} {what}" for key, what in SHORTCUTS),
+                classes=["socbiz-help", "socbiz-shortcuts"])
