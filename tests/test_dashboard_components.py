@@ -559,12 +559,12 @@ def test_dashboard_command_resolves_files_to_absolute_paths(tmp_path, monkeypatc
 def test_run_to_day_stops_exactly_on_that_day(session):
     rc = render(session)
     select(rc, "Speed").v_model = "As fast as possible"
-    commit(text_field(rc, "Run to day"), "12")
+    commit(text_field(rc, "Play to day"), "12")
     wait_for(lambda: session.day >= 12 and not button(rc, "Step").disabled, timeout=60)
     time.sleep(0.5)
     assert session.day == 12
     assert "Day 12 of" in texts(rc)
-    commit(text_field(rc, "Run to day"), "5")  # already past: nothing runs, a message says so
+    commit(text_field(rc, "Play to day"), "5")  # already past: nothing runs, a message says so
     time.sleep(0.5)
     assert session.day == 12 and "already past" in texts(rc) + " ".join(
         str(getattr(w, "children", "")) for w in walk(rc))

@@ -89,7 +89,7 @@ def RunControls(ctl: Controller):
         ctl.play_to(day)
 
     with solara.Row(gap="8px", style={"align-items": "center"}):
-        solara.InputText("Run to day", value=run_to_text, on_value=run_to,
+        solara.InputText("Play to day", value=run_to_text, on_value=run_to,
                          error=run_to_error or False, style={"max-width": "110px"})
         solara.Button("Go", icon_name="mdi-debug-step-over", on_click=lambda: run_to(),
                       disabled=playing or not setup.running, outlined=True)
