@@ -73,7 +73,7 @@ FIGURES: tuple[Figure, ...] = (
     ), export="audience.png", mesa=True, story=True),
     Figure("service", "Customer service", (
         Panel("complaints_new", "New public complaints (7-day mean)", "per day", smooth=7, flow=True),
-        Panel("backlog", "Customer-service backlog", "requests"),
+        Panel("backlog", "Customer-service backlog", "people waiting"),
         Panel("negative_exposures", "People seeing complaints", "per day", flow=True),
         Panel("crisis_level", "Crisis level", "0 none … 3 severe", step=True, top=3),
     ), export="customer_service.png", mesa=True, columns=2, crisis_bands=True, story=True),
