@@ -57,7 +57,7 @@ def dashboard_url(tmp_path_factory):
         server = subprocess.Popen(command, cwd=log_path.parent, stdout=log,
                                   stderr=subprocess.STDOUT, env=env)
         url = f"http://127.0.0.1:{port}/"
-        deadline = time.time() + 90
+        deadline = time.time() + 300  # a loaded 2-core machine starts Solara slowly
         while True:
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
