@@ -235,7 +235,6 @@ class Market:
                 self.network.neighbour_sum(self.follows_bn.T.astype(np.float64)).T
             ).astype(np.int32)
 
-        self.pending_notes: list[tuple[int, str, str, str]] = []  # for the event log
         self._match_other = (mix_shares(market.other_brand_mix).astype(F32)
                              @ self.motivations_kn[:, :ne])
         bh = self.behaviour
