@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .events import TimelineEvent
+from .i18n import Localized, _
 from .schema import ConfigError, param, to_mapping
 
 # --------------------------------------------------------------------------------------------
@@ -121,7 +122,8 @@ def mix_shares(mix: dict[str, float] | str) -> np.ndarray:
 def _check_mix(mix: dict[str, float] | str, path: str) -> None:
     if isinstance(mix, str):
         if mix not in NAMED_MIXES:
-            raise ConfigError(path, mix, "must be one of " + ", ".join(map(repr, NAMED_MIXES)))
+            raise ConfigError(path, mix, _("must be one of {choices}").format(
+                choices=", ".join(map(repr, NAMED_MIXES))))
         return
     for key, value in mix.items():
         if key not in CONTENT_TYPES:
@@ -129,9 +131,9 @@ def _check_mix(mix: dict[str, float] | str, path: str) -> None:
 
             raise ConfigError(f"{path}.{key}", value, did_you_mean(key, list(CONTENT_TYPES)))
         if value < 0:
-            raise ConfigError(f"{path}.{key}", value, "must be a number ≥ 0")
+            raise ConfigError(f"{path}.{key}", value, _("must be a number ≥ 0"))
     if sum(mix.values()) <= 0:
-        raise ConfigError(path, mix, "at least one content type must have a share > 0")
+        raise ConfigError(path, mix, _("at least one content type must have a share > 0"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,7 +159,9 @@ class MarketConfig:
                                   source="verified: IBM 2011 (55% do not engage)")
     share_active: float = param(0.05, "Share of all customers who regularly post or respond "
                                 "(the rest of the engaging ones are casual).", lo=0, hi=1,
-                                source="verified: IBM 2011 (about 5%)")
+                                source="verified: IBM 2011 (about 5%); IBM's '75% casual' "
+                                "is not an input: casual customers are what is left of the "
+                                "engaging share, 40% of all, 89% of the engaging ones")
     motivations: dict[str, float] = param(CONSUMER_MOTIVATIONS, "Chance that an engaging "
                                           "customer has each reason to interact with a brand.",
                                           lo=0, hi=1, source="IBM 2011 consumers (see ODD)")
@@ -197,10 +201,11 @@ class MarketConfig:
                                   did_you_mean(key, list(CONTENT_TYPES)))
         if self.mean_degree >= self.n_customers:
             raise ConfigError("mean_degree", self.mean_degree,
-                              f"must be below n_customers = {self.n_customers}")
+                              _("must be below n_customers = {n}").format(n=self.n_customers))
         if self.share_active > self.share_engaging:
             raise ConfigError("share_active", self.share_active,
-                              f"must be ≤ share_engaging = {self.share_engaging}")
+                              _("must be ≤ share_engaging = {share}").format(
+                                  share=self.share_engaging))
 
 
 @dataclass(frozen=True)
@@ -258,8 +263,10 @@ class BehaviourConfig:
                                  unit="1/day", lo=0, hi=1)
     unfollow_fatigue: float = param(0.002, "Extra daily unfollow chance at full fatigue.",
                                     unit="1/day", lo=0, hi=1,
-                                    source="assumed; weights follow ExactTarget 2011 reasons: "
-                                    "too frequent 44%, boring 38%, too promotional 24%")
+                                    source="assumed; the ordering of the unfollow weights "
+                                    "(frequency > fatigue > push) follows ExactTarget 2011's "
+                                    "reasons (too frequent 44%, boring 38%, too promotional "
+                                    "24%), the values are not derived from them")
     unfollow_frequency: float = param(0.0005, "Extra daily unfollow chance per daily post "
                                       "above the customer's half-saturation.", unit="1/day",
                                       lo=0, hi=1)
@@ -337,8 +344,9 @@ class WordOfMouthConfig:
                                 lo=0, hi=1)
     crisis_response_days_unprepared: float = param(4.0, "Days to a public crisis response "
                                                    "without preparation.", unit="days", lo=0,
-                                                   hi=60, source="verified: Domino's CEO apology"
-                                                   " ~48 h; Kryptonite ~10 days")
+                                                   hi=60, source="assumed: between Domino's"
+                                                   " CEO apology (~2 days) and Kryptonite "
+                                                   "(~10 days)")
     crisis_response_effect: float = param(0.8, "Cut in passing-on of a brand's complaints after "
                                           "a good public response.", lo=0, hi=1)
     p_backfire_unprepared: float = param(0.3, "Chance that an unprepared brand's response "
@@ -426,6 +434,60 @@ class OrganisationConfig:
     agency_drop_ratio: float = param(0.6, "A brand whose marketing has adopted drops an agency "
                                      "whose posts engage less than this share of its own.",
                                      lo=0, hi=10)
+    # Social CRM and listening as practice (not only as a tool bought by an intervention).
+    social_crm_days: float = param(180.0, "Time for social CRM integration to build most of "
+                                   "the way at full listening and full CRM and customer-"
+                                   "service practice.", unit="days", lo=1, hi=36500,
+                                   source="assumed: integration projects take months "
+                                   "(article: 'social CRM' is the last step)")
+    practice_listening_coverage: float = param(0.8, "Share of public mentions that practising "
+                                               "departments (marketing, communication, PR, "
+                                               "customer service) catch by hand at full "
+                                               "adoption, without a listening tool (times the "
+                                               "square of their mean adoption).", lo=0,
+                                               hi=1, source="assumed")
+    # Heterogeneous, stochastic departments.
+    resistance_concentration: float = param(8.0, "Concentration of each department's "
+                                            "resistance around its configured value (Beta "
+                                            "draw; higher: less spread between brands and "
+                                            "runs; 0: no spread).", lo=0, hi=1e6,
+                                            source="assumed")
+    p_champion: float = param(0.2, "Chance that a department has a social-media champion "
+                                   "who pushes it (drawn once per run).", lo=0, hi=1,
+                              source="assumed")
+    champion_drive: float = param(0.5, "Extra drive a champion gives their department.",
+                                  lo=0, hi=10, source="assumed")
+    adoption_noise: float = param(0.5, "Day-to-day noise of adoption, relative to the "
+                                  "binomial noise of headcount employees each adopting or "
+                                  "dropping the practice independently (0: deterministic).",
+                                  lo=0, hi=10, source="assumed: half the independent "
+                                  "binomial noise (colleagues coordinate, and adoption is also "
+                                  "the intensity of practice, not only a head count)")
+    staff_turnover_per_year: float = param(0.12, "Share of staff replaced each year by "
+                                           "newcomers who are untrained and do not practise "
+                                           "yet.", unit="1/year", lo=0, hi=5,
+                                           source="assumed: typical voluntary turnover "
+                                           "10-15% a year")
+    # Constants of the rules, made explicit.
+    culture_resistance_floor: float = param(0.5, "Multiplier of a department's resistance in "
+                                            "a culture with no resistance.", lo=0, hi=10,
+                                            source="assumed")
+    culture_resistance_slope: float = param(1.5, "Added multiplier of a department's "
+                                            "resistance per unit of cultural resistance (0.5 + "
+                                            "1.5 = 2 x at full cultural resistance).", lo=0,
+                                            hi=10, source="assumed")
+    hub_affinity_weight: float = param(0.5, "Weight of the natural affinities between "
+                                       "departments in a single hub-and-spoke organisation "
+                                       "(1 in multiple hub and spoke).", lo=0, hi=1,
+                                       source="assumed")
+    untrained_answer_speed: float = param(0.5, "Answering speed of untrained customer-service "
+                                          "staff relative to trained staff.", lo=0.01, hi=1,
+                                          source="assumed")
+    crisis_boost_other_departments: float = param(0.5, "Share of a crisis's awareness boost "
+                                                  "that reaches departments other than the "
+                                                  "executive.", lo=0, hi=1, source="assumed")
+    crisis_lesson_share: float = param(0.5, "Share of a crisis's awareness boost that stays "
+                                       "as a lasting lesson.", lo=0, hi=1, source="assumed")
 
 
 @dataclass(frozen=True)
@@ -562,8 +624,9 @@ class BrandConfig:
                                    "CRM), from none (0) to fully (1).", lo=0, hi=1)
     crisis_preparedness: float = param(0.2, "Crisis plan and response process, from none (0) to"
                                        " fully rehearsed (1).", lo=0, hi=1,
-                                       source="verified: Altimeter 2011, 22% without a plan feel "
-                                       "prepared")
+                                       source="assumed (Altimeter 2011's '22% of firms without "
+                                       "a plan feel prepared' is a share of firms, not a "
+                                       "level)")
     agencies: tuple[str, ...] = param((), "Agencies under contract to the brand.")
     incident_rate: float = param(0.002, "Daily chance a customer meets a problem with the "
                                  "product or service.", unit="1/day", lo=0, hi=1)
@@ -576,8 +639,8 @@ class BrandConfig:
             object.__setattr__(self, "departments", {d: full[d] for d in DEPARTMENTS})
         if self.awareness < self.market_share:
             raise ConfigError("awareness", self.awareness,
-                              f"must be ≥ market_share = {self.market_share}: customers know "
-                              "their brand")
+                              _("must be ≥ market_share = {share}: customers know their "
+                                "brand").format(share=self.market_share))
 
 
 @dataclass(frozen=True)
@@ -614,8 +677,8 @@ class NarrativeCue:
     """One moment a trainer points at: when, what to watch, what to ask the room."""
 
     day: int = param(0, "Day of the cue.", unit="day", lo=0)
-    watch: str = param("", "What to watch.")
-    ask: str = param("", "Question for the room.")
+    watch: Localized = param(Localized(""), "What to watch.")
+    ask: Localized = param(Localized(""), "Question for the room.")
 
 
 @dataclass(frozen=True)
@@ -623,8 +686,8 @@ class ScenarioConfig:
     """Everything a run needs. Build it with :func:`simulation.load_scenario`."""
 
     name: str = param("custom", "Scenario name (the file name without .toml).")
-    title: str = param("", "Title shown to users.")
-    description: str = param("", "What the scenario represents.")
+    title: Localized = param(Localized(""), "Title shown to users.")
+    description: Localized = param(Localized(""), "What the scenario represents.")
     narrative: tuple[NarrativeCue, ...] = param((), "Trainer's cues: what to watch and when.")
     references: tuple[str, ...] = param((), "Sources the scenario draws on.")
     horizon_days: int = param(730, "Days simulated (one step is one day).", unit="days", lo=1,
@@ -644,7 +707,7 @@ class ScenarioConfig:
 
     def __post_init__(self):
         if not self.brands:
-            raise ConfigError("brands", self.brands, "at least one brand is needed")
+            raise ConfigError("brands", self.brands, _("at least one brand is needed"))
         for name, brand in self.brands.items():
             for i, agency in enumerate(brand.agencies):
                 if agency not in self.agencies:
@@ -652,7 +715,7 @@ class ScenarioConfig:
                                       _known("agency", self.agencies))
             if len(set(brand.agencies)) != len(brand.agencies):
                 raise ConfigError(f"brands.{name}.agencies", list(brand.agencies),
-                                  "an agency is named twice")
+                                  _("an agency is named twice"))
         # Events and cues after the horizon are allowed: a shorter run (--days) just ends first.
         for i, event in enumerate(self.timeline):
             event.check_references(self, f"timeline[{i}]")
@@ -676,7 +739,9 @@ class ScenarioConfig:
 
 
 def _known(what: str, names) -> str:
+    """What is allowed when ``what`` (only "agency" so far: one sentence per kind, so that
+    translators can make it agree) names nothing known."""
     names = list(names)
     if not names:
-        return f"no {what} is defined in the scenario"
-    return f"no such {what}; known: " + ", ".join(names)
+        return _("no agency is defined in the scenario")
+    return _("no such agency; known: {known}").format(known=", ".join(names))
