@@ -71,10 +71,12 @@ people who know the brand. It moves continuously: a crisis pulls it down within 
 climbs back as sentiment returns to rest (sentiment_memory_days), not in a jump months later
 when individuals cross an arbitrary cut.
 
-Rare events (following, unfollowing, acquisition, churn, incidents) are drawn by thinning: a
-binomial number of distinct candidate (customer, brand) pairs at the largest possible rate, each
-kept with probability rate / largest rate. This is exactly distributed as one Bernoulli draw per
-pair, at a cost that grows with the number of events, not of pairs.
+Rare events (following, unfollowing, acquisition, churn, incidents) are drawn by thinning:
+every (customer, brand) pair is a candidate with the largest possible rate, independently (the
+candidates are found by drawing the geometric gaps between them), and each candidate is kept
+with probability rate / largest rate. This is exactly distributed as one Bernoulli draw per
+pair, at a cost that grows with the number of events, not of pairs. Engagement (rule 2) is
+drawn only for the pairs where the customer follows the brand, the only pairs that can engage.
 """
 
 from __future__ import annotations
