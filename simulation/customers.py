@@ -112,6 +112,8 @@ def _bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarr
     """Sorted positions in [0, n) each kept independently with probability p (int64)."""
     if p >= 1.0:
         return np.arange(n, dtype=np.int64)
+    if p < 1e-9:  # gaps this long could overflow int64; almost surely no candidate at all
+        return np.sort(rng.choice(n, size=rng.binomial(n, p), replace=False)).astype(np.int64)
     expected = n * p
     size = int(expected + 5 * np.sqrt(expected) + 16)
     positions = np.cumsum(rng.geometric(p, size=size)) - 1
