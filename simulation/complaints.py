@@ -158,7 +158,7 @@ class Complaints:
     def step(self, day: int, outputs: list[DailyOutput], questions: np.ndarray,
              results: list[MarketDay]) -> None:
         self.day = day
-        self._exogenous(day, outputs)
+        self._exogenous(day, results)
         exposures = self.injected_exposures.copy()
         self.injected_exposures[:] = 0
         self._incidents(day, outputs, results, exposures)
@@ -353,7 +353,7 @@ class Complaints:
         lost = buyers[self.rng.random(len(buyers)) < self.config.crisis_churn * levels]
         m.set_customer(lost, np.full(len(lost), b), False)
 
-    def _exogenous(self, day, outputs) -> None:
+    def _exogenous(self, day, results: list[MarketDay]) -> None:
         rate = self.config.exogenous_crises_per_year / 365
         if rate <= 0:
             return
@@ -363,8 +363,8 @@ class Complaints:
                 virality = float(self.rng.lognormal(np.log(self.config.exogenous_virality),
                                                     self.config.exogenous_virality_sigma))
                 self._inject(b, cause, virality, self.config.exogenous_seeds, day)
-                self.market.pending_notes.append(
-                    (b, "crisis_injected", cause,
+                results[b].notes.append(
+                    ("crisis_injected", cause,
                      msg("An unplanned crisis hits: {cause} (virality {virality}).",
                          cause=term("crisis_cause", cause), virality=Number(virality, 1))))
 

@@ -149,9 +149,9 @@ class SocialBusinessModel(mesa.Model):
             brand.progress_training()
         outputs = [brand.plan_day() for brand in brands]
         results = self.market.step(day, outputs)
-        for b, kind, cause, text in self.market.pending_notes:
-            self.log(brands[b], kind, cause, text)
-        self.market.pending_notes.clear()
+        for brand, result in zip(brands, results, strict=True):
+            for kind, cause, text in result.notes:
+                self.log(brand, kind, cause, text)
         for brand, result in zip(brands, results, strict=True):
             brand.absorb(result)
         departments = self.agents_by_type[Department]
