@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .config import WordOfMouthConfig
+from .i18n import Number, msg, nmsg, term
 from .vocabulary import (
     COMPLAINT_ORIGINS,
     CRISIS_CAUSE_TERMS,
@@ -157,7 +158,7 @@ class Complaints:
     def step(self, day: int, outputs: list[DailyOutput], questions: np.ndarray,
              results: list[MarketDay]) -> None:
         self.day = day
-        self._exogenous(day, outputs)
+        self._exogenous(day, results)
         exposures = self.injected_exposures.copy()
         self.injected_exposures[:] = 0
         self._incidents(day, outputs, results, exposures)
@@ -352,7 +353,7 @@ class Complaints:
         lost = buyers[self.rng.random(len(buyers)) < self.config.crisis_churn * levels]
         m.set_customer(lost, np.full(len(lost), b), False)
 
-    def _exogenous(self, day, outputs) -> None:
+    def _exogenous(self, day, results: list[MarketDay]) -> None:
         rate = self.config.exogenous_crises_per_year / 365
         if rate <= 0:
             return
@@ -362,10 +363,10 @@ class Complaints:
                 virality = float(self.rng.lognormal(np.log(self.config.exogenous_virality),
                                                     self.config.exogenous_virality_sigma))
                 self._inject(b, cause, virality, self.config.exogenous_seeds, day)
-                self.market.pending_notes.append(
-                    (b, "crisis_injected", cause,
-                     f"An unplanned crisis hits: {cause.replace('_', ' ')} "
-                     f"(virality {virality:.1f})."))
+                results[b].notes.append(
+                    ("crisis_injected", cause,
+                     msg("An unplanned crisis hits: {cause} (virality {virality}).",
+                         cause=term("crisis_cause", cause), virality=Number(virality, 1))))
 
     def inject(self, brand, cause: str, virality: float, n_seeds: int, day: int) -> str:
         """A crisis injected by the timeline or a user on ``day``; returns the log sentence."""
@@ -373,7 +374,9 @@ class Complaints:
         what = CRISIS_CAUSE_TERMS[cause].sentence
         posters = (self.config.activists_per_seed * n_seeds
                    if CRISIS_CAUSE_TERMS[cause].seeding == SEED_ACTIVISTS else n_seeds)
-        return f"{what} (virality {virality:g}, first posted by {posters} people)."
+        return nmsg("{what} (virality {virality}, first posted by {n} person).",
+                    "{what} (virality {virality}, first posted by {n} people).", posters,
+                    what=what, virality=Number(virality))
 
     def _inject(self, b: int, cause: str, virality: float, n_seeds: int, day: int) -> None:
         m = self.market

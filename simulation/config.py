@@ -105,7 +105,7 @@ class MarketConfig:
     """The customer population and its social network."""
 
     n_customers: int = param(20_000, "Customers (and prospects) on the social platform.",
-                             unit="people", lo=10, hi=5_000_000)
+                             unit="people", lo=10, hi=10_000_000)
     network: str = param("scale_free", "Shape of the customers' social network.",
                          choices=NETWORK_KINDS)
     mean_degree: float = param(10.0, "Average number of friends per customer.", unit="people",

@@ -71,10 +71,12 @@ people who know the brand. It moves continuously: a crisis pulls it down within 
 climbs back as sentiment returns to rest (sentiment_memory_days), not in a jump months later
 when individuals cross an arbitrary cut.
 
-Rare events (following, unfollowing, acquisition, churn, incidents) are drawn by thinning: a
-binomial number of distinct candidate (customer, brand) pairs at the largest possible rate, each
-kept with probability rate / largest rate. This is exactly distributed as one Bernoulli draw per
-pair, at a cost that grows with the number of events, not of pairs.
+Rare events (following, unfollowing, acquisition, churn, incidents) are drawn by thinning:
+every (customer, brand) pair is a candidate with the largest possible rate, independently (the
+candidates are found by drawing the geometric gaps between them), and each candidate is kept
+with probability rate / largest rate. This is exactly distributed as one Bernoulli draw per
+pair, at a cost that grows with the number of events, not of pairs. Engagement (rule 2) is
+drawn only for the pairs where the customer follows the brand, the only pairs that can engage.
 """
 
 from __future__ import annotations
@@ -104,6 +106,21 @@ class CustomerRecord:
     fatigue: float
     friends: int
     brands: dict[str, dict[str, object]]
+
+
+def _bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Sorted positions in [0, n) each kept independently with probability p (int64)."""
+    if p >= 1.0:
+        return np.arange(n, dtype=np.int64)
+    if p < 1e-9:  # gaps this long could overflow int64; almost surely no candidate at all
+        return np.sort(rng.choice(n, size=rng.binomial(n, p), replace=False)).astype(np.int64)
+    expected = n * p
+    size = int(expected + 5 * np.sqrt(expected) + 16)
+    positions = np.cumsum(rng.geometric(p, size=size)) - 1
+    while positions[-1] < n:  # rare: more candidates than five standard deviations above
+        more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
+        positions = np.concatenate([positions, more])
+    return positions[: np.searchsorted(positions, n)]
 
 
 class CustomerView:
@@ -222,7 +239,6 @@ class Market:
                 self.network.neighbour_sum(self.follows_bn.T.astype(np.float64)).T
             ).astype(np.int32)
 
-        self.pending_notes: list[tuple[int, str, str, str]] = []  # for the event log
         self._match_other = (mix_shares(market.other_brand_mix).astype(F32)
                              @ self.motivations_kn[:, :ne])
         bh = self.behaviour
@@ -273,7 +289,10 @@ class Market:
 
         # 1. Exposure (only engaging customers follow brands).
         follows_e = self.follows_bn[:, :ne]
-        brand_stories = posts @ follows_e
+        # One float copy of the follower matrix serves both products over it (a bool operand
+        # would be converted again by each).
+        follows_f = follows_e.astype(F32)
+        brand_stories = posts @ follows_f
         candidates = F32(other_posts) + brand_stories
         self.p_seen[ne:] = np.minimum(1.0, self.attention[ne:] / max(other_posts, 1e-9))
         p_seen = np.minimum(1.0, self.attention[:ne] / np.maximum(candidates, 1e-9))
@@ -287,17 +306,21 @@ class Market:
         push_factor = np.maximum(0, 1 - F32(bh.push_engagement_penalty) * push_over)
         per_customer = (F32(bh.engagement_scale) * self.propensity[:ne] * p_seen
                         * (1 - self.fatigue[:ne]))
-        rate = mix @ self.motivations_kn[:, :ne]  # match, (B, E)
-        rate *= per_customer[None, :]
-        rate *= (saturation * push_factor)[:, None]
+        # Only followers can engage, so the rate is computed for follower pairs alone (about a
+        # tenth of all brand x engaging-customer pairs); the match matrix itself is one small
+        # BLAS product, then read at the follower pairs.
+        eng_b, eng_i = np.nonzero(follows_e)
+        rate = (mix @ self.motivations_kn[:, :ne])[eng_b, eng_i]  # match, per follower pair
+        rate *= per_customer[eng_i]
+        rate *= (saturation * push_factor).astype(F32)[eng_b]
         if bh.sentiment_sensitivity > 0:
-            rate *= self._sentiment_factor(self.sentiment_bn[:, :ne])
+            rate *= self._sentiment_factor(self.sentiment_bn[eng_b, eng_i])
         np.negative(rate, out=rate)
         np.expm1(rate, out=rate)
         np.negative(rate, out=rate)  # 1 - exp(-lambda)
-        engaged = follows_e & (self.rng.random(rate.shape, dtype=F32) < rate)
+        engaged = self.rng.random(len(rate), dtype=F32) < rate
         del rate
-        eng_b, eng_i = np.nonzero(engaged)
+        eng_b, eng_i = eng_b[engaged], eng_i[engaged]
         self.ever_engaged[eng_i] = True
         self._engage_elsewhere(per_customer, push_factor_other=self._other_push_factor)
         self.sentiment_bn[eng_b, eng_i] = np.minimum(
@@ -311,8 +334,9 @@ class Market:
 
         # 4. Fatigue.
         with np.errstate(invalid="ignore", divide="ignore"):
-            push_seen = np.where(brand_stories > 0, ((posts * push) @ follows_e) / brand_stories,
+            push_seen = np.where(brand_stories > 0, ((posts * push) @ follows_f) / brand_stories,
                                  0)
+        del follows_f
         over = np.maximum(0, candidates / (self.attention[:ne] * F32(bh.saturation_ratio)) - 1)
         push_over_seen = np.maximum(0, push_seen - F32(bh.push_tolerance))
         target = 1 - np.exp(-(over + F32(bh.push_fatigue_weight) * push_over_seen))
@@ -333,11 +357,11 @@ class Market:
         unfollow_counts = self._set_following(gone_i, gone_b, False)
 
         # 6. Sentiment memory: back toward satisfaction for customers, neutral for others.
-        rest = self.customer_bn * F32(bh.customer_satisfaction)
-        rest -= self.sentiment_bn
-        rest *= F32(1 / bh.sentiment_memory_days)
-        self.sentiment_bn += rest
-        del rest
+        # s += (rest - s) / d, as s * (1 - 1/d) + rest / d: in place, about half the memory
+        # traffic of forming rest - s (a masked np.add(..., where=) is slower still).
+        self.sentiment_bn *= F32(1 - 1 / bh.sentiment_memory_days)
+        self.sentiment_bn += self.customer_bn * F32(
+            bh.customer_satisfaction / bh.sentiment_memory_days)
 
         # 7. Buying, conversions, churn, acquisition.
         conversion = np.array([o.conversion for o in outputs])
@@ -407,10 +431,11 @@ class Market:
         if rate_max <= 0 or pairs == 0:
             empty = np.empty(0, np.int64)
             return empty, empty
-        # A binomial number of distinct pairs, uniformly: each pair is a candidate with
-        # probability rate_max, independently, as a Bernoulli draw per pair would make it.
-        k = self.rng.binomial(pairs, min(1.0, rate_max))
-        flat = self.rng.choice(pairs, size=k, replace=False)
+        # Each pair is a candidate with probability rate_max, independently: the gaps between
+        # consecutive candidates of such a Bernoulli process are geometric, so drawing the gaps
+        # costs memory and time in proportion to the candidates, not to all pairs (a draw
+        # without replacement from all pairs allocated 8 bytes per pair above a 2% rate).
+        flat = _bernoulli_positions(self.rng, pairs, min(1.0, rate_max))
         return flat % rows, flat // rows
 
     def _new_follows(self, recruitment: np.ndarray,
@@ -530,12 +555,13 @@ class Market:
 
     def _net_sentiment(self, results: list[MarketDay]) -> None:
         """Expected net score of a survey of the people who know the brand (module docstring)."""
+        # A product with the 0/1 mask and a float64 sum: several times faster than gathering
+        # the known customers' sentiment with a boolean index.
+        known = np.count_nonzero(self.knows_bn, axis=1)
+        total = (self.sentiment_bn * self.knows_bn).sum(axis=1, dtype=np.float64)
         for b, r in enumerate(results):
-            knows = self.knows_bn[b]
-            known = np.count_nonzero(knows)
-            if not known:
-                continue
-            r.net_sentiment = float(self.sentiment_bn[b][knows].sum(dtype=np.float64) / known)
+            if known[b]:
+                r.net_sentiment = float(total[b] / known[b])
 
     def initial_day(self, b: int) -> MarketDay:
         """Day 0 as the brands see it: who follows and buys, nothing happened yet."""

@@ -10,8 +10,12 @@ departments see the next day as their "visible results".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .network import SocialNetwork
 
 
 @dataclass
@@ -65,4 +69,28 @@ class MarketDay:
     crisis_escalation: int = 0  # levels gained today
     crisis_ended: bool = False
     crisis_response: str = ""  # "", "good" or "backfire" when the brand responds today
-    notes: list[str] = field(default_factory=list)  # sentences for the event log
+    # Event-log entries the market made today for this brand: (kind, cause, sentence).
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@runtime_checkable
+class MarketProtocol(Protocol):
+    """What ``SocialBusinessModel(..., market_factory=...)`` must build from (config, rng): the
+    vectorised :class:`simulation.customers.Market` and the per-agent reference
+    (``benchmarks.peragent.PerAgentMarket``) both provide it; ``tests/test_docking.py`` checks
+    that they do."""
+
+    n_engaging: int
+    ever_engaged: np.ndarray  # (customers,) bool: ever engaged with any brand
+    fatigue: np.ndarray  # (customers,) 0-1
+    network: SocialNetwork
+    complaints: Any  # ``complaints.table.n``: complaints so far (a run output)
+
+    def step(self, day: int, outputs: list[DailyOutput]) -> list[MarketDay]: ...
+
+    def initial_day(self, b: int) -> MarketDay: ...
+
+    def inject_crisis(self, brand: Any, cause: str, virality: float, n_seeds: int,
+                      day: int) -> str: ...
+
+    def sample_frame(self) -> Any: ...

@@ -149,9 +149,9 @@ class SocialBusinessModel(mesa.Model):
             brand.progress_training()
         outputs = [brand.plan_day() for brand in brands]
         results = self.market.step(day, outputs)
-        for b, kind, cause, text in self.market.pending_notes:
-            self.log(brands[b], kind, cause, text)
-        self.market.pending_notes.clear()
+        for brand, result in zip(brands, results, strict=True):
+            for kind, cause, text in result.notes:
+                self.log(brand, kind, cause, text)
         for brand, result in zip(brands, results, strict=True):
             brand.absorb(result)
         departments = self.agents_by_type[Department]
@@ -202,7 +202,7 @@ class SocialBusinessModel(mesa.Model):
         entry = REGISTRY[intervention.kind]
         self.log_book.add(intervention.day, intervention.brand, entry.log_kind,
                           intervention.kind, text)
-        return text
+        return str(text)  # the log keeps the sentence as data; callers get it in words
 
     def log(self, brand: Brand | None, kind: str, cause: str, text: str) -> None:
         self.log_book.add(self.time_day, brand.name if brand else "", kind, cause, text)

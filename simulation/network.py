@@ -61,6 +61,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import kernels
+
 if TYPE_CHECKING:
     import networkx
     import scipy.sparse
@@ -210,6 +212,9 @@ class SocialNetwork:
 
 def _csr_from_edges(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Symmetric, deduplicated, loop-free CSR arrays from an edge list in any orientation."""
+    if kernels.use_numba(len(u)):
+        # A counting sort by row, then a sort of each short row: same arrays, no global sort.
+        return kernels.kernels().csr_from_edges(u, v, n)
     proper = u != v
     u = u[proper].astype(np.int64)
     v = v[proper].astype(np.int64)
@@ -257,6 +262,28 @@ def _scale_free(
     # r is the target of edge r // 2, an earlier edge, which may itself still be a pointer.
     new = np.arange(n_seed, n_edges, dtype=np.int64)
     r = rng.integers(0, 2 * new)
+    compiled = kernels.use_numba(n_edges)
+    if compiled:
+        # One pass in edge order resolves every pointer (earlier edges are done first).
+        kernels.kernels().resolve_attachment(src, tgt, r, n_seed)
+    else:
+        _resolve_attachment(src, tgt, r, new)
+    del r
+
+    # Triad formation: a node's later edges may instead go to a friend of its first target.
+    slot = np.tile(np.arange(m), n_new)
+    triad = (slot > 0) & (rng.random(n_new * m) < p_triangle)
+    if not triad.any():
+        return src, tgt
+    if compiled:
+        start_u = rng.random(n_new)
+        return src, kernels.kernels().triad_formation(src, tgt, triad, m, n_seed, n, start_u)
+    return src, _triad_formation(src, tgt, triad, slot, m, n_seed, n_new, new, rng)
+
+
+def _resolve_attachment(src, tgt, r, new) -> None:
+    """Pointer jumping over whole arrays (the numpy twin of kernels.resolve_attachment)."""
+    n_edges = len(src)
     copies_source = r % 2 == 0
     tgt[new[copies_source]] = src[r[copies_source] // 2]
     chasing = new[~copies_source]
@@ -271,11 +298,11 @@ def _scale_free(
         # Pointer jumping halves the remaining chains; pointers only go backwards, so this ends.
         ptr[chasing] = ptr[hop[~done]]
 
-    # Triad formation: a node's later edges may instead go to a friend of its first target.
-    slot = np.tile(np.arange(m), n_new)
-    triad = (slot > 0) & (rng.random(n_new * m) < p_triangle)
-    if not triad.any():
-        return src, tgt
+
+def _triad_formation(src, tgt, triad, slot, m, n_seed, n_new, new, rng) -> np.ndarray:
+    """Friend-of-a-friend redirection by sorting and searching (the numpy twin of
+    kernels.triad_formation); returns the new targets."""
+    n_edges = len(src)
     # Only edges that are not redirected are certain to exist, so friends are looked up through
     # them: then the triangle is really closed. Incidences are keyed node * n_edges + edge id, so
     # one sort lists every node's stable edges in creation order.
@@ -296,7 +323,7 @@ def _scale_free(
     room = rank < n_choices
     via = keys[lo[room] + (start[room] + rank[room]) % n_choices[room]] % n_edges
     tgt[redirected[room]] = src[via] + tgt[via] - friend[room]
-    return src, tgt
+    return tgt
 
 
 def build_network(

@@ -135,8 +135,13 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
-def did_you_mean(key: str, known: list[str]) -> str:
+def did_you_mean(key: str, known: list[str], what: str = "key") -> str:
+    """'unknown key; did you mean ...?' (``what="department"``: 'unknown department; ...')."""
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if what == "department":  # one sentence per noun, so that translators can make it agree
+        if close:
+            return _("unknown department; did you mean '{key}'?").format(key=close[0])
+        return _("unknown department; allowed keys: {keys}").format(keys=", ".join(known))
     if close:
         return _("unknown key; did you mean '{key}'?").format(key=close[0])
     return _("unknown key; allowed keys: {keys}").format(keys=", ".join(known))

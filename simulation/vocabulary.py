@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .i18n import _l  # i18n imports nothing from the package either: no circle
+
 
 @dataclass(frozen=True)
 class Term:
@@ -143,13 +145,13 @@ class CrisisCause(Term):
 CRISIS_CAUSE_TERMS = _by_id((
     CrisisCause("product_defect", "Product defect", "A defect goes public: the brand's "
                 "customers post it, and incidents rise for a while.",
-                sentence="A product defect goes public", seeding=SEED_CUSTOMERS,
+                sentence=_l("A product defect goes public"), seeding=SEED_CUSTOMERS,
                 raises_incidents=True),
     CrisisCause("employee_video", "Employee video", "An embarrassing video by an employee, "
                 "posted by well-connected people.",
-                sentence="An employee video goes viral", seeding=SEED_INFLUENCERS),
+                sentence=_l("An employee video goes viral"), seeding=SEED_INFLUENCERS),
     CrisisCause("ngo_attack", "NGO attack", "A campaign by an NGO, posted by activists.",
-                sentence="An NGO campaign targets the brand", seeding=SEED_ACTIVISTS),
+                sentence=_l("An NGO campaign targets the brand"), seeding=SEED_ACTIVISTS),
 ))
 CRISIS_CAUSES: tuple[str, ...] = tuple(CRISIS_CAUSE_TERMS)
 DEFAULT_CRISIS_CAUSE = "employee_video"  # what a crisis entry without a cause is

@@ -42,6 +42,27 @@ def test_per_agent_market_has_one_mesa_agent_per_customer():
     assert not any(isinstance(a, Customer) for a in model.agents)
 
 
+def test_both_markets_provide_the_market_protocol():
+    from simulation.exchange import MarketProtocol
+
+    vectorised = SocialBusinessModel("baseline", rng=3, overrides={"market.n_customers": 400})
+    assert isinstance(vectorised.market, MarketProtocol)
+    assert isinstance(small_model().market, MarketProtocol)
+    # A market lacking one of the members is refused by the check.
+    assert not isinstance(object(), MarketProtocol)
+
+
+def test_exogenous_crisis_notes_travel_in_the_market_day():
+    for factory in (None, PerAgentMarket):
+        model = SocialBusinessModel("baseline", rng=5, market_factory=factory,
+                                    overrides={"market.n_customers": 400,
+                                               "word_of_mouth.exogenous_crises_per_year": 100})
+        model.run(40)  # about 8 injected crises expected over the three brands
+        injected = model.log_book.to_frame().query("kind == 'crisis_injected'")
+        assert len(injected) >= 1, factory
+        assert not hasattr(model.market, "pending_notes")
+
+
 def test_per_agent_market_serves_the_model_reporters_and_outputs():
     model = small_model()
     model.apply({"kind": "crisis", "brand": "acme", "cause": "employee_video"})

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("simulation", "dashboards")
 
 FLOORS: tuple[tuple[str, ...], ...] = (
-    ("simulation.i18n", "simulation.vocabulary", "simulation.schema"),
+    ("simulation.i18n", "simulation.vocabulary", "simulation.schema", "simulation.kernels"),
     ("simulation.events",),
     ("simulation.config",),
     ("simulation.exchange", "simulation.scenario"),

@@ -355,3 +355,39 @@ def test_network_kinds_lists_the_three_generators():
     assert NETWORK_KINDS == ("small_world", "scale_free", "fully_mixed")
     for kind in NETWORK_KINDS:
         assert build_network(kind, 50, 4, rng()).kind == kind
+
+
+# The compiled (numba) build and the numpy build must give the same arrays bit for bit, so the
+# size threshold between them never changes a result. Both are forced here on small graphs.
+EQUIVALENCE_CASES = [
+    ("scale_free", 3000, 10, {"p_triangle": 0.5}),
+    ("scale_free", 4000, 6, {"p_triangle": 0.9}),
+    ("scale_free", 2000, 3, {"p_triangle": 0.0}),
+    ("scale_free", 600, 40, {"p_triangle": 1.0}),
+    ("small_world", 3000, 10, {"p_rewire": 0.2}),
+]
+
+
+@pytest.mark.parametrize(("kind", "n", "mean_degree", "kwargs"), EQUIVALENCE_CASES)
+def test_compiled_and_numpy_builds_give_identical_graphs(monkeypatch, kind, n, mean_degree,
+                                                         kwargs):
+    from simulation import kernels
+
+    if not kernels.numba_enabled():
+        pytest.skip("numba not importable here (or SOCBIZ_NUMBA=0): only the numpy path runs")
+    for seed in range(3):
+        monkeypatch.setattr(kernels, "MIN_EDGES_FOR_NUMBA", 0)
+        compiled = build_network(kind, n, mean_degree, rng(seed), **kwargs)
+        monkeypatch.setattr(kernels, "MIN_EDGES_FOR_NUMBA", 10**18)
+        plain = build_network(kind, n, mean_degree, rng(seed), **kwargs)
+        assert np.array_equal(compiled.indptr, plain.indptr)
+        assert np.array_equal(compiled.indices, plain.indices)
+        assert compiled.indices.dtype == plain.indices.dtype == np.int32
+
+
+def test_socbiz_numba_zero_switches_to_the_numpy_path(monkeypatch):
+    from simulation import kernels
+
+    monkeypatch.setenv("SOCBIZ_NUMBA", "0")
+    assert not kernels.numba_enabled()
+    assert not kernels.use_numba(10**9)

@@ -99,7 +99,7 @@ class PerAgentComplaints:
              results: list[MarketDay]) -> None:
         p = self.population
         nb = p.n_brands
-        self._exogenous(day)
+        self._exogenous(day, results)
         self.exposures = list(self.injected_exposures)
         self.injected_exposures = [0] * nb
         # 1. Incidents and public complaints, customer by customer.
@@ -259,7 +259,7 @@ class PerAgentComplaints:
             if customer.customer[b] and p.uniform() < self.config.crisis_churn * levels:
                 customer.set_customer(b, False)
 
-    def _exogenous(self, day: int) -> None:
+    def _exogenous(self, day: int, results: list[MarketDay]) -> None:
         p = self.population
         rate = self.config.exogenous_crises_per_year / 365
         if rate <= 0:
@@ -270,8 +270,8 @@ class PerAgentComplaints:
                 virality = float(p.rng.lognormal(math.log(self.config.exogenous_virality),
                                                  self.config.exogenous_virality_sigma))
                 self.inject(b, cause, virality, self.config.exogenous_seeds, day)
-                p.pending_notes.append(
-                    (b, "crisis_injected", cause,
+                results[b].notes.append(
+                    ("crisis_injected", cause,
                      f"An unplanned crisis hits: {cause.replace('_', ' ')} "
                      f"(virality {virality:.1f})."))
 

@@ -93,7 +93,6 @@ class Population(mesa.Model):
         self.followers_this_morning = [0] * self.n_brands
         self.customer_count = [0] * self.n_brands
         self.incident_rates = [0.0] * self.n_brands
-        self.pending_notes: list[tuple[int, str, str, str]] = []
         bh = config.behaviour
         self.p_acquire = [bh.p_churn * b.market_share / max(b.awareness - b.market_share, 1e-9)
                           for b in config.brands.values()]
@@ -129,7 +128,6 @@ class PerAgentMarket:
         self.population = p = Population(config, agent_rng, ne, self.network.is_fully_mixed,
                                           self.network.contacts_per_node)
         self.complaints = p.complaints
-        self.pending_notes = p.pending_notes
 
         # Customers, one at a time.
         draw = uniform_stream(population_rng)
