@@ -186,7 +186,7 @@ def in_browser(speeds: list[str], warmup: float, window: float,
                     page.wait_for_timeout(warmup * 1000)
                     server_cpu = psutil.Process(server.pid)
 
-                    def task_seconds():
+                    def task_seconds(cdp=cdp):
                         metrics = cdp.send("Performance.getMetrics")["metrics"]
                         return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
@@ -238,7 +238,7 @@ def main() -> int:
     cores = os.cpu_count()
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {cores} cores")
     if not args.skip_costs:
-        wall, cpu = time.perf_counter(), time.process_time()
+        cpu = time.process_time()
         day = model_day_seconds()
         print(f"one model day (default scenario): {1000 * day:.1f} ms wall "
               f"(CPU {1000 * (time.process_time() - cpu) / 200:.1f} ms)")
@@ -254,7 +254,7 @@ def main() -> int:
     for speed in args.speeds:
         mine = [r for r in rows if r["speed"] == speed]
 
-        def both(key, fmt="{:.1f}"):
+        def both(key, fmt="{:.1f}", mine=mine):
             values = [r[key] for r in mine]
             return f"{fmt.format(min(values))} / {fmt.format(statistics.median(values))}"
 

@@ -104,6 +104,18 @@ CONTENT_DEPARTMENTS: tuple[str, ...] = tuple(d.id for d in DEPARTMENT_TERMS.valu
                                               if d.makes_content)
 CONTRIBUTED_TYPE: Mapping[str, str] = {d.id: d.contributes for d in DEPARTMENT_TERMS.values()
                                        if d.contributes}
+# Natural working affinities between departments: the extra links of the hub-and-spoke
+# organisational models (simulation.agents.brands.internal_network).
+DEPARTMENT_AFFINITIES: tuple[tuple[str, str], ...] = (
+    ("marketing", "communication"),
+    ("customer_service", "crm"),
+    ("quality", "rnd"),
+    ("pr", "communication"),
+    ("hr", "communication"),
+    ("crm", "marketing"),
+    ("customer_service", "quality"),
+    ("executive", "communication"),
+)
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,8 +27,7 @@ from simulation.scenario import DEFAULT_SCENARIO, scenario_to_toml
 
 # The dashboards folder is not an installed package: import it from the repository.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from widget_support import (  # noqa: E402
-    button, commit, images, live_charts, record_messages, wait_for, walk)
+from widget_support import button, commit, images, live_charts, record_messages, wait_for, walk  # noqa: E402
 
 from dashboards import charts, registry  # noqa: E402
 from dashboards.components.compare import CompareView, run_comparison  # noqa: E402

@@ -11,8 +11,7 @@ import solara
 from simulation.metrics import PHASE_NAMES
 from simulation.plots import PHASE_COLOURS, brand_colours
 
-from .. import charts
-from .. import registry
+from .. import charts, registry
 from ..controller import Controller
 from ..livechart import ChartFeed
 from ..state import Snapshot

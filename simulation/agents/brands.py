@@ -65,31 +65,12 @@ from ..classifier import classify_phase, is_help_desk, maturity_index
 from ..config import CONTENT_TYPES, DEPARTMENTS, BrandConfig, mix_shares
 from ..exchange import DailyOutput, MarketDay
 from ..i18n import Join, Money, Number, Percent, msg, nmsg, term
+from ..vocabulary import CONTRIBUTED_TYPE, DEPARTMENT_AFFINITIES
 from .departments import Department
 
 if TYPE_CHECKING:
     from ..events import Training
     from .agencies import Agency
-
-CONTRIBUTED_TYPE = {
-    "customer_service": "customer_service",
-    "crm": "discounts",
-    "pr": "reviews",
-    "quality": "product_info",
-    "rnd": "exclusive",
-    "hr": "feel_connected",
-}
-AFFINITIES = (
-    ("marketing", "communication"),
-    ("customer_service", "crm"),
-    ("quality", "rnd"),
-    ("pr", "communication"),
-    ("hr", "communication"),
-    ("crm", "marketing"),
-    ("customer_service", "quality"),
-    ("executive", "communication"),
-)
-
 
 def internal_network(model_name: str, hub: str, turf_war: float,
                      hub_affinity: float = 0.5) -> np.ndarray:
@@ -115,7 +96,7 @@ def internal_network(model_name: str, hub: str, turf_war: float,
         for h in hubs:
             for d in DEPARTMENTS:
                 link(h, d, 1.0)
-        for a, b in AFFINITIES:
+        for a, b in DEPARTMENT_AFFINITIES:
             link(a, b, affinity)
     else:  # holistic
         w[:] = 1.0
