@@ -1,7 +1,10 @@
 """The ``socbiz`` command line.
 
-User mistakes (bad scenario files, bad overrides, an output folder that would be overwritten)
-end with one line on stderr, ``socbiz: error: ...``, and exit status 2; never a traceback.
+User mistakes (bad scenario files, bad overrides, an output folder that would be overwritten
+or cannot be written, an option out of range) end with one line on stderr, ``socbiz: error:
+...``, and exit status 2; never a traceback. Output folders are checked before any work. An
+unexpected internal error prints one line saying where its full traceback was written (a file
+in the temporary folder, ``socbiz-logs/``) and exits with status 1.
 Subcommands of other modules register themselves through ``PLUGINS``: each module named there
 has ``add_commands(subparsers)`` that adds its parsers and sets ``func`` on them.
 """
@@ -11,8 +14,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
+import os
 import sys
+import tempfile
 import time
+import traceback
 from datetime import datetime
 from pathlib import Path
 
@@ -38,13 +45,20 @@ class UserError(Exception):
     """A mistake in what the user asked for: one line, exit status 2."""
 
 
+class RunFailed(Exception):
+    """Work done but not delivered as asked (e.g. written to a rescue folder): one line, exit
+    status 1."""
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``socbiz: error: ...``), like every other user mistake."""
 
     def error(self, message: str):
+        from .schema import one_line
+
         command = self.prog.removeprefix("socbiz").strip()
         where = f"{command}: " if command else ""
-        self.exit(2, f"socbiz: error: {where}{message} (see: {self.prog} --help)\n")
+        self.exit(2, f"socbiz: error: {one_line(where + message)} (see: {self.prog} --help)\n")
 
 
 def overrides_from(pairs: list[str] | None) -> dict:
@@ -60,14 +74,25 @@ def add_override_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .runner import run_scenario, write_outputs
+    from .runner import (
+        OutputError,
+        check_output_folder,
+        estimate_output_bytes,
+        run_scenario,
+        write_outputs_or_rescue,
+    )
 
     overrides = overrides_from(args.overrides)
     config = load_scenario(args.scenario, {**overrides, **(
         {"horizon_days": args.days} if args.days is not None else {})})
     seed = args.seed if args.seed is not None else config.seed
-    out = Path(args.out) if args.out else Path("runs") / (
+    out = Path(args.out) if args.out is not None else Path("runs") / (
         f"{config.name}-seed{seed}-{datetime.now():%Y%m%d-%H%M%S}")
+    # Before any work: a folder that cannot take the outputs is refused now, not after the run.
+    try:
+        check_output_folder(out, estimate_output_bytes(config, plots=not args.no_plots))
+    except OutputError as error:
+        raise UserError(str(error)) from None
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         raise UserError(f"--out {out}: folder exists and is not empty (choose another folder or "
                         "add --overwrite)")
@@ -76,7 +101,15 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{config.market.n_customers:,} customers, {len(config.brands)} brand(s)",
               file=sys.stderr)
     result = run_scenario(config, seed=seed, progress=not args.quiet)
-    write_outputs(result, out, plots=not args.no_plots)
+    try:
+        written, failure = write_outputs_or_rescue(result, out, plots=not args.no_plots)
+    except OutputError as error:
+        raise RunFailed(str(error)) from None
+    if failure is not None:
+        from .runner import _describe_os_error
+
+        raise RunFailed(f"could not write the results to {out} ({_describe_os_error(failure)}); "
+                        f"nothing is lost: they were written to {written}")
     status = result.metadata["status"]
     if not args.quiet:
         print(summary(result), file=sys.stderr)
@@ -146,6 +179,8 @@ def describe(config) -> str:
 
 
 def cmd_scenarios_validate(args: argparse.Namespace) -> int:
+    """``ok FILE (title)`` on stdout for each good file; the usual one-line error on stderr for
+    each bad one (so a single bad file gives exactly the one line of any user mistake)."""
     failed = 0
     for path in args.files:
         try:
@@ -153,7 +188,7 @@ def cmd_scenarios_validate(args: argparse.Namespace) -> int:
             print(f"ok    {path}  ({config.title or config.name})")
         except ScenarioError as error:
             failed += 1
-            print(f"error {error}", file=sys.stderr)
+            print(f"socbiz: error: {error}", file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -174,9 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "and CSV), the event log, metadata and PNG plots.")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=f"preset name or TOML file (default: {DEFAULT_SCENARIO})")
-    run.add_argument("--days", type=positive_int, help="days to simulate (default: the "
-                     "scenario's horizon)")
-    run.add_argument("--seed", type=non_negative_int, help="random seed (default: the "
+    run.add_argument("--days", type=days_int, help="days to simulate, 1 to "
+                     f"{MAX_HORIZON_DAYS:,} (default: the scenario's horizon)")
+    run.add_argument("--seed", type=seed_int, help="random seed, 0 to 2^63-1 (default: the "
                      "scenario's seed)")
     run.add_argument("--out", help="output folder (default: runs/NAME-seedS-TIMESTAMP)")
     add_override_option(run)
@@ -203,41 +238,157 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def int_at_least(minimum: int):
-    """An argparse type: an integer ≥ ``minimum``, with a one-line error otherwise."""
+def int_at_least(minimum: int, maximum: int | None = None):
+    """An argparse type: an integer ≥ ``minimum`` (and ≤ ``maximum``), with a one-line error
+    otherwise."""
+    from .schema import format_value
 
     def parse(text: str) -> int:
+        shown = format_value(text)
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} (must be an integer)") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} (must be an integer ≥ {minimum})")
+            raise argparse.ArgumentTypeError(f"{shown} (must be an integer)") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            allowed = (f"≥ {minimum:,}" if maximum is None
+                       else f"between {minimum:,} and {maximum:,}")
+            raise argparse.ArgumentTypeError(f"{shown} (must be an integer {allowed})")
         return value
 
     return parse
 
 
+def probability_open(text: str) -> float:
+    """An argparse type: a number strictly between 0 and 1 (a confidence level)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        from .schema import format_value
+
+        raise argparse.ArgumentTypeError(f"{format_value(text)} (must be a number between 0 "
+                                         "and 1, exclusive, e.g. 0.95)")
+    return value
+
+
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+
+
+def scheduler_address(text: str) -> str:
+    """An argparse type: a Dask scheduler address, ``tcp://HOST:PORT`` (or ``HOST:PORT``).
+
+    The format is checked here, and the host is tried with a short TCP connection (2 s), so a
+    wrong address is one line at once instead of a long wait for the Dask client's timeout.
+    """
+    from urllib.parse import urlsplit
+
+    from .schema import format_value
+
+    shown = format_value(text)
+    example = "expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
+    address = text.strip()
+    if not address or any(c.isspace() for c in address) or not address.isprintable():
+        raise argparse.ArgumentTypeError(f"{shown} ({example})")
+    if "://" not in address:
+        address = f"tcp://{address}"
+    parts = urlsplit(address)
+    if parts.scheme in ("http", "https"):
+        raise argparse.ArgumentTypeError(
+            f"{shown} (a web address: Dask schedulers listen on tcp://HOST:8786; port 8787 "
+            "is the dashboard, not the scheduler)")
+    if parts.scheme not in SCHEDULER_SCHEMES:
+        raise argparse.ArgumentTypeError(f"{shown} (unknown protocol {parts.scheme!r}; "
+                                         f"{example})")
+    if parts.scheme == "inproc":
+        return address
+    try:
+        port = parts.port
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown} (the port must be 1 to 65535)") from None
+    if not parts.hostname or port is None or parts.path not in ("", "/") or parts.query:
+        raise argparse.ArgumentTypeError(f"{shown} ({example})")
+    if parts.scheme in ("tcp", "tls"):
+        import socket
+
+        try:
+            socket.create_connection((parts.hostname, port), timeout=2).close()
+        except OSError as error:
+            why = ("unknown host" if isinstance(error, socket.gaierror)
+                   else "no answer within 2 s" if isinstance(error, TimeoutError)
+                   else error.strerror or str(error))
+            raise argparse.ArgumentTypeError(f"{shown} (cannot reach a scheduler there: {why})"
+                                             ) from None
+    return address
+
+
+def _horizon_cap() -> int:
+    from .config import MAX_HORIZON_DAYS
+
+    return MAX_HORIZON_DAYS
+
+
+def _seed_cap() -> int:
+    from .schema import MAX_SEED
+
+    return MAX_SEED
+
+
+MAX_HORIZON_DAYS = _horizon_cap()
+MAX_LOCAL_WORKERS = 1024  # far above any machine's cores; a typo of 10^6 would spawn 10^6
 positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
+days_int = int_at_least(1, MAX_HORIZON_DAYS)
+seed_int = int_at_least(0, _seed_cap())
+workers_int = int_at_least(0, MAX_LOCAL_WORKERS)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .schema import one_line
+
     parser = build_parser()
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         code = args.func(args)
     except (ScenarioError, UserError) as error:
-        print(f"socbiz: error: {error}", file=sys.stderr)
+        print(f"socbiz: error: {one_line(error)}", file=sys.stderr)
         return 2
+    except RunFailed as error:
+        print(f"socbiz: error: {one_line(error)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"socbiz: interrupted after {time.perf_counter() - started:.0f} s",
               file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug, not a user mistake: short message, traceback kept
+        print(f"socbiz: internal error: {one_line(f'{type(error).__name__}: {error}', 300)} "
+              f"(full traceback in {write_crash_report(argv)}; please report it)",
+              file=sys.stderr)
+        return 1
     return code
+
+
+def write_crash_report(argv: list[str] | None) -> str:
+    """Write the current exception's traceback, the command line and versions to a file in
+    ``<temp>/socbiz-logs/``; return its path (or a note if even that cannot be written)."""
+    from . import __version__
+
+    text = (f"socbiz {__version__}, Python {sys.version.split()[0]}\n"
+            f"command: {sys.argv[0] if argv is None else 'socbiz'} "
+            f"{' '.join(sys.argv[1:] if argv is None else argv)[:5000]}\n"
+            f"time: {datetime.now().isoformat(timespec='seconds')}\n\n"
+            + traceback.format_exc())
+    folder = Path(tempfile.gettempdir()) / "socbiz-logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+    except OSError:
+        return "nowhere: the temporary folder is not writable"
 
 
 if __name__ == "__main__":

@@ -66,6 +66,8 @@ def _check_departments(names, path: str) -> None:
         if name not in DEPARTMENTS:
             raise ConfigError(f"{path}[{i}]", name, did_you_mean(name, list(DEPARTMENTS))
                               .replace("unknown key", "unknown department"))
+        if name in names[:i]:
+            raise ConfigError(f"{path}[{i}]", name, "department listed twice")
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,88 @@ Rules:
   message users see.
 - Nothing in a configuration is ever executed: values are data (numbers, strings, booleans,
   lists and tables), converted by type, never evaluated.
+- Everything whose size a user controls has a cap, declared once as a :func:`limit` (listed in
+  the ODD's parameter table): a file's size and nesting depth, names (printable, at most
+  ``MAX_NAME_LENGTH`` characters, unique regardless of case in a table of named entries), texts
+  and lists (``max_length`` / ``max_items`` on a field, else the defaults below). A value above
+  a cap is refused like any other bad value, before anything runs.
+- Every one-line message of a user mistake is built by :func:`error_line` (so the wording can
+  be translated in one place).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import math
 import types
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any
+
+
+# --------------------------------------------------------------------------------------------
+# Limits: caps on every size a user controls (documented in the ODD's parameter table)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A documented cap: its name (the constant), value, unit and what it bounds."""
+
+    name: str
+    value: int
+    unit: str
+    help: str
+
+
+LIMITS: dict[str, Limit] = {}
+
+
+def limit(name: str, value: int, help: str, unit: str = "") -> int:
+    """Declare a cap (registered for the documentation) and return its value."""
+    LIMITS[name] = Limit(name, value, unit, help)
+    return value
+
+
+MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 10_000_000, "Largest scenario or experiment file read.",
+                       "bytes")
+MAX_NESTING_DEPTH = limit("MAX_NESTING_DEPTH", 32, "Deepest nesting of tables and arrays in a "
+                          "file or a --set value.", "levels")
+MAX_NAME_LENGTH = limit("MAX_NAME_LENGTH", 64, "Longest name of a brand, an agency or a results "
+                        "column (printable characters only).", "characters")
+MAX_TEXT_LENGTH = limit("MAX_TEXT_LENGTH", 10_000, "Longest text value unless a field says "
+                        "otherwise (titles: 200, descriptions: 100,000).", "characters")
+MAX_LIST_ITEMS = limit("MAX_LIST_ITEMS", 10_000, "Longest list unless a field says otherwise.",
+                       "items")
+MAX_KEY_LENGTH = limit("MAX_KEY_LENGTH", 200, "Longest dotted key path (--set, overrides, "
+                       "parameters).", "characters")
+MAX_SEED = limit("MAX_SEED", 2**63 - 1, "Largest seed (a signed 64-bit integer), in files and on"
+                 " the command line.")
+
+
+def error_line(source: str | None, path: str | None, value: Any, allowed: str) -> str:
+    """The one-line form of a user mistake: ``FILE: KEY = VALUE (WHAT IS ALLOWED)``.
+
+    ``value`` is left out when it is ``_NO_VALUE`` (a missing or unknown key); ``path`` when
+    empty (a problem with the whole file). Control characters never reach the terminal: values
+    are shown as TOML-like literals, shortened, and the rest is flattened to one line.
+    """
+    where = f"{source}: " if source else ""
+    if not path:
+        text = f"{where}{allowed}"
+    elif value is _NO_VALUE:
+        text = f"{where}{path}: {allowed}"
+    else:
+        text = f"{where}{path} = {format_value(value)} ({allowed})"
+    return one_line(text)
+
+
+def one_line(text: str, limit_chars: int = 2000) -> str:
+    """``text`` on one line (newlines and other control characters shown escaped), shortened."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return text if len(text) <= limit_chars else text[: limit_chars - 3] + "..."
 
 
 class ConfigError(ValueError):
@@ -42,10 +112,7 @@ class ConfigError(ValueError):
         super().__init__(self.message())
 
     def message(self) -> str:
-        where = f"{self.source}: " if self.source else ""
-        if self.value is _NO_VALUE:
-            return f"{where}{self.path}: {self.allowed}"
-        return f"{where}{self.path} = {format_value(self.value)} ({self.allowed})"
+        return error_line(self.source, self.path, self.value, self.allowed)
 
     def with_source(self, source: str) -> ConfigError:
         return ConfigError(self.path, self.value, self.allowed, source)
@@ -54,20 +121,31 @@ class ConfigError(ValueError):
 _NO_VALUE = object()
 
 
-def format_value(value: Any) -> str:
-    """Render a value the way it would be written in TOML, short enough for one line."""
+def format_value(value: Any, _depth: int = 0) -> str:
+    """Render a value the way it would be written in TOML, short enough for one line (long
+    strings, lists, tables and deep nesting are cut with '...')."""
+    if _depth > 3:
+        return "..."
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k} = {format_value(v)}" for k, v in list(value.items())[:4]) + (
-            ", ...}" if len(value) > 4 else "}"
-        )
+        items = list(itertools.islice(value.items(), 4))
+        return "{" + ", ".join(f"{_key_text(k)} = {format_value(v, _depth + 1)}"
+                               for k, v in items) + (", ...}" if len(value) > 4 else "}")
     if isinstance(value, list | tuple):
-        items = ", ".join(format_value(v) for v in list(value)[:6])
+        items = ", ".join(format_value(v, _depth + 1) for v in list(value[:6]))
         return "[" + items + (", ...]" if len(value) > 6 else "]")
+    if isinstance(value, int) and abs(value) > 10**30:
+        return f"{float(value):.3g}"
     return str(value)
+
+
+def _key_text(key: Any) -> str:
+    text = str(key)
+    simple = text and len(text) <= 40 and all(c.isalnum() or c in "_-" for c in text)
+    return text if simple else format_value(text)
 
 
 def param(
@@ -81,8 +159,16 @@ def param(
     choices: tuple[str, ...] | None = None,
     source: str = "assumed",
     default_factory: Any = MISSING,
+    max_length: int | None = None,
+    max_items: int | None = None,
+    single_line: bool = False,
 ) -> Any:
-    """Declare a configuration field with its documentation and its allowed values."""
+    """Declare a configuration field with its documentation and its allowed values.
+
+    ``max_length`` caps a text's characters (default ``MAX_TEXT_LENGTH``), ``max_items`` a
+    list's items or a table's entries (default ``MAX_LIST_ITEMS``); ``single_line`` refuses line
+    breaks in a text.
+    """
     metadata = {
         "help": help,
         "unit": unit,
@@ -91,6 +177,9 @@ def param(
         "lo_open": lo_open,
         "choices": choices,
         "source": source,
+        "max_length": max_length,
+        "max_items": max_items,
+        "single_line": single_line,
     }
     if default_factory is not MISSING:
         return field(default_factory=default_factory, metadata=metadata)
@@ -216,8 +305,16 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
         # user-named entries (brands, agencies) hold exactly what the file says.
         fixed_keys = meta.get("choices") if is_dataclass(value_type) else None
         out = dict(default) if fixed_keys and isinstance(default, Mapping) else {}
+        _check_items(value, path, meta, "entries")
+        folded: dict[str, str] = {}
         for key, item in value.items():
             check_name(key, _join(path, key))
+            if not fixed_keys:  # user-chosen names: unique regardless of case
+                twin = folded.setdefault(key.casefold(), key)
+                if twin != key:
+                    raise ConfigError(_join(path, key), _NO_VALUE,
+                                      f"name already used by '{twin}' (names must differ by "
+                                      "more than upper/lower case)")
             if fixed_keys and key not in fixed_keys:
                 raise ConfigError(_join(path, key), _NO_VALUE, did_you_mean(key, list(fixed_keys)))
             base = out.get(key)
@@ -227,6 +324,7 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
         (item_type, *_rest) = typing.get_args(kind)
         if not isinstance(value, list | tuple):
             raise ConfigError(path, value, "must be a list")
+        _check_items(value, path, meta, "items")
         return tuple(
             convert(item_type, item, f"{path}[{i}]", meta, None) for i, item in enumerate(value)
         )
@@ -253,6 +351,7 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
     if kind is str:
         if not isinstance(value, str):
             raise ConfigError(path, value, "must be a string")
+        check_text(value, path, meta)
         choices = meta.get("choices")
         if choices and value not in choices:
             close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
@@ -296,11 +395,62 @@ def _check_range(value: float, path: str, meta: Mapping[str, Any], kind: type) -
 
 
 def check_name(name: Any, path: str) -> None:
-    """Names of brands, agencies and departments: non-empty, no dots or spaces at the ends."""
+    """Names of brands, agencies and departments: non-empty, printable (no line breaks, tabs,
+    NUL or other control characters), at most MAX_NAME_LENGTH characters, no dots or spaces at
+    the ends."""
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(path, name, "names must be non-empty strings")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ConfigError(path, name, f"names have at most {MAX_NAME_LENGTH} characters, "
+                          f"not {len(name):,}")
+    if not name.isprintable():
+        raise ConfigError(path, name, "names must be printable characters (no line breaks, "
+                          "tabs or control characters)")
     if "." in name or name != name.strip():
         raise ConfigError(path, name, "names cannot contain '.' or start/end with spaces")
+
+
+# Line breaks and tabs are allowed in texts (descriptions are multi-line); no other control
+# character (NUL, escape sequences that would rewrite a terminal, bidi overrides).
+_TEXT_WHITESPACE = frozenset("\n\t\r")
+
+
+def check_text(value: str, path: str, meta: Mapping[str, Any]) -> None:
+    """A text value: length cap, printable characters, one line if the field says so."""
+    cap = meta.get("max_length") or MAX_TEXT_LENGTH
+    if len(value) > cap:
+        raise ConfigError(path, value, f"at most {cap:,} characters, not {len(value):,}")
+    single = meta.get("single_line")
+    if not value.isprintable():
+        allowed_spaces = () if single else _TEXT_WHITESPACE
+        bad = next((c for c in value if not c.isprintable() and c not in allowed_spaces), None)
+        if bad is not None:
+            what = "one line of printable characters" if single else "printable characters"
+            raise ConfigError(path, value, f"must be {what}; found {bad!r}")
+
+
+def _check_items(value: Any, path: str, meta: Mapping[str, Any], noun: str) -> None:
+    cap = meta.get("max_items") or MAX_LIST_ITEMS
+    if len(value) > cap:
+        raise ConfigError(path, _NO_VALUE, f"{len(value):,} {noun} (at most {cap:,})")
+
+
+def check_depth(data: Any, path: str = "", limit_levels: int = MAX_NESTING_DEPTH) -> None:
+    """Refuse tables and arrays nested deeper than ``limit_levels`` (checked without recursion,
+    so that a pathological file cannot exhaust the stack)."""
+    stack = [(data, path, 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if isinstance(node, Mapping):
+            children = ((v, _join(where, _key_text(k))) for k, v in node.items())
+        elif isinstance(node, list | tuple):
+            children = ((v, f"{where}[{i}]") for i, v in enumerate(node))
+        else:
+            continue
+        if depth >= limit_levels:
+            raise ConfigError(where or "(top level)", _NO_VALUE,
+                              f"tables and arrays nested more than {limit_levels} levels deep")
+        stack.extend((v, w, depth + 1) for v, w in children)
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ import sys
 import time
 
 
+MAX_VALIDATION_SEEDS = 10_000  # 20 is the default; 10,000 already takes days on a laptop
+
+
 def parse_only(text: str) -> list[int]:
     try:
         numbers = [int(part) for part in text.split(",") if part.strip()]
@@ -42,16 +45,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def add_commands(subparsers) -> None:
-    from ..cli import int_at_least
+    from ..cli import MAX_LOCAL_WORKERS, int_at_least
 
     parser = subparsers.add_parser(
         "validate", help="check the model against the 12 patterns of the domain brief",
         description="Run the pattern-oriented validation suite: each pattern of the domain "
                     "brief over many seeds, with effect sizes, confidence intervals and "
                     "thresholds. Exit status 1 if a pattern is not reproduced.")
-    parser.add_argument("--seeds", type=int_at_least(2), default=20,
-                        help="seeds per pattern and arm (default 20)")
-    parser.add_argument("--workers", type=int_at_least(1), default=None,
+    parser.add_argument("--seeds", type=int_at_least(2, MAX_VALIDATION_SEEDS), default=20,
+                        help=f"seeds per pattern and arm, 2 to {MAX_VALIDATION_SEEDS:,} "
+                             "(default 20)")
+    parser.add_argument("--workers", type=int_at_least(1, MAX_LOCAL_WORKERS), default=None,
                         help="worker processes (default: number of cores)")
     parser.add_argument("--only", type=parse_only, help="pattern numbers, e.g. 1,5,12")
     parser.add_argument("--out", help="folder for report.md and the figures")
