@@ -322,6 +322,9 @@ def scheduler_address(text: str) -> str:
     return address
 
 
+from .schema import limit  # noqa: E402  (next to the caps it declares)
+
+
 def _horizon_cap() -> int:
     from .config import MAX_HORIZON_DAYS
 
@@ -335,7 +338,9 @@ def _seed_cap() -> int:
 
 
 MAX_HORIZON_DAYS = _horizon_cap()
-MAX_LOCAL_WORKERS = 1024  # far above any machine's cores; a typo of 10^6 would spawn 10^6
+MAX_LOCAL_WORKERS = limit("MAX_LOCAL_WORKERS", 1024, "Most local worker processes (--workers): "
+                          "far above any machine's cores, so a typo cannot fork thousands.",
+                          "processes")
 positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
 days_int = int_at_least(1, MAX_HORIZON_DAYS)

@@ -82,6 +82,7 @@ def error_line(source: str | None, path: str | None, value: Any, allowed: str) -
     are shown as TOML-like literals, shortened, and the rest is flattened to one line.
     """
     where = f"{source}: " if source else ""
+    path = _short_path(path) if path else path
     if not path:
         text = f"{where}{allowed}"
     elif value is _NO_VALUE:
@@ -89,6 +90,13 @@ def error_line(source: str | None, path: str | None, value: Any, allowed: str) -
     else:
         text = f"{where}{path} = {format_value(value)} ({allowed})"
     return one_line(text)
+
+
+def _short_path(path: str) -> str:
+    """A key path with its overlong parts cut (a 10,000-character brand name...)."""
+    if len(path) <= 120:
+        return path
+    return ".".join(p if len(p) <= 40 else f"{p[:24]}...{p[-8:]}" for p in path.split("."))
 
 
 def one_line(text: str, limit_chars: int = 2000) -> str:
@@ -519,10 +527,23 @@ def parameter_docs(cls: type, prefix: str = "", example: Any = None) -> Iterator
             unit=meta.get("unit", ""),
             allowed=allowed_text(meta, kind if kind in (int, float) else None)
             if kind in (int, float) or meta.get("choices")
-            else _kind_text(kind),
+            else _kind_text(kind) + _caps_text(meta, kind),
             help=meta.get("help", ""),
             source=meta.get("source", "assumed"),
         )
+
+
+def _caps_text(meta: Mapping[str, Any], kind: Any) -> str:
+    """' (at most 200 characters, one line)' for texts and lists whose caps are declared."""
+    origin = typing.get_origin(kind)
+    parts = []
+    if origin in (tuple, list, dict) and meta.get("max_items"):
+        parts.append(f"at most {meta['max_items']:,} items")
+    if meta.get("max_length"):
+        parts.append(f"at most {meta['max_length']:,} characters")
+    if meta.get("single_line"):
+        parts.append("one line")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _kind_text(kind: Any) -> str:

@@ -405,7 +405,7 @@ def caps(root: Path) -> list[Case]:
         f"values = [0.1]\n" for i in range(3000))
     cases.append(Case("caps", "sweep 3000 parameters",
                       ["sweep", _write(d, "params_3000", many_params), "--dry-run"]))
-    outputs_long = EXPERIMENT + "outputs = [" + ", ".join(['"followers"'] * 100_000) + "]\n"
+    outputs_long = "outputs = [" + ", ".join(['"followers"'] * 100_000) + "]\n" + EXPERIMENT
     cases.append(Case("caps", "sweep 100,000 outputs",
                       ["sweep", _write(d, "outputs_100k", outputs_long), "--dry-run"]))
     # Scenario sizes.
@@ -517,23 +517,22 @@ def cross_field(root: Path) -> list[Case]:
     cases = [Case("cross-field", name, ["scenarios", "validate", _write(d, name, text)])
              for name, text in texts.items()]
     experiments = {
-        "window_longer_than_run": EXPERIMENT + "window_days = 50\n",
-        "window_longer_than_horizon": EXPERIMENT.replace("days = 2\n", "") + "window_days = "
-                                      "100000\n",
-        "sensitivity_on_phase": SENSITIVITY + 'outputs = ["phase"]\n',
-        "sensitivity_on_phase_max": SENSITIVITY + 'outputs = ["maturity", "phase:max"]\n',
-        "sensitivity_on_help_desk": SENSITIVITY + 'outputs = ["help_desk:mean"]\n',
+        "window_longer_than_run": "window_days = 50\n" + EXPERIMENT,
+        "window_longer_than_horizon": "window_days = 100000\n" + EXPERIMENT.replace(
+            "days = 2\n", ""),
+        "sensitivity_on_phase": 'outputs = ["phase"]\n' + SENSITIVITY,
+        "sensitivity_on_phase_max": 'outputs = ["maturity", "phase:max"]\n' + SENSITIVITY,
+        "sensitivity_on_help_desk": 'outputs = ["help_desk"]\n' + SENSITIVITY,
         "parameter_low_equals_high": EXPERIMENT.replace("values = [0.5, 1]",
                                                         "low = 1\nhigh = 1\nn_levels = 2"),
         "parameter_name_case": EXPERIMENT + '[[parameters]]\nkey = "brands.acme.budget"\n'
                                             'name = "BRANDS.ACME.CONTENT.POSTS_PER_DAY"\n'
                                             "values = [1]\n",
-        "outputs_twice": EXPERIMENT + 'outputs = ["followers", "followers:final"]\n',
-        "timeseries_columns_twice": EXPERIMENT + 'timeseries_columns = ["followers", '
-                                                 '"followers"]\n',
+        "timeseries_columns_twice": 'timeseries_columns = ["followers", "followers"]\n'
+                                    + EXPERIMENT,
         "parameter_name_newline": EXPERIMENT.replace('values = [0.5, 1]',
                                                      'name = "a\\nb"\nvalues = [0.5, 1]'),
-        "brand_not_in_scenario": SENSITIVITY + 'brand = "nosuch"\n',
+        "brand_not_in_scenario": 'brand = "nosuch"\n' + SENSITIVITY,
     }
     for name, text in experiments.items():
         command = "sensitivity" if "sensitivity" in name or "brand_not" in name else "sweep"

@@ -304,8 +304,9 @@ class StudySpec:
         for i, p in enumerate(self.parameters):
             if p.key in [q.key for q in self.parameters[:i]]:
                 raise ConfigError(f"parameters[{i}].key", p.key, "is varied twice")
-            if p.column in columns[:i]:
-                raise ConfigError(f"parameters[{i}].name", p.column, "names a column twice")
+            if p.column.casefold() in [c.casefold() for c in columns[:i]]:
+                raise ConfigError(f"parameters[{i}].name", p.column, "names a column twice "
+                                  "(column names must differ by more than upper/lower case)")
             if p.column in RESERVED_COLUMNS or p.column in METRICS:
                 what = "a daily metric" if p.column in METRICS else "a column of the runs table"
                 raise ConfigError(f"parameters[{i}].name" if p.name else f"parameters[{i}].key",
@@ -318,6 +319,8 @@ class StudySpec:
             if column not in TIMESERIES_COLUMNS:
                 raise ConfigError(f"timeseries_columns[{i}]", column,
                                   did_you_mean(column, list(TIMESERIES_COLUMNS)))
+            if column in self.timeseries_columns[:i]:
+                raise ConfigError(f"timeseries_columns[{i}]", column, "listed twice")
 
 
 @dataclass(frozen=True)

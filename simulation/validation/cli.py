@@ -7,7 +7,10 @@ import sys
 import time
 
 
-MAX_VALIDATION_SEEDS = 10_000  # 20 is the default; 10,000 already takes days on a laptop
+from ..schema import limit
+
+MAX_VALIDATION_SEEDS = limit("MAX_VALIDATION_SEEDS", 10_000, "Most seeds per pattern and arm "
+                             "of socbiz validate --seeds (the default is 20).", "seeds")
 
 
 def parse_only(text: str) -> list[int]:
