@@ -185,7 +185,7 @@ def check_output_folder(folder: str | os.PathLike, needed_bytes: int = 0,
         raise OutputError(f"{option} {text!r}: empty folder name")
     if "\0" in text:
         raise OutputError(f"{option} {shown}: a path cannot contain NUL characters")
-    path = Path(text)
+    path = parent = Path(text)
     try:
         if path.exists() and not path.is_dir():
             raise OutputError(f"{option} {shown}: is a file, not a folder")

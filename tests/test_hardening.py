@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from simulation import cli as cli_module
@@ -546,8 +546,11 @@ def _known_keys(kind: str, table: str) -> list[str]:
         from simulation.experiments.spec import ExperimentSpec, Parameter
         from simulation.scenario import load_scenario
 
-        if kind == "experiment":
-            cls = {"": ExperimentSpec, "parameters": Parameter}.get(table)
+        if kind in ("sweep", "sensitivity"):
+            from simulation.experiments.sensitivity import SensitivitySpec
+
+            top = ExperimentSpec if kind == "sweep" else SensitivitySpec
+            cls = {"": top, "parameters": Parameter}.get(table)
             names = [f.name for f in cls.__dataclass_fields__.values()] if cls else [
                 "market.n_customers", "brands.acme.budget", "horizon_days"]
         else:
@@ -621,25 +624,32 @@ def malformed_scenarios(draw) -> bytes:
 
 
 @st.composite
-def malformed_experiments(draw) -> bytes:
+def malformed_experiments(draw) -> tuple[str, bytes]:
+    """(command, file): a sweep or a sensitivity spec, broken in one of several ways."""
     import tomli_w
 
+    command = draw(st.sampled_from(["sweep", "sensitivity"]))
     data = {"scenario": "baseline", "days": 2, "overrides": {"market.n_customers": 300},
             "parameters": [{"key": "brands.acme.content.posts_per_day", "values": [0.5, 1]}]}
+    if command == "sensitivity":
+        data.update(method="morris", n=2)
+        data["parameters"] = [{"key": "brands.acme.content.posts_per_day", "low": 0.5,
+                               "high": 2}]
     how = draw(st.sampled_from(["bytes", "fields", "fields", "nesting"]))
     if how == "bytes":
-        return draw(st.binary(max_size=2000))
+        return command, draw(st.binary(max_size=2000))
     if how == "nesting":
         depth = draw(st.integers(1, 3000))
-        return (EXPERIMENT + "title = " + "[" * depth + "]" * depth + "\n").encode()
+        return command, ("title = " + "[" * depth + "]" * depth + "\n" + EXPERIMENT).encode()
     for _ in range(draw(st.integers(1, 3))):
         table = draw(st.sampled_from(EXPERIMENT_TABLES))
-        key = draw(st.one_of(st.sampled_from(_known_keys("experiment", table)), text_values))
+        key = draw(st.one_of(st.sampled_from(_known_keys(command, table)), text_values))
         _set_in(data, table, key, draw(values))
-    return tomli_w.dumps(data).encode()
+    return command, tomli_w.dumps(data).encode()
 
 
 def _check_outcome(code: int, err: str) -> None:
+    event(f"exit {code}")
     assert "Traceback" not in err, err
     if code == 0:
         return
@@ -647,7 +657,7 @@ def _check_outcome(code: int, err: str) -> None:
     assert_one_line(err)
 
 
-EXAMPLES = {"scenario": 120, "experiment": 80}
+EXAMPLES = {"scenario": 100, "experiment": 60}
 
 
 @settings(max_examples=EXAMPLES["scenario"], deadline=None, derandomize=True,
@@ -663,10 +673,11 @@ def test_property_malformed_scenario_files_get_one_line_or_load(content):
 
 @settings(max_examples=EXAMPLES["experiment"], deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(content=malformed_experiments())
-def test_property_malformed_experiment_files_get_one_line_or_load(content):
+@given(case=malformed_experiments())
+def test_property_malformed_experiment_files_get_one_line_or_load(case):
+    command, content = case
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.toml"
         path.write_bytes(content)
-        code, _out, err = call("sweep", str(path), "--dry-run")
+        code, _out, err = call(command, str(path), "--dry-run")
     _check_outcome(code, err)
