@@ -21,22 +21,23 @@ from typing import Any
 import numpy as np
 
 from .events import TimelineEvent
+from .i18n import Localized, _, _l
 from .schema import MAX_SEED, ConfigError, limit, param, to_mapping
 
 # --------------------------------------------------------------------------------------------
 # Caps on the sizes a scenario controls (listed in the ODD's parameter table). The customer cap
 # is the one place to change when the model is made to scale further.
 
-MAX_CUSTOMERS = limit("MAX_CUSTOMERS", 5_000_000, "Most simulated customers "
-                      "(market.n_customers).", "people")
-MAX_BRANDS = limit("MAX_BRANDS", 50, "Most brands in a scenario.", "brands")
-MAX_AGENCIES = limit("MAX_AGENCIES", 50, "Most agencies in a scenario.", "agencies")
-MAX_TIMELINE_ENTRIES = limit("MAX_TIMELINE_ENTRIES", 10_000, "Most timeline entries in a "
-                             "scenario.", "entries")
-MAX_NARRATIVE_CUES = limit("MAX_NARRATIVE_CUES", 1000, "Most narrative cues and references in "
-                           "a scenario.", "entries")
-MAX_HORIZON_DAYS = limit("MAX_HORIZON_DAYS", 36_500, "Longest run (horizon_days, --days), and "
-                         "latest day of a timeline entry or a cue.", "days")
+MAX_CUSTOMERS = limit("MAX_CUSTOMERS", 5_000_000, _l("Most simulated customers "
+                      "(market.n_customers)."), "people")
+MAX_BRANDS = limit("MAX_BRANDS", 50, _l("Most brands in a scenario."), "brands")
+MAX_AGENCIES = limit("MAX_AGENCIES", 50, _l("Most agencies in a scenario."), "agencies")
+MAX_TIMELINE_ENTRIES = limit("MAX_TIMELINE_ENTRIES", 10_000, _l("Most timeline entries in a "
+                             "scenario."), "entries")
+MAX_NARRATIVE_CUES = limit("MAX_NARRATIVE_CUES", 1000, _l("Most narrative cues and references "
+                           "in a scenario."), "entries")
+MAX_HORIZON_DAYS = limit("MAX_HORIZON_DAYS", 36_500, _l("Longest run (horizon_days, --days), "
+                         "and latest day of a timeline entry or a cue."), "days")
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary
@@ -136,7 +137,8 @@ def mix_shares(mix: dict[str, float] | str) -> np.ndarray:
 def _check_mix(mix: dict[str, float] | str, path: str) -> None:
     if isinstance(mix, str):
         if mix not in NAMED_MIXES:
-            raise ConfigError(path, mix, "must be one of " + ", ".join(map(repr, NAMED_MIXES)))
+            raise ConfigError(path, mix, _("must be one of {choices}").format(
+                choices=", ".join(map(repr, NAMED_MIXES))))
         return
     for key, value in mix.items():
         if key not in CONTENT_TYPES:
@@ -144,9 +146,9 @@ def _check_mix(mix: dict[str, float] | str, path: str) -> None:
 
             raise ConfigError(f"{path}.{key}", value, did_you_mean(key, list(CONTENT_TYPES)))
         if value < 0:
-            raise ConfigError(f"{path}.{key}", value, "must be a number ≥ 0")
+            raise ConfigError(f"{path}.{key}", value, _("must be a number ≥ 0"))
     if sum(mix.values()) <= 0:
-        raise ConfigError(path, mix, "at least one content type must have a share > 0")
+        raise ConfigError(path, mix, _("at least one content type must have a share > 0"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,10 +214,11 @@ class MarketConfig:
                                   did_you_mean(key, list(CONTENT_TYPES)))
         if self.mean_degree >= self.n_customers:
             raise ConfigError("mean_degree", self.mean_degree,
-                              f"must be below n_customers = {self.n_customers}")
+                              _("must be below n_customers = {n}").format(n=self.n_customers))
         if self.share_active > self.share_engaging:
             raise ConfigError("share_active", self.share_active,
-                              f"must be ≤ share_engaging = {self.share_engaging}")
+                              _("must be ≤ share_engaging = {share}").format(
+                                  share=self.share_engaging))
 
 
 @dataclass(frozen=True)
@@ -385,17 +388,17 @@ class WordOfMouthConfig:
     # Checks between fields --------------------------------------------------------------
     def __post_init__(self):
         if not self.crisis_l1 < self.crisis_l2:
-            raise ConfigError("crisis_l2", self.crisis_l2,
-                              f"must be above crisis_l1 = {self.crisis_l1:g}: crisis levels "
-                              "need growing thresholds")
+            raise ConfigError("crisis_l2", self.crisis_l2, _(
+                "must be above crisis_l1 = {value}: crisis levels need growing thresholds")
+                .format(value=f"{self.crisis_l1:g}"))
         if not self.crisis_l2 < self.crisis_l3:
-            raise ConfigError("crisis_l3", self.crisis_l3,
-                              f"must be above crisis_l2 = {self.crisis_l2:g}: crisis levels "
-                              "need growing thresholds")
+            raise ConfigError("crisis_l3", self.crisis_l3, _(
+                "must be above crisis_l2 = {value}: crisis levels need growing thresholds")
+                .format(value=f"{self.crisis_l2:g}"))
         if self.crisis_alert_share > self.crisis_l1:
-            raise ConfigError("crisis_alert_share", self.crisis_alert_share,
-                              f"must be ≤ crisis_l1 = {self.crisis_l1:g}: a surge is flagged "
-                              "before it is a crisis")
+            raise ConfigError("crisis_alert_share", self.crisis_alert_share, _(
+                "must be ≤ crisis_l1 = {value}: a surge is flagged before it is a crisis")
+                .format(value=f"{self.crisis_l1:g}"))
 
 
 @dataclass(frozen=True)
@@ -608,8 +611,8 @@ class BrandConfig:
             object.__setattr__(self, "departments", {d: full[d] for d in DEPARTMENTS})
         if self.awareness < self.market_share:
             raise ConfigError("awareness", self.awareness,
-                              f"must be ≥ market_share = {self.market_share}: customers know "
-                              "their brand")
+                              _("must be ≥ market_share = {share}: customers know their "
+                                "brand").format(share=self.market_share))
 
 
 @dataclass(frozen=True)
@@ -646,8 +649,8 @@ class NarrativeCue:
     """One moment a trainer points at: when, what to watch, what to ask the room."""
 
     day: int = param(0, "Day of the cue.", unit="day", lo=0, hi=MAX_HORIZON_DAYS)
-    watch: str = param("", "What to watch.", max_length=2000)
-    ask: str = param("", "Question for the room.", max_length=2000)
+    watch: Localized = param(Localized(""), "What to watch.", max_length=2000)
+    ask: Localized = param(Localized(""), "Question for the room.", max_length=2000)
 
 
 @dataclass(frozen=True)
@@ -655,8 +658,10 @@ class ScenarioConfig:
     """Everything a run needs. Build it with :func:`simulation.load_scenario`."""
 
     name: str = param("custom", "Scenario name (the file name without .toml).")
-    title: str = param("", "Title shown to users.", max_length=200, single_line=True)
-    description: str = param("", "What the scenario represents.", max_length=100_000)
+    title: Localized = param(Localized(""), "Title shown to users.", max_length=200,
+                             single_line=True)
+    description: Localized = param(Localized(""), "What the scenario represents.",
+                                   max_length=100_000)
     narrative: tuple[NarrativeCue, ...] = param((), "Trainer's cues: what to watch and when.",
                                                 max_items=MAX_NARRATIVE_CUES)
     references: tuple[str, ...] = param((), "Sources the scenario draws on.",
@@ -679,7 +684,7 @@ class ScenarioConfig:
 
     def __post_init__(self):
         if not self.brands:
-            raise ConfigError("brands", self.brands, "at least one brand is needed")
+            raise ConfigError("brands", self.brands, _("at least one brand is needed"))
         for name, brand in self.brands.items():
             for i, agency in enumerate(brand.agencies):
                 if agency not in self.agencies:
@@ -687,7 +692,7 @@ class ScenarioConfig:
                                       _known("agency", self.agencies))
             if len(set(brand.agencies)) != len(brand.agencies):
                 raise ConfigError(f"brands.{name}.agencies", list(brand.agencies),
-                                  "an agency is named twice")
+                                  _("an agency is named twice"))
         # Events and cues after the horizon are allowed: a shorter run (--days) just ends first.
         for i, event in enumerate(self.timeline):
             event.check_references(self, f"timeline[{i}]")
@@ -701,25 +706,27 @@ class ScenarioConfig:
         wom = self.word_of_mouth
         if wom.exogenous_seeds > n:
             raise ConfigError("word_of_mouth.exogenous_seeds", wom.exogenous_seeds,
-                              f"must be ≤ market.n_customers = {n}")
+                              _("must be ≤ market.n_customers = {n}").format(n=n))
         if wom.activists_per_seed * wom.exogenous_seeds > n:
-            raise ConfigError("word_of_mouth.activists_per_seed", wom.activists_per_seed,
-                              f"× exogenous_seeds {wom.exogenous_seeds} = "
-                              f"{wom.activists_per_seed * wom.exogenous_seeds} activists; must "
-                              f"be ≤ market.n_customers = {n}")
+            raise ConfigError("word_of_mouth.activists_per_seed", wom.activists_per_seed, _(
+                "× exogenous_seeds {seeds} = {people} activists; must be ≤ market.n_customers = "
+                "{n}").format(seeds=wom.exogenous_seeds,
+                              people=wom.activists_per_seed * wom.exogenous_seeds, n=n))
         for i, event in enumerate(self.timeline):
             if event.day > MAX_HORIZON_DAYS:
-                raise ConfigError(f"timeline[{i}].day", event.day,
-                                  f"must be an integer between 0 and {MAX_HORIZON_DAYS}")
+                raise ConfigError(f"timeline[{i}].day", event.day, _(
+                    "must be {noun} between {lo} and {hi}").format(noun=_("an integer"), lo=0,
+                                                                   hi=MAX_HORIZON_DAYS))
             n_seeds = getattr(event, "n_seeds", None)
             if event.kind == "crisis" and n_seeds is not None:
                 posters = n_seeds * (wom.activists_per_seed if event.cause == "ngo_attack"
                                      else 1)
                 if posters > n:
-                    allowed = (f"× activists_per_seed {wom.activists_per_seed} = {posters} "
-                               f"activists; must be ≤ market.n_customers = {n}"
+                    allowed = (_("× activists_per_seed {per_seed} = {people} activists; must be ≤ "
+                                 "market.n_customers = {n}").format(
+                        per_seed=wom.activists_per_seed, people=posters, n=n)
                                if event.cause == "ngo_attack"
-                               else f"must be ≤ market.n_customers = {n}")
+                               else _("must be ≤ market.n_customers = {n}").format(n=n))
                     raise ConfigError(f"timeline[{i}].n_seeds", n_seeds, allowed)
 
     # Derived views -----------------------------------------------------------------------
@@ -741,7 +748,9 @@ class ScenarioConfig:
 
 
 def _known(what: str, names) -> str:
+    """What is allowed when ``what`` (only "agency" so far: one sentence per kind, so that
+    translators can make it agree) names nothing known."""
     names = list(names)
     if not names:
-        return f"no {what} is defined in the scenario"
-    return f"no such {what}; known: " + ", ".join(names)
+        return _("no agency is defined in the scenario")
+    return _("no such agency; known: {known}").format(known=", ".join(names))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ScenarioConfig
+from .i18n import _
 from .schema import (
     MAX_FILE_BYTES,
     MAX_KEY_LENGTH,
@@ -71,20 +72,20 @@ def resolve_scenario_path(name_or_path: str | os.PathLike | None) -> Path:
     path = Path(text)
     if path.suffix == ".toml" or os.sep in text or "/" in text:
         if not is_readable_file(path):
-            raise ScenarioError(f"{format_path(text)}: no such scenario file")
+            raise ScenarioError(_("{file}: no such scenario file").format(file=format_path(text)))
         return path
     if "\0" in text or len(text) > 255:
-        raise ScenarioError(f"scenario {format_value(text)} not found (not a preset name)")
+        raise ScenarioError(_("scenario {name} not found (not a preset name)").format(
+            name=format_value(text)))
     presets = list_scenarios()
     if text in presets:
         return presets[text]
     import difflib
 
     close = difflib.get_close_matches(text, list(presets), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise ScenarioError(
-        f"scenario '{text}' not found (known: {', '.join(presets) or 'none'}){hint}"
-    )
+    hint = _("; did you mean '{name}'?").format(name=close[0]) if close else ""
+    raise ScenarioError(_("scenario '{name}' not found (known: {known}){hint}").format(
+        name=text, known=", ".join(presets) or _("none"), hint=hint))
 
 
 def is_readable_file(path: Path) -> bool:
@@ -115,10 +116,12 @@ def read_toml(path: Path) -> dict[str, Any]:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        raise ScenarioError(f"{name}: cannot read: {error.strerror or error}") from None
+        raise ScenarioError(_("{file}: cannot read: {error}").format(
+            file=name, error=error.strerror or error)) from None
     if len(data) > MAX_FILE_BYTES:
-        raise ScenarioError(f"{name}: file too large (more than {MAX_FILE_BYTES:,} bytes; "
-                            "scenario and experiment files are small text files)")
+        raise ScenarioError(_("{file}: file too large (more than {cap} bytes; scenario and "
+                              "experiment files are small text files)").format(
+            file=name, cap=f"{MAX_FILE_BYTES:,}"))
     return parse_toml(data, name)
 
 
@@ -128,10 +131,11 @@ def parse_toml(data: bytes, name: str) -> dict[str, Any]:
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{name}: not valid TOML: {error}") from None
+        raise ScenarioError(_("{file}: not valid TOML: {error}").format(file=name, error=error)
+                            ) from None
     except RecursionError:  # tomllib recurses per level: hundreds deep exhaust the stack
-        raise ScenarioError(f"{name}: arrays or tables nested hundreds of levels deep (at "
-                            f"most {MAX_NESTING_DEPTH})") from None
+        raise ScenarioError(_("{file}: arrays or tables nested hundreds of levels deep (at "
+                              "most {cap})").format(file=name, cap=MAX_NESTING_DEPTH)) from None
     try:
         check_depth(table)
     except ConfigError as error:
@@ -143,7 +147,8 @@ def decode_utf8(data: bytes, name: str) -> str:
     """``data`` as text; a file in another encoding or a binary file is refused in one line."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            raise ScenarioError(f"{name}: the file is {encoding} text; save it as UTF-8")
+            raise ScenarioError(_("{file}: the file is {encoding} text; save it as UTF-8").format(
+                file=name, encoding=encoding))
     data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark (Windows editors)
     try:
         return data.decode("utf-8")
@@ -152,10 +157,12 @@ def decode_utf8(data: bytes, name: str) -> str:
         line = head.count(b"\n") + 1
         column = error.start - (head.rfind(b"\n") + 1) + 1
         binary = b"\0" in data[:4096] or sum(b < 9 for b in data[:4096]) > 8
-        what = ("is not a text file (binary data)" if binary
-                else "is not UTF-8 text (Latin-1 or Windows-1252?)")
-        raise ScenarioError(f"{name}: {what}: byte 0x{data[error.start]:02x} at line {line}, "
-                            f"column {column}; save the file as UTF-8") from None
+        text = (_("{file}: is not a text file (binary data): byte {byte} at line {line}, "
+                  "column {column}; save the file as UTF-8") if binary else
+                _("{file}: is not UTF-8 text (Latin-1 or Windows-1252?): byte {byte} at line "
+                  "{line}, column {column}; save the file as UTF-8"))
+        raise ScenarioError(text.format(file=name, byte=f"0x{data[error.start]:02x}", line=line,
+                                        column=column)) from None
 
 
 def load_scenario(
@@ -178,10 +185,9 @@ def load_scenario(
         path = resolve_scenario_path(scenario)
         data, source, name = read_toml(path), str(path), path.stem
         if "name" in data and data["name"] != name:
-            raise ScenarioError(
-                f"{path}: name = {format_value(data['name'])} (must match the file name "
-                f"'{name}', or be left out)"
-            )
+            raise ScenarioError(_("{file}: name = {value} (must match the file name '{name}', "
+                                  "or be left out)").format(
+                file=path, value=format_value(data["name"]), name=name))
     data = dict(data)
     data["name"] = name
     for key, value in (overrides or {}).items():
@@ -200,18 +206,19 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     """Set ``a.b.c = value`` inside nested tables, refusing to invent brands or agencies."""
     keys = dotted.split(".")
     if not all(keys):
-        raise ConfigError(dotted, value, "key paths look like market.n_customers")
+        raise ConfigError(dotted, value, _("key paths look like market.n_customers"))
     node = data
     for depth, key in enumerate(keys[:-1]):
         if key not in node:
             if depth == 1 and keys[0] in ("brands", "agencies"):
-                known = ", ".join(node) or "none"
-                noun = {"brands": "brand", "agencies": "agency"}[keys[0]]
+                known = ", ".join(node) or _("none")
+                allowed = (_("no such brand in the scenario; known: {known}") if keys[0] ==
+                           "brands" else _("no such agency in the scenario; known: {known}"))
                 raise ConfigError(".".join(keys[: depth + 1]), value,
-                                  f"no such {noun} in the scenario; known: {known}")
+                                  allowed.format(known=known))
             node[key] = {}
         elif not isinstance(node[key], dict):
-            raise ConfigError(".".join(keys[: depth + 1]), node[key], "is not a table")
+            raise ConfigError(".".join(keys[: depth + 1]), node[key], _("is not a table"))
         node[key] = dict(node[key])
         node = node[key]
     node[keys[-1]] = value
@@ -224,10 +231,10 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, raw = text.split("=", 1)
     key, raw = key.strip(), raw.strip()
     if len(key) > MAX_KEY_LENGTH:
-        raise ScenarioError(f"--set {format_value(key)}: key paths have at most "
-                            f"{MAX_KEY_LENGTH} characters")
-    deep = (f"--set {key}: the value nests arrays or tables more than {MAX_NESTING_DEPTH} "
-            "levels deep")
+        raise ScenarioError(_("--set {key}: key paths have at most {cap} characters").format(
+            key=format_value(key), cap=MAX_KEY_LENGTH))
+    deep = _("--set {key}: the value nests arrays or tables more than {cap} levels deep").format(
+        key=key, cap=MAX_NESTING_DEPTH)
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:

@@ -34,6 +34,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any
 
+from .i18n import LANGUAGES, LazyString, Localized, _, _l, lazy_gettext, unit_label
+
 
 # --------------------------------------------------------------------------------------------
 # Limits: caps on every size a user controls (documented in the ODD's parameter table)
@@ -58,20 +60,20 @@ def limit(name: str, value: int, help: str, unit: str = "") -> int:
     return value
 
 
-MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 10_000_000, "Largest scenario or experiment file read.",
-                       "bytes")
-MAX_NESTING_DEPTH = limit("MAX_NESTING_DEPTH", 32, "Deepest nesting of tables and arrays in a "
-                          "file or a --set value.", "levels")
-MAX_NAME_LENGTH = limit("MAX_NAME_LENGTH", 64, "Longest name of a brand, an agency or a results "
-                        "column (printable characters only).", "characters")
-MAX_TEXT_LENGTH = limit("MAX_TEXT_LENGTH", 10_000, "Longest text value unless a field says "
-                        "otherwise (titles: 200, descriptions: 100,000).", "characters")
-MAX_LIST_ITEMS = limit("MAX_LIST_ITEMS", 10_000, "Longest list unless a field says otherwise.",
-                       "items")
-MAX_KEY_LENGTH = limit("MAX_KEY_LENGTH", 200, "Longest dotted key path (--set, overrides, "
-                       "parameters).", "characters")
-MAX_SEED = limit("MAX_SEED", 2**63 - 1, "Largest seed (a signed 64-bit integer), in files and on"
-                 " the command line.")
+MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 10_000_000, _l("Largest scenario or experiment file "
+                       "read."), "bytes")
+MAX_NESTING_DEPTH = limit("MAX_NESTING_DEPTH", 32, _l("Deepest nesting of tables and arrays in "
+                          "a file or a --set value."), "levels")
+MAX_NAME_LENGTH = limit("MAX_NAME_LENGTH", 64, _l("Longest name of a brand, an agency or a "
+                        "results column (printable characters only)."), "characters")
+MAX_TEXT_LENGTH = limit("MAX_TEXT_LENGTH", 10_000, _l("Longest text value unless a field says "
+                        "otherwise (titles: 200, descriptions: 100,000)."), "characters")
+MAX_LIST_ITEMS = limit("MAX_LIST_ITEMS", 10_000, _l("Longest list unless a field says "
+                       "otherwise."), "items")
+MAX_KEY_LENGTH = limit("MAX_KEY_LENGTH", 200, _l("Longest dotted key path (--set, overrides, "
+                       "parameters)."), "characters")
+MAX_SEED = limit("MAX_SEED", 2**63 - 1, _l("Largest seed (a signed 64-bit integer), in files "
+                 "and on the command line."))
 
 
 def error_line(source: str | None, path: str | None, value: Any, allowed: str) -> str:
@@ -178,8 +180,9 @@ def param(
     breaks in a text.
     """
     metadata = {
-        "help": help,
-        "unit": unit,
+        # Looked up in the catalogue when shown, so one declaration serves both languages.
+        "help": lazy_gettext(help) if help and not isinstance(help, LazyString) else help,
+        "unit": unit_label(unit),
         "lo": lo,
         "hi": hi,
         "lo_open": lo_open,
@@ -208,16 +211,19 @@ def _copy(value: Any) -> Any:
 def allowed_text(meta: Mapping[str, Any], kind: type | None = None) -> str:
     """What a field accepts, in words: 'must be between 0 and 1', 'one of ...'."""
     if meta.get("choices"):
-        return "must be one of " + ", ".join(repr(c) for c in meta["choices"])
+        return _("must be one of {choices}").format(
+            choices=", ".join(repr(c) for c in meta["choices"]))
     lo, hi = meta.get("lo"), meta.get("hi")
-    noun = "an integer" if kind is int else "a number"
+    noun = _("an integer") if kind is int else _("a number")
     if lo is not None and hi is not None:
-        return f"must be {noun} between {_num(lo)} and {_num(hi)}"
+        return _("must be {noun} between {lo} and {hi}").format(noun=noun, lo=_num(lo),
+                                                                hi=_num(hi))
     if lo is not None:
-        return f"must be {noun} {'>' if meta.get('lo_open') else '≥'} {_num(lo)}"
+        return _("must be {noun} {sign} {lo}").format(
+            noun=noun, sign=">" if meta.get("lo_open") else "≥", lo=_num(lo))
     if hi is not None:
-        return f"must be {noun} ≤ {_num(hi)}"
-    return f"must be {noun}"
+        return _("must be {noun} ≤ {hi}").format(noun=noun, hi=_num(hi))
+    return _("must be {noun}").format(noun=noun)
 
 
 def _num(x: float) -> str:
@@ -229,8 +235,8 @@ def _num(x: float) -> str:
 def did_you_mean(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
-        return f"unknown key; did you mean '{close[0]}'?"
-    return "unknown key; allowed keys: " + ", ".join(known)
+        return _("unknown key; did you mean '{key}'?").format(key=close[0])
+    return _("unknown key; allowed keys: {keys}").format(keys=", ".join(known))
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,7 +250,7 @@ def build(cls: type, data: Any, path: str = "", base: Any = None) -> Any:
     table in a scenario file only changes the keys it names).
     """
     if not isinstance(data, Mapping):
-        raise ConfigError(path or "(top level)", data, "must be a table")
+        raise ConfigError(path or _("(top level)"), data, _("must be a table"))
     hints = typing.get_type_hints(cls)
     specs = {f.name: f for f in fields(cls) if f.init and not f.name.startswith("_")}
     kwargs: dict[str, Any] = {}
@@ -257,7 +263,7 @@ def build(cls: type, data: Any, path: str = "", base: Any = None) -> Any:
         if name in data:
             kwargs[name] = convert(hints[name], data[name], here, spec.metadata, default)
         elif default is MISSING:
-            raise ConfigError(here, _NO_VALUE, "missing required key")
+            raise ConfigError(here, _NO_VALUE, _("missing required key"))
         else:
             kwargs[name] = default
     try:
@@ -308,7 +314,7 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
     if origin is dict:
         key_type, value_type = typing.get_args(kind)
         if not isinstance(value, Mapping):
-            raise ConfigError(path, value, "must be a table")
+            raise ConfigError(path, value, _("must be a table"))
         # Tables with a fixed set of keys (departments) start from their defaults; tables of
         # user-named entries (brands, agencies) hold exactly what the file says.
         fixed_keys = meta.get("choices") if is_dataclass(value_type) else None
@@ -320,9 +326,9 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
             if not fixed_keys:  # user-chosen names: unique regardless of case
                 twin = folded.setdefault(key.casefold(), key)
                 if twin != key:
-                    raise ConfigError(_join(path, key), _NO_VALUE,
-                                      f"name already used by '{twin}' (names must differ by "
-                                      "more than upper/lower case)")
+                    raise ConfigError(_join(path, key), _NO_VALUE, _(
+                        "name already used by '{twin}' (names must differ by more than "
+                        "upper/lower case)").format(twin=twin))
             if fixed_keys and key not in fixed_keys:
                 raise ConfigError(_join(path, key), _NO_VALUE, did_you_mean(key, list(fixed_keys)))
             base = out.get(key)
@@ -331,20 +337,20 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
     if origin in (tuple, list):
         (item_type, *_rest) = typing.get_args(kind)
         if not isinstance(value, list | tuple):
-            raise ConfigError(path, value, "must be a list")
+            raise ConfigError(path, value, _("must be a list"))
         _check_items(value, path, meta, "items")
         return tuple(
             convert(item_type, item, f"{path}[{i}]", meta, None) for i, item in enumerate(value)
         )
     if kind is bool:
         if not isinstance(value, bool):
-            raise ConfigError(path, value, "must be true or false")
+            raise ConfigError(path, value, _("must be true or false"))
         return value
     if kind is int:
         if isinstance(value, bool) or not (
             isinstance(value, int) or (isinstance(value, float) and value.is_integer())
         ):
-            raise ConfigError(path, value, allowed_text(meta, int).replace("a number", "an integer"))
+            raise ConfigError(path, value, allowed_text(meta, int))
         value = int(value)
         _check_range(value, path, meta, int)
         return value
@@ -353,20 +359,44 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
             raise ConfigError(path, value, allowed_text(meta, float))
         value = float(value)
         if not math.isfinite(value):
-            raise ConfigError(path, value, allowed_text(meta, float) + " (finite)")
+            raise ConfigError(path, value, allowed_text(meta, float) + _(" (finite)"))
         _check_range(value, path, meta, float)
         return value
+    if kind is Localized:
+        return _convert_localized(value, path, meta)
     if kind is str:
         if not isinstance(value, str):
-            raise ConfigError(path, value, "must be a string")
+            raise ConfigError(path, value, _("must be a string"))
         check_text(value, path, meta)
         choices = meta.get("choices")
         if choices and value not in choices:
             close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = _("; did you mean {choice}?").format(choice=repr(close[0])) if close else ""
             raise ConfigError(path, value, allowed_text(meta) + hint)
         return value
     raise TypeError(f"unsupported config type {kind!r} at {path}")
+
+
+def _convert_localized(value: Any, path: str, meta: Mapping[str, Any] | None = None
+                       ) -> Localized:
+    """A text in one string, or in a table of languages (``{ en = "...", fr = "..." }``)."""
+    if isinstance(value, str):
+        check_text(value, path, meta or {})
+        return Localized(value)
+    if not isinstance(value, Mapping):
+        raise ConfigError(path, value, _(
+            'must be a string, or a table of languages (en = "...", fr = "...")'))
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            raise ConfigError(_join(path, lang), _NO_VALUE, _(
+                "unknown language; allowed: {languages}").format(languages=", ".join(LANGUAGES)))
+        if not isinstance(text, str):
+            raise ConfigError(_join(path, lang), text, _("must be a string"))
+        check_text(text, _join(path, lang), meta or {})
+    if "en" not in value:
+        raise ConfigError(_join(path, "en"), _NO_VALUE,
+                          _("missing: the English text is the reference"))
+    return Localized(dict(value))
 
 
 def _shape_matches(kind: Any, value: Any) -> bool:
@@ -385,13 +415,14 @@ def _shape_matches(kind: Any, value: Any) -> bool:
 def _convert_tagged(options: Mapping[str, type], value: Any, path: str) -> Any:
     """A table whose ``kind`` key says which dataclass it is (timeline events)."""
     if not isinstance(value, Mapping):
-        raise ConfigError(path, value, "must be a table")
+        raise ConfigError(path, value, _("must be a table"))
     kind = value.get("kind")
     if kind not in options:
         close = difflib.get_close_matches(str(kind), list(options), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = _("; did you mean {choice}?").format(choice=repr(close[0])) if close else ""
         raise ConfigError(_join(path, "kind"), kind if kind is not None else _NO_VALUE,
-                          "must be one of " + ", ".join(map(repr, options)) + hint)
+                          _("must be one of {choices}").format(
+                              choices=", ".join(map(repr, options))) + hint)
     return build(options[kind], {k: v for k, v in value.items() if k != "kind"}, path)
 
 
@@ -407,15 +438,15 @@ def check_name(name: Any, path: str) -> None:
     NUL or other control characters), at most MAX_NAME_LENGTH characters, no dots or spaces at
     the ends."""
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(path, name, "names must be non-empty strings")
+        raise ConfigError(path, name, _("names must be non-empty strings"))
     if len(name) > MAX_NAME_LENGTH:
-        raise ConfigError(path, name, f"names have at most {MAX_NAME_LENGTH} characters, "
-                          f"not {len(name):,}")
+        raise ConfigError(path, name, _("names have at most {cap} characters, not {n}").format(
+            cap=MAX_NAME_LENGTH, n=f"{len(name):,}"))
     if not name.isprintable():
-        raise ConfigError(path, name, "names must be printable characters (no line breaks, "
-                          "tabs or control characters)")
+        raise ConfigError(path, name, _("names must be printable characters (no line breaks, "
+                                        "tabs or control characters)"))
     if "." in name or name != name.strip():
-        raise ConfigError(path, name, "names cannot contain '.' or start/end with spaces")
+        raise ConfigError(path, name, _("names cannot contain '.' or start/end with spaces"))
 
 
 # Line breaks and tabs are allowed in texts (descriptions are multi-line); no other control
@@ -427,20 +458,24 @@ def check_text(value: str, path: str, meta: Mapping[str, Any]) -> None:
     """A text value: length cap, printable characters, one line if the field says so."""
     cap = meta.get("max_length") or MAX_TEXT_LENGTH
     if len(value) > cap:
-        raise ConfigError(path, value, f"at most {cap:,} characters, not {len(value):,}")
+        raise ConfigError(path, value, _("at most {cap} characters, not {n}").format(
+            cap=f"{cap:,}", n=f"{len(value):,}"))
     single = meta.get("single_line")
     if not value.isprintable():
         allowed_spaces = () if single else _TEXT_WHITESPACE
         bad = next((c for c in value if not c.isprintable() and c not in allowed_spaces), None)
         if bad is not None:
-            what = "one line of printable characters" if single else "printable characters"
-            raise ConfigError(path, value, f"must be {what}; found {bad!r}")
+            allowed = (_("must be one line of printable characters; found {char}") if single
+                       else _("must be printable characters; found {char}"))
+            raise ConfigError(path, value, allowed.format(char=repr(bad)))
 
 
 def _check_items(value: Any, path: str, meta: Mapping[str, Any], noun: str) -> None:
     cap = meta.get("max_items") or MAX_LIST_ITEMS
     if len(value) > cap:
-        raise ConfigError(path, _NO_VALUE, f"{len(value):,} {noun} (at most {cap:,})")
+        allowed = (_("{n} entries (at most {cap})") if noun == "entries"
+                   else _("{n} items (at most {cap})"))
+        raise ConfigError(path, _NO_VALUE, allowed.format(n=f"{len(value):,}", cap=f"{cap:,}"))
 
 
 def check_depth(data: Any, path: str = "", limit_levels: int = MAX_NESTING_DEPTH) -> None:
@@ -456,8 +491,8 @@ def check_depth(data: Any, path: str = "", limit_levels: int = MAX_NESTING_DEPTH
         else:
             continue
         if depth >= limit_levels:
-            raise ConfigError(where or "(top level)", _NO_VALUE,
-                              f"tables and arrays nested more than {limit_levels} levels deep")
+            raise ConfigError(where or _("(top level)"), _NO_VALUE, _(
+                "tables and arrays nested more than {cap} levels deep").format(cap=limit_levels))
         stack.extend((v, w, depth + 1) for v, w in children)
 
 
@@ -467,6 +502,8 @@ def check_depth(data: Any, path: str = "", limit_levels: int = MAX_NESTING_DEPTH
 
 def to_mapping(obj: Any) -> Any:
     """The TOML-ready mapping of a config object (round-trips through :func:`build`)."""
+    if isinstance(obj, Localized):
+        return obj.to_data()
     if is_dataclass(obj) and not isinstance(obj, type):
         out = {"kind": obj.kind} if isinstance(getattr(type(obj), "kind", None), str) else {}
         for f in fields(obj):
@@ -524,11 +561,11 @@ def parameter_docs(cls: type, prefix: str = "", example: Any = None) -> Iterator
         yield ParameterDoc(
             path=path,
             default=None if default is MISSING else to_mapping(default),
-            unit=meta.get("unit", ""),
+            unit=str(meta.get("unit", "")),
             allowed=allowed_text(meta, kind if kind in (int, float) else None)
             if kind in (int, float) or meta.get("choices")
             else _kind_text(kind) + _caps_text(meta, kind),
-            help=meta.get("help", ""),
+            help=str(meta.get("help", "")),
             source=meta.get("source", "assumed"),
         )
 
@@ -538,26 +575,28 @@ def _caps_text(meta: Mapping[str, Any], kind: Any) -> str:
     origin = typing.get_origin(kind)
     parts = []
     if origin in (tuple, list, dict) and meta.get("max_items"):
-        parts.append(f"at most {meta['max_items']:,} items")
+        parts.append(_("at most {cap} items").format(cap=f"{meta['max_items']:,}"))
     if meta.get("max_length"):
-        parts.append(f"at most {meta['max_length']:,} characters")
+        parts.append(_("at most {cap} characters").format(cap=f"{meta['max_length']:,}"))
     if meta.get("single_line"):
-        parts.append("one line")
+        parts.append(_("one line"))
     return f" ({', '.join(parts)})" if parts else ""
 
 
 def _kind_text(kind: Any) -> str:
     origin = typing.get_origin(kind)
+    if kind is Localized:
+        return _("a string, or a table of languages (en = \"...\", fr = \"...\")")
     if kind is bool:
-        return "true or false"
+        return _("true or false")
     if kind is str:
-        return "a string"
+        return _("a string")
     if origin in (tuple, list):
-        return "a list"
+        return _("a list")
     if origin is dict:
-        return "a table"
+        return _("a table")
     if origin in (typing.Union, types.UnionType):
-        return " or ".join(_kind_text(a) for a in typing.get_args(kind))
+        return _(" or ").join(_kind_text(a) for a in typing.get_args(kind))
     return getattr(kind, "__name__", str(kind))
 
 
