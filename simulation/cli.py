@@ -323,13 +323,13 @@ def int_at_least(minimum: int, maximum: int | None = None):
         except ValueError:
             raise argparse.ArgumentTypeError(_("{text} (must be an integer)").format(
                 text=shown)) from None
-        if value < minimum and maximum is None:
+        if value < minimum:
             raise argparse.ArgumentTypeError(_("{text} (must be an integer ≥ {minimum})").format(
                 text=shown, minimum=minimum))
-        if value < minimum or (maximum is not None and value > maximum):
+        if maximum is not None and value > maximum:
             raise argparse.ArgumentTypeError(_("{text} (must be an integer between {minimum} "
                                                "and {maximum})").format(
-                text=shown, minimum=f"{minimum:,}", maximum=f"{maximum:,}"))
+                text=shown, minimum=format_number(minimum), maximum=format_number(maximum)))
         return value
 
     return parse
