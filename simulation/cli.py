@@ -35,7 +35,6 @@ from .i18n import (
     process_language,
     resolve_language,
 )
-from .schema import limit, one_line
 from .scenario import (
     DEFAULT_SCENARIO,
     ScenarioError,
@@ -45,6 +44,7 @@ from .scenario import (
     resolve_scenario_path,
     scenario_to_toml,
 )
+from .schema import limit, one_line
 
 # Modules that add subcommands (sweep, sensitivity, validate, dashboard ...).
 PLUGINS: tuple[str, ...] = (

@@ -68,8 +68,8 @@ def limit_parameters() -> list[ParameterDoc]:
     """The caps on sizes a user controls (schema.limit declarations), as table rows."""
     from . import cli  # noqa: F401  (modules declaring limits register them on import)
     from .experiments import spec  # noqa: F401
-    from .validation import cli as validation_cli  # noqa: F401
     from .schema import LIMITS
+    from .validation import cli as validation_cli  # noqa: F401
 
     return [ParameterDoc(path=cap.name, default=cap.value, unit=cap.unit,
                          allowed="fixed (a constant in the code)", help=cap.help,

@@ -36,7 +36,6 @@ from typing import Any
 
 from .i18n import LANGUAGES, LazyString, Localized, _, _l, lazy_gettext, unit_label
 
-
 # --------------------------------------------------------------------------------------------
 # Limits: caps on every size a user controls (documented in the ODD's parameter table)
 

@@ -342,7 +342,8 @@ def outputs(root: Path, mounts: _Mounts | None) -> list[Case]:
              ["sweep-plot", str(d), "followers", "--png", str(a_file / "x.png")]),
     ]
     # A disk filling up while a run computes: the results must be rescued.
-    rescue_ok = (lambda out, err: "rescue" in err.lower() or "saved" in err.lower())
+    def rescue_ok(out: str, err: str) -> bool:
+        return "rescue" in err.lower() or "nothing is lost" in err
     fills_up = Path(tempfile.mkdtemp(prefix="fills_up-", dir=d)) / "out"
     cases.append(Case("outputs", "run: disk full at the end (ENOSPC on write)",
                       ["run", *TINY, "--out", str(fills_up)], expect=1,
@@ -563,7 +564,9 @@ def cli(root: Path) -> list[Case]:
     results = d / "results"
     results.mkdir(exist_ok=True)
     (results / "experiment.json").write_text(json.dumps({"design": {"parameters": []}}))
-    one_line = (lambda out, err: err.startswith("socbiz: error:"))
+    def one_line(out: str, err: str) -> bool:
+        return err.startswith("socbiz: error:")
+
     sweep = ["sweep", exp, "--quiet", "--out", str(d / "s")]
     cases = [
         Case("cli", "--scheduler not a url", [*sweep, "--scheduler", "not a url"], timeout=15),

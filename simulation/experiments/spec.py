@@ -47,9 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from ..config import ScenarioConfig
+from ..config import MAX_HORIZON_DAYS, ScenarioConfig
 from ..metrics import BRAND_REPORTERS, MODEL_REPORTERS
-from ..config import MAX_HORIZON_DAYS
 from ..scenario import (
     ScenarioError,
     format_path,

@@ -329,7 +329,6 @@ class ResultStore:
     def write_design(self, experiment: Experiment, batch: int = 50_000) -> None:
         """The plan, one row per run, written in batches (flat memory for huge plans)."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         path = self.out / "design.parquet"
         if path.is_file():

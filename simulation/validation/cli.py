@@ -6,7 +6,6 @@ import argparse
 import sys
 import time
 
-
 from ..schema import limit
 
 MAX_VALIDATION_SEEDS = limit("MAX_VALIDATION_SEEDS", 10_000, "Most seeds per pattern and arm "
