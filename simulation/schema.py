@@ -59,7 +59,7 @@ def limit(name: str, value: int, help: str, unit: str = "") -> int:
     return value
 
 
-MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 10_000_000, _l("Largest scenario or experiment file "
+MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 4_000_000, _l("Largest scenario or experiment file "
                        "read."), "bytes")
 MAX_NESTING_DEPTH = limit("MAX_NESTING_DEPTH", 32, _l("Deepest nesting of tables and arrays in "
                           "a file or a --set value."), "levels")
