@@ -285,9 +285,9 @@ class _Mounts:
         return self.stack.enter_context(_tmpfs(size, options))
 
 
-def _enospc_after(n_bytes: int):
-    """Every file write fails with ENOSPC once ``n_bytes`` have been written (a disk filling
-    up while the run computes)."""
+def _enospc_after(n_bytes: int, under: Path):
+    """Every file write under ``under`` fails with ENOSPC once ``n_bytes`` have been written
+    there (that disk filling up while the run computes; other disks keep working)."""
     import builtins
 
     real_open = builtins.open
@@ -298,7 +298,7 @@ def _enospc_after(n_bytes: int):
 
     def fake_open(file, mode="r", *args, **kwargs):
         handle = real_open(file, mode, *args, **kwargs)
-        if any(m in mode for m in "wax+"):
+        if any(m in mode for m in "wax+") and str(file).startswith(str(under)):
             real_write = handle.write
 
             def write(data):
@@ -349,7 +349,7 @@ def outputs(root: Path, mounts: _Mounts | None) -> list[Case]:
     fills_up = Path(tempfile.mkdtemp(prefix="fills_up-", dir=d)) / "out"
     cases.append(Case("outputs", "run: disk full at the end (ENOSPC on write)",
                       ["run", *TINY, "--out", str(fills_up)], expect=1,
-                      patch=lambda: _enospc_after(1000), check=rescue_ok))
+                      patch=lambda: _enospc_after(1000, fills_up), check=rescue_ok))
     if mounts is not None:
         ro = mounts.get("1m", "ro")
         full = mounts.get("32k")
