@@ -421,7 +421,7 @@ class Brand(mesa.Agent):
                                f"{theirs / own:.0%} as well as the brand's own posts.")
 
     # ------------------------------------------------------------------------------------
-    # Interventions (called by simulation.events)
+    # Interventions (called through simulation.model.HANDLERS)
     def start_training(self, programme: Training) -> str:
         o = self.model.config.organisation
         wanted = {k: max(self.departments[k].trained_share, programme.coverage)
