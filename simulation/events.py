@@ -95,6 +95,8 @@ def _check_departments(names, path: str) -> None:
         raise ConfigError(path, list(names), _("name at least one department"))
     for i, name in enumerate(names):
         _check_department(name, f"{path}[{i}]")
+        if name in names[:i]:
+            raise ConfigError(f"{path}[{i}]", name, _("department listed twice"))
 
 
 def check_mix(mix: Mapping[str, float] | str, path: str) -> None:

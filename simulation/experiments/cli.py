@@ -13,6 +13,8 @@ from pathlib import Path
 
 
 def add_commands(sub) -> None:
+    from ..cli import probability_open
+
     sweep = sub.add_parser(
         "sweep", help="run an experiment: a design of scenarios x replicates",
         description="Run every design point and replicate of an experiment file on local worker "
@@ -55,20 +57,20 @@ def add_commands(sub) -> None:
     plot.add_argument("--by", action="append", help="parameter column(s) to group by "
                       "(default: every parameter, one line per design point)")
     plot.add_argument("--brand", help="only this brand")
-    plot.add_argument("--conf-level", type=float, default=0.95, help="confidence level of "
-                      "the band (default 0.95)")
+    plot.add_argument("--conf-level", type=probability_open, default=0.95,
+                      help="confidence level of the band, between 0 and 1 (default 0.95)")
     plot.add_argument("--png", help="output file (default: RESULTS/plots/METRIC.png)")
     plot.set_defaults(func=cmd_sweep_plot)
 
 
 def _add_execution_options(parser: argparse.ArgumentParser, default_out: str) -> None:
-    from ..cli import non_negative_int
+    from ..cli import MAX_LOCAL_WORKERS, scheduler_address, workers_int
 
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=non_negative_int, metavar="N",
+    where.add_argument("--workers", type=workers_int, metavar="N",
                        help="local worker processes (default: the number of cores; 0 runs "
-                            "in this process, for debugging)")
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                            f"in this process, for debugging; at most {MAX_LOCAL_WORKERS})")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", type=scheduler_address,
                        help="run on a Dask cluster (started with 'dask scheduler' and "
                             "'dask worker', or dask-jobqueue)")
     parser.add_argument("--out", help=f"results folder (default: {default_out})")
@@ -160,6 +162,14 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
     if not (results / "experiment.json").is_file():
         raise _user_error(ValueError(f"{results}: not a socbiz results folder (no "
                                      "experiment.json)"))
+    png = Path(args.png) if args.png else results / "plots" / (
+        f"{args.metric}{'-by-' + args.x if args.x else ''}.png")
+    from ..runner import OutputError, check_output_folder
+
+    try:  # before reading and plotting: a place the figure cannot go is refused now
+        check_output_folder(png.parent, 1_000_000, option="--png")
+    except OutputError as error:
+        raise _user_error(error) from None
     params = parameter_columns(results)
     for column in [*(args.by or []), *([args.x] if args.x else [])]:
         if column not in params:
@@ -184,9 +194,11 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
                               conf_level=args.conf_level)
         except (ValueError, FileNotFoundError) as error:
             raise _user_error(error) from None
-    png = Path(args.png) if args.png else results / "plots" / (
-        f"{args.metric}{'-by-' + args.x if args.x else ''}.png")
-    png.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(png, dpi=120)
+    try:
+        png.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(png, dpi=120)
+    except OSError as error:
+        raise _user_error(ValueError(f"--png {png}: cannot write: {error.strerror or error}")
+                          ) from None
     print(png)
     return 0

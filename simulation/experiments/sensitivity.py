@@ -46,16 +46,19 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import ScenarioError
-from ..schema import ConfigError, param
+from ..schema import MAX_SEED, ConfigError, param
 from .spec import (
+    CATEGORICAL_METRICS,
     Design,
     Experiment,
     Parameter,
     StudySpec,
     build_spec,
     check_parameters,
+    check_plan_size,
     check_points,
     outputs_of,
+    parse_output,
     read_spec_file,
     resolve_base,
     spec_json,
@@ -80,7 +83,7 @@ class SensitivitySpec(StudySpec):
     n: int | None = param(None, "Morris: trajectories (default 10). Sobol: base sample size, a "
                           "power of 2 (default 64).", lo=2, hi=2**24)
     seed: int | None = param(None, "Seed of the sample, the model runs and the bootstrap "
-                             "(default: the scenario's seed).", lo=0, hi=2**63 - 1)
+                             "(default: the scenario's seed).", lo=0, hi=MAX_SEED)
     brand: str = param("", "Analyse this brand only (default: every brand).")
     num_levels: int = param(4, "Morris: levels of the grid.", lo=2, hi=1000)
     calc_second_order: bool = param(False, "Sobol: second-order indices too (about twice the "
@@ -107,6 +110,19 @@ class SensitivitySpec(StudySpec):
         if self.method == "sobol" and n & (n - 1):
             raise ConfigError("n", n, "must be a power of 2 for method = 'sobol' (e.g. 64, 128,"
                               " 256)")
+        # Checks of the hardening issue (#14): categorical outputs, and the plan's size counted
+        # before SALib builds the sample.
+        for i, text in enumerate(self.outputs):
+            output = parse_output(text, self.reduce, f"outputs[{i}]")
+            if output.metric in CATEGORICAL_METRICS and not (
+                    output.metric == "help_desk" and output.reduce == "mean"):
+                raise ConfigError(f"outputs[{i}]", text, "a category, not a quantity: no "
+                                  "sensitivity index; use "
+                                  + CATEGORICAL_METRICS[output.metric])
+        d = len(self.parameters)
+        per_n = (d + 1 if self.method == "morris"
+                 else 2 * d + 2 if self.calc_second_order else d + 2)
+        check_plan_size(n * per_n, self.replicates)
 
 
 def salib_problem(parameters: Sequence[Parameter]) -> dict[str, Any]:

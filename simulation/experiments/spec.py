@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
@@ -46,10 +47,28 @@ from typing import Any
 
 import numpy as np
 
-from ..config import ScenarioConfig
+from ..config import MAX_HORIZON_DAYS, ScenarioConfig
 from ..metrics import BRAND_REPORTERS, MODEL_REPORTERS
-from ..scenario import ScenarioError, read_toml, resolve_scenario_path, set_path
-from ..schema import _NO_VALUE, ConfigError, build, did_you_mean, format_value, param, to_mapping
+from ..scenario import (
+    ScenarioError,
+    format_path,
+    is_readable_file,
+    read_toml,
+    resolve_scenario_path,
+    set_path,
+)
+from ..schema import (
+    _NO_VALUE,
+    MAX_KEY_LENGTH,
+    MAX_SEED,
+    ConfigError,
+    build,
+    did_you_mean,
+    format_value,
+    limit,
+    param,
+    to_mapping,
+)
 
 DESIGNS = ("grid", "lhs", "zip")
 REDUCERS = ("final", "mean", "max", "min")
@@ -79,6 +98,20 @@ FORBIDDEN_KEYS = {"seed": "run seeds come from base_seed and replicates",
 
 SEED_BITS_SHIFT = 1  # 64-bit state >> 1: a seed that fits a signed 64-bit column
 
+#: Daily metrics that are categories, not quantities: a sensitivity index of them (or of
+#: their final, max or min) means nothing. ``help_desk:mean`` (share of days) is a quantity.
+CATEGORICAL_METRICS = {"phase": "maturity (a continuous score) or phase counts from a sweep",
+                       "help_desk": "help_desk:mean (the share of days in the help-desk trap)"}
+
+# Caps on the sizes an experiment controls (listed in the ODD's parameter table). The points
+# are counted (a product of level counts) before any list of them is built.
+MAX_DESIGN_POINTS = limit("MAX_DESIGN_POINTS", 1_000_000, "Most design points of a sweep or "
+                          "samples of a sensitivity analysis.", "points")
+MAX_RUNS = limit("MAX_RUNS", 10_000_000, "Most runs of an experiment (points × "
+                 "replicates).", "runs")
+MAX_PARAMETERS = limit("MAX_PARAMETERS", 100, "Most parameters varied by an experiment.",
+                       "parameters")
+
 
 # --------------------------------------------------------------------------------------------
 # The file's schema
@@ -89,8 +122,10 @@ class Parameter:
     """One input the experiment varies."""
 
     key: str = param(MISSING, "Dotted key path into the scenario, e.g. "
-                     "brands.acme.training_budget.")
-    name: str = param("", "Column name in the results (default: the key).")
+                     "brands.acme.training_budget.", max_length=MAX_KEY_LENGTH,
+                     single_line=True)
+    name: str = param("", "Column name in the results (default: the key).",
+                      max_length=MAX_KEY_LENGTH, single_line=True)
     values: tuple[int | float | str | bool, ...] | None = param(
         None, "Values to try (grid and zip designs; sampled as categories by lhs).")
     low: float | None = param(None, "Lower bound of a range (lhs, or a grid with n_levels).")
@@ -243,16 +278,18 @@ class StudySpec:
     description: str = param("", "What the experiment is for.")
     scenario: str = param("baseline", "Base scenario: a preset name or a TOML file (relative to "
                           "the experiment file's folder).")
-    parameters: tuple[Parameter, ...] = param((), "The inputs varied.")
+    parameters: tuple[Parameter, ...] = param((), "The inputs varied.",
+                                              max_items=MAX_PARAMETERS)
     replicates: int = param(1, "Runs per design point, with different seeds.", lo=1,
                             hi=1_000_000)
     days: int | None = param(None, "Days simulated by every run (default: the scenario's "
-                             "horizon).", unit="days", lo=1, hi=36_500)
+                             "horizon).", unit="days", lo=1, hi=MAX_HORIZON_DAYS)
     outputs: tuple[str, ...] = param(DEFAULT_OUTPUTS, "Metrics kept per run and brand: "
                                      "'metric' or 'metric:reduce'.")
     reduce: str = param("final", "Reduction for outputs given without one.", choices=REDUCERS)
     window_days: int | None = param(None, "Mean, max and min over the last window_days days "
-                                    "(default: every simulated day).", unit="days", lo=1)
+                                    "(default: every simulated day); at most the run's "
+                                    "length.", unit="days", lo=1, hi=MAX_HORIZON_DAYS)
     timeseries: bool = param(True, "Keep every run's daily time series.")
     timeseries_columns: tuple[str, ...] = param((), "Columns of the daily series to keep "
                                                 "(default: all).")
@@ -266,8 +303,9 @@ class StudySpec:
         for i, p in enumerate(self.parameters):
             if p.key in [q.key for q in self.parameters[:i]]:
                 raise ConfigError(f"parameters[{i}].key", p.key, "is varied twice")
-            if p.column in columns[:i]:
-                raise ConfigError(f"parameters[{i}].name", p.column, "names a column twice")
+            if p.column.casefold() in [c.casefold() for c in columns[:i]]:
+                raise ConfigError(f"parameters[{i}].name", p.column, "names a column twice "
+                                  "(column names must differ by more than upper/lower case)")
             if p.column in RESERVED_COLUMNS or p.column in METRICS:
                 what = "a daily metric" if p.column in METRICS else "a column of the runs table"
                 raise ConfigError(f"parameters[{i}].name" if p.name else f"parameters[{i}].key",
@@ -280,6 +318,8 @@ class StudySpec:
             if column not in TIMESERIES_COLUMNS:
                 raise ConfigError(f"timeseries_columns[{i}]", column,
                                   did_you_mean(column, list(TIMESERIES_COLUMNS)))
+            if column in self.timeseries_columns[:i]:
+                raise ConfigError(f"timeseries_columns[{i}]", column, "listed twice")
 
 
 @dataclass(frozen=True)
@@ -289,11 +329,11 @@ class ExperimentSpec(StudySpec):
     design: str = param("grid", "grid (full factorial), lhs (Latin hypercube) or zip (i-th "
                         "values together).", choices=DESIGNS)
     n_samples: int | None = param(None, "Points drawn by the lhs design.", lo=1,
-                                  hi=10_000_000)
+                                  hi=MAX_DESIGN_POINTS)
     base_seed: int | None = param(None, "Seed every run seed derives from (default: the "
-                                  "scenario's seed).", lo=0, hi=2**63 - 1)
+                                  "scenario's seed).", lo=0, hi=MAX_SEED)
     design_seed: int | None = param(None, "Seed of the lhs sample (default: base_seed).", lo=0,
-                                    hi=2**63 - 1)
+                                    hi=MAX_SEED)
     common_random_numbers: bool = param(True, "Replicate r of every design point uses the same "
                                         "seed (common random numbers).")
 
@@ -324,6 +364,26 @@ class ExperimentSpec(StudySpec):
             if len(sizes) > 1:
                 raise ConfigError("parameters", [len(p.values) for p in self.parameters],
                                   "design = 'zip' needs lists of the same length")
+        check_plan_size(self.n_points(), self.replicates)
+
+    def n_points(self) -> int:
+        """The number of design points, counted without building them."""
+        if self.design == "lhs":
+            return self.n_samples or 0
+        if self.design == "zip":
+            return len(self.parameters[0].values) if self.parameters else 1
+        return math.prod(len(p.values) if p.values is not None else (p.n_levels or 1)
+                         for p in self.parameters)
+
+
+def check_plan_size(n_points: int, replicates: int) -> None:
+    """Refuse plans above the caps (one line) before any list of points is built."""
+    if n_points > MAX_DESIGN_POINTS:
+        raise ConfigError("parameters", _NO_VALUE, f"the design has {n_points:,} points (at most "
+                          f"{MAX_DESIGN_POINTS:,}); use fewer levels or design = 'lhs'")
+    if n_points * replicates > MAX_RUNS:
+        raise ConfigError("replicates", replicates, f"{n_points:,} points × {replicates:,} "
+                          f"replicates = {n_points * replicates:,} runs (at most {MAX_RUNS:,})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -608,9 +668,9 @@ def read_spec_file(source: str | os.PathLike | Mapping[str, Any] | StudySpec,
     if isinstance(source, Mapping):
         return dict(source), "experiment", Path.cwd()
     path = Path(source)
-    if not path.is_file():
-        raise ScenarioError(f"{path}: no such experiment file")
-    return read_toml(path), str(path), path.resolve().parent
+    if not is_readable_file(path):
+        raise ScenarioError(f"{format_path(path)}: no such experiment file")
+    return read_toml(path), format_path(path), path.resolve().parent
 
 
 def flatten_overrides(table: Any, source: str, prefix: str = "overrides") -> dict[str, Any]:
@@ -657,9 +717,9 @@ def base_scenario(spec: StudySpec, source: str, folder: Path
         path = Path(text)
         if not path.is_absolute():
             path = folder / path
-        if not path.is_file():
+        if not is_readable_file(path):
             raise ScenarioError(f"{source}: scenario = {format_value(text)} (no such file: "
-                                f"{path})")
+                                f"{format_path(path)})")
     else:
         try:
             path = resolve_scenario_path(text)
@@ -689,7 +749,7 @@ def resolve_base(spec: StudySpec, source: str, folder: Path) -> tuple[ScenarioCo
                                 f"{fixed['horizon_days']} (give one of them)")
         fixed["horizon_days"] = spec.days
     try:
-        return apply_overrides(data, fixed), scenario_source
+        base = apply_overrides(data, fixed)
     except ConfigError as error:
         where = next((k for k in fixed if error.path == k or error.path.startswith(k + ".")
                       or k.startswith(error.path + ".")), None)
@@ -697,6 +757,10 @@ def resolve_base(spec: StudySpec, source: str, folder: Path) -> tuple[ScenarioCo
                  else f"overrides.{where}" if where else "overrides")
         raise ScenarioError(f"{source}: {label} = {format_value(fixed.get(where, _NO_VALUE))}"
                             f" ({_scenario_problem(error, where)})") from None
+    if spec.window_days is not None and spec.window_days > base.horizon_days:
+        raise ScenarioError(f"{source}: window_days = {spec.window_days} (must be ≤ the run's "
+                            f"length, {base.horizon_days} days)")
+    return base, scenario_source
 
 
 def _scenario_problem(error: ConfigError, key: str | None = None) -> str:

@@ -7,7 +7,11 @@ import argparse
 import sys
 import time
 
+from ..schema import limit
 from .report import SECTIONS
+
+MAX_VALIDATION_SEEDS = limit("MAX_VALIDATION_SEEDS", 10_000, "Most seeds per pattern and arm "
+                             "of socbiz validate --seeds (the default is 20).", "seeds")
 
 
 def pattern_ids() -> list[str]:
@@ -208,7 +212,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def add_commands(subparsers) -> None:
-    from ..cli import int_at_least
+    from ..cli import MAX_LOCAL_WORKERS, int_at_least
 
     parser = subparsers.add_parser(
         "validate", help="validate the model: patterns, out-of-sample targets, null models, "
@@ -218,9 +222,10 @@ def add_commands(subparsers) -> None:
                     "out-of-sample targets, null models, a Latin hypercube over the assumed "
                     "parameters and a scale-convergence study; write report.md and the "
                     "figures. Exit status 1 if a pattern is not reproduced.")
-    parser.add_argument("--seeds", type=int_at_least(2), default=20,
-                        help="seeds per arm for patterns and targets (default 20)")
-    parser.add_argument("--workers", type=int_at_least(1), default=None,
+    parser.add_argument("--seeds", type=int_at_least(2, MAX_VALIDATION_SEEDS), default=20,
+                        help=f"seeds per arm for patterns and targets, 2 to "
+                             f"{MAX_VALIDATION_SEEDS:,} (default 20)")
+    parser.add_argument("--workers", type=int_at_least(1, MAX_LOCAL_WORKERS), default=None,
                         help="worker processes (default: number of cores)")
     parser.add_argument("--only", type=parse_only,
                         help="pattern ids from the registry, e.g. P1,P5 (patterns, null models "
