@@ -78,6 +78,25 @@ def add_commands(sub) -> None:
     surv.add_argument("--png", help="plot file (default: RESULTS/plots/survival-OUTPUT.png)")
     surv.set_defaults(func=cmd_survival)
 
+    disc = sub.add_parser(
+        "discover", help="scenario discovery: PRIM boxes, CART rules, feature scores",
+        description="Mark the runs of a sweep where a condition on an output holds (cases of "
+                    "interest) and find which inputs lead there: PRIM (EMA Workbench; peeling "
+                    "trajectory, the chosen box's limits with quasi-p-values), a CART tree and "
+                    "extra-trees feature scores (scikit-learn). Writes a markdown summary, CSV "
+                    "and PNG into RESULTS/discovery/OUTPUT.")
+    disc.add_argument("results", help="results folder of a sweep (an LHS design is best)")
+    disc.add_argument("--output", required=True, help="output column, e.g. phase_final")
+    disc.add_argument("--condition", required=True,
+                      help="what makes a run a case, e.g. \"phase_final >= 3\" or \">= 3\" "
+                           "(clauses joined by 'and')")
+    disc.add_argument("--brand", help="brand analysed (default: the scenario's first)")
+    disc.add_argument("--min-density", type=float, default=0.8,
+                      help="PRIM box chosen: highest coverage with at least this density "
+                           "(default 0.8)")
+    disc.add_argument("--out", help="folder (default: RESULTS/discovery/OUTPUT)")
+    disc.set_defaults(func=cmd_discover)
+
     export = sub.add_parser(
         "export", help="export a sweep's tables as CSV",
         description="Write the runs table (and optionally the daily series and event logs) "
@@ -326,5 +345,22 @@ def cmd_export(args: argparse.Namespace) -> int:
             frame = load_events(results)
         path = out / f"{table}.csv"
         frame.to_csv(path, index=False)
+        print(path)
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from .discovery import DiscoveryError, discover
+
+    results = _results_folder(args.results)
+    if not 0 < args.min_density <= 1:
+        raise _user_error(ValueError(f"--min-density {args.min_density}: must be in (0, 1]"))
+    try:
+        found = discover(results, args.output, args.condition, brand=args.brand,
+                         min_density=args.min_density, out=args.out)
+    except DiscoveryError as error:
+        raise _user_error(error) from None
+    print(found.summary())
+    for path in found.files:
         print(path)
     return 0
