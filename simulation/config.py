@@ -239,6 +239,11 @@ class BehaviourConfig:
     bass_q: float = param(0.38 / 365, "Imitation coefficient: follow chance per day per unit "
                           "share of following friends.", unit="1/day", lo=0, hi=1,
                           source="verified: Bass meta-analysis q ≈ 0.38/year")
+    follow_exposure_posts: float = param(0.5, "Daily posts at which a brand is fully visible "
+                                         "to people who might follow it; below, the follow "
+                                         "hazard falls in proportion (a silent page gains no "
+                                         "followers).", unit="posts/day", lo=0.01, hi=100,
+                                         source="assumed")
     sentiment_sensitivity: float = param(1.0, "How strongly sentiment toward a brand scales "
                                          "following and engagement (factor 1 + s × sentiment).",
                                          lo=0, hi=1)

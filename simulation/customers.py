@@ -39,13 +39,18 @@ Daily rules, in this order (``Market.step``):
    x max(0, share of push among the followed brands' posts - push_tolerance); fatigue moves
    toward 1 - exp(-drive) by 1 / fatigue_memory_days of the gap each day (so it decays when
    solicitation stops); on the first day it starts at its target (no empty history).
-5. Following: an agent-based Bass process. An engaging non-follower follows with daily
-   probability (p_b + bass_q x share of their engaging friends who follow) x (1 + s x
-   sentiment), where p_b is the brand's recruitment (ads, agency campaigns). A follower
+5. Following: an agent-based Bass process driven by exposure to the brand's activity. An
+   engaging non-follower follows with daily probability (p_b + bass_q x share of their
+   engaging friends who follow) x exposure_b x (1 + s x sentiment), where p_b is the brand's
+   recruitment (ads, agency campaigns) and exposure_b = min(1, posts_b /
+   follow_exposure_posts): ads promote posts and friends' follows show up through the page's
+   activity, so a page that stops posting stops recruiting (its followers' word of mouth has
+   nothing to carry). A follower
    unfollows with probability unfollow_base + unfollow_fatigue x fatigue + unfollow_frequency x
    max(0, posts - brand_attention_half_posts) + unfollow_push x max(0, push_share -
    push_tolerance) + unfollow_negative x max(0, -sentiment). With a fully mixed network, no
-   shares, no unfollowing and neutral sentiment this is exactly the Bass model.
+   shares, no unfollowing, neutral sentiment and at least follow_exposure_posts posts a day
+   this is exactly the Bass model.
 6. Sentiment returns toward its resting level by 1 / sentiment_memory_days of the gap per day:
    customer_satisfaction for the brand's customers, 0 for others. An engagement adds
    engagement_sentiment_gain.
@@ -57,6 +62,14 @@ Daily rules, in this order (``Market.step``):
 8. Questions. An engagement by a customer motivated by customer service is a question needing
    an answer with probability p_question.
 9. Incidents, complaints, word of mouth, answers and crises: :mod:`simulation.complaints`.
+
+Net sentiment, the indicator a brand reads (and the charts show), is what a brand-tracking
+survey of the people who know the brand would report: each respondent answers "positive" with
+probability max(0, s) and "negative" with probability max(0, -s) (s their sentiment, -1..1),
+so the expected net score, share positive minus share negative, is the mean sentiment of the
+people who know the brand. It moves continuously: a crisis pulls it down within days, and it
+climbs back as sentiment returns to rest (sentiment_memory_days), not in a jump months later
+when individuals cross an arbitrary cut.
 
 Rare events (following, unfollowing, acquisition, churn, incidents) are drawn by thinning: a
 binomial number of distinct candidate (customer, brand) pairs at the largest possible rate, each
@@ -311,7 +324,8 @@ class Market:
 
         # 5. Following (Bass) and unfollowing.
         recruitment = np.array([o.recruitment_p for o in outputs])
-        new_i, new_b = self._new_follows(recruitment)
+        exposure = np.minimum(1.0, posts / bh.follow_exposure_posts)
+        new_i, new_b = self._new_follows(recruitment, exposure)
         new_i = np.concatenate([new_i, viral_follows[0]])
         new_b = np.concatenate([new_b, viral_follows[1]])
         gone_i, gone_b = self._unfollows(posts, push)
@@ -399,10 +413,11 @@ class Market:
         flat = self.rng.choice(pairs, size=k, replace=False)
         return flat % rows, flat // rows
 
-    def _new_follows(self, recruitment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _new_follows(self, recruitment: np.ndarray,
+                     exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         bh = self.behaviour
         top = 1 + bh.sentiment_sensitivity
-        rate_max = (recruitment.max(initial=0) + bh.bass_q) * top
+        rate_max = float(((recruitment + bh.bass_q) * exposure).max(initial=0)) * top
         i, b = self._candidates(self.n_engaging, rate_max)
         if not len(i):
             return i, b
@@ -412,7 +427,7 @@ class Market:
             share = self.follower_count[b] / max(self.n_engaging, 1)
         else:
             share = self.following_friends[b, i] / np.maximum(self.engaging_friends[i], 1)
-        rate = (recruitment[b] + bh.bass_q * share) * self._sentiment_factor(
+        rate = (recruitment[b] + bh.bass_q * share) * exposure[b] * self._sentiment_factor(
             self.sentiment_bn[b, i])
         accept = self.rng.random(len(i)) * rate_max < rate
         return i[accept], b[accept]
@@ -514,15 +529,13 @@ class Market:
         return np.bincount(b[still], minlength=self.n_brands)
 
     def _net_sentiment(self, results: list[MarketDay]) -> None:
+        """Expected net score of a survey of the people who know the brand (module docstring)."""
         for b, r in enumerate(results):
             knows = self.knows_bn[b]
             known = np.count_nonzero(knows)
             if not known:
                 continue
-            sentiment = self.sentiment_bn[b]
-            positive = np.count_nonzero(knows & (sentiment > 0.01))
-            negative = np.count_nonzero(knows & (sentiment < -0.01))
-            r.net_sentiment = float((positive - negative) / known)
+            r.net_sentiment = float(self.sentiment_bn[b][knows].sum(dtype=np.float64) / known)
 
     def initial_day(self, b: int) -> MarketDay:
         """Day 0 as the brands see it: who follows and buys, nothing happened yet."""

@@ -289,7 +289,8 @@ def test_unfollowing_only_of_followers():
     assert not np.any(m.follows & ~before)
 
 
-def _thinned_follows(h: float, days: int, n: int = 2000, seed: int = 1) -> np.ndarray:
+def _thinned_follows(h: float, days: int, n: int = 2000, seed: int = 1,
+                     posts: float = 1.0) -> np.ndarray:
     # sentiment_sensitivity 1 doubles the thinning bound, so candidates are kept with chance 1/2
     # at neutral sentiment: the acceptance step is exercised, not only the candidate count.
     model = lab(n=n, behaviour={"sentiment_sensitivity": 1.0}, seed=seed)
@@ -298,8 +299,20 @@ def _thinned_follows(h: float, days: int, n: int = 2000, seed: int = 1) -> np.nd
     for day in range(1, days + 1):
         set_follows(m, slice(None), 0, False)
         m.sentiment[:] = 0.0
-        counts.append(m.step(day, [output(recruitment=h)])[0].new_follows)
+        counts.append(m.step(day, [output(posts=posts, recruitment=h)])[0].new_follows)
     return np.array(counts)
+
+
+def test_a_silent_page_gains_no_followers_and_exposure_scales_the_hazard():
+    # Following needs exposure to the brand's activity: no posts, no new followers (ads and
+    # friends' word of mouth have nothing to show); at half of follow_exposure_posts the
+    # hazard is halved. 300 days of Binomial(2000, h) counts: within 4 standard errors.
+    n, h, days = 2000, 0.005, 300
+    assert _thinned_follows(h, 30, n, posts=0.0).sum() == 0
+    half = lab(n=100).config.behaviour.follow_exposure_posts / 2
+    counts = _thinned_follows(h, days, n, posts=half)
+    se = np.sqrt(n * h / 2 * (1 - h / 2) / days)
+    assert abs(counts.mean() - n * h / 2) <= 4 * se
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -61,6 +61,7 @@ class BrandsToday:
     saturation: list[float]  # sat(P) = P / (1 + P / brand_attention_half_posts)
     push_factor: list[float]  # 1 - push_engagement_penalty x max(0, push - tolerance)
     recruitment: list[float]
+    exposure: list[float]  # min(1, posts / follow_exposure_posts)
     unfollow_brand: list[float]  # the brand's part of the unfollow rate (frequency, push)
     conversion: list[float]
 
@@ -230,7 +231,8 @@ class Customer(mesa.Agent):
                         share = m.followers_this_morning[b] / max(m.n_engaging, 1)
                     else:
                         share = self.friends_following[b] / max(self.n_engaging_friends, 1)
-                    rate = (today.recruitment[b] + bh.bass_q * share) * self.sentiment_factor(b)
+                    rate = ((today.recruitment[b] + bh.bass_q * share) * today.exposure[b]
+                            * self.sentiment_factor(b))
                     if uniform() < rate or self.viral_follow[b]:
                         self.following[b] = True
                         self.knows[b] = True

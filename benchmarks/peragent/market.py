@@ -194,6 +194,7 @@ class PerAgentMarket:
             push_factor=[max(0.0, 1 - bh.push_engagement_penalty * max(0.0, s - bh.push_tolerance))
                          for s in push],
             recruitment=[o.recruitment_p for o in outputs],
+            exposure=[min(1.0, x / bh.follow_exposure_posts) for x in posts],
             unfollow_brand=[bh.unfollow_frequency * max(0.0, x - half)
                             + bh.unfollow_push * max(0.0, s - bh.push_tolerance)
                             for x, s in zip(posts, push, strict=True)],
@@ -209,7 +210,7 @@ class PerAgentMarket:
 
         nb = self.n_brands
         reach_sum, fatigue_sum, weekly = [0.0] * nb, [0.0] * nb, [0] * nb
-        known, positive, negative = [0] * nb, [0] * nb, [0] * nb
+        known, sentiment_sum = [0] * nb, [0.0] * nb
         for c in p.by_index:
             for b in range(nb):
                 if c.following[b]:
@@ -218,8 +219,7 @@ class PerAgentMarket:
                     weekly[b] += c.last_engaged[b] >= day - 6
                 if c.knows[b]:
                     known[b] += 1
-                    positive[b] += c.sentiment[b] > 0.01
-                    negative[b] += c.sentiment[b] < -0.01
+                    sentiment_sum[b] += c.sentiment[b]
         for b, r in enumerate(results):
             f = p.follower_count[b]
             r.followers = f
@@ -236,7 +236,7 @@ class PerAgentMarket:
             r.sales = tally.sales[b]
             r.social_sales = tally.social_sales[b]
             r.questions_new = tally.questions[b]
-            r.net_sentiment = (positive[b] - negative[b]) / known[b] if known[b] else 0.0
+            r.net_sentiment = sentiment_sum[b] / known[b] if known[b] else 0.0
         self.record_sample(day)
         return results
 

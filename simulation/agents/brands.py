@@ -26,10 +26,15 @@ answer, and (3) reacts. The rules:
 - Money. Daily cost: staff hours x hourly_cost, agency fees, the listening tool, ads, training.
   When the year's spending reaches the budget, ads and agency campaigns stop until the next
   year (day 365, 730, ...).
-- Reaction. Visible results follow return on social spend r = (social sales x revenue +
-  engagements x value_per_engagement) x (market_size / n_customers) / cost, through r / (1 + r), with memory
-  results_memory_days. The share of customer-service hours not spent answering is its proactive
-  share (a moving average over help_desk_memory_days, as is the backlog). Each crisis level
+- Reaction. Visible results follow return on social spend r = mean value / mean cost, read
+  through r / (1 + r), where value = (social sales x revenue + engagements x
+  value_per_engagement) x (market_size / n_customers) and both means are moving averages over
+  results_memory_days. Customer service's load is the requests it could work on (answered
+  today + waiting), as a moving average over help_desk_memory_days, divided by its answering
+  capacity and capped at 1; its proactive share is 1 - load. Every average is taken before the
+  non-linear reading (ratio, cap): one simulated sale or request stands for many real ones, so
+  daily values are lumpy at small populations, and reading each day first would make the
+  organisation depend on how many customers are simulated. Each crisis level
   gained raises executive awareness by crisis_awareness_boost (other
   departments by half of it), and leaves half of that as a lasting lesson.
 - Sponsorship follows the larger of executive awareness and any explicit commitment, closing
@@ -134,8 +139,12 @@ class Brand(mesa.Agent):
         self.sponsorship = self.departments["executive"].awareness
         self.results = 0.0
         self.incident_cut = 0.0
-        self.proactive_share = 1.0  # moving average over help_desk_memory_days
-        self.mean_backlog = 0.0  # likewise
+        self.mean_value = 0.0  # moving averages over results_memory_days
+        self.mean_cost = 0.0
+        self.mean_requests = 0.0  # moving average over help_desk_memory_days
+        self.service_load = 0.0  # min(1, mean_requests / answering capacity)
+        self.proactive_share = 1.0  # 1 - service_load
+        self.mean_backlog = 0.0  # moving average over help_desk_memory_days
         self.in_house_share = 1.0
         self.trainings: list[tuple[Training, int, dict[str, float]]] = []
         self.training_budget_left = config.training_budget
@@ -283,15 +292,23 @@ class Brand(mesa.Agent):
         self.social_revenue_today = day.social_sales * self.config.revenue_per_sale * scale
         self.cumulative_social_revenue += self.social_revenue_today
         value = self.social_revenue_today + day.engagements * o.value_per_engagement * scale
-        ratio = value / self.cost_today if self.cost_today > 0 else 0.0
-        self.results += (ratio / (1 + ratio) - self.results) / o.results_memory_days
-        # Customer service's time and queue are read over weeks, not day by day: one simulated
-        # request stands for many real ones, so daily values are lumpy.
+        # Averages first, non-linear reading after: one simulated sale or request stands for
+        # people_per_customer real ones, so daily values are lumpy, and a concave or clipped
+        # function of a lumpy day is biased by the population size (Jensen's inequality).
+        memory = o.results_memory_days
+        self.mean_value += (value - self.mean_value) / memory
+        self.mean_cost += (self.cost_today - self.mean_cost) / memory
+        ratio = self.mean_value / self.mean_cost if self.mean_cost > 0 else 0.0
+        self.results = ratio / (1 + ratio)
+        # Customer service's load: the requests it could work on today (answered + waiting),
+        # averaged over help_desk_memory_days, as a share of its answering capacity, capped at
+        # 1. The cap comes after the average: at a small population the simulated queue of a
+        # swamped team still empties on some days by chance, when the real one never would.
         memory = self.model.config.classifier.help_desk_memory_days
-        cs_hours = self.departments["customer_service"].capacity_hours
-        used = day.answers * self.hours_per_simulated_answer()
-        proactive_today = max(0.0, 1 - used / cs_hours) if cs_hours > 0 else 0.0
-        self.proactive_share += (proactive_today - self.proactive_share) / memory
+        capacity = self.output.answer_capacity if self.output else 0.0
+        self.mean_requests += (day.answers + day.backlog - self.mean_requests) / memory
+        self.service_load = min(1.0, self.mean_requests / capacity) if capacity > 0 else 1.0
+        self.proactive_share = 1 - self.service_load
         self.mean_backlog += (day.backlog - self.mean_backlog) / memory
         if day.crisis_escalation:
             boost = wom.crisis_awareness_boost * day.crisis_escalation
