@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.socbiz-installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: setup dashboard run test validate lint bench browser clean
+.PHONY: setup dashboard run test validate lint bench browser clean translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "socbiz needs Python >= 3.12 (found " + sys.version.split()[0] + "); install it or run: make PYTHON=/path/to/python3.12")'
@@ -47,6 +47,19 @@ test: setup browser lint
 validate: setup
 	$(BIN)/socbiz validate --out docs/validation
 	$(BIN)/python -m pytest -m validation tests/validation/test_presets.py
+
+## Refresh the message catalogue after changing user-facing strings (README, "Translating"):
+## extract every _()/ngettext/_l string, merge it into the French .po, compile the .mo.
+POT := $(VENV)/socbiz.pot
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg --sort-output --add-location=file --no-wrap \
+	  -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k lazy_ngettext:1,2 -k param:2 \
+	  -k msg -k nmsg:1,2 \
+	  --add-comments=Translators: --project=socbiz \
+	  --copyright-holder="socbiz developers" -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d simulation/locale -D socbiz --no-wrap \
+	  --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d simulation/locale -D socbiz --statistics
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -26,6 +26,7 @@ from simulation.config import (
     ScenarioConfig,
 )
 from simulation.events import INTERVENTIONS
+from simulation.i18n import parse_number as parse_typed_number
 from simulation.schema import allowed_text
 
 # (group, description, keys). "{brand}", "{department}" and "{agency}" are filled in from the
@@ -290,18 +291,12 @@ def parse_number(text: Any, spec: FieldSpec) -> Any:
     if isinstance(text, int | float):
         value = text
     else:
-        raw = str(text).strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-        raw = raw.replace("_", "").replace("€", "").replace("%", "")
-        if not raw:
+        if not str(text).strip():
             if spec.optional:
                 return None
             raise ValueError(f"{spec.label}: a value is needed ({spec.allowed or 'a number'})")
-        if "," in raw and "." not in raw and raw.count(",") == 1:
-            raw = raw.replace(",", ".")  # French decimal comma
-        else:
-            raw = raw.replace(",", "")  # thousands separators
         try:
-            value = float(raw)
+            value = parse_typed_number(text)  # French or English, see simulation.i18n
         except ValueError:
             raise ValueError(f"{spec.label}: '{str(text).strip()}' is not a number "
                              f"({spec.allowed or 'a number'})") from None

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .events import TimelineEvent
+from .i18n import Localized, _
 from .schema import ConfigError, param, to_mapping
 
 # --------------------------------------------------------------------------------------------
@@ -121,7 +122,8 @@ def mix_shares(mix: dict[str, float] | str) -> np.ndarray:
 def _check_mix(mix: dict[str, float] | str, path: str) -> None:
     if isinstance(mix, str):
         if mix not in NAMED_MIXES:
-            raise ConfigError(path, mix, "must be one of " + ", ".join(map(repr, NAMED_MIXES)))
+            raise ConfigError(path, mix, _("must be one of {choices}").format(
+                choices=", ".join(map(repr, NAMED_MIXES))))
         return
     for key, value in mix.items():
         if key not in CONTENT_TYPES:
@@ -129,9 +131,9 @@ def _check_mix(mix: dict[str, float] | str, path: str) -> None:
 
             raise ConfigError(f"{path}.{key}", value, did_you_mean(key, list(CONTENT_TYPES)))
         if value < 0:
-            raise ConfigError(f"{path}.{key}", value, "must be a number ≥ 0")
+            raise ConfigError(f"{path}.{key}", value, _("must be a number ≥ 0"))
     if sum(mix.values()) <= 0:
-        raise ConfigError(path, mix, "at least one content type must have a share > 0")
+        raise ConfigError(path, mix, _("at least one content type must have a share > 0"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,10 +199,11 @@ class MarketConfig:
                                   did_you_mean(key, list(CONTENT_TYPES)))
         if self.mean_degree >= self.n_customers:
             raise ConfigError("mean_degree", self.mean_degree,
-                              f"must be below n_customers = {self.n_customers}")
+                              _("must be below n_customers = {n}").format(n=self.n_customers))
         if self.share_active > self.share_engaging:
             raise ConfigError("share_active", self.share_active,
-                              f"must be ≤ share_engaging = {self.share_engaging}")
+                              _("must be ≤ share_engaging = {share}").format(
+                                  share=self.share_engaging))
 
 
 @dataclass(frozen=True)
@@ -576,8 +579,8 @@ class BrandConfig:
             object.__setattr__(self, "departments", {d: full[d] for d in DEPARTMENTS})
         if self.awareness < self.market_share:
             raise ConfigError("awareness", self.awareness,
-                              f"must be ≥ market_share = {self.market_share}: customers know "
-                              "their brand")
+                              _("must be ≥ market_share = {share}: customers know their "
+                                "brand").format(share=self.market_share))
 
 
 @dataclass(frozen=True)
@@ -614,8 +617,8 @@ class NarrativeCue:
     """One moment a trainer points at: when, what to watch, what to ask the room."""
 
     day: int = param(0, "Day of the cue.", unit="day", lo=0)
-    watch: str = param("", "What to watch.")
-    ask: str = param("", "Question for the room.")
+    watch: Localized = param(Localized(""), "What to watch.")
+    ask: Localized = param(Localized(""), "Question for the room.")
 
 
 @dataclass(frozen=True)
@@ -623,8 +626,8 @@ class ScenarioConfig:
     """Everything a run needs. Build it with :func:`simulation.load_scenario`."""
 
     name: str = param("custom", "Scenario name (the file name without .toml).")
-    title: str = param("", "Title shown to users.")
-    description: str = param("", "What the scenario represents.")
+    title: Localized = param(Localized(""), "Title shown to users.")
+    description: Localized = param(Localized(""), "What the scenario represents.")
     narrative: tuple[NarrativeCue, ...] = param((), "Trainer's cues: what to watch and when.")
     references: tuple[str, ...] = param((), "Sources the scenario draws on.")
     horizon_days: int = param(730, "Days simulated (one step is one day).", unit="days", lo=1,
@@ -644,7 +647,7 @@ class ScenarioConfig:
 
     def __post_init__(self):
         if not self.brands:
-            raise ConfigError("brands", self.brands, "at least one brand is needed")
+            raise ConfigError("brands", self.brands, _("at least one brand is needed"))
         for name, brand in self.brands.items():
             for i, agency in enumerate(brand.agencies):
                 if agency not in self.agencies:
@@ -652,7 +655,7 @@ class ScenarioConfig:
                                       _known("agency", self.agencies))
             if len(set(brand.agencies)) != len(brand.agencies):
                 raise ConfigError(f"brands.{name}.agencies", list(brand.agencies),
-                                  "an agency is named twice")
+                                  _("an agency is named twice"))
         # Events and cues after the horizon are allowed: a shorter run (--days) just ends first.
         for i, event in enumerate(self.timeline):
             event.check_references(self, f"timeline[{i}]")
@@ -676,7 +679,9 @@ class ScenarioConfig:
 
 
 def _known(what: str, names) -> str:
+    """What is allowed when ``what`` (only "agency" so far: one sentence per kind, so that
+    translators can make it agree) names nothing known."""
     names = list(names)
     if not names:
-        return f"no {what} is defined in the scenario"
-    return f"no such {what}; known: " + ", ".join(names)
+        return _("no agency is defined in the scenario")
+    return _("no such agency; known: {known}").format(known=", ".join(names))

@@ -11,7 +11,9 @@
 - ``customers_sample.parquet``: the recorded sample of customers, one row per day and customer;
 - ``metadata.json``: the resolved scenario, the seed, a config hash, software versions, wall
   time and whether the run finished;
-- ``plots/*.png``: adoption by department, phase timeline, market, complaints and crises.
+- ``plots/*.png``: adoption by department, phase timeline, market, complaints and crises;
+- ``data_dictionary.csv``: every column of these files with its description in English and
+  French (:mod:`simulation.data_dictionary`).
 
 A run interrupted with Ctrl-C still writes everything computed so far (``status`` says where
 it stopped).
@@ -135,6 +137,12 @@ def write_outputs(result: RunResult, out: str | Path, plots: bool = True) -> Pat
     if len(result.customers_sample):
         result.customers_sample.to_parquet(out / "customers_sample.parquet", index=False)
     (out / "metadata.json").write_text(json.dumps(result.metadata, indent=2, default=str) + "\n")
+    from .data_dictionary import write_data_dictionary
+
+    write_data_dictionary(out, {  # what each column means, in English and French
+        "timeseries": result.timeseries.columns, "events": result.events.columns,
+        "complaints": result.complaints.columns,
+        "customers_sample": result.customers_sample.columns})
     if plots:
         from .plots import save_run_plots
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ScenarioConfig
+from .i18n import _
 from .schema import ConfigError, build, format_value
 
 DEFAULT_SCENARIO = "baseline"
@@ -58,7 +59,7 @@ def resolve_scenario_path(name_or_path: str | os.PathLike | None) -> Path:
     path = Path(text)
     if path.suffix == ".toml" or os.sep in text or "/" in text:
         if not path.is_file():
-            raise ScenarioError(f"{text}: no such scenario file")
+            raise ScenarioError(_("{file}: no such scenario file").format(file=text))
         return path
     presets = list_scenarios()
     if text in presets:
@@ -66,10 +67,9 @@ def resolve_scenario_path(name_or_path: str | os.PathLike | None) -> Path:
     import difflib
 
     close = difflib.get_close_matches(text, list(presets), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise ScenarioError(
-        f"scenario '{text}' not found (known: {', '.join(presets) or 'none'}){hint}"
-    )
+    hint = _("; did you mean '{name}'?").format(name=close[0]) if close else ""
+    raise ScenarioError(_("scenario '{name}' not found (known: {known}){hint}").format(
+        name=text, known=", ".join(presets) or _("none"), hint=hint))
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -77,9 +77,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+        raise ScenarioError(_("{file}: not valid TOML: {error}").format(file=path, error=error)
+                            ) from None
     except OSError as error:
-        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
+        raise ScenarioError(_("{file}: cannot read: {error}").format(
+            file=path, error=error.strerror)) from None
 
 
 def load_scenario(
@@ -102,10 +104,9 @@ def load_scenario(
         path = resolve_scenario_path(scenario)
         data, source, name = read_toml(path), str(path), path.stem
         if "name" in data and data["name"] != name:
-            raise ScenarioError(
-                f"{path}: name = {format_value(data['name'])} (must match the file name "
-                f"'{name}', or be left out)"
-            )
+            raise ScenarioError(_("{file}: name = {value} (must match the file name '{name}', "
+                                  "or be left out)").format(
+                file=path, value=format_value(data["name"]), name=name))
     data = dict(data)
     data["name"] = name
     for key, value in (overrides or {}).items():
@@ -124,18 +125,19 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     """Set ``a.b.c = value`` inside nested tables, refusing to invent brands or agencies."""
     keys = dotted.split(".")
     if not all(keys):
-        raise ConfigError(dotted, value, "key paths look like market.n_customers")
+        raise ConfigError(dotted, value, _("key paths look like market.n_customers"))
     node = data
     for depth, key in enumerate(keys[:-1]):
         if key not in node:
             if depth == 1 and keys[0] in ("brands", "agencies"):
-                known = ", ".join(node) or "none"
-                noun = {"brands": "brand", "agencies": "agency"}[keys[0]]
+                known = ", ".join(node) or _("none")
+                allowed = (_("no such brand in the scenario; known: {known}") if keys[0] ==
+                           "brands" else _("no such agency in the scenario; known: {known}"))
                 raise ConfigError(".".join(keys[: depth + 1]), value,
-                                  f"no such {noun} in the scenario; known: {known}")
+                                  allowed.format(known=known))
             node[key] = {}
         elif not isinstance(node[key], dict):
-            raise ConfigError(".".join(keys[: depth + 1]), node[key], "is not a table")
+            raise ConfigError(".".join(keys[: depth + 1]), node[key], _("is not a table"))
         node[key] = dict(node[key])
         node = node[key]
     node[keys[-1]] = value

@@ -26,6 +26,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any
 
+from .i18n import LANGUAGES, LazyString, Localized, _, lazy_gettext, unit_label
+
 
 class ConfigError(ValueError):
     """A configuration value that is not allowed.
@@ -84,8 +86,9 @@ def param(
 ) -> Any:
     """Declare a configuration field with its documentation and its allowed values."""
     metadata = {
-        "help": help,
-        "unit": unit,
+        # Looked up in the catalogue when shown, so one declaration serves both languages.
+        "help": lazy_gettext(help) if help and not isinstance(help, LazyString) else help,
+        "unit": unit_label(unit),
         "lo": lo,
         "hi": hi,
         "lo_open": lo_open,
@@ -111,16 +114,19 @@ def _copy(value: Any) -> Any:
 def allowed_text(meta: Mapping[str, Any], kind: type | None = None) -> str:
     """What a field accepts, in words: 'must be between 0 and 1', 'one of ...'."""
     if meta.get("choices"):
-        return "must be one of " + ", ".join(repr(c) for c in meta["choices"])
+        return _("must be one of {choices}").format(
+            choices=", ".join(repr(c) for c in meta["choices"]))
     lo, hi = meta.get("lo"), meta.get("hi")
-    noun = "an integer" if kind is int else "a number"
+    noun = _("an integer") if kind is int else _("a number")
     if lo is not None and hi is not None:
-        return f"must be {noun} between {_num(lo)} and {_num(hi)}"
+        return _("must be {noun} between {lo} and {hi}").format(noun=noun, lo=_num(lo),
+                                                                hi=_num(hi))
     if lo is not None:
-        return f"must be {noun} {'>' if meta.get('lo_open') else '≥'} {_num(lo)}"
+        return _("must be {noun} {sign} {lo}").format(
+            noun=noun, sign=">" if meta.get("lo_open") else "≥", lo=_num(lo))
     if hi is not None:
-        return f"must be {noun} ≤ {_num(hi)}"
-    return f"must be {noun}"
+        return _("must be {noun} ≤ {hi}").format(noun=noun, hi=_num(hi))
+    return _("must be {noun}").format(noun=noun)
 
 
 def _num(x: float) -> str:
@@ -132,8 +138,8 @@ def _num(x: float) -> str:
 def did_you_mean(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
-        return f"unknown key; did you mean '{close[0]}'?"
-    return "unknown key; allowed keys: " + ", ".join(known)
+        return _("unknown key; did you mean '{key}'?").format(key=close[0])
+    return _("unknown key; allowed keys: {keys}").format(keys=", ".join(known))
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,7 +153,7 @@ def build(cls: type, data: Any, path: str = "", base: Any = None) -> Any:
     table in a scenario file only changes the keys it names).
     """
     if not isinstance(data, Mapping):
-        raise ConfigError(path or "(top level)", data, "must be a table")
+        raise ConfigError(path or _("(top level)"), data, _("must be a table"))
     hints = typing.get_type_hints(cls)
     specs = {f.name: f for f in fields(cls) if f.init and not f.name.startswith("_")}
     kwargs: dict[str, Any] = {}
@@ -160,7 +166,7 @@ def build(cls: type, data: Any, path: str = "", base: Any = None) -> Any:
         if name in data:
             kwargs[name] = convert(hints[name], data[name], here, spec.metadata, default)
         elif default is MISSING:
-            raise ConfigError(here, _NO_VALUE, "missing required key")
+            raise ConfigError(here, _NO_VALUE, _("missing required key"))
         else:
             kwargs[name] = default
     try:
@@ -211,7 +217,7 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
     if origin is dict:
         key_type, value_type = typing.get_args(kind)
         if not isinstance(value, Mapping):
-            raise ConfigError(path, value, "must be a table")
+            raise ConfigError(path, value, _("must be a table"))
         # Tables with a fixed set of keys (departments) start from their defaults; tables of
         # user-named entries (brands, agencies) hold exactly what the file says.
         fixed_keys = meta.get("choices") if is_dataclass(value_type) else None
@@ -226,19 +232,19 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
     if origin in (tuple, list):
         (item_type, *_rest) = typing.get_args(kind)
         if not isinstance(value, list | tuple):
-            raise ConfigError(path, value, "must be a list")
+            raise ConfigError(path, value, _("must be a list"))
         return tuple(
             convert(item_type, item, f"{path}[{i}]", meta, None) for i, item in enumerate(value)
         )
     if kind is bool:
         if not isinstance(value, bool):
-            raise ConfigError(path, value, "must be true or false")
+            raise ConfigError(path, value, _("must be true or false"))
         return value
     if kind is int:
         if isinstance(value, bool) or not (
             isinstance(value, int) or (isinstance(value, float) and value.is_integer())
         ):
-            raise ConfigError(path, value, allowed_text(meta, int).replace("a number", "an integer"))
+            raise ConfigError(path, value, allowed_text(meta, int))
         value = int(value)
         _check_range(value, path, meta, int)
         return value
@@ -247,19 +253,40 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
             raise ConfigError(path, value, allowed_text(meta, float))
         value = float(value)
         if not math.isfinite(value):
-            raise ConfigError(path, value, allowed_text(meta, float) + " (finite)")
+            raise ConfigError(path, value, allowed_text(meta, float) + _(" (finite)"))
         _check_range(value, path, meta, float)
         return value
+    if kind is Localized:
+        return _convert_localized(value, path)
     if kind is str:
         if not isinstance(value, str):
-            raise ConfigError(path, value, "must be a string")
+            raise ConfigError(path, value, _("must be a string"))
         choices = meta.get("choices")
         if choices and value not in choices:
             close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = _("; did you mean {choice}?").format(choice=repr(close[0])) if close else ""
             raise ConfigError(path, value, allowed_text(meta) + hint)
         return value
     raise TypeError(f"unsupported config type {kind!r} at {path}")
+
+
+def _convert_localized(value: Any, path: str) -> Localized:
+    """A text in one string, or in a table of languages (``{ en = "...", fr = "..." }``)."""
+    if isinstance(value, str):
+        return Localized(value)
+    if not isinstance(value, Mapping):
+        raise ConfigError(path, value, _(
+            'must be a string, or a table of languages (en = "...", fr = "...")'))
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            raise ConfigError(_join(path, lang), _NO_VALUE, _(
+                "unknown language; allowed: {languages}").format(languages=", ".join(LANGUAGES)))
+        if not isinstance(text, str):
+            raise ConfigError(_join(path, lang), text, _("must be a string"))
+    if "en" not in value:
+        raise ConfigError(_join(path, "en"), _NO_VALUE,
+                          _("missing: the English text is the reference"))
+    return Localized(dict(value))
 
 
 def _shape_matches(kind: Any, value: Any) -> bool:
@@ -278,13 +305,14 @@ def _shape_matches(kind: Any, value: Any) -> bool:
 def _convert_tagged(options: Mapping[str, type], value: Any, path: str) -> Any:
     """A table whose ``kind`` key says which dataclass it is (timeline events)."""
     if not isinstance(value, Mapping):
-        raise ConfigError(path, value, "must be a table")
+        raise ConfigError(path, value, _("must be a table"))
     kind = value.get("kind")
     if kind not in options:
         close = difflib.get_close_matches(str(kind), list(options), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = _("; did you mean {choice}?").format(choice=repr(close[0])) if close else ""
         raise ConfigError(_join(path, "kind"), kind if kind is not None else _NO_VALUE,
-                          "must be one of " + ", ".join(map(repr, options)) + hint)
+                          _("must be one of {choices}").format(
+                              choices=", ".join(map(repr, options))) + hint)
     return build(options[kind], {k: v for k, v in value.items() if k != "kind"}, path)
 
 
@@ -298,9 +326,9 @@ def _check_range(value: float, path: str, meta: Mapping[str, Any], kind: type) -
 def check_name(name: Any, path: str) -> None:
     """Names of brands, agencies and departments: non-empty, no dots or spaces at the ends."""
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(path, name, "names must be non-empty strings")
+        raise ConfigError(path, name, _("names must be non-empty strings"))
     if "." in name or name != name.strip():
-        raise ConfigError(path, name, "names cannot contain '.' or start/end with spaces")
+        raise ConfigError(path, name, _("names cannot contain '.' or start/end with spaces"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,6 +337,8 @@ def check_name(name: Any, path: str) -> None:
 
 def to_mapping(obj: Any) -> Any:
     """The TOML-ready mapping of a config object (round-trips through :func:`build`)."""
+    if isinstance(obj, Localized):
+        return obj.to_data()
     if is_dataclass(obj) and not isinstance(obj, type):
         out = {"kind": obj.kind} if isinstance(getattr(type(obj), "kind", None), str) else {}
         for f in fields(obj):
@@ -366,27 +396,29 @@ def parameter_docs(cls: type, prefix: str = "", example: Any = None) -> Iterator
         yield ParameterDoc(
             path=path,
             default=None if default is MISSING else to_mapping(default),
-            unit=meta.get("unit", ""),
+            unit=str(meta.get("unit", "")),
             allowed=allowed_text(meta, kind if kind in (int, float) else None)
             if kind in (int, float) or meta.get("choices")
             else _kind_text(kind),
-            help=meta.get("help", ""),
+            help=str(meta.get("help", "")),
             source=meta.get("source", "assumed"),
         )
 
 
 def _kind_text(kind: Any) -> str:
     origin = typing.get_origin(kind)
+    if kind is Localized:
+        return _("a string, or a table of languages (en = \"...\", fr = \"...\")")
     if kind is bool:
-        return "true or false"
+        return _("true or false")
     if kind is str:
-        return "a string"
+        return _("a string")
     if origin in (tuple, list):
-        return "a list"
+        return _("a list")
     if origin is dict:
-        return "a table"
+        return _("a table")
     if origin in (typing.Union, types.UnionType):
-        return " or ".join(_kind_text(a) for a in typing.get_args(kind))
+        return _(" or ").join(_kind_text(a) for a in typing.get_args(kind))
     return getattr(kind, "__name__", str(kind))
 
 
