@@ -245,8 +245,8 @@ class OutputDefinition:
 
     name: str = param(MISSING, "Column name in the runs table.")
     metric: str = param("", "Daily metric reduced (not needed by a user-defined reducer).")
-    reduce: str = param("final", "Reducer: " + ", ".join(REDUCERS) + ", or "
-                        "'package.module:function' from an installed module.")
+    reduce: str = param("final", "Reducer: final, mean, max, min, auc, first_day, time_above, "
+                        "or 'package.module:function' from an installed module.")
     condition: str = param("", "For first_day and time_above: e.g. 'phase >= 3' (clauses "
                            "joined by 'and').")
     kind: str = param("", "numeric, ordinal, categorical or time-to-event (default: derived "

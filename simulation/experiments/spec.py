@@ -480,6 +480,10 @@ class Experiment:
     events: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # An extensible design (Sobol' sequences) is identified by the rule that generates it, not
+    # by its points: growing it keeps the hash, so the runs already done are reused (their run
+    # ids, points and seeds do not change).
+    design_rule: dict[str, Any] | None = None
 
     @property
     def n_points(self) -> int:
@@ -521,7 +525,9 @@ class Experiment:
         parts = {
             "scenario": self.scenario.config_hash(),
             "design": _digest({"columns": self.design.columns, "keys": self.design.keys,
-                               "dtypes": self.design.dtypes, "points": self.design.points,
+                               "dtypes": self.design.dtypes,
+                               **({"rule": self.design_rule} if self.design_rule is not None
+                                  else {"points": self.design.points}),
                                **({"variants": self.variants} if self.variants else {})}),
             "seeds": _digest({"base_seed": self.base_seed, "replicates": self.replicates,
                               "common_random_numbers": self.common_random_numbers}),

@@ -173,8 +173,10 @@ def run_sweep(
         inject = failures_to_inject()
         from ..runner import versions
 
-        info = existing or {"format": FORMAT, **experiment.to_json(),
-                            "created": started_at, "sessions": []}
+        # A grown design (more Sobol' samples) keeps its hash: the record follows the plan.
+        info = ({**existing, **experiment.to_json()} if existing else
+                {"format": FORMAT, **experiment.to_json(), "created": started_at,
+                 "sessions": []})
         for earlier in info["sessions"]:
             if earlier.get("status") == "running":  # that driver was killed
                 earlier["status"] = "stopped (no end recorded: killed?)"
