@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 from .i18n import (
+    ENV_VARIABLE,
     LANGUAGES,
     LanguageError,
     _,
@@ -304,8 +306,16 @@ def main(argv: list[str] | None = None) -> int:
         print(error_line(f"--lang: {error}" if language_option(argv) else error),
               file=sys.stderr)
         return 2
-    with process_language(lang):
-        return _run_command(argv)
+    previous_env = os.environ.get(ENV_VARIABLE)
+    os.environ[ENV_VARIABLE] = lang  # worker processes (sweeps, Dask) speak it too
+    try:
+        with process_language(lang):
+            return _run_command(argv)
+    finally:
+        if previous_env is None:
+            os.environ.pop(ENV_VARIABLE, None)
+        else:
+            os.environ[ENV_VARIABLE] = previous_env
 
 
 def _run_command(argv: list[str]) -> int:

@@ -159,7 +159,9 @@ class MarketConfig:
                                   source="verified: IBM 2011 (55% do not engage)")
     share_active: float = param(0.05, "Share of all customers who regularly post or respond "
                                 "(the rest of the engaging ones are casual).", lo=0, hi=1,
-                                source="verified: IBM 2011 (about 5%)")
+                                source="verified: IBM 2011 (about 5%); IBM's '75% casual' "
+                                "is not an input: casual customers are what is left of the "
+                                "engaging share, 40% of all, 89% of the engaging ones")
     motivations: dict[str, float] = param(CONSUMER_MOTIVATIONS, "Chance that an engaging "
                                           "customer has each reason to interact with a brand.",
                                           lo=0, hi=1, source="IBM 2011 consumers (see ODD)")
@@ -261,8 +263,10 @@ class BehaviourConfig:
                                  unit="1/day", lo=0, hi=1)
     unfollow_fatigue: float = param(0.002, "Extra daily unfollow chance at full fatigue.",
                                     unit="1/day", lo=0, hi=1,
-                                    source="assumed; weights follow ExactTarget 2011 reasons: "
-                                    "too frequent 44%, boring 38%, too promotional 24%")
+                                    source="assumed; the ordering of the unfollow weights "
+                                    "(frequency > fatigue > push) follows ExactTarget 2011's "
+                                    "reasons (too frequent 44%, boring 38%, too promotional "
+                                    "24%), the values are not derived from them")
     unfollow_frequency: float = param(0.0005, "Extra daily unfollow chance per daily post "
                                       "above the customer's half-saturation.", unit="1/day",
                                       lo=0, hi=1)
@@ -340,8 +344,9 @@ class WordOfMouthConfig:
                                 lo=0, hi=1)
     crisis_response_days_unprepared: float = param(4.0, "Days to a public crisis response "
                                                    "without preparation.", unit="days", lo=0,
-                                                   hi=60, source="verified: Domino's CEO apology"
-                                                   " ~48 h; Kryptonite ~10 days")
+                                                   hi=60, source="assumed: between Domino's"
+                                                   " CEO apology (~2 days) and Kryptonite "
+                                                   "(~10 days)")
     crisis_response_effect: float = param(0.8, "Cut in passing-on of a brand's complaints after "
                                           "a good public response.", lo=0, hi=1)
     p_backfire_unprepared: float = param(0.3, "Chance that an unprepared brand's response "
@@ -429,6 +434,60 @@ class OrganisationConfig:
     agency_drop_ratio: float = param(0.6, "A brand whose marketing has adopted drops an agency "
                                      "whose posts engage less than this share of its own.",
                                      lo=0, hi=10)
+    # Social CRM and listening as practice (not only as a tool bought by an intervention).
+    social_crm_days: float = param(180.0, "Time for social CRM integration to build most of "
+                                   "the way at full listening and full CRM and customer-"
+                                   "service practice.", unit="days", lo=1, hi=36500,
+                                   source="assumed: integration projects take months "
+                                   "(article: 'social CRM' is the last step)")
+    practice_listening_coverage: float = param(0.8, "Share of public mentions that practising "
+                                               "departments (marketing, communication, PR, "
+                                               "customer service) catch by hand at full "
+                                               "adoption, without a listening tool (times the "
+                                               "square of their mean adoption).", lo=0,
+                                               hi=1, source="assumed")
+    # Heterogeneous, stochastic departments.
+    resistance_concentration: float = param(8.0, "Concentration of each department's "
+                                            "resistance around its configured value (Beta "
+                                            "draw; higher: less spread between brands and "
+                                            "runs; 0: no spread).", lo=0, hi=1e6,
+                                            source="assumed")
+    p_champion: float = param(0.2, "Chance that a department has a social-media champion "
+                                   "who pushes it (drawn once per run).", lo=0, hi=1,
+                              source="assumed")
+    champion_drive: float = param(0.5, "Extra drive a champion gives their department.",
+                                  lo=0, hi=10, source="assumed")
+    adoption_noise: float = param(0.5, "Day-to-day noise of adoption, relative to the "
+                                  "binomial noise of headcount employees each adopting or "
+                                  "dropping the practice independently (0: deterministic).",
+                                  lo=0, hi=10, source="assumed: half the independent "
+                                  "binomial noise (colleagues coordinate, and adoption is also "
+                                  "the intensity of practice, not only a head count)")
+    staff_turnover_per_year: float = param(0.12, "Share of staff replaced each year by "
+                                           "newcomers who are untrained and do not practise "
+                                           "yet.", unit="1/year", lo=0, hi=5,
+                                           source="assumed: typical voluntary turnover "
+                                           "10-15% a year")
+    # Constants of the rules, made explicit.
+    culture_resistance_floor: float = param(0.5, "Multiplier of a department's resistance in "
+                                            "a culture with no resistance.", lo=0, hi=10,
+                                            source="assumed")
+    culture_resistance_slope: float = param(1.5, "Added multiplier of a department's "
+                                            "resistance per unit of cultural resistance (0.5 + "
+                                            "1.5 = 2 x at full cultural resistance).", lo=0,
+                                            hi=10, source="assumed")
+    hub_affinity_weight: float = param(0.5, "Weight of the natural affinities between "
+                                       "departments in a single hub-and-spoke organisation "
+                                       "(1 in multiple hub and spoke).", lo=0, hi=1,
+                                       source="assumed")
+    untrained_answer_speed: float = param(0.5, "Answering speed of untrained customer-service "
+                                          "staff relative to trained staff.", lo=0.01, hi=1,
+                                          source="assumed")
+    crisis_boost_other_departments: float = param(0.5, "Share of a crisis's awareness boost "
+                                                  "that reaches departments other than the "
+                                                  "executive.", lo=0, hi=1, source="assumed")
+    crisis_lesson_share: float = param(0.5, "Share of a crisis's awareness boost that stays "
+                                       "as a lasting lesson.", lo=0, hi=1, source="assumed")
 
 
 @dataclass(frozen=True)
@@ -565,8 +624,9 @@ class BrandConfig:
                                    "CRM), from none (0) to fully (1).", lo=0, hi=1)
     crisis_preparedness: float = param(0.2, "Crisis plan and response process, from none (0) to"
                                        " fully rehearsed (1).", lo=0, hi=1,
-                                       source="verified: Altimeter 2011, 22% without a plan feel "
-                                       "prepared")
+                                       source="assumed (Altimeter 2011's '22% of firms without "
+                                       "a plan feel prepared' is a share of firms, not a "
+                                       "level)")
     agencies: tuple[str, ...] = param((), "Agencies under contract to the brand.")
     incident_rate: float = param(0.002, "Daily chance a customer meets a problem with the "
                                  "product or service.", unit="1/day", lo=0, hi=1)

@@ -57,7 +57,7 @@ class MarketDay:
     complaints_answered: int = 0
     median_response_days: float = float("nan")  # of complaints answered today
     questions_new: int = 0
-    backlog: int = 0  # complaints and questions waiting for customer service
+    backlog: int = 0  # complaints and questions waiting for customer service (simulated)
     answers: int = 0  # complaints and questions answered today
     negative_exposures: int = 0  # people who saw a complaint about the brand today
     crisis_level: int = 0  # 0 none, 1-3 Altimeter levels (current)

@@ -515,6 +515,59 @@ class Money(Number):
         return format_currency(self.value, "EUR", self.digits)
 
 
+# The words for the domain's identifiers inside sentences ("customer service" for the
+# department customer_service), as they sit mid-sentence (French with its article: "le service
+# client"); English is the id made readable. tests/test_i18n.py walks the model's registries
+# (departments, crisis causes, phases) and fails if one of their ids has no entry here.
+TERMS: dict[tuple[str, str], LazyString] = {
+    ("department", "executive"): lazy_pgettext("department", "executive"),
+    ("department", "marketing"): lazy_pgettext("department", "marketing"),
+    ("department", "communication"): lazy_pgettext("department", "communication"),
+    ("department", "customer_service"): lazy_pgettext("department", "customer service"),
+    ("department", "crm"): lazy_pgettext("department", "crm"),
+    ("department", "pr"): lazy_pgettext("department", "pr"),
+    ("department", "hr"): lazy_pgettext("department", "hr"),
+    ("department", "quality"): lazy_pgettext("department", "quality"),
+    ("department", "rnd"): lazy_pgettext("department", "rnd"),
+    ("crisis_cause", "product_defect"): lazy_pgettext("crisis cause", "product defect"),
+    ("crisis_cause", "employee_video"): lazy_pgettext("crisis cause", "employee video"),
+    ("crisis_cause", "ngo_attack"): lazy_pgettext("crisis cause", "ngo attack"),
+    ("phase", "1"): lazy_pgettext("phase", "experimentation"),
+    ("phase", "2"): lazy_pgettext("phase", "social marketing"),
+    ("phase", "3"): lazy_pgettext("phase", "social business"),
+}
+
+
+def term(kind: str, term_id: object) -> LazyString | str:
+    """The word for identifier ``term_id`` of ``kind`` in a sentence (the id if unknown)."""
+    return TERMS.get((kind, str(term_id)), str(term_id).replace("_", " "))
+
+
+class Join:
+    """Several values (Messages, names, numbers) shown as one, rendered when the sentence is."""
+
+    __slots__ = ("items", "separator")
+
+    def __init__(self, items, separator: str = ", "):
+        self.items, self.separator = tuple(items), separator
+
+    def __format__(self, spec: str) -> str:
+        return self.separator.join(format(item, "") for item in self.items)
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Join) and (self.items, self.separator) == (
+            other.items, other.separator)
+
+    def __repr__(self) -> str:
+        return f"Join({self.items!r})"
+
+
 # ----------------------------------------------------------------------------------------------
 # argparse's own messages ("usage:", "options", "invalid choice ...")
 

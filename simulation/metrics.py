@@ -134,6 +134,12 @@ def roi(brand: Brand) -> float:
                  / brand.cumulative_cost)
 
 
+def backlog(brand: Brand) -> float:
+    """Requests waiting for customer service, in real people: the simulated queue times
+    market_size / n_customers (one unit everywhere: cards, charts, event log)."""
+    return float(brand.today.backlog * brand.model.config.market.people_per_customer)
+
+
 def share_of_voice(brand: Brand) -> float:
     """The brand's share of all impressions of the scenario's brands today."""
     total = sum(b.today.impressions for b in brand.model.brands.values())
@@ -164,7 +170,7 @@ MARKET_FIELDS = (
     "engagement_per_post", "weekly_engaged_share", "viral_views", "mean_fatigue",
     "net_sentiment", "customers", "sales", "social_sales", "incidents", "complaints_new",
     "complaints_open", "complaints_answered", "median_response_days", "questions_new",
-    "backlog", "negative_exposures", "crisis_level",
+    "negative_exposures", "crisis_level",
 )
 
 BRAND_REPORTERS = {
@@ -183,6 +189,7 @@ BRAND_REPORTERS = {
     "crm_integration": crm_integration,
     "incident_cut": incident_cut,
     **{name: _from_market(name) for name in MARKET_FIELDS},
+    "backlog": backlog,
     "share_of_voice": share_of_voice,
     "cost": cost,
     "cumulative_cost": cumulative_cost,

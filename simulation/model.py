@@ -9,7 +9,8 @@ step d simulates day d:
 4. the customers react (:class:`simulation.customers.Market`): exposure, engagement, fatigue,
    following, buying, incidents, complaints, word of mouth, answers, crises;
 5. brands read the market's answer (visible results, proactive time, crises wake executives);
-6. departments update their adoption, all at once, then executive sponsorship follows;
+6. departments update their adoption, all at once, then social CRM integration and executive
+   sponsorship follow;
 7. brands record phase changes and the help-desk flag; every agency_review_days they review
    their agencies;
 8. the DataCollector records the reporters of :mod:`simulation.metrics`.
@@ -122,6 +123,7 @@ class SocialBusinessModel(mesa.Model):
         departments.do("decide")
         departments.do("commit")
         for brand in brands:
+            brand.update_social_crm()
             brand.update_sponsorship()
             brand.update_phase()
             if day % self.config.organisation.agency_review_days == 0:

@@ -153,7 +153,7 @@ MARKET_PANELS = (
 
 SERVICE_PANELS = (
     ("complaints_new", "New public complaints (7-day mean)", "per day", 7),
-    ("backlog", "Customer-service backlog", "requests", 1),
+    ("backlog", "Customer-service backlog", "people waiting", 1),
     ("negative_exposures", "People seeing complaints", "per day", 1),
     ("crisis_level", "Crisis level", "0-3", 1),
 )

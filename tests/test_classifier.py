@@ -20,7 +20,10 @@ EPS = 1e-9
 def lab(overrides: dict | None = None) -> SocialBusinessModel:
     scenario = {"name": "lab", "market": {"n_customers": 200, "sample_size": 0},
                 "word_of_mouth": {"exogenous_crises_per_year": 0.0}, "brands": {"acme": {}}}
-    return SocialBusinessModel(scenario, rng=3, overrides=overrides)
+    # Listening is read from the tool alone here (no practice-based listening), so that
+    # ``coverage`` below is the listening coverage the classifier sees.
+    return SocialBusinessModel(scenario, rng=3, overrides={
+        "organisation.practice_listening_coverage": 0.0, **(overrides or {})})
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def set_phase3_state(model, *, adopting=8, sponsorship=None, coverage=1.0, integ
     brand.departments["marketing"].adoption = max(brand.departments["marketing"].adoption,
                                                   c.phase2_adoption)
     brand.sponsorship = c.phase3_sponsorship if sponsorship is None else sponsorship
-    brand.listening_coverage = coverage
+    brand.listening_tool = coverage
     brand.crm_integration = c.phase3_integration if integration is None else integration
 
 

@@ -28,7 +28,11 @@ def lab(brand: dict | None = None, agencies: dict | None = None,
         "brands": {"acme": brand or {}},
         "agencies": agencies or {},
     }
-    return SocialBusinessModel(scenario, rng=1, overrides=overrides)
+    # The formula and direction tests read the mean-field rule: day-to-day noise and turnover
+    # off unless asked for (the formula test turns turnover on).
+    return SocialBusinessModel(scenario, rng=1, overrides={
+        "organisation.adoption_noise": 0.0, "organisation.staff_turnover_per_year": 0.0,
+        **(overrides or {})})
 
 
 def set_state(model, kind="hr", *, others=0.1, sponsorship=0.3, results=0.2, in_house=1.0,
@@ -62,14 +66,16 @@ def expected_next(dep) -> float:
                         dtype=float)
     peer = 1.0 if brand.peer_weights[IDX[dep.kind]] @ adopting >= o.peer_threshold else 0.0
     drive = (o.weight_sponsorship * brand.sponsorship + o.weight_awareness * dep.awareness
-             + o.weight_results * brand.results + o.weight_peers * peer)
+             + o.weight_results * brand.results + o.weight_peers * peer
+             + (o.champion_drive if dep.champion else 0.0))
     skill = o.untrained_skill + (1 - o.untrained_skill) * dep.trained_share
     in_house = dep.kind in ("marketing", "communication")
     doing = brand.in_house_share if in_house else 1.0
     hours = dep.capacity_hours * (brand.proactive_share if dep.kind == "customer_service" else 1)
     capacity_factor = min(1.0, hours / (o.practice_hours_per_employee * dep.headcount))
     culture = brand.config.culture
-    resistance = min(1.0, dep.resistance * (0.5 + 1.5 * culture.resistance))
+    resistance = min(1.0, dep.resistance * (o.culture_resistance_floor
+                                            + o.culture_resistance_slope * culture.resistance))
     turf = 1.0
     if in_house:
         gap = abs(brand.departments["marketing"].adoption
@@ -78,7 +84,8 @@ def expected_next(dep) -> float:
     growth = ((1 - resistance) * skill * doing * (o.adoption_p * drive + o.adoption_q * a)
               * (1 - a) * capacity_factor * turf)
     erosion = o.erosion_rate * a * (1 - brand.sponsorship)
-    return float(np.clip(a + growth - erosion, 0.0, 1.0))
+    turnover = o.staff_turnover_per_year / 365 * a
+    return float(np.clip(a + growth - erosion - turnover, 0.0, 1.0))
 
 
 def step_one(dep) -> float:
@@ -103,7 +110,8 @@ def next_adoption(kind="hr", brand=None, agencies=None, overrides=None, **state)
 
 @pytest.mark.parametrize("kind", DEPARTMENTS)
 def test_next_adoption_follows_the_documented_formula(kind):
-    model = lab({"culture": {"resistance": 0.4, "turf_war": 0.3}})
+    model = lab({"culture": {"resistance": 0.4, "turf_war": 0.3}},
+                overrides={"organisation.staff_turnover_per_year": 0.5})
     dep = set_state(model, kind, others=0.3, sponsorship=0.45, results=0.35, in_house=0.7,
                     proactive=0.6, adoption=0.37, awareness=0.55, trained_share=0.4,
                     capacity_hours=0.9, headcount=25, resistance=0.35)
@@ -411,3 +419,60 @@ def test_brand_uses_the_network_of_its_organisational_model():
                  "culture": {"turf_war": 0.3}})
     assert np.array_equal(model.brands["acme"].peer_weights,
                           internal_network("centralised", "pr", 0.3))
+
+
+# --------------------------------------------------------------------------------------------
+# Heterogeneity, noise and turnover
+
+
+def test_adoption_noise_has_the_binomial_variance_among_staff():
+    # The day's change is the mean-field change plus a normal draw of variance
+    # (growth + erosion + turnover x a) / headcount: over 4,000 draws the sample mean is within
+    # 4 standard errors of the mean-field value and the sample variance within 10% (the
+    # relative standard error of a variance over 4,000 normal draws is sqrt(2/4000) = 2.2%).
+    deterministic = lab(overrides={"organisation.adoption_noise": 0.0})
+    dep0 = set_state(deterministic, "crm", headcount=10, adoption=0.3, sponsorship=0.2)
+    mean_change = step_one(dep0) - 0.3
+    noisy = lab(overrides={"organisation.adoption_noise": 1.0})
+    changes = []
+    for _ in range(4000):
+        dep = set_state(noisy, "crm", headcount=10, adoption=0.3, sponsorship=0.2)
+        changes.append(step_one(dep) - 0.3)
+    changes = np.array(changes)
+    o = noisy.config.organisation
+    erosion = o.erosion_rate * 0.3 * (1 - 0.2)
+    turnover = o.staff_turnover_per_year / 365 * 0.3
+    growth = mean_change + erosion + turnover
+    variance = (growth + erosion + turnover) / 10
+    assert abs(changes.mean() - mean_change) <= 4 * np.sqrt(variance / len(changes))
+    assert changes.var() == pytest.approx(variance, rel=0.10)
+
+
+def test_resistance_is_drawn_around_its_configured_mean_and_champions_are_rare():
+    # Over 40 runs x 9 departments (360 draws) the mean resistance of each kind's draws is
+    # within 4 standard errors of the configured mean (Beta variance m (1 - m) / (k + 1)); the
+    # share of departments with a champion is within 4 binomial standard errors of p_champion.
+    draws, champions = {kind: [] for kind in DEPARTMENTS}, []
+    for seed in range(40):
+        model = SocialBusinessModel({"name": "lab", "market": {"n_customers": 200,
+                                                               "sample_size": 0}},
+                                    rng=seed)
+        for brand in model.brands.values():
+            for kind, dep in brand.departments.items():
+                draws[kind].append(dep.resistance)
+                champions.append(dep.champion)
+    o = model.config.organisation
+    for kind, values in draws.items():
+        m = next(iter(model.config.brands.values())).departments[kind].resistance
+        se = np.sqrt(m * (1 - m) / (o.resistance_concentration + 1) / len(values))
+        assert abs(np.mean(values) - m) <= 4 * se, kind
+        assert np.std(values) > 0.05, kind  # they really differ
+    p = o.p_champion
+    assert abs(np.mean(champions) - p) <= 4 * np.sqrt(p * (1 - p) / len(champions))
+
+
+def test_turnover_erodes_the_trained_share():
+    model = lab(overrides={"organisation.staff_turnover_per_year": 0.365})
+    dep = set_state(model, "hr", trained_share=0.5)
+    step_one(dep)
+    assert dep.trained_share == pytest.approx(0.5 * (1 - 0.001), abs=TOL)

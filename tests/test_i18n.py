@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import gettext
 import io
+import re
 import threading
 import tomllib
 from pathlib import Path
@@ -129,6 +130,14 @@ def test_committed_mo_says_what_the_po_says():
         committed = gettext.GNUTranslations(handle)
     fresh = gettext.GNUTranslations(io.BytesIO(i18n.compile_po(i18n.catalogue_path("fr"))))
     assert committed._catalog == fresh._catalog, "socbiz.mo is stale: run `make translations`"
+
+
+def test_make_translations_uses_the_declared_keywords():
+    recipe = (ROOT / "Makefile").read_text().split("translations: setup", 1)[1].split("\n\n")[0]
+    assert set(re.findall(r"-k (\S+)", recipe)) == set(i18n.EXTRA_KEYWORDS)
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Translating", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"-k (\S+)", section)) == set(i18n.EXTRA_KEYWORDS)
 
 
 def test_catalogues_are_package_data():
@@ -273,3 +282,76 @@ def test_what_is_not_a_number_is_refused_with_a_message(typed):
         parse_number(typed, lang="en")
     with language("fr"), pytest.raises(ValueError, match="n'est pas un nombre"):
         parse_number(typed)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sentences kept as data (the event log)
+
+
+def test_a_message_renders_in_the_language_of_whoever_reads_it():
+    from simulation.i18n import Money, Number, Percent, msg
+
+    sentence = msg("{text} is not a number", text=Number(20000))
+    assert sentence.render("en") == "20,000 is not a number"
+    assert sentence.render("fr") == f"20{NNBSP}000 n'est pas un nombre"
+    with language("fr"):
+        assert str(sentence) == f"20{NNBSP}000 n'est pas un nombre"
+        assert f"[{sentence}]" == f"[20{NNBSP}000 n'est pas un nombre]"
+    assert sentence == msg("{text} is not a number", text=Number(20000))  # data equality
+    assert sentence.render("en") == "20,000 is not a number"
+    assert format(Percent(0.3), "") == "30%" and format(Money(200000), "") == "€200,000"
+    with language("fr"):
+        assert format(Percent(0.3), "") == f"30{NBSP}%"
+        assert format(Money(200000), "") == f"200{NNBSP}000{NBSP}€"
+
+
+def test_message_values_that_are_messages_are_translated_too():
+    from simulation.i18n import Join, msg
+
+    outer = msg("{text} is not a number", text=Join([msg("usage: "), "acme"], " / "))
+    assert outer.render("en") == "usage:  / acme is not a number"
+    assert outer.render("fr") == "usage :  / acme n'est pas un nombre"
+
+
+def test_plural_messages_choose_by_n_in_each_language():
+    from simulation.i18n import nmsg
+
+    few = nmsg("expected %s argument", "expected %s arguments", 1)
+    many = nmsg("expected %s argument", "expected %s arguments", 2)
+    assert few.render("en") == "expected %s argument"
+    assert many.render("en") == "expected %s arguments"
+    assert nmsg("expected %s argument", "expected %s arguments", 0).render("fr") == (
+        "%s argument attendu")  # French: 0 takes the singular
+    assert many.render("fr") == "%s arguments attendus"
+
+
+# ----------------------------------------------------------------------------------------------
+# Registries of words: every id the model uses has its words
+
+
+def test_every_department_crisis_cause_and_phase_has_its_words():
+    from simulation.complaints import ORIGINS
+    from simulation.config import DEPARTMENTS
+    from simulation.metrics import PHASE_NAMES
+
+    ids = ([("department", d) for d in DEPARTMENTS]
+           + [("crisis_cause", c) for c in ORIGINS if c != "customer"]
+           + [("phase", str(p)) for p in PHASE_NAMES])
+    missing = [key for key in ids if key not in i18n.TERMS]
+    assert not missing, f"add these to simulation.i18n.TERMS: {missing}"
+    with language("en"):  # English is the id made readable: existing sentences do not change
+        for kind, term_id in ids:
+            expected = PHASE_NAMES[int(term_id)] if kind == "phase" else term_id.replace("_", " ")
+            assert str(i18n.term(kind, term_id)) == expected
+    with language("fr"):
+        assert str(i18n.term("department", "customer_service")) == "le service client"
+
+
+def test_every_unit_of_a_parameter_is_translated():
+    from simulation.config import ScenarioConfig
+    from simulation.docs import intervention_parameters
+    from simulation.schema import parameter_docs
+
+    units = {p.unit for p in [*parameter_docs(ScenarioConfig), *intervention_parameters()]}
+    unknown = sorted(u for u in units if u and u not in i18n.UNITS)
+    assert not unknown, f"add these units to simulation.i18n.UNITS: {unknown}"

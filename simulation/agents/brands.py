@@ -7,7 +7,7 @@ answer, and (3) reacts. The rules:
   (Altimeter): decentralised, a ring of departments with no centre; centralised, the hub
   department linked to each other department and nothing else (so a department never has two
   adopting neighbours: peer influence cannot spread); hub and spoke, the hub linked to all plus
-  natural affinities between departments (weight 0.5); multiple hub and spoke, three hubs (the
+  natural affinities between departments (weight hub_affinity_weight); multiple hub and spoke, three hubs (the
   hub department, communication, customer service) linked to all, and the affinities at full
   weight; holistic, everyone linked to everyone. The turf war weakens the marketing-communication
   link by (1 - turf_war).
@@ -16,10 +16,19 @@ answer, and (3) reacts. The rules:
   department contributes contribution_posts_per_day x adoption² conversational posts of its own
   type (customer service: customer service; CRM: discounts; PR: reviews; quality: product info;
   R&D: exclusive; HR: feel connected); agencies add their campaigns. Customer service answers
-  capacity x (0.5 + 0.5 x skill) / hours_per_answer complaints or questions a day in the real
+  capacity x (u + (1 - u) x skill) / hours_per_answer (u = untrained_answer_speed) complaints or questions a day in the real
   market, that is divided by market_size / n_customers in simulated requests. Listening
-  catches listening_coverage of public complaints per day. Social CRM turns an engagement into a
-  sale with p_conversion x crm_integration x CRM adoption. Incidents fall as quality and
+  catches listening_coverage of public complaints per day: the larger of the tool's coverage
+  (bought by the listening intervention, paid for by the year) and what practising departments
+  catch by hand, practice_listening_coverage x m², m the mean adoption of marketing,
+  communication, PR and customer service (squared like the departments' own posts: watching
+  mentions by hand becomes systematic only once the practice is widespread). Social CRM turns an engagement into a sale with p_conversion x
+  crm_integration x CRM adoption.
+- Social CRM is an adoption process of its own: integration grows each day by
+  listening_coverage x mean(CRM, customer-service adoption) x (1 - integration) /
+  social_crm_days, while the year's budget lasts (integration work stops when it is spent).
+  The listening intervention accelerates it (integration jumps to at least the intervention's
+  level) but is not the only way in. Incidents fall as quality and
   R&D act on insights: the cut grows toward insight_effect at a pace listening x mean(quality,
   R&D adoption) / insight_days. Preparedness is the larger of the crisis plan and listening x
   mean(PR, customer service adoption).
@@ -35,8 +44,9 @@ answer, and (3) reacts. The rules:
   non-linear reading (ratio, cap): one simulated sale or request stands for many real ones, so
   daily values are lumpy at small populations, and reading each day first would make the
   organisation depend on how many customers are simulated. Each crisis level
-  gained raises executive awareness by crisis_awareness_boost (other
-  departments by half of it), and leaves half of that as a lasting lesson.
+  gained raises executive awareness by crisis_awareness_boost (other departments by
+  crisis_boost_other_departments of it), and leaves crisis_lesson_share of that as a lasting
+  lesson.
 - Sponsorship follows the larger of executive awareness and any explicit commitment, closing
   1 / sponsorship_days of the gap per day.
 - Phase and help-desk flag: :func:`simulation.metrics.classify_phase` and
@@ -80,7 +90,8 @@ AFFINITIES = (
 )
 
 
-def internal_network(model_name: str, hub: str, turf_war: float) -> np.ndarray:
+def internal_network(model_name: str, hub: str, turf_war: float,
+                     hub_affinity: float = 0.5) -> np.ndarray:
     """Weights between departments (DEPARTMENTS order) for an organisational model."""
     n = len(DEPARTMENTS)
     idx = {d: i for i, d in enumerate(DEPARTMENTS)}
@@ -99,7 +110,7 @@ def internal_network(model_name: str, hub: str, turf_war: float) -> np.ndarray:
     elif model_name in ("hub_and_spoke", "multiple_hub_and_spoke"):
         hubs = [hub] if model_name == "hub_and_spoke" else [hub, "communication",
                                                               "customer_service"]
-        affinity = 0.5 if model_name == "hub_and_spoke" else 1.0
+        affinity = hub_affinity if model_name == "hub_and_spoke" else 1.0
         for h in hubs:
             for d in DEPARTMENTS:
                 link(h, d, 1.0)
@@ -121,17 +132,21 @@ class Brand(mesa.Agent):
         self.name = name
         self.index = index
         self.config = config
+        # The brand's own stream of the organisation's randomness (departments' draws), spawned
+        # so that adding a brand does not reshuffle the others' draws or the agencies'.
+        self.org_rng = model.org_rng.spawn(1)[0]
         self.departments = {
-            kind: Department(model, self, kind, i, config.departments[kind])
+            kind: Department(model, self, kind, i, config.departments[kind], self.org_rng)
             for i, kind in enumerate(DEPARTMENTS)
         }
         self.peer_weights = internal_network(config.organisational_model, config.hub_department,
-                                             config.culture.turf_war)
+                                             config.culture.turf_war,
+                                             model.config.organisation.hub_affinity_weight)
         # Strategy (changed by interventions).
         self.posts_per_day = config.content.posts_per_day
         self.mix = config.content.mix
         self.push_share = config.content.push_share
-        self.listening_coverage = config.listening_coverage
+        self.listening_tool = config.listening_coverage  # coverage of the tool bought
         self.crm_integration = config.crm_integration
         self.agencies: list[Agency] = []
         self.commitment = 0.0
@@ -175,6 +190,15 @@ class Brand(mesa.Agent):
     @property
     def can_spend(self) -> bool:
         return not self.budget_exhausted
+
+    @property
+    def listening_coverage(self) -> float:
+        """The tool's coverage, or what practising departments catch by hand if larger."""
+        d = self.departments
+        mean_adoption = (d["marketing"].adoption + d["communication"].adoption
+                         + d["pr"].adoption + d["customer_service"].adoption) / 4
+        practice = self.model.config.organisation.practice_listening_coverage * mean_adoption**2
+        return max(self.listening_tool, practice)
 
     @property
     def integration(self) -> float:
@@ -250,7 +274,8 @@ class Brand(mesa.Agent):
         one simulated request stands for market_size / n_customers real ones."""
         cfg = self.model.config
         skill = self.departments["customer_service"].skill
-        return (cfg.word_of_mouth.hours_per_answer / (0.5 + 0.5 * skill)
+        u = cfg.organisation.untrained_answer_speed
+        return (cfg.word_of_mouth.hours_per_answer / (u + (1 - u) * skill)
                 * cfg.market.people_per_customer)
 
     @property
@@ -268,7 +293,7 @@ class Brand(mesa.Agent):
             self.budget_exhausted = False
         staff = sum(dep.capacity_hours for dep in self.departments.values()) * o.hourly_cost
         fees = sum(a.daily_fee() for a in self.agencies)
-        tools = o.listening_cost_per_year / 365 * self.listening_coverage
+        tools = o.listening_cost_per_year / 365 * self.listening_tool
         ads = self.config.ads_per_day if self.can_spend else 0.0
         self.cost_today = staff + fees + tools + ads + self.training_cost_today
         self.training_cost_today = 0.0
@@ -313,8 +338,8 @@ class Brand(mesa.Agent):
         if day.crisis_escalation:
             boost = wom.crisis_awareness_boost * day.crisis_escalation
             for kind, dep in self.departments.items():
-                share = 1.0 if kind == "executive" else 0.5
-                dep.raise_awareness(boost * share, lasting=boost * share / 2)
+                share = 1.0 if kind == "executive" else o.crisis_boost_other_departments
+                dep.raise_awareness(boost * share, lasting=boost * share * o.crisis_lesson_share)
             level = day.crisis_level
             if day.crisis_started:
                 text = (f"Crisis level {level} for {self.name}: "
@@ -347,6 +372,15 @@ class Brand(mesa.Agent):
             if self.model.time_day < start + programme.duration_days:
                 still.append((programme, start, targets))
         self.trainings = still
+
+    def update_social_crm(self) -> None:
+        """Integration of listening with CRM grows with practice (module docstring)."""
+        if not self.can_spend:
+            return
+        o = self.model.config.organisation
+        d = self.departments
+        pace = self.listening_coverage * (d["crm"].adoption + d["customer_service"].adoption) / 2
+        self.crm_integration += pace * (1 - self.crm_integration) / o.social_crm_days
 
     def update_sponsorship(self) -> None:
         days = self.model.config.organisation.sponsorship_days
@@ -437,8 +471,9 @@ class Brand(mesa.Agent):
                                                                  "no change") + "."
 
     def deploy_listening(self, coverage: float, crm_integration: float) -> str:
-        self.listening_coverage = coverage
-        self.crm_integration = crm_integration
+        self.listening_tool = coverage
+        # A CRM project accelerates integration; it does not undo what practice has built.
+        self.crm_integration = max(self.crm_integration, crm_integration)
         return (f"{self.name} deploys listening ({coverage:.0%} of mentions) and integrates it "
                 f"with CRM at {crm_integration:.0%} (social CRM).")
 

@@ -22,12 +22,23 @@ all commit, so the order of departments does not matter):
   pushes campaigns for it practises less, while an agency that converses works with its teams;
   1 for the other departments), capacity_factor = min(1, capacity / (practice_hours_per_employee x headcount))
   (for customer service, only the hours left after answering count: a help desk has no time to
-  change), resistance_eff = min(1, resistance x (0.5 + 1.5 x culture resistance)), and for
+  change), resistance_eff = min(1, resistance x (culture_resistance_floor +
+  culture_resistance_slope x culture resistance)), and for
   marketing and communication turf_factor = 1 - turf_war x (1 - |a_marketing -
   a_communication|): the fight is worst when neither leads.
 - Erosion. Without sponsorship practice fades: erosion = erosion_rate x a x (1 - sponsorship).
   So without levers departments settle where erosion balances growth (a stall); with
   sponsorship and training, growth wins and adoption follows an S-curve.
+- Turnover. Each day staff_turnover_per_year / 365 of the staff are replaced by newcomers who
+  are untrained and do not practise yet: adoption and trained share both lose that share.
+- Heterogeneity. Departments of the same kind differ from brand to brand and run to run: each
+  department's resistance is drawn once from a Beta distribution with the configured mean and
+  concentration resistance_concentration (sceptics and open-minded teams), and with chance
+  p_champion it has a champion, who adds champion_drive to its drive.
+- Noise. Adoption is the share of headcount employees who practise, and each of them takes up
+  or drops the practice on their own, so the day's change is the expected change plus a normal
+  draw with the binomial variance (growth + erosion) / headcount, times adoption_noise (0 gives
+  the deterministic mean-field rule). Small departments are the noisiest.
 - Awareness gained from crises or training fades back toward the department's baseline over
   awareness_decay_days.
 """
@@ -51,8 +62,10 @@ class Department(mesa.Agent):
     """One department of one brand."""
 
     def __init__(self, model: mesa.Model, brand: Brand, kind: str, index: int,
-                 config: DepartmentConfig):
+                 config: DepartmentConfig, rng: np.random.Generator):
         super().__init__(model)
+        o = model.config.organisation
+        self.org_rng = rng
         self.brand = brand
         self.kind = kind
         self.index = index  # position in DEPARTMENTS, row of the brand's internal network
@@ -61,7 +74,8 @@ class Department(mesa.Agent):
         self.capacity_hours = config.capacity_hours
         self.awareness = config.awareness
         self.baseline_awareness = config.awareness
-        self.resistance = config.resistance
+        self.resistance = draw_resistance(config.resistance, o.resistance_concentration, rng)
+        self.champion = bool(rng.random() < o.p_champion)
         self.headcount = config.headcount
         self._next_adoption = self.adoption
 
@@ -88,15 +102,24 @@ class Department(mesa.Agent):
         adopting_peers = float(brand.peer_weights[self.index] @ brand.adopting_vector())
         peer = 1.0 if adopting_peers >= o.peer_threshold else 0.0
         drive = (o.weight_sponsorship * brand.sponsorship + o.weight_awareness * self.awareness
-                 + o.weight_results * brand.results + o.weight_peers * peer)
+                 + o.weight_results * brand.results + o.weight_peers * peer
+                 + (o.champion_drive if self.champion else 0.0))
         doing = brand.in_house_share if self.kind in IN_HOUSE_CONTENT else 1.0
         needed = o.practice_hours_per_employee * self.headcount
         capacity_factor = min(1.0, self.practice_hours() / needed)
-        resistance = min(1.0, self.resistance * (0.5 + 1.5 * brand.config.culture.resistance))
+        resistance = min(1.0, self.resistance * (o.culture_resistance_floor
+                                                 + o.culture_resistance_slope
+                                                 * brand.config.culture.resistance))
         growth = ((1 - resistance) * self.skill * doing * (o.adoption_p * drive + o.adoption_q * a)
                   * (1 - a) * capacity_factor * brand.turf_factor(self.kind))
         erosion = o.erosion_rate * a * (1 - brand.sponsorship)
-        self._next_adoption = float(np.clip(a + growth - erosion, 0.0, 1.0))
+        turnover = o.staff_turnover_per_year / 365
+        change = growth - erosion - turnover * a
+        if o.adoption_noise > 0:
+            sd = o.adoption_noise * np.sqrt((growth + erosion + turnover * a) / self.headcount)
+            change += sd * self.org_rng.standard_normal()
+        self._next_adoption = min(1.0, max(0.0, a + change))
+        self.trained_share *= 1 - turnover
 
     def commit(self) -> None:
         self.adoption = self._next_adoption
@@ -108,3 +131,10 @@ class Department(mesa.Agent):
         """Awareness jumps by ``amount``; ``lasting`` of it stays (a lesson learned)."""
         self.awareness = min(1.0, self.awareness + amount)
         self.baseline_awareness = min(1.0, self.baseline_awareness + lasting)
+
+
+def draw_resistance(mean: float, concentration: float, rng: np.random.Generator) -> float:
+    """A department's resistance: Beta with the given mean and concentration (0: the mean)."""
+    if concentration <= 0 or mean <= 0 or mean >= 1:
+        return float(mean)
+    return float(rng.beta(mean * concentration, (1 - mean) * concentration))

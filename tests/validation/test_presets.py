@@ -137,3 +137,168 @@ def test_perception_gap_listener_engages_more_per_post(runs):
         ratios.append(window(listener, "engagement_per_post", 1, 365)
                       / window(believer, "engagement_per_post", 1, 365))
     assert np.mean(ratios) > 1.4 and typical(r > 1.2 for r in ratios)
+
+
+# --------------------------------------------------------------------------------------------
+# Every cue's claim, on (or near) its own day, with the preset's own seed
+#
+# A trainer pauses the dashboard at a cue and the room looks at what the cue says: so each
+# claim must hold in the run the trainer shows (the preset as shipped, its own seed), at the
+# cue's day. Events must happen within CUE_WINDOW days of it (two weeks: about as long as the
+# room looks at the screen before Play again, and the 7-day confirmation of phase and
+# help-desk changes fits in it); levels are read as means over that window around the day.
+# Every cue of every preset must have a claim below, so a new cue cannot go untested.
+
+CUE_WINDOW = 14
+
+
+class Cue:
+    """What a claim can read: the run's series and events around the cue's day."""
+
+    def __init__(self, frame, events, day):
+        self.frame, self.events, self.day = frame, events, day
+
+    def rows(self, brand_name):
+        return brand(self.frame, brand_name)
+
+    def at(self, brand_name, column, day=None):
+        """Mean of a column over the window around ``day`` (default: the cue's day)."""
+        day = self.day if day is None else day
+        return window(self.rows(brand_name), column, max(0, day - CUE_WINDOW // 2),
+                      day + CUE_WINDOW // 2)
+
+    def on(self, brand_name, column, day=None):
+        return self.rows(brand_name).loc[self.day if day is None else day, column]
+
+    def event_days(self, brand_name, kind, cause=None):
+        e = self.events[(self.events["brand"] == brand_name) & (self.events["kind"] == kind)]
+        if cause is not None:
+            e = e[e["cause"] == cause]
+        return list(e["day"])
+
+    def happens(self, brand_name, kind, cause=None):
+        """The event is logged within CUE_WINDOW days of the cue's day."""
+        return any(abs(d - self.day) <= CUE_WINDOW
+                   for d in self.event_days(brand_name, kind, cause))
+
+    def brands(self):
+        return list(self.frame["brand"].unique())
+
+    def first_phase3(self, brand_name):
+        rows = self.rows(brand_name)
+        days = rows.index[rows["phase"] == 3]
+        return int(days[0]) if len(days) else None
+
+
+NON_HUB = ("customer_service", "crm", "pr", "hr", "quality", "rnd")
+
+CUE_CLAIMS = {
+    "baseline": {
+        0: lambda c: all(c.on(b, "phase") == 2 and c.on(b, "adoption_marketing") >= 0.5
+                         and c.on(b, "adoption_communication") >= 0.5
+                         and all(c.on(b, f"adoption_{k}") < 0.3 for k in NON_HUB)
+                         for b in c.brands()),
+        90: lambda c: 0.12 <= c.at("acme", "organic_reach") <= 0.28
+        and 0.01 <= c.at("acme", "weekly_engaged_share") <= 0.03,
+        365: lambda c: all(
+            (c.on(b, "sponsorship") > c.on(b, "sponsorship", 0) + 0.1)
+            == bool([d for d in c.event_days(b, "crisis_start") if d <= 365])
+            and (bool([d for d in c.event_days(b, "crisis_start") if d <= 365])
+                 or c.on(b, "maturity") < c.on(b, "maturity", 0) + 0.05)
+            for b in c.brands()),
+        730: lambda c: all(c.on(b, "phase") == 2 for b in c.brands()),
+    },
+    "saturation": {
+        30: lambda c: c.at("acme", "organic_reach") < 0.19,
+        120: lambda c: c.at("acme", "mean_fatigue") > c.at("acme", "mean_fatigue", 30)
+        and c.at("brio", "unfollows") >= 0.8 * c.at("brio", "new_follows"),
+        180: lambda c: c.happens("acme", "agency_dropped")
+        and c.on("acme", "posts", 181) < c.on("acme", "posts", 179),
+        365: lambda c: all(
+            c.at("acme", "posts") < c.at(b, "posts")
+            and c.at("acme", "engagement_per_post") > c.at(b, "engagement_per_post")
+            and c.at("acme", "unfollows") < c.at(b, "unfollows")
+            for b in c.brands() if b != "acme"),
+    },
+    "crisis-wakeup": {
+        45: lambda c: c.happens("acme", "crisis_start")
+        and c.rows("acme").loc[45:52, "crisis_level"].max() >= 2,
+        50: lambda c: c.happens("acme", "crisis_response"),
+        60: lambda c: c.on("acme", "sponsorship", 90) > c.on("acme", "sponsorship", 44) + 0.2
+        and c.on("brio", "sponsorship", 90) < c.on("brio", "sponsorship", 44) + 0.05,
+        365: lambda c: c.on("acme", "maturity") > c.on("brio", "maturity") + 0.1
+        and c.on("brio", "phase") == 2,
+    },
+    "social-business": {
+        30: lambda c: c.on("acme", "sponsorship", 90) > c.on("acme", "sponsorship", 30) + 0.2,
+        60: lambda c: c.happens("acme", "intervention", "training"),
+        90: lambda c: c.rows("acme").loc[90:150, "social_sales"].sum()
+        > 2 * c.rows("acme").loc[30:89, "social_sales"].sum(),
+        450: lambda c: c.first_phase3("acme") is not None
+        and abs(c.first_phase3("acme") - c.day) <= 4 * CUE_WINDOW
+        and c.on("brio", "phase") == 2
+        and all(c.on("acme", f"adoption_{k}") >= 0.5 for k in ("customer_service", "crm", "pr")),
+    },
+    "help-desk-trap": {
+        30: lambda c: c.on("acme", "listening_coverage", 31) == 1.0,
+        120: lambda c: c.happens("acme", "help_desk", "entered"),
+        300: lambda c: c.at("brio", "proactive_share") > c.at("acme", "proactive_share") + 0.2
+        and c.at("brio", "backlog") < c.at("acme", "backlog")
+        and c.on("brio", "adoption_customer_service") > c.on("acme", "adoption_customer_service"),
+    },
+    "agency-inertia": {
+        10: lambda c: c.happens("acme", "intervention", "content")
+        and c.happens("brio", "intervention", "content"),
+        180: lambda c: c.at("acme", "push_share") > c.at("brio", "push_share")
+        and c.at("acme", "mean_fatigue") > c.at("brio", "mean_fatigue"),
+        360: lambda c: c.happens("acme", "agency_dropped"),
+    },
+    "turf-war": {
+        60: lambda c: (c.on("acme", "adoption_marketing", 180) - c.on("acme", "adoption_marketing"))
+        < (c.on("brio", "adoption_marketing", 180) - c.on("brio", "adoption_marketing")),
+        360: lambda c: c.on("brio", "maturity") > c.on("acme", "maturity") + 0.05
+        and (c.first_phase3("acme") is None
+             or (c.first_phase3("brio") is not None
+                 and c.first_phase3("acme") > c.first_phase3("brio"))),
+    },
+    "sme": {
+        0: lambda c: c.on("atelier", "customers") < 0.1 * c.on("acme", "customers"),
+        365: lambda c: [d for d in c.event_days("acme", "crisis_start") if d <= 365]
+        and not [d for d in c.event_days("atelier", "crisis_start") if d <= 365],
+    },
+    "perception-gap": {
+        30: lambda c: c.at("listener", "engagement_per_post")
+        > 1.5 * c.at("believer", "engagement_per_post"),
+        180: lambda c: c.on("listener", "followers") - c.on("listener", "followers", 0)
+        > c.on("believer", "followers") - c.on("believer", "followers", 0),
+        365: lambda c: c.on("listener", "visible_results") > c.on("believer", "visible_results")
+        and c.rows("listener")["engagements"].sum() > c.rows("believer")["engagements"].sum(),
+    },
+}
+
+
+def test_every_cue_has_a_claim():
+    for name in list_scenarios():
+        days = sorted(cue.day for cue in load_scenario(name).narrative)
+        assert days == sorted(CUE_CLAIMS.get(name, {})), (
+            f"{name}: cues on days {days}, claims for {sorted(CUE_CLAIMS.get(name, {}))}")
+
+
+def _own_seed_run(name):
+    result = run_scenario(name)  # the preset as shipped, with its own seed
+    return result.timeseries, result.events
+
+
+@pytest.fixture(scope="module")
+def own_seed_runs():
+    names = list_scenarios()
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        return dict(zip(names, pool.map(_own_seed_run, names), strict=True))
+
+
+@pytest.mark.parametrize("name", sorted(CUE_CLAIMS))
+def test_each_cue_holds_on_its_day_with_the_presets_own_seed(own_seed_runs, name):
+    frame, events = own_seed_runs[name]
+    failed = [(cue.day, cue.watch) for cue in load_scenario(name).narrative
+              if not CUE_CLAIMS[name][cue.day](Cue(frame, events, cue.day))]
+    assert not failed, f"{name}: cues that do not hold on their day: {failed}"
