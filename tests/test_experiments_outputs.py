@@ -227,3 +227,19 @@ def test_survival_summary_of_a_sweep(tmp_path):
     assert (table["events"] + table["censored"] == table["n"]).all()
     with pytest.raises(ValueError, match="not a time-to-event"):
         survival_summary(tmp_path / "out", "followers_final")
+
+
+def test_registry_walk_every_reducer_is_in_the_docs_and_the_help():
+    """Declared once, derived everywhere: each reducer is in docs/experiments.md's table and in
+    the help of output_definitions' reduce key (standalone walk until tests/test_registries.py
+    lands on main)."""
+    from experiments_support import ROOT
+
+    from simulation.experiments.outputs import OutputDefinition
+
+    docs = (ROOT / "docs" / "experiments.md").read_text()
+    help_text = str(next(f for f in __import__("dataclasses").fields(OutputDefinition)
+                         if f.name == "reduce").metadata["help"])
+    for name in REDUCERS:
+        assert f"| `{name}` |" in docs or f"| `{name}`, " in docs or f", `{name}` |" in docs, name
+        assert name in help_text, name
