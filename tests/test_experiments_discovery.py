@@ -36,6 +36,8 @@ high = 0.9
 """
 
 
+# Importing EMA Workbench costs about 10 s of CPU: with the slow checks, in `make validate`.
+@pytest.mark.validation
 def test_prim_cart_and_scores_recover_a_planted_box():
     """Cases are budget > 60 and hours > 4 (95% of them; 2% noise outside). Thresholds for the
     check, fixed before looking: the box's lower limits within 8% of each input's range of the
@@ -63,6 +65,7 @@ def test_prim_cart_and_scores_recover_a_planted_box():
     assert accuracy >= 0.9 and "budget" in rules
 
 
+@pytest.mark.validation
 def test_discover_command_on_a_sweep(tmp_path, capsys):
     path = tiny_experiment(tmp_path, LHS, "lhs.toml")
     run_sweep(path, tmp_path / "out", workers=0, progress=False)
