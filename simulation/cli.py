@@ -17,6 +17,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from .events import kinds_help
 from .i18n import (
     ENV_VARIABLE,
     LANGUAGES,
@@ -44,6 +45,7 @@ PLUGINS: tuple[str, ...] = (
     "simulation.validation.cli",
     "simulation.experiments.cli",
     "simulation.dashboard_cli",
+    "simulation.workshop.cli",
 )
 
 
@@ -257,7 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help=_("no progress bar or summary"))
     run.set_defaults(func=cmd_run)
 
-    scenarios = sub.add_parser("scenarios", help=_("list, show and validate scenario files"))
+    scenarios = sub.add_parser(
+        "scenarios", help=_("list, show and validate scenario files"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_("kinds of [[timeline]] entries (kind: fields):") + "\n  "
+               + kinds_help("cli").replace("\n", "\n  "))
     ssub = scenarios.add_subparsers(dest="action", metavar="ACTION")
     ssub.required = True
     ssub.add_parser("list", help=_("list the presets")).set_defaults(func=cmd_scenarios_list)

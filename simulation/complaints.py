@@ -56,6 +56,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .config import WordOfMouthConfig
+from .vocabulary import (
+    COMPLAINT_ORIGINS,
+    CRISIS_CAUSE_TERMS,
+    CRISIS_CAUSES,
+    SEED_ACTIVISTS,
+    SEED_INFLUENCERS,
+)
 
 if TYPE_CHECKING:
     from .customers import Market
@@ -64,7 +71,7 @@ if TYPE_CHECKING:
 F32 = np.float32
 NEVER = np.iinfo(np.int32).min // 2
 LAPSED = -1  # "answered" day of a complaint whose author gave up waiting
-ORIGINS = ("customer", "product_defect", "employee_video", "ngo_attack")
+ORIGINS = COMPLAINT_ORIGINS  # "customer", then the crisis causes (vocabulary)
 
 
 class ComplaintTable:
@@ -351,7 +358,7 @@ class Complaints:
             return
         for b, brand in enumerate(self.market.config.brands.values()):
             if self.rng.random() < rate * brand.awareness**2:
-                cause = ORIGINS[1 + int(self.rng.integers(0, 3))]
+                cause = CRISIS_CAUSES[int(self.rng.integers(0, len(CRISIS_CAUSES)))]
                 virality = float(self.rng.lognormal(np.log(self.config.exogenous_virality),
                                                     self.config.exogenous_virality_sigma))
                 self._inject(b, cause, virality, self.config.exogenous_seeds, day)
@@ -363,24 +370,21 @@ class Complaints:
     def inject(self, brand, cause: str, virality: float, n_seeds: int, day: int) -> str:
         """A crisis injected by the timeline or a user on ``day``; returns the log sentence."""
         self._inject(brand.index, cause, virality, n_seeds, day)
-        what = {
-            "product_defect": "A product defect goes public",
-            "employee_video": "An employee video goes viral",
-            "ngo_attack": "An NGO campaign targets the brand",
-        }[cause]
-        posters = (self.config.activists_per_seed * n_seeds if cause == "ngo_attack"
-                   else n_seeds)
+        what = CRISIS_CAUSE_TERMS[cause].sentence
+        posters = (self.config.activists_per_seed * n_seeds
+                   if CRISIS_CAUSE_TERMS[cause].seeding == SEED_ACTIVISTS else n_seeds)
         return f"{what} (virality {virality:g}, first posted by {posters} people)."
 
     def _inject(self, b: int, cause: str, virality: float, n_seeds: int, day: int) -> None:
         m = self.market
         degree = m.network.degree
-        if cause == "employee_video":
+        seeding = CRISIS_CAUSE_TERMS[cause].seeding
+        if seeding == SEED_INFLUENCERS:
             # Posted by well-connected people: drawn from the top influencer_share by friends.
             top_k = max(n_seeds, int(m.n * self.config.influencer_share))
             top = np.argsort(degree, kind="stable")[-top_k:]
             seeds = self.rng.choice(top, size=min(n_seeds, len(top)), replace=False)
-        elif cause == "ngo_attack":
+        elif seeding == SEED_ACTIVISTS:
             pool = m.n_engaging or m.n
             activists = self.config.activists_per_seed * n_seeds
             seeds = self.rng.choice(pool, size=min(activists, pool), replace=False)

@@ -7,7 +7,7 @@ customers' and the departments' rules live here too, in their own sections, so t
 the model uses is visible, documented (unit, allowed range, source) and changeable from a file.
 
 Sources are written as "verified: ..." for a figure read in a public source and "assumed" for a
-reasonable value nobody has checked (see shared/docs/domain.md). Probabilities are per day
+reasonable value nobody has checked (see docs/domain.md). Probabilities are per day
 unless said otherwise: one step is one day.
 """
 
@@ -21,35 +21,20 @@ from typing import Any
 import numpy as np
 
 from .events import TimelineEvent
+from .events import check_mix as _check_mix
 from .i18n import Localized, _
-from .schema import ConfigError, param, to_mapping
+from .schema import ConfigError, did_you_mean, param, to_mapping
+from .vocabulary import (
+    CONTENT_TYPES,
+    DEPARTMENTS,
+    MIX_NAMES,
+    NETWORK_KINDS,
+    ORGANISATIONAL_MODELS,
+)
 
 # --------------------------------------------------------------------------------------------
-# Vocabulary
-
-DEPARTMENTS = (
-    "executive",
-    "marketing",
-    "communication",
-    "customer_service",
-    "crm",
-    "pr",
-    "hr",
-    "quality",
-    "rnd",
-)
-
-# Content types are the reasons customers give for interacting with brands (IBM 2011).
-CONTENT_TYPES = (
-    "discounts",
-    "purchase",
-    "reviews",
-    "product_info",
-    "exclusive",
-    "customer_service",
-    "feel_connected",
-    "community",
-)
+# Vocabulary: the names live in simulation.vocabulary; they are re-exported here so that
+# ``from simulation.config import DEPARTMENTS`` keeps working.
 
 # Share of consumers citing each reason (IBM 2011). Discounts 61 and feel connected 33 are
 # verified; community ~22 verified as "about 20%"; the others are the brief's assumed recollection
@@ -99,17 +84,9 @@ NAMED_MIXES = {
 }
 
 # Altimeter's organisational models (2010 shares: decentralised 10.8%, centralised 28.8%, hub and
-# spoke 41%, multiple hub and spoke 18%, holistic 1.4%: verified).
-ORGANISATIONAL_MODELS = (
-    "decentralised",
-    "centralised",
-    "hub_and_spoke",
-    "multiple_hub_and_spoke",
-    "holistic",
-)
-
-NETWORK_KINDS = ("small_world", "scale_free", "fully_mixed")
-CRISIS_CAUSES = ("product_defect", "employee_video", "ngo_attack")
+# spoke 41%, multiple hub and spoke 18%, holistic 1.4%: verified) are named in the vocabulary.
+# Every named mix of the vocabulary needs its shares here, in the same order.
+assert tuple(NAMED_MIXES) == MIX_NAMES
 
 
 def mix_shares(mix: dict[str, float] | str) -> np.ndarray:
@@ -117,23 +94,6 @@ def mix_shares(mix: dict[str, float] | str) -> np.ndarray:
     table = NAMED_MIXES[mix] if isinstance(mix, str) else mix
     shares = np.array([float(table.get(k, 0.0)) for k in CONTENT_TYPES])
     return shares / shares.sum()
-
-
-def _check_mix(mix: dict[str, float] | str, path: str) -> None:
-    if isinstance(mix, str):
-        if mix not in NAMED_MIXES:
-            raise ConfigError(path, mix, _("must be one of {choices}").format(
-                choices=", ".join(map(repr, NAMED_MIXES))))
-        return
-    for key, value in mix.items():
-        if key not in CONTENT_TYPES:
-            from .schema import did_you_mean
-
-            raise ConfigError(f"{path}.{key}", value, did_you_mean(key, list(CONTENT_TYPES)))
-        if value < 0:
-            raise ConfigError(f"{path}.{key}", value, _("must be a number ≥ 0"))
-    if sum(mix.values()) <= 0:
-        raise ConfigError(path, mix, _("at least one content type must have a share > 0"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,8 +155,6 @@ class MarketConfig:
         _check_mix(self.other_brand_mix, "other_brand_mix")
         for key in self.motivations:
             if key not in CONTENT_TYPES:
-                from .schema import did_you_mean
-
                 raise ConfigError(f"motivations.{key}", self.motivations[key],
                                   did_you_mean(key, list(CONTENT_TYPES)))
         if self.mean_degree >= self.n_customers:

@@ -1,8 +1,9 @@
 """``socbiz dashboard [SCENARIO] [--port P] [--host H]``: the Solara dashboard.
 
 Rules:
-- The dashboard is served by ``solara run dashboards/app.py --production``, found next to this
-  package (the repository), whatever the current directory.
+- The dashboard is served by ``solara run dashboards/app.py --production``; the app is found
+  with importlib.resources (the ``dashboards`` package, installed beside ``simulation``),
+  whatever the current directory.
 - Private by default: it listens on 127.0.0.1 only (another host is the user's explicit choice,
   and we say so), Solara's usage telemetry and its version check are turned off, and its
   front-end files come from the bundled ``solara-assets`` (no CDN): the page works with no
@@ -15,16 +16,26 @@ Rules:
 from __future__ import annotations
 
 import argparse
+import importlib.resources
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from .scenario import DEFAULT_SCENARIO, load_scenario, resolve_scenario_path
+from .scenario import DEFAULT_SCENARIO, load_scenario, presets_dir, resolve_scenario_path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-APP = REPOSITORY / "dashboards" / "app.py"
+
+
+def _app_path() -> Path:
+    try:
+        return Path(str(importlib.resources.files("dashboards") / "app.py"))
+    except ModuleNotFoundError:  # an editable install made before dashboards was packaged
+        return REPOSITORY / "dashboards" / "app.py"
+
+
+APP = _app_path()
 DEFAULT_PORT = 8765
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 # Where Solara's asset proxy looks for files missing from the bundled cache: a closed local port,
@@ -102,8 +113,7 @@ def scenario_argument(text: str) -> str:
     """The scenario as the page will load it: a preset name, or an absolute file path."""
     path = resolve_scenario_path(text)
     load_scenario(path)  # a ScenarioError here ends the command with its one-line message
-    presets_dir = REPOSITORY / "scenarios"
-    if path.resolve().parent == presets_dir.resolve() and path.suffix == ".toml" and (
+    if path.resolve().parent == presets_dir().resolve() and path.suffix == ".toml" and (
             text == path.stem):
         return text
     return str(path.resolve())

@@ -22,7 +22,9 @@ so a change on one side does not reshuffle the other's draws.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import mesa
@@ -31,9 +33,38 @@ import numpy as np
 from .agents import Agency, Brand, Department
 from .config import ScenarioConfig
 from .customers import Market
-from .events import EventLog, Intervention, intervention_from_mapping
+from .events import (
+    REGISTRY,
+    ContentChange,
+    Crisis,
+    EventLog,
+    Hiring,
+    Intervention,
+    Listening,
+    Sponsorship,
+    SwitchAgency,
+    Training,
+    intervention_from_mapping,
+)
 from .metrics import BRAND_REPORTERS, MODEL_REPORTERS
 from .scenario import load_scenario
+
+# Who acts on each intervention: the method of the agent it concerns (the brand, or the market
+# for a crisis). Interventions are data; this table is the only place they meet behaviour.
+# Each handler returns the sentence of the event log.
+Handler = Callable[["SocialBusinessModel", Any], str]
+HANDLERS: dict[type[Intervention], Handler] = {
+    Training: lambda model, e: model.brands[e.brand].start_training(e),
+    Sponsorship: lambda model, e: model.brands[e.brand].commit_executive(e.level),
+    Hiring: lambda model, e: model.brands[e.brand].hire(e.department, e.hours),
+    ContentChange: lambda model, e: model.brands[e.brand].change_content(
+        e.posts_per_day, e.mix, e.push_share),
+    Listening: lambda model, e: model.brands[e.brand].deploy_listening(
+        e.coverage, e.crm_integration),
+    SwitchAgency: lambda model, e: model.brands[e.brand].switch_agency(e.agency, e.replaces),
+    Crisis: lambda model, e: model.market.inject_crisis(
+        model.brands[e.brand], e.cause, e.virality, e.n_seeds, e.day),
+}
 
 
 class SocialBusinessModel(mesa.Model):
@@ -57,6 +88,7 @@ class SocialBusinessModel(mesa.Model):
         market_factory: Callable[[ScenarioConfig, np.random.Generator], Any] | None = None,
         **flat_overrides: Any,
     ):
+        started = time.perf_counter()
         merged = dict(overrides or {})
         merged.update({key.replace("__", "."): value for key, value in flat_overrides.items()})
         config = load_scenario(scenario, merged)
@@ -93,6 +125,8 @@ class SocialBusinessModel(mesa.Model):
             agenttype_reporters={Brand: dict(BRAND_REPORTERS)},
         )
         self.datacollector.collect(self)
+        # Wall time spent building and stepping, for the run's metadata (simulation.views).
+        self.wall_time_s = time.perf_counter() - started
 
     # ------------------------------------------------------------------------------------
     @property
@@ -105,6 +139,7 @@ class SocialBusinessModel(mesa.Model):
         return self.config.horizon_days
 
     def step(self) -> None:
+        started = time.perf_counter()
         day = self.time_day
         self._apply_due()
         for agency in self.agencies.values():
@@ -131,6 +166,7 @@ class SocialBusinessModel(mesa.Model):
         self.datacollector.collect(self)
         if day >= self.config.horizon_days:
             self.running = False
+        self.wall_time_s += time.perf_counter() - started
 
     # ------------------------------------------------------------------------------------
     def apply(self, intervention: Intervention | Mapping[str, Any]) -> str:
@@ -146,8 +182,6 @@ class SocialBusinessModel(mesa.Model):
             data = {**intervention, "day": self.time_day + 1}
             intervention = intervention_from_mapping(data)
         else:
-            from dataclasses import replace
-
             intervention = replace(intervention, day=self.time_day + 1)
         intervention.check_references(self.config, "intervention")
         return self._act(intervention)
@@ -159,10 +193,15 @@ class SocialBusinessModel(mesa.Model):
             self._act(self._pending.pop(0))
 
     def _act(self, intervention: Intervention) -> str:
-        text = intervention.apply(self)
+        handler = HANDLERS.get(type(intervention))
+        if handler is None:
+            raise TypeError(f"no handler for {type(intervention).__name__}: add it to "
+                            "simulation.model.HANDLERS")
+        text = handler(self, intervention)
         self.applied.append(intervention)
-        kind = "crisis_injected" if intervention.kind == "crisis" else "intervention"
-        self.log_book.add(intervention.day, intervention.brand, kind, intervention.kind, text)
+        entry = REGISTRY[intervention.kind]
+        self.log_book.add(intervention.day, intervention.brand, entry.log_kind,
+                          intervention.kind, text)
         return text
 
     def log(self, brand: Brand | None, kind: str, cause: str, text: str) -> None:

@@ -22,16 +22,15 @@ it stopped).
 from __future__ import annotations
 
 import json
-import platform
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from . import views
 from .config import ScenarioConfig
 from .model import SocialBusinessModel
 from .scenario import load_scenario
@@ -53,17 +52,7 @@ class RunResult:
 
 
 def versions() -> dict[str, str]:
-    import mesa
-    import numpy
-
-    from . import __version__
-
-    return {
-        "socbiz": __version__,
-        "mesa": mesa.__version__,
-        "numpy": numpy.__version__,
-        "python": platform.python_version(),
-    }
+    return views.versions()
 
 
 def run_scenario(
@@ -103,20 +92,7 @@ def run_scenario(
 
 
 def collect_result(model: SocialBusinessModel, status: str, wall_time: float) -> RunResult:
-    metadata = {
-        "scenario": model.config.name,
-        "title": model.config.title,
-        "seed": model.seed,
-        "config_hash": model.config.config_hash(),
-        "days_simulated": model.time_day,
-        "horizon_days": model.config.horizon_days,
-        "status": status,
-        "wall_time_s": round(wall_time, 3),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "versions": versions(),
-        "interventions_applied": len(model.applied),
-        "resolved_scenario": model.config.to_dict(),
-    }
+    metadata = views.metadata(model, status, wall_time)
     return RunResult(
         model=model,
         timeseries=model.brand_frame(),

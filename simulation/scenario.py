@@ -10,6 +10,7 @@ file, the key path, the bad value and what is allowed.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import tomllib
 from collections.abc import Mapping
@@ -28,12 +29,21 @@ class ScenarioError(ValueError):
     """A scenario (or override, or experiment file) that cannot be used; one-line message."""
 
 
+def presets_dir() -> Path:
+    """The shipped presets (the ``simulation.presets`` package: scenarios/ of the repository,
+    or its copy inside an installed wheel); experiment examples are in its ``experiments``."""
+    try:
+        return Path(str(importlib.resources.files("simulation.presets")))
+    except ModuleNotFoundError:  # an editable install made before the presets were a package
+        return PACKAGE_ROOT.parent / "scenarios"
+
+
 def scenario_dirs() -> list[Path]:
     """Where scenario names are looked up, in order."""
     dirs = []
     if os.environ.get("SOCBIZ_SCENARIOS"):
         dirs.append(Path(os.environ["SOCBIZ_SCENARIOS"]))
-    dirs.append(PACKAGE_ROOT.parent / "scenarios")
+    dirs.append(presets_dir())
     dirs.append(Path.cwd() / "scenarios")
     unique = []
     for d in dirs:

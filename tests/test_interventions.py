@@ -4,6 +4,8 @@ what it should, lands in the event log with its day and a readable sentence, and
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,13 @@ from simulation import SocialBusinessModel
 from simulation.config import CONTENT_TYPES, DEPARTMENTS
 from simulation.events import Hiring, Training
 from simulation.schema import ConfigError
+from simulation.vocabulary import (
+    CRISIS_CAUSE_TERMS,
+    CRISIS_CAUSES,
+    SEED_ACTIVISTS,
+    SEED_CUSTOMERS,
+    SEED_INFLUENCERS,
+)
 
 TOL = 1e-12
 
@@ -378,3 +387,32 @@ def test_ngo_attack_with_few_engaging_customers_uses_all_of_them():
     frame = model.market.complaints.table.to_frame()
     assert (frame["origin"] == "ngo_attack").sum() == 10
     assert frame["complainant"].max() < 10
+
+
+@pytest.mark.parametrize("cause", CRISIS_CAUSES)
+def test_each_crisis_cause_logs_its_sentence_and_seeds_by_its_rule(cause):
+    term = CRISIS_CAUSE_TERMS[cause]
+    model = lab(n_customers=1000)
+    config = model.config.word_of_mouth
+    text = model.apply({"kind": "crisis", "brand": "acme", "cause": cause, "n_seeds": 4})
+    assert text.startswith(term.sentence + " (")
+    frame = model.market.complaints.table.to_frame()
+    seeded = frame[frame["origin"] == cause]
+    posters = config.activists_per_seed * 4 if term.seeding == SEED_ACTIVISTS else 4
+    assert len(seeded) == posters and f"first posted by {posters} people" in text
+    degree = model.market.network.degree
+    if term.seeding == SEED_INFLUENCERS:
+        top = np.sort(degree)[-max(4, int(1000 * config.influencer_share))]
+        assert (degree[seeded["complainant"]] >= top).all()
+    if term.seeding == SEED_CUSTOMERS:
+        assert model.market.customer_bn[0, seeded["complainant"]].all()
+    logged = model.log_book.of_kind("crisis_injected")
+    assert [(e.cause, e.text) for e in logged] == [("crisis", text)]  # cause column: the kind
+
+
+def test_interventions_are_pure_data():
+    import simulation.events as events
+
+    for entry in events.REGISTRY.values():
+        assert not hasattr(entry.cls, "apply"), entry.kind
+        assert dataclasses.is_dataclass(entry.cls) and entry.cls.__dataclass_params__.frozen

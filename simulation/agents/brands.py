@@ -61,9 +61,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ..classifier import PHASE_NAMES, classify_phase, is_help_desk, maturity_index
 from ..config import CONTENT_TYPES, DEPARTMENTS, BrandConfig, mix_shares
 from ..exchange import DailyOutput, MarketDay
-from ..metrics import PHASE_NAMES, classify_phase, is_help_desk, maturity_index
 from .departments import Department
 
 if TYPE_CHECKING:
@@ -421,7 +421,7 @@ class Brand(mesa.Agent):
                                f"{theirs / own:.0%} as well as the brand's own posts.")
 
     # ------------------------------------------------------------------------------------
-    # Interventions (called by simulation.events)
+    # Interventions (called through simulation.model.HANDLERS)
     def start_training(self, programme: Training) -> str:
         o = self.model.config.organisation
         wanted = {k: max(self.departments[k].trained_share, programme.coverage)

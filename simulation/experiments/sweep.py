@@ -287,7 +287,7 @@ def _interrupt_flag():
         return
     previous = signal.getsignal(signal.SIGINT)
 
-    def handler(signum, frame):
+    def handler(_signum, _frame):  # the signal handler signature; neither is needed
         interrupted.set()
         raise KeyboardInterrupt
 

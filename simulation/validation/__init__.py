@@ -180,7 +180,7 @@ def write_report(results: Sequence[PatternResult], out: str | Path, seeds: int,
         f"{wall_time / 60:.1f} minutes. Software: "
         + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".",
         "",
-        "Each pattern of `shared/docs/domain.md` section 4 is run over the same seeds in every "
+        "Each pattern of `docs/domain.md` section 4 is run over the same seeds in every "
         "arm (common random numbers); the effect is given with its 95% confidence interval and "
         "compared with the threshold stated in the pattern. Regenerate with "
         "`socbiz validate --out docs/validation`.",

@@ -1,4 +1,4 @@
-"""The twelve patterns of shared/docs/domain.md section 4, as measurable claims.
+"""The twelve patterns of docs/domain.md section 4, as measurable claims.
 
 Every pattern runs the default parameters (no pattern tunes the model for itself); arms differ
 only in the lever the pattern is about. Populations are smaller than in the presets (10,000

@@ -234,8 +234,8 @@ CUE_CLAIMS = {
         60: lambda c: c.happens("acme", "intervention", "training"),
         90: lambda c: c.rows("acme").loc[90:150, "social_sales"].sum()
         > 2 * c.rows("acme").loc[30:89, "social_sales"].sum(),
-        450: lambda c: c.first_phase3("acme") is not None
-        and abs(c.first_phase3("acme") - c.day) <= 4 * CUE_WINDOW
+        330: lambda c: c.first_phase3("acme") is not None
+        and abs(c.first_phase3("acme") - c.day) <= CUE_WINDOW
         and c.on("brio", "phase") == 2
         and all(c.on("acme", f"adoption_{k}") >= 0.5 for k in ("customer_service", "crm", "pr")),
     },
@@ -247,11 +247,15 @@ CUE_CLAIMS = {
         and c.on("brio", "adoption_customer_service") > c.on("acme", "adoption_customer_service"),
     },
     "agency-inertia": {
-        10: lambda c: c.happens("acme", "intervention", "content")
-        and c.happens("brio", "intervention", "content"),
-        180: lambda c: c.at("acme", "push_share") > c.at("brio", "push_share")
+        10: lambda c: c.happens("acme", "intervention", "sponsorship")
+        and c.happens("brio", "intervention", "sponsorship")
+        and c.at("acme", "push_share", 120) > c.at("brio", "push_share", 120) + 0.1,
+        120: lambda c: c.at("acme", "push_share") > c.at("brio", "push_share") + 0.1
         and c.at("acme", "mean_fatigue") > c.at("brio", "mean_fatigue"),
-        360: lambda c: c.happens("acme", "agency_dropped"),
+        180: lambda c: c.happens("acme", "agency_dropped"),
+        360: lambda c: c.first_phase3("brio") is not None
+        and c.first_phase3("brio") <= c.day + CUE_WINDOW
+        and (c.first_phase3("acme") is None or c.first_phase3("acme") > c.first_phase3("brio")),
     },
     "turf-war": {
         60: lambda c: (c.on("acme", "adoption_marketing", 180) - c.on("acme", "adoption_marketing"))
@@ -269,8 +273,10 @@ CUE_CLAIMS = {
     "perception-gap": {
         30: lambda c: c.at("listener", "engagement_per_post")
         > 1.5 * c.at("believer", "engagement_per_post"),
-        180: lambda c: c.on("listener", "followers") - c.on("listener", "followers", 0)
-        > c.on("believer", "followers") - c.on("believer", "followers", 0),
+        180: lambda c: c.at("listener", "engagements") > 1.5 * c.at("believer", "engagements")
+        and abs((c.on("listener", "followers") - c.on("listener", "followers", 0))
+                - (c.on("believer", "followers") - c.on("believer", "followers", 0)))
+        < 0.5 * (c.on("believer", "followers") - c.on("believer", "followers", 0)) + 50,
         365: lambda c: c.on("listener", "visible_results") > c.on("believer", "visible_results")
         and c.rows("listener")["engagements"].sum() > c.rows("believer")["engagements"].sum(),
     },

@@ -1,0 +1,254 @@
+"""Every registry is walked: each entry must appear everywhere it has to, or a test fails.
+
+Declare once, derive everywhere: an extension point (intervention kind, chart, lever, run
+output, validation pattern) is declared in one registry, and every consumer derives from it.
+This file holds one *walk* per registry: a list of entries and a set of named *checks*, each a
+function ``check(entry_id, entry)`` that raises (an ``assert``) when the entry is missing from
+one place it must appear. pytest runs every check on every entry, so a failure names the
+registry, the entry and the place: ``test_registry[interventions-crisis-odd_table]``.
+
+To add a walk (see the README's "contributing" section): write a
+function returning ``{entry_id: entry}`` and the checks, then call :func:`register_walk` at
+module level, next to the others below.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import tomli_w
+
+Check = Callable[[str, Any], None]
+
+
+@dataclass(frozen=True)
+class Walk:
+    """One registry: ``entries()`` gives ``{id: entry}``; each check must pass for each entry."""
+
+    name: str
+    entries: Callable[[], Mapping[str, Any]]
+    checks: Mapping[str, Check] = field(default_factory=dict)
+
+
+WALKS: dict[str, Walk] = {}
+
+
+def register_walk(name: str, entries: Callable[[], Mapping[str, Any]],
+                  checks: Mapping[str, Check]) -> Walk:
+    """Add a registry walk; ``name`` appears in the test ids."""
+    if name in WALKS:
+        raise ValueError(f"a walk named {name!r} is already registered")
+    if not checks:
+        raise ValueError(f"walk {name!r}: give at least one check")
+    walk = Walk(name, entries, dict(checks))
+    WALKS[name] = walk
+    return walk
+
+
+def _cases():
+    for walk in WALKS.values():
+        entries = walk.entries()
+        if not entries:
+            yield pytest.param(walk, None, None, id=f"{walk.name}-EMPTY")
+        for entry_id in entries:
+            for check_name in walk.checks:
+                yield pytest.param(walk, entry_id, check_name,
+                                   id=f"{walk.name}-{entry_id}-{check_name}")
+
+
+# ============================================================================================
+# Interventions (simulation.events.REGISTRY)
+
+
+def _interventions():
+    from simulation.events import REGISTRY
+
+    return REGISTRY
+
+
+def _lab_scenario(timeline=()) -> dict:
+    # Two agencies so that an agency switch has something to end and to sign; a tiny market.
+    return {
+        "name": "registry-walk",
+        "horizon_days": 10,
+        "market": {"n_customers": 200, "sample_size": 0, "mean_degree": 6},
+        "brands": {"acme": {"agencies": ["old"]}},
+        "agencies": {"old": {}, "new": {}},
+        "timeline": list(timeline),
+    }
+
+
+def _example(entry) -> dict:
+    data = entry.example(brand="acme", day=2)
+    if entry.choices_from.get("agency") == "agencies":
+        data["agency"] = "new"
+    return data
+
+
+def _check_loads_from_toml(kind, entry):
+    from simulation import load_scenario
+
+    text = tomli_w.dumps(_lab_scenario([_example(entry)]))
+    config = load_scenario(tomllib.loads(text))
+    (event,) = config.timeline
+    assert type(event) is entry.cls, f"{kind}: a [[timeline]] entry loads as {type(event)}"
+    assert event.day == 2 and event.brand == "acme"
+    # and it writes back to the same table
+    assert load_scenario(config.to_dict()).timeline == config.timeline
+
+
+def _check_applies_on_a_model(kind, entry):
+    from simulation import SocialBusinessModel
+
+    model = SocialBusinessModel(_lab_scenario(), rng=3)
+    model.step()
+    before = len(model.log_book)
+    data = {k: v for k, v in _example(entry).items() if k != "day"}
+    text = model.apply(data)
+    assert isinstance(text, str) and text.strip(), f"{kind}: the handler returned no sentence"
+    logged = model.log_book.events[before:]
+    assert [(e.kind, e.cause) for e in logged][:1] == [(entry.log_kind, kind)], logged
+    assert type(model.applied[-1]) is entry.cls
+    model.step()  # the model still runs after it
+
+
+def _check_has_a_handler(kind, entry):
+    from simulation.model import HANDLERS
+
+    assert entry.cls in HANDLERS, f"{kind}: add {entry.cls.__name__} to simulation.model.HANDLERS"
+
+
+def _check_has_a_label(kind, entry):
+    from simulation.vocabulary import INTERVENTION_TERMS
+
+    assert kind in INTERVENTION_TERMS, f"{kind}: add a Term to vocabulary.INTERVENTION_TERMS"
+    assert entry.label and entry.label != kind, f"{kind}: needs a human label"
+    assert entry.help, f"{kind}: needs a help text"
+    assert entry.cls.kind == kind and entry.cls.label == entry.label
+    for f in entry.fields:
+        assert f.help, f"{kind}.{f.name}: the param() needs a help text"
+
+
+def _check_odd_table(kind, entry):
+    from simulation.docs import ODD_PATH
+
+    if "odd" not in entry.surfaces:
+        return
+    text = ODD_PATH.read_text(encoding="utf-8")
+    assert f"| `{kind}` | {entry.label} |" in text, (
+        f"{kind} is not in the ODD's intervention-kind table: run `python -m simulation.docs`")
+    for f in entry.fields:
+        assert f"| `timeline.{kind}.{f.name}` |" in text, f"timeline.{kind}.{f.name} not in ODD"
+
+
+def _check_cli_help(kind, entry):
+    from simulation.cli import build_parser
+
+    if "cli" not in entry.surfaces:
+        return
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert f"\n  {kind} ({entry.label}):" in sub.choices["scenarios"].format_help()
+
+
+def _check_dashboard_form(kind, entry):
+    pytest.importorskip("solara")
+    from dashboards.levers import build_request, intervention_defaults, intervention_specs
+
+    if "live" not in entry.surfaces:
+        return
+    specs = intervention_specs(kind, ("old", "new"))
+    assert [s.name for s in specs] == [f.name for f in entry.fields]
+    values = {name: (value if isinstance(value, list) else
+                     "" if value is None else str(value))
+              for name, value in intervention_defaults(kind).items()}
+    request = build_request(kind, "acme", values, ("old", "new"))
+    assert request["kind"] == kind
+
+
+def _check_choices(kind, entry):
+    for f in entry.fields:
+        if f.choices_from is None:
+            continue
+        choices = entry.choices(f.name, ("old",))
+        assert choices, f"{kind}.{f.name}: no choices from {f.choices_from!r}"
+        for value in choices:
+            if value:
+                assert entry.choice_label(f.name, value), (kind, f.name, value)
+
+
+register_walk("interventions", _interventions, {
+    "loads_from_toml": _check_loads_from_toml,
+    "applies": _check_applies_on_a_model,
+    "handler": _check_has_a_handler,
+    "label": _check_has_a_label,
+    "odd_table": _check_odd_table,
+    "cli_help": _check_cli_help,
+    "dashboard_form": _check_dashboard_form,
+    "choices": _check_choices,
+})
+
+
+# ============================================================================================
+# Vocabulary: every term has a label that is not its id, and a help text where users see it.
+
+
+def _vocabulary():
+    from simulation.vocabulary import VOCABULARY
+
+    return {f"{table}.{term_id}": term for table, terms in VOCABULARY.items()
+            for term_id, term in terms.items()}
+
+
+def _check_term_label(term_id, term):
+    assert term.label.strip(), f"{term_id}: empty label"
+    assert "_" not in term.label, f"{term_id}: the label {term.label!r} looks like an id"
+
+
+def _check_crisis_cause(term_id, term):
+    from simulation.vocabulary import SEEDING_RULES, CrisisCause
+
+    if isinstance(term, CrisisCause):
+        assert term.sentence, f"{term_id}: needs the sentence of its log line"
+        assert term.seeding in SEEDING_RULES, f"{term_id}: unknown seeding rule {term.seeding}"
+
+
+def _check_intervention_term_is_declared(term_id, term):
+    from simulation.events import REGISTRY
+
+    table, _, kind = term_id.partition(".")
+    if table == "intervention":
+        assert kind in REGISTRY, (f"{kind}: a vocabulary term with no intervention class; "
+                                  "declare it with @intervention in simulation/events.py")
+
+
+register_walk("vocabulary", _vocabulary, {
+    "label": _check_term_label,
+    "crisis_cause": _check_crisis_cause,
+    "intervention_declared": _check_intervention_term_is_declared,
+})
+
+
+# ============================================================================================
+# (Other registries add their walk here: charts and levers, run outputs, validation patterns.)
+
+
+# ============================================================================================
+# The test
+
+
+@pytest.mark.parametrize(("walk", "entry_id", "check_name"), list(_cases()))
+def test_registry(walk: Walk, entry_id: str | None, check_name: str | None):
+    entries = walk.entries()
+    assert entries, f"registry {walk.name!r} is empty"
+    walk.checks[check_name](entry_id, entries[entry_id])
+
+
+def test_every_walk_has_entries_and_checks():
+    assert {"interventions", "vocabulary"} <= set(WALKS)
+    for walk in WALKS.values():
+        assert walk.checks and walk.entries(), walk.name
