@@ -39,6 +39,7 @@ import itertools
 import json
 import math
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from functools import cached_property
@@ -69,9 +70,11 @@ from ..schema import (
     param,
     to_mapping,
 )
+from .outputs import REDUCERS as REDUCER_REGISTRY
+from .outputs import SIMPLE_REDUCERS, Output, OutputDefinition, build_output
 
 DESIGNS = ("grid", "lhs", "zip")
-REDUCERS = ("final", "mean", "max", "min")
+REDUCERS = tuple(REDUCER_REGISTRY)  # every reducer; a string output may use SIMPLE_REDUCERS
 SCALES = ("linear", "log")
 
 #: Numeric columns of the daily time series that can be reduced to one value per run and brand.
@@ -286,7 +289,11 @@ class StudySpec:
                              "horizon).", unit="days", lo=1, hi=MAX_HORIZON_DAYS)
     outputs: tuple[str, ...] = param(DEFAULT_OUTPUTS, "Metrics kept per run and brand: "
                                      "'metric' or 'metric:reduce'.")
-    reduce: str = param("final", "Reduction for outputs given without one.", choices=REDUCERS)
+    reduce: str = param("final", "Reduction for outputs given without one.",
+                        choices=SIMPLE_REDUCERS)
+    output_definitions: tuple[OutputDefinition, ...] = param(
+        (), "Declared outputs (name, metric, reduce, condition, kind, unit, help): time to an "
+        "event, days above a threshold, user-defined reducers. Always kept.")
     window_days: int | None = param(None, "Mean, max and min over the last window_days days "
                                     "(default: every simulated day); at most the run's "
                                     "length.", unit="days", lo=1, hi=MAX_HORIZON_DAYS)
@@ -297,6 +304,9 @@ class StudySpec:
     # Filled from the [overrides] table by the loader (dotted keys, flattened): not built by
     # the schema because its keys are scenario paths, not field names.
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    # Filled from the [variants.NAME] tables the same way: named bundles of overrides, picked
+    # by a parameter with key = "variant".
+    variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self):
         columns = [p.column for p in self.parameters]
@@ -312,8 +322,22 @@ class StudySpec:
                                   p.column, f"is also {what}; choose another name")
         for i, text in enumerate(self.outputs):
             parse_output(text, self.reduce, f"outputs[{i}]")
-        if not self.outputs:
+        if not self.outputs and not self.output_definitions:
             raise ConfigError("outputs", [], "must name at least one metric")
+        names = [parse_output(t, self.reduce).column for t in self.outputs]
+        for i, definition in enumerate(self.output_definitions):
+            try:
+                output = build_output(definition, METRICS)
+            except ConfigError as error:
+                raise ConfigError(f"output_definitions[{i}].{error.path}", error.value,
+                                  error.allowed) from None
+            clash = set(output.columns) & (set(names) | set(RESERVED_COLUMNS) | set(
+                p.column for p in self.parameters))
+            if clash:
+                raise ConfigError(f"output_definitions[{i}].name", definition.name,
+                                  f"names the column {sorted(clash)[0]!r} twice; choose "
+                                  "another name")
+            names += list(output.columns)
         for i, column in enumerate(self.timeseries_columns):
             if column not in TIMESERIES_COLUMNS:
                 raise ConfigError(f"timeseries_columns[{i}]", column,
@@ -390,31 +414,25 @@ def check_plan_size(n_points: int, replicates: int) -> None:
 # Outputs
 
 
-@dataclass(frozen=True)
-class Output:
-    """One value kept per run and brand: a metric reduced over the run."""
-
-    metric: str
-    reduce: str
-
-    @property
-    def column(self) -> str:
-        return f"{self.metric}_{self.reduce}"
-
-
 def parse_output(text: str, default_reduce: str = "final", path: str = "outputs") -> Output:
     metric, _, how = text.partition(":")
     metric, how = metric.strip(), (how.strip() or default_reduce)
     if metric not in METRICS:
         raise ConfigError(path, text, did_you_mean(metric, list(METRICS)).replace(
             "unknown key", "unknown metric").replace("allowed keys", "metrics"))
-    if how not in REDUCERS:
-        raise ConfigError(path, text, "reduce must be one of " + ", ".join(REDUCERS))
+    if how not in SIMPLE_REDUCERS:
+        extra = (f"; {how} needs a condition: declare it in [[output_definitions]]"
+                 if how in REDUCER_REGISTRY else "; reducers with a condition and "
+                 "user-defined ones are declared in [[output_definitions]]")
+        raise ConfigError(path, text, "reduce must be one of " + ", ".join(SIMPLE_REDUCERS)
+                          + extra)
     return Output(metric, how)
 
 
 def outputs_of(spec: StudySpec) -> tuple[Output, ...]:
+    """The outputs kept: those named in ``outputs``, then the declared ones."""
     outs = [parse_output(t, spec.reduce) for t in spec.outputs]
+    outs += [build_output(d, METRICS) for d in spec.output_definitions]
     return tuple(dict.fromkeys(outs))  # a metric named twice is kept once
 
 
@@ -521,6 +539,11 @@ class Experiment:
     timeseries_columns: tuple[str, ...] = ()
     events: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # An extensible design (Sobol' sequences) is identified by the rule that generates it, not
+    # by its points: growing it keeps the hash, so the runs already done are reused (their run
+    # ids, points and seeds do not change).
+    design_rule: dict[str, Any] | None = None
 
     @property
     def n_points(self) -> int:
@@ -562,10 +585,15 @@ class Experiment:
         parts = {
             "scenario": self.scenario.config_hash(),
             "design": _digest({"columns": self.design.columns, "keys": self.design.keys,
-                               "dtypes": self.design.dtypes, "points": self.design.points}),
+                               "dtypes": self.design.dtypes,
+                               **({"rule": self.design_rule} if self.design_rule is not None
+                                  else {"points": self.design.points}),
+                               **({"variants": self.variants} if self.variants else {})}),
             "seeds": _digest({"base_seed": self.base_seed, "replicates": self.replicates,
                               "common_random_numbers": self.common_random_numbers}),
-            "outputs": _digest({"outputs": [o.column for o in self.outputs],
+            # Declared outputs by their whole definition; named ones by column, as before.
+            "outputs": _digest({"outputs": [o.describe() if o.name else o.column
+                                            for o in self.outputs],
                                 "window_days": self.window_days,
                                 "timeseries": self.timeseries,
                                 "timeseries_columns": self.timeseries_columns,
@@ -626,8 +654,7 @@ class Experiment:
                                "[point].spawn(replicates)[r]")
                       + ".generate_state(1, uint64)[0] >> 1",
                       "run_id": "point * replicates + replicate"},
-            "outputs": [{"column": o.column, "metric": o.metric, "reduce": o.reduce}
-                        for o in self.outputs],
+            "outputs": [o.describe() for o in self.outputs],
             "window_days": self.window_days,
             "timeseries": self.timeseries,
             "timeseries_columns": list(self.timeseries_columns),
@@ -664,6 +691,9 @@ def read_spec_file(source: str | os.PathLike | Mapping[str, Any] | StudySpec,
         data.pop("overrides", None)
         if source.overrides:
             data["overrides"] = dict(source.overrides)
+        data.pop("variants", None)
+        if source.variants:
+            data["variants"] = {k: dict(v) for k, v in source.variants.items()}
         return data, "experiment", Path.cwd()
     if isinstance(source, Mapping):
         return dict(source), "experiment", Path.cwd()
@@ -701,11 +731,43 @@ def flatten_overrides(table: Any, source: str, prefix: str = "overrides") -> dic
 def build_spec(cls: type[StudySpec], data: dict[str, Any], source: str) -> StudySpec:
     data = dict(data)
     overrides = flatten_overrides(data.pop("overrides", {}), source)
+    variants_table = data.pop("variants", {})
+    if not isinstance(variants_table, Mapping):
+        raise ScenarioError(f"{source}: variants = {format_value(variants_table)} (must be "
+                            "tables [variants.NAME] of scenario keys)")
+    variants = {str(name): flatten_overrides(table, source, f"variants.{name}")
+                for name, table in variants_table.items()}
+    for name, bundle in variants.items():
+        if VARIANT_KEY in bundle:
+            raise ScenarioError(f"{source}: variants.{name}.{VARIANT_KEY} (a variant cannot "
+                                "pick another variant)")
     try:
         spec = build(cls, data)
+        spec = replace(spec, overrides=overrides, variants=variants)
+        check_variant_parameters(spec)
     except ConfigError as error:
         raise ScenarioError(error.with_source(source).message()) from None
-    return replace(spec, overrides=overrides)
+    return spec
+
+
+def check_variant_parameters(spec: StudySpec) -> None:
+    """A ``key = "variant"`` parameter lists names of ``[variants.NAME]`` tables."""
+    self = spec
+    for i, p in enumerate(self.parameters):
+        if p.key != VARIANT_KEY:
+            continue
+        if not self.variants:
+            raise ConfigError(f"parameters[{i}].key", p.key, "picks among [variants.NAME] "
+                              "tables, and the file has none")
+        if p.values is None:
+            raise ConfigError(f"parameters[{i}]", {"low": p.low, "high": p.high},
+                              "a variant parameter lists variant names: values = "
+                              + format_value(list(self.variants)))
+        for v in p.values:
+            if v not in self.variants:
+                raise ConfigError(f"parameters[{i}].values", list(p.values),
+                                  f"{format_value(v)} is not a variant; variants: "
+                                  + ", ".join(self.variants))
 
 
 def base_scenario(spec: StudySpec, source: str, folder: Path
@@ -731,11 +793,94 @@ def base_scenario(spec: StudySpec, source: str, folder: Path
     return config.to_dict(), str(path)
 
 
-def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> ScenarioConfig:
+_INDEXED = re.compile(r"^([^\[\]]+)((?:\[\d+\])+)$")
+
+
+def key_segments(dotted: str) -> list[str | int]:
+    """``timeline[1].day`` (or ``timeline.1.day``) as ``["timeline", 1, "day"]``."""
+    out: list[str | int] = []
+    for part in dotted.split("."):
+        match = _INDEXED.match(part)
+        if match:
+            out.append(match.group(1))
+            out += [int(i) for i in re.findall(r"\d+", match.group(2))]
+        elif part.isdigit():
+            out.append(int(part))
+        else:
+            out.append(part)
+    return out
+
+
+def set_key(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """``set_path`` that also reaches into lists of tables: ``timeline[0].day = 30``."""
+    segments = key_segments(dotted)
+    if not any(isinstance(s, int) for s in segments) and not isinstance(
+            data.get(segments[0]), list | tuple):
+        set_path(data, dotted, value)
+        return
+    node: Any = data
+    for depth, seg in enumerate(segments[:-1]):
+        here = _path_text(segments[: depth + 1])
+        if isinstance(seg, int):
+            if not isinstance(node, list):
+                raise ConfigError(here, _NO_VALUE, "is not a list: indexes like [0] are for "
+                                  "lists of tables such as timeline")
+            if seg >= len(node):
+                raise ConfigError(here, _NO_VALUE, f"no such entry (the list has {len(node)}"
+                                  f" entr{'y' if len(node) == 1 else 'ies'}, from [0])")
+            node[seg] = dict(node[seg])
+            node = node[seg]
+        else:
+            if isinstance(node, list):
+                parent = _path_text(segments[:depth])
+                raise ConfigError(parent, _NO_VALUE, f"is a list: write {parent}[0].{seg}")
+            if seg not in node:
+                raise ConfigError(here, _NO_VALUE, "no such key in the scenario")
+            child = node[seg]
+            node[seg] = list(child) if isinstance(child, list | tuple) else (
+                dict(child) if isinstance(child, Mapping) else child)
+            node = node[seg]
+            if not isinstance(node, list | dict):
+                raise ConfigError(here, node, "is not a table")
+    last = segments[-1]
+    if isinstance(node, list) and not isinstance(last, int):
+        parent = _path_text(segments[:-1])
+        raise ConfigError(parent, _NO_VALUE, f"is a list: write {parent}[0].{last}")
+    if isinstance(last, int) or isinstance(node, list):
+        raise ConfigError(_path_text(segments), _NO_VALUE, "set a field of an entry, e.g. "
+                          "timeline[0].day")
+    node[last] = value
+
+
+def _path_text(segments: list[str | int]) -> str:
+    text = ""
+    for seg in segments:
+        text += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if text else seg)
+    return text
+
+
+#: The parameter key that picks a named variant of the scenario (``[variants.NAME]``).
+VARIANT_KEY = "variant"
+
+
+def expand_variants(overrides: Mapping[str, Any], variants: Mapping[str, Mapping[str, Any]]
+                    ) -> dict[str, Any]:
+    """Overrides with ``variant = NAME`` replaced by that variant's bundle of overrides (the
+    bundle first, so that other parameters of the same point win)."""
+    if VARIANT_KEY not in overrides:
+        return dict(overrides)
+    rest = {k: v for k, v in overrides.items() if k != VARIANT_KEY}
+    return {**variants[overrides[VARIANT_KEY]], **rest}
+
+
+def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any],
+                    variants: Mapping[str, Mapping[str, Any]] | None = None) -> ScenarioConfig:
     """The scenario with ``overrides`` applied; raises ConfigError (path, value, allowed)."""
     data = dict(data)
+    if variants:
+        overrides = expand_variants(overrides, variants)
     for key, value in overrides.items():
-        set_path(data, key, value)
+        set_key(data, key, value)
     return build(ScenarioConfig, data)
 
 
@@ -794,8 +939,11 @@ def check_parameters(spec: StudySpec, base: ScenarioConfig, source: str
             probes = [(f"values[{j}]", p.typed(v)) for j, v in enumerate(p.values)]
         for label, value in probes:
             try:
-                apply_overrides(data, {p.key: value})
+                apply_overrides(data, {p.key: value}, spec.variants)
             except ConfigError as error:
+                if p.key == VARIANT_KEY:
+                    raise ScenarioError(f"{source}: variants.{value} is not a valid scenario "
+                                        f"({_why(error)})") from None
                 if _is_key_error(error):
                     raise ScenarioError(f"{source}: parameters[{i}].key = {format_value(p.key)}"
                                         f" ({error.path}: {error.allowed})") from None
@@ -805,7 +953,8 @@ def check_parameters(spec: StudySpec, base: ScenarioConfig, source: str
 
 def check_points(design: Design, base: ScenarioConfig, source: str,
                  parameters: tuple[Parameter, ...] = (),
-                 refused: dict[tuple[int, Any], tuple[str, ConfigError]] | None = None) -> None:
+                 refused: dict[tuple[int, Any], tuple[str, ConfigError]] | None = None,
+                 variants: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     """Every design point applied to the base scenario. The first invalid point is reported as
     the parameter value at fault when that value alone is refused for the same reason."""
     if not design.keys:
@@ -818,7 +967,7 @@ def check_points(design: Design, base: ScenarioConfig, source: str,
             continue
         seen.add(point)
         try:
-            apply_overrides(data, design.overrides(i))
+            apply_overrides(data, design.overrides(i), variants)
         except ConfigError as error:
             why = _why(error)
             for j, value in enumerate(point):
@@ -867,7 +1016,7 @@ def load_experiment(source: str | os.PathLike | Mapping[str, Any] | ExperimentSp
         design = make_design(spec, design_seed)
     except ConfigError as error:  # a range without n_levels in a grid
         raise ScenarioError(error.with_source(where).message()) from None
-    check_points(design, base, where, spec.parameters, refused)
+    check_points(design, base, where, spec.parameters, refused, spec.variants)
     return Experiment(
         name=Path(where).stem if where != "experiment" else (spec.title or "experiment"),
         title=spec.title,
@@ -885,6 +1034,7 @@ def load_experiment(source: str | os.PathLike | Mapping[str, Any] | ExperimentSp
         timeseries=spec.timeseries,
         timeseries_columns=spec.timeseries_columns,
         events=spec.events,
+        variants={k: dict(v) for k, v in spec.variants.items()},
     )
 
 
@@ -892,6 +1042,8 @@ def spec_json(spec: StudySpec, base_seed: int | None = None) -> dict[str, Any]:
     """The spec as resolved (defaults filled in), JSON-ready."""
     data = to_mapping(spec)
     data["overrides"] = dict(spec.overrides)
+    if spec.variants:
+        data["variants"] = {k: dict(v) for k, v in spec.variants.items()}
     if base_seed is not None and "base_seed" in {f.name for f in fields(spec)}:
         data["base_seed"] = base_seed
     return data

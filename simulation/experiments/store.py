@@ -74,7 +74,7 @@ def runs_schema(context: RunContext):
         [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
          ("seed", pa.int64()), ("brand", pa.string()), ("status", pa.string())]
         + [(c, _arrow_type(d)) for c, d in zip(context.columns, context.dtypes, strict=True)]
-        + [(o.column, pa.float64()) for o in context.outputs]
+        + [(c, pa.float64()) for o in context.outputs for c in o.columns]
         + [("error", pa.string()), ("days_simulated", pa.int64()), ("n_events", pa.int64()),
            ("wall_time_s", pa.float64()), ("started", pa.string()), ("host", pa.string()),
            ("pid", pa.int64()), ("traceback", pa.string())]
