@@ -56,13 +56,31 @@ def add_commands(subparsers) -> None:
                         help=f"preset name or TOML file shown first (default: {DEFAULT_SCENARIO})")
     parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help=f"port to listen on (default: {DEFAULT_PORT}; 0 picks a free one)")
-    parser.add_argument("--host", default="127.0.0.1",
+    parser.add_argument("--host", type=host_address, default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1, this computer only; "
                              "0.0.0.0 exposes the dashboard to your network)")
     parser.add_argument("--seed", type=seed_int,
                         help="random seed (default: the scenario's seed)")
     parser.add_argument("--open", action="store_true", help="open a browser window")
     parser.set_defaults(func=cmd_dashboard)
+
+
+def host_address(text: str) -> str:
+    """An argparse type: an address of this computer to listen on (an IP, or a name that
+    resolves to one); anything else is one line at once, not a misleading 'port in use'."""
+    from .schema import format_value
+
+    host = text.strip()
+    if not host or not host.isprintable() or any(c.isspace() for c in host) or len(host) > 253:
+        raise argparse.ArgumentTypeError(f"{format_value(text)} (expected an address such as "
+                                         "127.0.0.1 or 0.0.0.0)")
+    try:
+        socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        raise argparse.ArgumentTypeError(f"{format_value(text)} (not an address of this "
+                                         "computer: use 127.0.0.1, 0.0.0.0 or a local "
+                                         "interface's address)") from None
+    return host
 
 
 def port_number(text: str) -> int:

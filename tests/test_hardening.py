@@ -683,3 +683,10 @@ def test_property_malformed_experiment_files_get_one_line_or_load(case):
         path.write_bytes(content)
         code, _out, err = call(command, str(path), "--dry-run")
     _check_outcome(code, err)
+
+
+@pytest.mark.parametrize("host", ["not a host", "", "exa mple", "300.1.2.3.4.nowhere.invalid"])
+def test_a_dashboard_host_that_is_not_an_address_is_one_line(host):
+    # Refused by the argument parser, before Solara is started or a port is probed (a bad
+    # host used to be reported as "port already in use").
+    user_error("dashboard", "--host", host, parts=("--host",))
