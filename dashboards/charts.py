@@ -23,25 +23,16 @@ from matplotlib.patches import Patch
 from simulation import plots
 from simulation.config import DEPARTMENTS
 
+from . import registry
 from .state import CUSTOMER_STATES, NetworkSample, Organisation
 
 DPI = 100
 FONT = {"title": 11, "label": 9, "tick": 8.5, "legend": 8.5}
-# The CLI's panels (simulation.plots) with titles short enough for the dashboard's columns.
-AUDIENCE_PANELS = (
-    ("followers", "Followers", "people", 1),
-    ("organic_reach", "Organic reach per post", "share of followers", 1),
-    ("engagement_per_post", "Engagement per post (7-day mean)", "engagements", 7),
-    ("weekly_engaged_share", "Followers engaged this week", "share", 1),
-    ("mean_fatigue", "Fatigue of followers", "0-1", 1),
-    ("net_sentiment", "Net sentiment", "positive - negative", 1),
-)
-SERVICE_PANELS = (
-    ("complaints_new", "New public complaints (7-day mean)", "per day", 7),
-    ("backlog", "Customer-service backlog", "people waiting", 1),
-    ("negative_exposures", "People seeing complaints", "per day", 1),
-    ("crisis_level", "Crisis level (shaded: a crisis)", "0-3", 1),
-)
+# The panels come from the chart registry (declared once; the browser charts use the same).
+AUDIENCE_PANELS = registry.as_tuples("audience")
+SERVICE_PANELS = registry.as_tuples("service")
+SCALES = {p.column: p.scale for f in registry.FIGURES for p in f.panels if p.scale != 1}
+FLOWS = {p.column for f in registry.FIGURES for p in f.panels if p.flow}
 COMPARE_PANELS = (
     ("maturity", "Adoption maturity (mean of departments)", "0-1", 1),
     ("followers", "Followers", "people", 1),
@@ -175,6 +166,10 @@ def panels_figure(frame: pd.DataFrame, panels, days: int, events: pd.DataFrame |
         if column not in frame:
             _empty(ax, f"{column}: not reported")
             continue
+        if column in SCALES:  # in the registry's unit (e.g. %), as the browser charts show it
+            frame = frame.assign(**{column: frame[column] * SCALES[column]})
+        if column in FLOWS:  # a quantity of the day: none yet on day 0
+            frame = frame.assign(**{column: frame[column].where(frame["day"] > 0)})
         plots.draw_metric(ax, frame, column, title, ylabel, smooth, legend=False, colours=colours)
         if crisis_bands:
             plots.draw_crisis_bands(ax, frame)

@@ -25,8 +25,12 @@ from .state import Session, Snapshot
 
 log = logging.getLogger("socbiz.dashboard")
 
-FRAME_SECONDS = 0.3
-MAX_BURST_SECONDS = 0.4  # simulating between two frames, at most
+FRAME_SECONDS = 0.1
+FRAME_WAIT_SECONDS = 1.0  # waiting for the browser to draw a frame, at most
+# While playing, a frame goes straight to the widgets that show it (charts, cards, day counter,
+# cue, event log: see Controller.watch); the rest of the page (forms) is re-rendered by Solara
+# when the run stops, because one Solara render of the whole tab costs more than a frame.
+MAX_BURST_SECONDS = 0.08  # simulating between two frames, at most (frames ≥ 10/s)
 SPEEDS = {  # label -> simulated days per second (0: as fast as possible)
     "1 day/s": 1.0,
     "2 days/s": 2.0,
@@ -52,6 +56,12 @@ class Controller:
         self.message = message  # Reactive[tuple[str, str] | None]: (kind, text)
         self.frames = 0
         self.last_frame_seconds = 0.0
+        self.shown: Snapshot = snap.value  # the last frame drawn (may be newer than snap)
+        self._watchers: dict[str, Callable[[Snapshot], None]] = {}
+        # Browser charts that report the frames they drew (flow control, see play()).
+        self.charts: dict[str, Any] = {}
+        self.run_to: int | None = None  # "Run to day N": playing stops on that day
+        self.drawn = threading.Event()
         # Set by Pause before anything else, so the loop stops even while a frame is drawing.
         self.stop = threading.Event()
         # Each play loop has a number; an older loop still finishing a frame when Play is
@@ -60,13 +70,56 @@ class Controller:
         self._generation_lock = threading.Lock()
 
     # -- publishing -------------------------------------------------------------------------------
-    def publish(self) -> Snapshot:
+    def watch(self, key: str, draw: Callable[[Snapshot], None]) -> Callable[[], None]:
+        """Have ``draw(snapshot)`` called at every frame (returns the function that stops it).
+
+        Used by the widgets that move while playing: they update their own data, with no
+        Solara render of the page."""
+        self._watchers[key] = draw
+        if self.shown is not None:
+            self._draw(self.shown)
+
+        def forget():
+            if self._watchers.get(key) is draw:
+                del self._watchers[key]
+        return forget
+
+    def track(self, key: str, feed) -> Callable[[], None]:
+        """Follow a browser chart's reports of the frames it drew (returns: stop following)."""
+        self.charts[key] = feed
+        feed.on_drawn = self.drawn.set
+
+        def forget():
+            if self.charts.get(key) is feed:
+                del self.charts[key]
+                feed.on_drawn = None
+        return forget
+
+    def frame_on_screen(self) -> bool:
+        """True when every browser chart that reports its frames has drawn the last one (or
+        none reports: no browser, as in tests)."""
+        reporting = [f for f in list(self.charts.values()) if f.drawn_days >= 0]
+        return all(f.drawn_days >= f.sent_days for f in reporting)
+
+    def _draw(self, snap: Snapshot) -> None:
+        for key, draw in list(self._watchers.items()):
+            try:
+                draw(snap)
+            except Exception:  # a chart must never stop the run
+                log.exception("frame of %s failed", key)
+
+    def publish(self, page: bool = True) -> Snapshot:
+        """Show the run as it is now: a frame for the watching widgets, and (``page``) a Solara
+        render of the rest of the page."""
         started = time.perf_counter()
         snap = self.session.snapshot()
-        setup = snap.setup
-        if setup != self.setup.value:  # the sidebar redraws only when it has to
-            self.setup.set(setup)
-        self.snap.set(snap)
+        self.shown = snap
+        self._draw(snap)
+        if page:
+            setup = snap.setup
+            if setup != self.setup.value:  # the sidebar redraws only when it has to
+                self.setup.set(setup)
+            self.snap.set(snap)
         self.frames += 1
         self.last_frame_seconds = time.perf_counter() - started
         return snap
@@ -97,6 +150,7 @@ class Controller:
         self.attempt(action)
 
     def pause(self) -> None:
+        self.run_to = None
         self.stop.set()
         self.playing.set(False)
 
@@ -108,6 +162,16 @@ class Controller:
             self.message.set(None)
             self.playing.set(True)
 
+
+    def play_to(self, day: int) -> None:
+        """Play until ``day`` and stop on it (a day already passed: nothing happens)."""
+        if day <= self.session.day:
+            self.say("info", f"Day {day} is already past (the run is on day "
+                     f"{self.session.day}): Reset to start again.")
+            return
+        self.run_to = day
+        if not self.playing.value:
+            self.toggle_play()
 
     def reset(self) -> None:
         self.pause()
@@ -145,39 +209,63 @@ class Controller:
                     self.playing.set(False)
                     break
                 while time.perf_counter() < next_frame and playing():
-                    time.sleep(0.02)  # short naps: Pause acts at once
+                    time.sleep(min(0.01, max(next_frame - time.perf_counter(), 0.001)))
+                # Flow control: the next days are simulated once the browser has drawn the last
+                # frame, so the model is never more than one frame ahead of the screen (Pause
+                # stops on the day shown) and a slow browser gets fewer, fuller frames.
+                waited = time.perf_counter()
+                while (not self.frame_on_screen() and playing()
+                       and time.perf_counter() - waited < FRAME_WAIT_SECONDS):
+                    self.drawn.wait(0.01)
+                    self.drawn.clear()
+                browser_seconds = time.perf_counter() - waited
                 if not playing():
                     break
+                cycle_started = time.perf_counter()
+                next_frame = cycle_started + FRAME_SECONDS  # a steady cadence of frames
                 if self.speed.value != speed_label:  # the speed changed while playing
-                    speed_label, started, owed_from = (self.speed.value, time.perf_counter(),
+                    speed_label, started, owed_from = (self.speed.value, cycle_started,
                                                        session.day)
                 rate = SPEEDS.get(speed_label, 10.0)
-                burst_started = time.perf_counter()
+                # Simulate for what is left of the frame once it is drawn (a frame costs
+                # last_frame_seconds), keeping a little breath for the server to send it.
+                budget = max(0.02, min(MAX_BURST_SECONDS,
+                                       FRAME_SECONDS - self.last_frame_seconds - 0.015))
                 if rate > 0:
-                    target = owed_from + int((burst_started - started) * rate)
-                else:  # as fast as possible: simulate for a frame's time, then draw
+                    target = owed_from + int((cycle_started - started) * rate)
+                else:  # as fast as possible: simulate for the frame's budget, then draw; a
+                    # slow browser gets fuller frames (at least as much simulating as waiting)
                     target = session.day + 10**9
+                if rate == 0 or browser_seconds > FRAME_SECONDS:
+                    budget = max(budget, min(browser_seconds, 0.5))
+                if self.run_to is not None:
+                    target = min(target, self.run_to)
                 at_cue = None
                 while (session.day < target and session.running and playing()
-                       and time.perf_counter() - burst_started < MAX_BURST_SECONDS):
+                       and time.perf_counter() - cycle_started < budget):
                     session.step(1)
                     if self.pause_at_cues.value and session.day in cue_days:
                         at_cue = session.day
                         break
                 if at_cue is not None:
-                    self.playing.set(False)
+                    # The cue day's frame first, then the banner, then Play is given back.
+                    self.publish()
                     cue = next(c for c in session.config.narrative if c.day == at_cue)
                     self.say("info", f"Paused at the trainer's cue for day {cue.day}: {cue.watch}"
                              + (f" Ask: {cue.ask}" if cue.ask else ""))
-                    break
-                if time.perf_counter() - burst_started >= MAX_BURST_SECONDS and rate > 0:
+                    self.stop.set()
+                    self.playing.set(False)
+                    return
+                if rate > 0 and session.day < target - 2 * rate * FRAME_SECONDS:
                     # The server cannot keep the pace: do not pile up a debt of days.
                     started, owed_from = time.perf_counter(), session.day
-                if session.day != self.snap.value.day:
-                    self.publish()
-                # Leave the server some breath between frames (half a frame's drawing time).
-                next_frame = time.perf_counter() + max(FRAME_SECONDS,
-                                                       0.5 * self.last_frame_seconds)
+                if session.day != self.shown.day:
+                    self.publish(page=False)
+                if self.run_to is not None and session.day >= self.run_to:
+                    self.run_to = None
+                    self.stop.set()
+                    self.playing.set(False)
+                    break
         except Exception as error:
             log.exception("play loop stopped")
             self.say("error", f"The simulation stopped: {error}. Press Reset to start again.")

@@ -50,6 +50,7 @@ def main() -> int:
                 "127.0.0.1", "localhost") else r.abort())
             page.goto(url)
             page.get_by_text("Day 0 of").wait_for()
+            page.locator(".socbiz-live-phases canvas").first.wait_for()
             page.get_by_role("button", name="+7 days").click()
             page.get_by_text("Day 7 of").wait_for()
             page.get_by_role("button", name="Executive sponsorship").click()
@@ -73,8 +74,12 @@ def main() -> int:
             page.get_by_role("tab", name="Live").scroll_into_view_if_needed()
             page.wait_for_timeout(300)
             page.screenshot(path=str(OUT / "dashboard-live.png"))
-            page.locator(".socbiz-chart-audience").scroll_into_view_if_needed()
+            chart = page.locator(".socbiz-live-audience canvas").first
+            chart.scroll_into_view_if_needed()
             page.wait_for_timeout(500)
+            box = chart.bounding_box()  # hover the followers panel: the values of that day
+            page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.3 * box["height"])
+            page.wait_for_timeout(1000)
             page.screenshot(path=str(OUT / "dashboard-live-charts.png"))
             page.get_by_role("tab", name="Network & organisation").click()
             page.locator(".socbiz-chart-network img").wait_for()

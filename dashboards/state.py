@@ -26,7 +26,9 @@ Rules:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
+import itertools
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -182,6 +184,7 @@ class Session:
             self.pending_levers = False
             self.error: str | None = None
             self._network = None
+            self.history = History(self.model)
             self.version += 1
 
     @property
@@ -205,6 +208,7 @@ class Session:
                 done += 1
             if done:
                 self.version += 1
+            self.history.catch_up(self.model)
         return done
 
     def intervene(self, request: Mapping[str, Any]) -> LiveIntervention:
@@ -221,6 +225,7 @@ class Session:
             item = LiveIntervention(day=applied.day, intervention=applied, request=dict(request),
                                     text=text)
             self.live.append(item)
+            self.history.catch_up(self.model)
             self.version += 1
             return item
 
@@ -254,11 +259,13 @@ class Session:
         return text
 
     # -- what the page draws ---------------------------------------------------------------------
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, network: bool = False) -> Snapshot:
+        """What the page shows now. Cheap: the series are the :class:`History` kept day by day
+        (the snapshot keeps its length, not a copy); the customer network's states are read
+        only when asked for (the Network tab), so playing costs only what is on screen."""
         with self.lock:
             model = self.model
-            frame = model.brand_frame()
-            events = model.log_book.to_frame()
+            self.history.catch_up(model)
             organisations = {
                 name: Organisation(
                     adoption=np.array([brand.departments[k].adoption for k in DEPARTMENTS]),
@@ -269,8 +276,10 @@ class Session:
                 )
                 for name, brand in model.brands.items()
             }
-            network = self.network_sample()
-            states = customer_states(model, network.nodes)
+            sample = states = None
+            if network:
+                sample = self.network_sample()
+                states = customer_states(model, sample.nodes)
             return Snapshot(
                 version=self.version,
                 day=self.day,
@@ -279,10 +288,11 @@ class Session:
                 seed=self.seed,
                 config=self.config,
                 source=self.source,
-                frame=frame,
-                events=events,
+                history=self.history,
+                n_days=self.history.n_days,
+                n_events=self.history.n_events,
                 organisations=organisations,
-                network=network,
+                network=sample,
                 customer_states=states,
                 live=tuple(self.live),
                 overrides=dict(self.overrides),
@@ -340,7 +350,7 @@ class Setup:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything the page shows, copied from the model at one moment."""
+    """Everything the page shows, as of one moment (``n_days`` days of ``history``)."""
 
     version: int
     day: int
@@ -349,11 +359,12 @@ class Snapshot:
     seed: int
     config: ScenarioConfig
     source: str
-    frame: pd.DataFrame
-    events: pd.DataFrame
+    history: History
+    n_days: int
+    n_events: int
     organisations: dict[str, Organisation]
-    network: NetworkSample
-    customer_states: dict[str, np.ndarray]
+    network: NetworkSample | None = None
+    customer_states: dict[str, np.ndarray] | None = None
     live: tuple[LiveIntervention, ...] = ()
     overrides: dict[str, Any] = field(default_factory=dict)
     pending_levers: bool = False
@@ -368,9 +379,106 @@ class Snapshot:
         return Setup(self.config, self.source, self.seed, dict(self.overrides),
                      self.pending_levers, self.running)
 
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The tidy time series up to this snapshot's day (as ``model.brand_frame()``)."""
+        return self.history.frame(self.n_days)
+
+    @functools.cached_property
+    def events(self) -> pd.DataFrame:
+        return self.history.event_frame(self.n_events)
+
+    def value(self, brand: str, column: str, day: int | None = None) -> Any:
+        """A brand's reported value on ``day`` (default: the snapshot's day)."""
+        index = self.n_days - 1 if day is None else min(max(day, 0), self.n_days - 1)
+        return self.history.column(brand, column)[index]
+
+    def recent_mean(self, brand: str, column: str, days: int, day: int | None = None) -> float:
+        stop = self.n_days if day is None else min(max(day, 0), self.n_days - 1) + 1
+        values = self.history.column(brand, column)[max(0, stop - days):stop]
+        return float(np.mean(values)) if values else float("nan")
+
     def latest(self, brand: str) -> pd.Series:
         rows = self.frame[self.frame["brand"] == brand]
         return rows.iloc[-1]
+
+
+class History:
+    """The run's daily series, kept day by day for the page (append-only until a reset).
+
+    It copies the records of the model's DataCollector as they appear (a day's records never
+    change afterwards), so a frame costs the new days only, where ``model.brand_frame()``
+    rebuilds every day's table. :meth:`frame` gives the same table as ``brand_frame()``
+    (checked by a test), for exports and the comparison.
+    """
+
+    def __init__(self, model: SocialBusinessModel):
+        collector = model.datacollector
+        self._brand_type = next(iter(collector.agenttype_reporters))
+        self.brand_columns = list(collector.agenttype_reporters[self._brand_type])
+        self.model_columns = list(collector.model_vars)
+        self._brand_at = self.brand_columns.index("brand")
+        self.records: list[list[tuple]] = []  # per day: the brands' record tuples
+        self.model_rows: dict[str, list] = {c: [] for c in self.model_columns}
+        self.series: dict[str, dict[str, list]] = {}
+        self.events: list = []
+        self.catch_up(model)
+
+    @property
+    def n_days(self) -> int:
+        return len(self.records)
+
+    @property
+    def n_events(self) -> int:
+        return len(self.events)
+
+    def catch_up(self, model: SocialBusinessModel) -> None:
+        """Copy the days and events the model recorded since the last call (caller holds the
+        session's lock)."""
+        collector = model.datacollector
+        known = self.n_days
+        for day_records in itertools.islice(collector._agenttype_records.values(), known, None):
+            rows = list(day_records.get(self._brand_type, ()))
+            for row in rows:
+                brand = row[2 + self._brand_at]
+                columns = self.series.get(brand)
+                if columns is None:
+                    columns = self.series[brand] = {c: [] for c in self.brand_columns}
+                    columns.update({c: [] for c in self.model_columns})
+                for name, value in zip(self.brand_columns, row[2:], strict=True):
+                    columns[name].append(value)
+            self.records.append(rows)
+        for name in self.model_columns:
+            values = collector.model_vars[name]
+            target = self.model_rows[name]
+            target.extend(values[len(target):])
+            for columns in self.series.values():
+                own = columns[name]
+                own.extend(values[len(own):len(self.records)])
+        logged = model.log_book.events
+        if len(logged) > len(self.events):
+            self.events.extend(logged[len(self.events):])
+
+    def column(self, brand: str, column: str) -> list:
+        return self.series[brand][column]
+
+    def frame(self, n_days: int | None = None) -> pd.DataFrame:
+        n = self.n_days if n_days is None else n_days
+        records = itertools.chain.from_iterable(self.records[:n])
+        frame = pd.DataFrame.from_records(
+            data=records, columns=["Step", "AgentID", *self.brand_columns],
+            index=["Step", "AgentID"]).reset_index()
+        frame = frame.rename(columns={"Step": "day"}).drop(columns=["AgentID"])
+        frame["day"] = frame["day"].round().astype(int)
+        market = pd.DataFrame({c: v[:n] for c, v in self.model_rows.items()})
+        market = market.reset_index(drop=True)
+        market["day"] = np.arange(len(market))
+        return frame.merge(market, on="day", how="left")
+
+    def event_frame(self, n_events: int | None = None) -> pd.DataFrame:
+        chosen = self.events[:self.n_events if n_events is None else n_events]
+        return pd.DataFrame([e.as_row() for e in chosen],
+                            columns=["day", "brand", "kind", "cause", "text"])
 
 
 def _value_at(config: ScenarioConfig, key: str) -> Any:

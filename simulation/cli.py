@@ -1,7 +1,10 @@
 """The ``socbiz`` command line.
 
-User mistakes (bad scenario files, bad overrides, an output folder that would be overwritten)
-end with one line on stderr, ``socbiz: error: ...``, and exit status 2; never a traceback.
+User mistakes (bad scenario files, bad overrides, an output folder that would be overwritten
+or cannot be written, an option out of range) end with one line on stderr, ``socbiz: error:
+...``, and exit status 2; never a traceback. Output folders are checked before any work. An
+unexpected internal error prints one line saying where its full traceback was written (a file
+in the temporary folder, ``socbiz_logs/``) and exits with status 1.
 Subcommands of other modules register themselves through ``PLUGINS``: each module named there
 has ``add_commands(subparsers)`` that adds its parsers and sets ``func`` on them.
 """
@@ -11,9 +14,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
+import tempfile
 import time
+import traceback
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +29,7 @@ from .i18n import (
     LANGUAGES,
     LanguageError,
     _,
+    _l,
     format_number,
     format_percent,
     install_argparse,
@@ -39,17 +46,24 @@ from .scenario import (
     resolve_scenario_path,
     scenario_to_toml,
 )
+from .schema import limit, one_line
 
 # Modules that add subcommands (sweep, sensitivity, validate, dashboard ...).
 PLUGINS: tuple[str, ...] = (
     "simulation.validation.cli",
     "simulation.experiments.cli",
     "simulation.dashboard_cli",
+    "simulation.workshop.cli",
 )
 
 
 class UserError(Exception):
     """A mistake in what the user asked for: one line, exit status 2."""
+
+
+class RunFailed(Exception):
+    """Work done but not delivered as asked (e.g. written to a rescue folder): one line, exit
+    status 1."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -59,7 +73,7 @@ class Parser(argparse.ArgumentParser):
         command = self.prog.removeprefix("socbiz").strip()
         where = f"{command}: " if command else ""
         self.exit(2, error_line(_("{where}{message} (see: {prog} --help)").format(
-            where=where, message=message, prog=self.prog)) + "\n")
+            where=where, message=one_line(message), prog=self.prog)) + "\n")
 
 
 def error_line(message: object) -> str:
@@ -107,14 +121,25 @@ def add_override_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .runner import run_scenario, write_outputs
+    from .runner import (
+        OutputError,
+        check_output_folder,
+        estimate_output_bytes,
+        run_scenario,
+        write_outputs_or_rescue,
+    )
 
     overrides = overrides_from(args.overrides)
     config = load_scenario(args.scenario, {**overrides, **(
         {"horizon_days": args.days} if args.days is not None else {})})
     seed = args.seed if args.seed is not None else config.seed
-    out = Path(args.out) if args.out else Path("runs") / (
+    out = Path(args.out) if args.out is not None else Path("runs") / (
         f"{config.name}-seed{seed}-{datetime.now():%Y%m%d-%H%M%S}")
+    # Before any work: a folder that cannot take the outputs is refused now, not after the run.
+    try:
+        check_output_folder(out, estimate_output_bytes(config, plots=not args.no_plots))
+    except OutputError as error:
+        raise UserError(str(error)) from None
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         raise UserError(_("--out {out}: folder exists and is not empty (choose another folder "
                           "or add --overwrite)").format(out=out))
@@ -128,7 +153,16 @@ def cmd_run(args: argparse.Namespace) -> int:
                           n=len(config.brands))),
               file=sys.stderr)
     result = run_scenario(config, seed=seed, progress=not args.quiet)
-    write_outputs(result, out, plots=not args.no_plots)
+    try:
+        written, failure = write_outputs_or_rescue(result, out, plots=not args.no_plots)
+    except OutputError as error:
+        raise RunFailed(str(error)) from None
+    if failure is not None:
+        from .runner import _describe_os_error
+
+        raise RunFailed(_("could not write the results to {out} ({error}); nothing is lost: "
+                          "they were written to {rescue}").format(
+            out=out, error=_describe_os_error(failure), rescue=written))
     status = result.metadata["status"]
     if not args.quiet:
         print(summary(result), file=sys.stderr)
@@ -215,6 +249,8 @@ def describe(config) -> str:
 
 
 def cmd_scenarios_validate(args: argparse.Namespace) -> int:
+    """``ok FILE (title)`` on stdout for each good file; the usual one-line error on stderr for
+    each bad one (so a single bad file gives exactly the one line of any user mistake)."""
     failed = 0
     for path in args.files:
         try:
@@ -222,7 +258,7 @@ def cmd_scenarios_validate(args: argparse.Namespace) -> int:
             print(_("ok    {path}  ({title})").format(path=path, title=config.title or config.name))
         except ScenarioError as error:
             failed += 1
-            print(_("error {message}").format(message=error), file=sys.stderr)
+            print(error_line(one_line(error)), file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -246,10 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=_("preset name or TOML file (default: {name})").format(
                          name=DEFAULT_SCENARIO))
-    run.add_argument("--days", type=positive_int, help=_("days to simulate (default: the "
-                                                         "scenario's horizon)"))
-    run.add_argument("--seed", type=non_negative_int, help=_("random seed (default: the "
-                                                             "scenario's seed)"))
+    run.add_argument("--days", type=days_int, help=_("days to simulate (default: the "
+                                                     "scenario's horizon)"))
+    run.add_argument("--seed", type=seed_int, help=_("random seed (default: the "
+                                                     "scenario's seed)"))
     run.add_argument("--out", help=_("output folder (default: runs/NAME-seedS-TIMESTAMP)"))
     add_override_option(run)
     run.add_argument("--overwrite", action="store_true",
@@ -282,25 +318,119 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def int_at_least(minimum: int):
-    """An argparse type: an integer ≥ ``minimum``, with a one-line error otherwise."""
+def int_at_least(minimum: int, maximum: int | None = None):
+    """An argparse type: an integer ≥ ``minimum`` (and ≤ ``maximum``), with a one-line error
+    otherwise."""
+    from .schema import format_value
 
     def parse(text: str) -> int:
+        shown = format_value(text)
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(_("{text} (must be an integer)").format(
-                text=repr(text))) from None
+                text=shown)) from None
         if value < minimum:
             raise argparse.ArgumentTypeError(_("{text} (must be an integer ≥ {minimum})").format(
-                text=repr(text), minimum=minimum))
+                text=shown, minimum=minimum))
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(_("{text} (must be an integer between {minimum} "
+                                               "and {maximum})").format(
+                text=shown, minimum=format_number(minimum), maximum=format_number(maximum)))
         return value
 
     return parse
 
 
+def probability_open(text: str) -> float:
+    """An argparse type: a number strictly between 0 and 1 (a confidence level)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        from .schema import format_value
+
+        raise argparse.ArgumentTypeError(_("{text} (must be a number between 0 and 1, "
+                                           "exclusive, e.g. 0.95)").format(
+            text=format_value(text)))
+    return value
+
+
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+
+
+def scheduler_address(text: str) -> str:
+    """An argparse type: a Dask scheduler address, ``tcp://HOST:PORT`` (or ``HOST:PORT``).
+
+    The format is checked here, and the host is tried with a short TCP connection (2 s), so a
+    wrong address is one line at once instead of a long wait for the Dask client's timeout.
+    """
+    from urllib.parse import urlsplit
+
+    from .schema import format_value
+
+    shown = format_value(text)
+    expected = _("{text} (expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786)").format(
+        text=shown)
+    address = text.strip()
+    if not address or any(c.isspace() for c in address) or not address.isprintable():
+        raise argparse.ArgumentTypeError(expected)
+    if "://" not in address:
+        address = f"tcp://{address}"
+    parts = urlsplit(address)
+    if parts.scheme in ("http", "https"):
+        raise argparse.ArgumentTypeError(_(
+            "{text} (a web address: Dask schedulers listen on tcp://HOST:8786; port 8787 is "
+            "the dashboard, not the scheduler)").format(text=shown))
+    if parts.scheme not in SCHEDULER_SCHEMES:
+        raise argparse.ArgumentTypeError(expected)
+    if parts.scheme == "inproc":
+        return address
+    try:
+        port = parts.port
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("{text} (the port must be 1 to 65535)").format(
+            text=shown)) from None
+    if not parts.hostname or port is None or parts.path not in ("", "/") or parts.query:
+        raise argparse.ArgumentTypeError(expected)
+    if parts.scheme in ("tcp", "tls"):
+        import socket
+
+        try:
+            socket.create_connection((parts.hostname, port), timeout=2).close()
+        except OSError as error:
+            why = (_("unknown host") if isinstance(error, socket.gaierror)
+                   else _("no answer within 2 s") if isinstance(error, TimeoutError)
+                   else error.strerror or str(error))
+            raise argparse.ArgumentTypeError(_("{text} (cannot reach a scheduler there: "
+                                               "{why})").format(text=shown, why=why)) from None
+    return address
+
+
+
+
+def _horizon_cap() -> int:
+    from .config import MAX_HORIZON_DAYS
+
+    return MAX_HORIZON_DAYS
+
+
+def _seed_cap() -> int:
+    from .schema import MAX_SEED
+
+    return MAX_SEED
+
+
+MAX_HORIZON_DAYS = _horizon_cap()
+MAX_LOCAL_WORKERS = limit("MAX_LOCAL_WORKERS", 1024, _l(
+    "Most local worker processes (--workers): far above any machine's cores, so a typo cannot "
+    "fork thousands."), "processes")
 positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
+days_int = int_at_least(1, MAX_HORIZON_DAYS)
+seed_int = int_at_least(0, _seed_cap())
+workers_int = int_at_least(0, MAX_LOCAL_WORKERS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -331,15 +461,46 @@ def _run_command(argv: list[str]) -> int:
     try:
         code = args.func(args)
     except (ScenarioError, UserError) as error:
-        print(error_line(error), file=sys.stderr)
+        print(error_line(one_line(error)), file=sys.stderr)
         return 2
+    except RunFailed as error:
+        print(error_line(one_line(error)), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(_("socbiz: interrupted after {seconds} s").format(
             seconds=format_number(time.perf_counter() - started, 0)), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug, not a user mistake: short message, traceback kept
+        print(_("socbiz: internal error: {error} (full traceback in {file}; please report it)")
+              .format(error=one_line(f"{type(error).__name__}: {error}", 300),
+                      file=write_crash_report(argv)), file=sys.stderr)
+        return 1
     return code
+
+
+CRASH_FOLDER = "socbiz_logs"  # in the temporary folder
+
+
+def write_crash_report(argv: list[str] | None) -> str:
+    """Write the current exception's traceback, the command line and versions to a file in
+    ``<temp>/socbiz_logs/``; return its path (or a note if even that cannot be written)."""
+    from . import __version__
+
+    text = (f"socbiz_version: {__version__}\npython: {sys.version.split()[0]}\n"
+            f"command: {sys.argv[0] if argv is None else 'socbiz'} "
+            f"{' '.join(sys.argv[1:] if argv is None else argv)[:5000]}\n"
+            f"time: {datetime.now().isoformat(timespec='seconds')}\n\n"
+            + traceback.format_exc())
+    folder = Path(tempfile.gettempdir()) / CRASH_FOLDER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+    except OSError:
+        return _("nowhere: the temporary folder is not writable")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .config import WordOfMouthConfig
+from .i18n import Number, msg, nmsg, term
 from .vocabulary import (
     COMPLAINT_ORIGINS,
     CRISIS_CAUSE_TERMS,
@@ -364,8 +365,8 @@ class Complaints:
                 self._inject(b, cause, virality, self.config.exogenous_seeds, day)
                 results[b].notes.append(
                     ("crisis_injected", cause,
-                     f"An unplanned crisis hits: {cause.replace('_', ' ')} "
-                     f"(virality {virality:.1f})."))
+                     msg("An unplanned crisis hits: {cause} (virality {virality}).",
+                         cause=term("crisis_cause", cause), virality=Number(virality, 1))))
 
     def inject(self, brand, cause: str, virality: float, n_seeds: int, day: int) -> str:
         """A crisis injected by the timeline or a user on ``day``; returns the log sentence."""
@@ -373,7 +374,9 @@ class Complaints:
         what = CRISIS_CAUSE_TERMS[cause].sentence
         posters = (self.config.activists_per_seed * n_seeds
                    if CRISIS_CAUSE_TERMS[cause].seeding == SEED_ACTIVISTS else n_seeds)
-        return f"{what} (virality {virality:g}, first posted by {posters} people)."
+        return nmsg("{what} (virality {virality}, first posted by {n} person).",
+                    "{what} (virality {virality}, first posted by {n} people).", posters,
+                    what=what, virality=Number(virality))
 
     def _inject(self, b: int, cause: str, virality: float, n_seeds: int, day: int) -> None:
         m = self.market

@@ -22,8 +22,8 @@ import numpy as np
 
 from .events import TimelineEvent
 from .events import check_mix as _check_mix
-from .i18n import Localized, _
-from .schema import ConfigError, did_you_mean, param, to_mapping
+from .i18n import Localized, _, _l
+from .schema import MAX_SEED, ConfigError, did_you_mean, limit, param, to_mapping
 from .vocabulary import (
     CONTENT_TYPES,
     DEPARTMENTS,
@@ -31,6 +31,21 @@ from .vocabulary import (
     NETWORK_KINDS,
     ORGANISATIONAL_MODELS,
 )
+
+# --------------------------------------------------------------------------------------------
+# Caps on the sizes a scenario controls (listed in the ODD's parameter table). The customer cap
+# is the one place to change when the model is made to scale further.
+
+MAX_CUSTOMERS = limit("MAX_CUSTOMERS", 10_000_000, _l("Most simulated customers "
+                      "(market.n_customers)."), "people")
+MAX_BRANDS = limit("MAX_BRANDS", 50, _l("Most brands in a scenario."), "brands")
+MAX_AGENCIES = limit("MAX_AGENCIES", 50, _l("Most agencies in a scenario."), "agencies")
+MAX_TIMELINE_ENTRIES = limit("MAX_TIMELINE_ENTRIES", 10_000, _l("Most timeline entries in a "
+                             "scenario."), "entries")
+MAX_NARRATIVE_CUES = limit("MAX_NARRATIVE_CUES", 1000, _l("Most narrative cues and references "
+                           "in a scenario."), "entries")
+MAX_HORIZON_DAYS = limit("MAX_HORIZON_DAYS", 36_500, _l("Longest run (horizon_days, --days), "
+                         "and latest day of a timeline entry or a cue."), "days")
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary: the names live in simulation.vocabulary; they are re-exported here so that
@@ -105,7 +120,7 @@ class MarketConfig:
     """The customer population and its social network."""
 
     n_customers: int = param(20_000, "Customers (and prospects) on the social platform.",
-                             unit="people", lo=10, hi=10_000_000)
+                             unit="people", lo=10, hi=MAX_CUSTOMERS)
     network: str = param("scale_free", "Shape of the customers' social network.",
                          choices=NETWORK_KINDS)
     mean_degree: float = param(10.0, "Average number of friends per customer.", unit="people",
@@ -333,6 +348,21 @@ class WordOfMouthConfig:
     insight_days: float = param(365.0, "Time for insights to build most of their effect at full"
                                 " listening and adoption.", unit="days", lo=1, hi=36500)
 
+    # Checks between fields --------------------------------------------------------------
+    def __post_init__(self):
+        if not self.crisis_l1 < self.crisis_l2:
+            raise ConfigError("crisis_l2", self.crisis_l2, _(
+                "must be above crisis_l1 = {value}: crisis levels need growing thresholds")
+                .format(value=f"{self.crisis_l1:g}"))
+        if not self.crisis_l2 < self.crisis_l3:
+            raise ConfigError("crisis_l3", self.crisis_l3, _(
+                "must be above crisis_l2 = {value}: crisis levels need growing thresholds")
+                .format(value=f"{self.crisis_l2:g}"))
+        if self.crisis_alert_share > self.crisis_l1:
+            raise ConfigError("crisis_alert_share", self.crisis_alert_share, _(
+                "must be ≤ crisis_l1 = {value}: a surge is flagged before it is a crisis")
+                .format(value=f"{self.crisis_l1:g}"))
+
 
 @dataclass(frozen=True)
 class OrganisationConfig:
@@ -547,7 +577,8 @@ class BrandConfig:
     """One brand: its market position, organisation, strategy and means."""
 
     market_share: float = param(0.2, "Share of all people who are the brand's customers at "
-                                "the start.", lo=0, hi=1)
+                                "the start (people may buy several brands: shares across "
+                                "brands may add up to more than 1).", lo=0, hi=1)
     awareness: float = param(0.6, "Share of all people who know the brand.", lo=0, hi=1)
     initial_follower_share: float = param(0.1, "Share of engaging customers who follow the "
                                           "brand at the start.", lo=0, hi=1)
@@ -585,7 +616,8 @@ class BrandConfig:
                                        source="assumed (Altimeter 2011's '22% of firms without "
                                        "a plan feel prepared' is a share of firms, not a "
                                        "level)")
-    agencies: tuple[str, ...] = param((), "Agencies under contract to the brand.")
+    agencies: tuple[str, ...] = param((), "Agencies under contract to the brand.",
+                                      max_items=MAX_AGENCIES)
     incident_rate: float = param(0.002, "Daily chance a customer meets a problem with the "
                                  "product or service.", unit="1/day", lo=0, hi=1)
     revenue_per_sale: float = param(50.0, "Revenue of one sale.", unit="€", lo=0, hi=1e9)
@@ -634,9 +666,9 @@ class AgencyConfig:
 class NarrativeCue:
     """One moment a trainer points at: when, what to watch, what to ask the room."""
 
-    day: int = param(0, "Day of the cue.", unit="day", lo=0)
-    watch: Localized = param(Localized(""), "What to watch.")
-    ask: Localized = param(Localized(""), "Question for the room.")
+    day: int = param(0, "Day of the cue.", unit="day", lo=0, hi=MAX_HORIZON_DAYS)
+    watch: Localized = param(Localized(""), "What to watch.", max_length=2000)
+    ask: Localized = param(Localized(""), "Question for the room.", max_length=2000)
 
 
 @dataclass(frozen=True)
@@ -644,24 +676,29 @@ class ScenarioConfig:
     """Everything a run needs. Build it with :func:`simulation.load_scenario`."""
 
     name: str = param("custom", "Scenario name (the file name without .toml).")
-    title: Localized = param(Localized(""), "Title shown to users.")
-    description: Localized = param(Localized(""), "What the scenario represents.")
-    narrative: tuple[NarrativeCue, ...] = param((), "Trainer's cues: what to watch and when.")
-    references: tuple[str, ...] = param((), "Sources the scenario draws on.")
+    title: Localized = param(Localized(""), "Title shown to users.", max_length=200,
+                             single_line=True)
+    description: Localized = param(Localized(""), "What the scenario represents.",
+                                   max_length=100_000)
+    narrative: tuple[NarrativeCue, ...] = param((), "Trainer's cues: what to watch and when.",
+                                                max_items=MAX_NARRATIVE_CUES)
+    references: tuple[str, ...] = param((), "Sources the scenario draws on.",
+                                        max_items=MAX_NARRATIVE_CUES, max_length=2000)
     horizon_days: int = param(730, "Days simulated (one step is one day).", unit="days", lo=1,
-                              hi=36_500)
+                              hi=MAX_HORIZON_DAYS)
     seed: int = param(42, "Random seed: the same scenario and seed give the same results.",
-                      lo=0, hi=2**63 - 1)
+                      lo=0, hi=MAX_SEED)
     market: MarketConfig = field(default_factory=MarketConfig)
     behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
     word_of_mouth: WordOfMouthConfig = field(default_factory=WordOfMouthConfig)
     organisation: OrganisationConfig = field(default_factory=OrganisationConfig)
     classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
     brands: dict[str, BrandConfig] = param(default_factory=lambda: {"acme": BrandConfig()},
-                                           help="The brands, by name.")
+                                           help="The brands, by name.", max_items=MAX_BRANDS)
     agencies: dict[str, AgencyConfig] = param(default_factory=dict, help="The agencies, by "
-                                              "name.")
-    timeline: tuple[TimelineEvent, ...] = param((), "Scheduled interventions and crises.")
+                                              "name.", max_items=MAX_AGENCIES)
+    timeline: tuple[TimelineEvent, ...] = param((), "Scheduled interventions and crises.",
+                                                max_items=MAX_TIMELINE_ENTRIES)
 
     def __post_init__(self):
         if not self.brands:
@@ -677,6 +714,38 @@ class ScenarioConfig:
         # Events and cues after the horizon are allowed: a shorter run (--days) just ends first.
         for i, event in enumerate(self.timeline):
             event.check_references(self, f"timeline[{i}]")
+        self._check_across_sections()
+
+    def _check_across_sections(self) -> None:
+        """Constraints between sections (market, brands, word of mouth, timeline)."""
+        # Market shares are not checked to sum to at most 1: a person may buy several brands
+        # (memberships are drawn independently per brand; see market_share's help).
+        n = self.market.n_customers
+        wom = self.word_of_mouth
+        if wom.exogenous_seeds > n:
+            raise ConfigError("word_of_mouth.exogenous_seeds", wom.exogenous_seeds,
+                              _("must be ≤ market.n_customers = {n}").format(n=n))
+        if wom.activists_per_seed * wom.exogenous_seeds > n:
+            raise ConfigError("word_of_mouth.activists_per_seed", wom.activists_per_seed, _(
+                "× exogenous_seeds {seeds} = {people} activists; must be ≤ market.n_customers = "
+                "{n}").format(seeds=wom.exogenous_seeds,
+                              people=wom.activists_per_seed * wom.exogenous_seeds, n=n))
+        for i, event in enumerate(self.timeline):
+            if event.day > MAX_HORIZON_DAYS:
+                raise ConfigError(f"timeline[{i}].day", event.day, _(
+                    "must be {noun} between {lo} and {hi}").format(noun=_("an integer"), lo=0,
+                                                                   hi=MAX_HORIZON_DAYS))
+            n_seeds = getattr(event, "n_seeds", None)
+            if event.kind == "crisis" and n_seeds is not None:
+                posters = n_seeds * (wom.activists_per_seed if event.cause == "ngo_attack"
+                                     else 1)
+                if posters > n:
+                    allowed = (_("× activists_per_seed {per_seed} = {people} activists; must be ≤ "
+                                 "market.n_customers = {n}").format(
+                        per_seed=wom.activists_per_seed, people=posters, n=n)
+                               if event.cause == "ngo_attack"
+                               else _("must be ≤ market.n_customers = {n}").format(n=n))
+                    raise ConfigError(f"timeline[{i}].n_seeds", n_seeds, allowed)
 
     # Derived views -----------------------------------------------------------------------
     @property

@@ -44,7 +44,7 @@ OFFLINE_CDN = "http://127.0.0.1:9/socbiz-offline-cdn/"
 
 
 def add_commands(subparsers) -> None:
-    from .cli import non_negative_int
+    from .cli import seed_int
 
     parser = subparsers.add_parser(
         "dashboard",
@@ -59,7 +59,7 @@ def add_commands(subparsers) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1, this computer only; "
                              "0.0.0.0 exposes the dashboard to your network)")
-    parser.add_argument("--seed", type=non_negative_int,
+    parser.add_argument("--seed", type=seed_int,
                         help="random seed (default: the scenario's seed)")
     parser.add_argument("--open", action="store_true", help="open a browser window")
     parser.set_defaults(func=cmd_dashboard)

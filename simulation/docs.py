@@ -75,12 +75,27 @@ def _row(p: ParameterDoc) -> str:
     return "| " + " | ".join(c.replace("\n", " ") for c in cells) + " |"
 
 
+def limit_parameters() -> list[ParameterDoc]:
+    """The caps on sizes a user controls (schema.limit declarations), as table rows."""
+    from . import cli  # noqa: F401  (modules declaring limits register them on import)
+    from .experiments import spec  # noqa: F401
+    from .schema import LIMITS
+    from .validation import cli as validation_cli  # noqa: F401
+
+    return [ParameterDoc(path=cap.name, default=cap.value, unit=cap.unit,
+                         allowed="fixed (a constant in the code)", help=cap.help,
+                         source="assumed: a safety cap")
+            for cap in sorted(LIMITS.values(), key=lambda c: c.name)]  # import order varies
+
+
 def parameter_table() -> str:
     header = ["| parameter | default | unit | allowed | meaning | source |",
               "|---|---|---|---|---|---|"]
     sections = [("Scenario parameters", scenario_parameters()),
                 ("Timeline entries (interventions; `kind` selects the row group)",
-                 intervention_parameters())]
+                 intervention_parameters()),
+                ("Limits (caps on sizes a user controls; larger values are refused with a "
+                 "one-line error)", limit_parameters())]
     out = ["#### Intervention kinds (`kind` of a `[[timeline]]` entry)", "",
            intervention_table(), ""]
     for title, rows in sections:

@@ -44,10 +44,10 @@ from __future__ import annotations
 import functools
 import typing
 from collections.abc import Mapping
-from dataclasses import MISSING, asdict, dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .i18n import _
+from .i18n import Message, _
 from .schema import ConfigError, convert, did_you_mean, param, to_mapping
 from .vocabulary import (
     CONTENT_TYPES,
@@ -81,21 +81,22 @@ class Intervention:
 
     def check_references(self, scenario: ScenarioConfig, path: str) -> None:
         if self.brand not in scenario.brands:
-            raise ConfigError(f"{path}.brand", self.brand,
-                              "no such brand; known: " + ", ".join(scenario.brands))
+            raise ConfigError(f"{path}.brand", self.brand, _(
+                "no such brand; known: {known}").format(known=", ".join(scenario.brands)))
 
 
 def _check_department(name: str, path: str) -> None:
     if name not in DEPARTMENTS:
-        raise ConfigError(path, name, did_you_mean(name, list(DEPARTMENTS))
-                          .replace("unknown key", "unknown department"))
+        raise ConfigError(path, name, did_you_mean(name, list(DEPARTMENTS), what="department"))
 
 
 def _check_departments(names, path: str) -> None:
     if not names:
-        raise ConfigError(path, list(names), "name at least one department")
+        raise ConfigError(path, list(names), _("name at least one department"))
     for i, name in enumerate(names):
         _check_department(name, f"{path}[{i}]")
+        if name in names[:i]:
+            raise ConfigError(f"{path}[{i}]", name, _("department listed twice"))
 
 
 def check_mix(mix: Mapping[str, float] | str, path: str) -> None:
@@ -313,8 +314,9 @@ class SwitchAgency(Intervention):
         for key in ("agency", "replaces"):
             name = getattr(self, key)
             if name and name not in scenario.agencies:
-                known = ", ".join(scenario.agencies) or "none defined"
-                raise ConfigError(f"{path}.{key}", name, f"no such agency; known: {known}")
+                known = ", ".join(scenario.agencies) or _("none defined")
+                raise ConfigError(f"{path}.{key}", name,
+                                  _("no such agency; known: {known}").format(known=known))
 
 
 @intervention("crisis", choices_from={"cause": "causes"}, log_kind="crisis_injected")
@@ -362,10 +364,18 @@ class LoggedEvent:
     brand: str
     kind: str
     cause: str
-    text: str
+    # The sentence as data (an i18n Message: template and values), rendered when read, so one
+    # log reads in English or French; a plain str is kept as written.
+    message: str | Message
+
+    @property
+    def text(self) -> str:
+        """The sentence, in the language of the moment."""
+        return str(self.message)
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"day": self.day, "brand": self.brand, "kind": self.kind, "cause": self.cause,
+                "text": self.text}
 
 
 class EventLog:

@@ -1,20 +1,7 @@
 """Measurement: the phase classifier and the reporters, all plain functions.
 
-Phase classifier (thresholds in the scenario's ``[classifier]`` section):
-- phase 1, experimentation: neither marketing nor communication has an adoption of at least
-  phase2_adoption;
-- phase 3, social business: at least phase3_breadth of the eight non-executive departments are
-  adopting (adoption >= organisation.adopted_threshold), executive sponsorship is at least
-  phase3_sponsorship, and listening coverage x CRM integration is at least phase3_integration;
-- phase 2, social marketing: otherwise.
-A brand's recorded phase (and help-desk flag) changes only after the new value has held
-confirm_days days in a row.
-
-Help-desk flag: customer service's backlog exceeds help_desk_backlog_days of its answering
-capacity and its proactive share is below help_desk_proactive_share (both as moving averages
-over help_desk_memory_days).
-
-Maturity index: the mean adoption of the nine departments (0-1).
+The phase classifier, the help-desk flag and the maturity index are in
+:mod:`simulation.classifier` (re-exported here).
 
 Reporters take a brand (brand reporters, one row per day and brand) or the model (market-wide
 reporters) and return a plain number; the DataCollector, the CLI outputs and the dashboard all
@@ -25,40 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from .config import DEPARTMENTS
 
 if TYPE_CHECKING:
     from .agents.brands import Brand
-    from .config import ClassifierConfig, OrganisationConfig
 
-PHASE_NAMES = {1: "experimentation", 2: "social marketing", 3: "social business"}
-
-
-def classify_phase(brand: Brand, thresholds: ClassifierConfig,
-                   organisation: OrganisationConfig) -> int:
-    d = brand.departments
-    if max(d["marketing"].adoption, d["communication"].adoption) < thresholds.phase2_adoption:
-        return 1
-    others = [dep for kind, dep in d.items() if kind != "executive"]
-    breadth = sum(dep.adoption >= organisation.adopted_threshold for dep in others) / len(others)
-    if (breadth >= thresholds.phase3_breadth - 1e-9
-            and brand.sponsorship >= thresholds.phase3_sponsorship
-            and brand.integration >= thresholds.phase3_integration):
-        return 3
-    return 2
-
-
-def is_help_desk(brand: Brand, thresholds: ClassifierConfig) -> bool:
-    capacity = brand.output.answer_capacity if brand.output else 0.0
-    swamped = brand.mean_backlog > thresholds.help_desk_backlog_days * max(capacity, 1e-9)
-    return bool(swamped and brand.proactive_share < thresholds.help_desk_proactive_share)
-
-
-def maturity_index(brand: Brand) -> float:
-    return float(np.mean([dep.adoption for dep in brand.departments.values()]))
-
+from .classifier import PHASE_NAMES, classify_phase, is_help_desk, maturity_index  # noqa: F401
 
 # --------------------------------------------------------------------------------------------
 # Brand reporters (one value per brand and day)

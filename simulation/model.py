@@ -202,7 +202,7 @@ class SocialBusinessModel(mesa.Model):
         entry = REGISTRY[intervention.kind]
         self.log_book.add(intervention.day, intervention.brand, entry.log_kind,
                           intervention.kind, text)
-        return text
+        return str(text)  # the log keeps the sentence as data; callers get it in words
 
     def log(self, brand: Brand | None, kind: str, cause: str, text: str) -> None:
         self.log_book.add(self.time_day, brand.name if brand else "", kind, cause, text)

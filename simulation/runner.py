@@ -17,13 +17,25 @@
 
 A run interrupted with Ctrl-C still writes everything computed so far (``status`` says where
 it stopped).
+
+Nothing computed is lost to a folder that cannot take it: :func:`check_output_folder` is called
+before the run (the folder exists or can be created, is a folder, is writable, and its disk has
+room for a rough estimate of the outputs), and if writing still fails at the end (the disk
+filled up meanwhile), :func:`write_outputs_or_rescue` writes everything into a fresh temporary
+folder instead and says where.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import shutil
 import sys
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,3 +136,138 @@ def write_outputs(result: RunResult, out: str | Path, plots: bool = True) -> Pat
 
         save_run_plots(result.timeseries, result.events, out / "plots")
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Where outputs go: checked before the work, rescued after it
+
+
+class OutputError(Exception):
+    """An output location that cannot take the outputs (one-line message)."""
+
+
+def _describe_os_error(error: BaseException) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
+
+
+def check_output_folder(folder: str | os.PathLike, needed_bytes: int = 0,
+                        option: str = "--out") -> Path:
+    """Refuse, before any work, a folder the outputs could not be written to.
+
+    ``folder`` must be an existing folder or creatable (its nearest existing parent is a
+    folder), writable (a probe file is created and removed: permissions, read-only
+    filesystems and ``root`` are all covered), and its filesystem must have ``needed_bytes``
+    free (a rough estimate). Nothing is created. Raises :class:`OutputError`.
+    """
+    from .scenario import format_path
+
+    text = str(folder)
+    shown = format_path(text)
+    if not text.strip():
+        raise OutputError(f"{option} {text!r}: empty folder name")
+    if "\0" in text:
+        raise OutputError(f"{option} {shown}: a path cannot contain NUL characters")
+    path = parent = Path(text)
+    try:
+        if path.exists() and not path.is_dir():
+            raise OutputError(f"{option} {shown}: is a file, not a folder")
+        parent = path
+        while not parent.exists():
+            if parent.parent == parent:
+                break
+            parent = parent.parent
+        if not parent.is_dir():
+            raise OutputError(f"{option} {shown}: cannot be created: {format_path(parent)} is a "
+                              "file, not a folder")
+        name_max = os.pathconf(parent, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
+        for part in path.parts:
+            if len(part.encode()) > name_max:
+                raise OutputError(f"{option} {shown}: a folder name is longer than {name_max} "
+                                  "bytes")
+        probe = parent / f".socbiz-write-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        try:
+            probe.write_bytes(b"")
+        finally:
+            with contextlib.suppress(OSError):
+                probe.unlink()
+        free = shutil.disk_usage(parent).free
+    except OutputError:
+        raise
+    except OSError as error:
+        where = "" if parent == path else f" (in {format_path(parent)})"
+        raise OutputError(f"{option} {shown}: not writable{where}: "
+                          f"{_describe_os_error(error)}") from None
+    if needed_bytes and free < needed_bytes:
+        raise OutputError(f"{option} {shown}: not enough free space ({_size(free)} free, the "
+                          f"outputs need about {_size(needed_bytes)})")
+    return path
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+def estimate_output_bytes(config: ScenarioConfig, plots: bool = True) -> int:
+    """A rough upper estimate of what :func:`write_outputs` writes for ``config``.
+
+    Daily series: (days + 1) × brands rows of about 60 numbers, in Parquet (~8 bytes each)
+    and CSV (~12 characters each); the customer sample: (days + 1) × sample rows of 3 columns
+    per brand; events and complaints: a few hundred bytes per brand and day at most; plots:
+    about 1 MB. Doubled for safety: the check only needs to catch a disk that is clearly too
+    small, not to be exact.
+    """
+    days = config.horizon_days + 1
+    brands = len(config.brands)
+    series = days * brands * 60 * (8 + 12)
+    sample = days * min(config.market.sample_size, config.market.n_customers) * (2 + 3 * brands) * 8
+    logs = days * brands * 300
+    return 2 * (series + sample + logs + (1_000_000 if plots else 0))
+
+
+def write_outputs_or_rescue(result: RunResult, out: str | os.PathLike, plots: bool = True
+                            ) -> tuple[Path, OSError | None]:
+    """Write the outputs into ``out``; if that fails, into a new temporary folder.
+
+    Returns the folder written and the error that sent the files elsewhere (None if ``out``
+    took them). Raises :class:`OutputError` only if the rescue folder fails too (then the
+    results are still in ``result``, in memory, for a caller that can keep them).
+    """
+    try:
+        return write_outputs(result, out, plots=plots), None
+    except OSError as error:
+        first = error
+    for base in _rescue_bases(Path(out)):
+        try:
+            rescue = Path(tempfile.mkdtemp(prefix=f"socbiz-rescue-{result.metadata['scenario']}-",
+                                           dir=base))
+            # Plots last and optional: the data files are what matters.
+            write_outputs(result, rescue, plots=False)
+        except OSError:
+            continue
+        if plots:
+            with contextlib.suppress(Exception):
+                from .plots import save_run_plots
+
+                save_run_plots(result.timeseries, result.events, rescue / "plots")
+        return rescue, first
+    raise OutputError(f"could not write the results to {out} ({_describe_os_error(first)}) nor "
+                      "to a temporary folder; free some space and run again")
+
+
+def _rescue_bases(out: Path) -> list[str | None]:
+    """Where a rescue folder may go: the system's temporary folder, then the home folder."""
+    bases: list[str | None] = [None]
+    home = Path.home()
+    if home.is_dir():
+        bases.append(str(home))
+    return bases
+
+
+def is_disk_full(error: OSError) -> bool:
+    return getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT)

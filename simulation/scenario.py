@@ -6,6 +6,11 @@ overrides (``--set brands.acme.training_budget=200000`` on the command line, or
 ``overrides={...}`` in Python) to the raw tables, then validates everything at once through the
 config dataclasses. Any problem raises :class:`ScenarioError` whose message is one line: the
 file, the key path, the bad value and what is allowed.
+
+Files are read as UTF-8 (a UTF-8 byte-order mark is accepted), at most ``MAX_FILE_BYTES``
+long and nested at most ``MAX_NESTING_DEPTH`` levels deep; anything else (UTF-16, Latin-1,
+binary data, arrays thousands deep) is refused with one line saying what the file is and what
+would be right, before the TOML parser is asked to recurse into it.
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from typing import Any
 
 from .config import ScenarioConfig
 from .i18n import _
-from .schema import ConfigError, build, format_value
+from .schema import (
+    MAX_FILE_BYTES,
+    MAX_KEY_LENGTH,
+    MAX_NESTING_DEPTH,
+    ConfigError,
+    build,
+    check_depth,
+    format_value,
+)
 
 DEFAULT_SCENARIO = "baseline"
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -68,9 +81,12 @@ def resolve_scenario_path(name_or_path: str | os.PathLike | None) -> Path:
     text = str(name_or_path)
     path = Path(text)
     if path.suffix == ".toml" or os.sep in text or "/" in text:
-        if not path.is_file():
-            raise ScenarioError(_("{file}: no such scenario file").format(file=text))
+        if not is_readable_file(path):
+            raise ScenarioError(_("{file}: no such scenario file").format(file=format_path(text)))
         return path
+    if "\0" in text or len(text) > 255:
+        raise ScenarioError(_("scenario {name} not found (not a preset name)").format(
+            name=format_value(text)))
     presets = list_scenarios()
     if text in presets:
         return presets[text]
@@ -82,16 +98,81 @@ def resolve_scenario_path(name_or_path: str | os.PathLike | None) -> Path:
         name=text, known=", ".join(presets) or _("none"), hint=hint))
 
 
+def is_readable_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (False for odd paths: too long, NUL inside...)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def format_path(text: Any) -> str:
+    """A path for a one-line message: shortened, control characters escaped."""
+    text = str(text)
+    if not text.isprintable() or len(text) > 200:
+        return format_value(text)
+    return text
+
+
+# Byte-order marks of encodings that are not UTF-8 (longest first: UTF-32 LE starts like 16 LE).
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
 def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a mapping; one-line :class:`ScenarioError` for anything else."""
+    name = format_path(path)
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(_("{file}: not valid TOML: {error}").format(file=path, error=error)
-                            ) from None
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise ScenarioError(_("{file}: cannot read: {error}").format(
-            file=path, error=error.strerror)) from None
+            file=name, error=error.strerror or error)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(_("{file}: file too large (more than {cap} bytes; scenario and "
+                              "experiment files are small text files)").format(
+            file=name, cap=f"{MAX_FILE_BYTES:,}"))
+    return parse_toml(data, name)
+
+
+def parse_toml(data: bytes, name: str) -> dict[str, Any]:
+    """Decode (UTF-8), check the nesting depth, parse; one line naming ``name`` if it fails."""
+    text = decode_utf8(data, name)
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(_("{file}: not valid TOML: {error}").format(file=name, error=error)
+                            ) from None
+    except RecursionError:  # tomllib recurses per level: hundreds deep exhaust the stack
+        raise ScenarioError(_("{file}: arrays or tables nested hundreds of levels deep (at "
+                              "most {cap})").format(file=name, cap=MAX_NESTING_DEPTH)) from None
+    try:
+        check_depth(table)
+    except ConfigError as error:
+        raise ScenarioError(error.with_source(name).message()) from None
+    return table
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """``data`` as text; a file in another encoding or a binary file is refused in one line."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            raise ScenarioError(_("{file}: the file is {encoding} text; save it as UTF-8").format(
+                file=name, encoding=encoding))
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark (Windows editors)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        head = data[: error.start]
+        line = head.count(b"\n") + 1
+        column = error.start - (head.rfind(b"\n") + 1) + 1
+        binary = b"\0" in data[:4096] or sum(b < 9 for b in data[:4096]) > 8
+        text = (_("{file}: is not a text file (binary data): byte {byte} at line {line}, "
+                  "column {column}; save the file as UTF-8") if binary else
+                _("{file}: is not UTF-8 text (Latin-1 or Windows-1252?): byte {byte} at line "
+                  "{line}, column {column}; save the file as UTF-8"))
+        raise ScenarioError(text.format(file=name, byte=f"0x{data[error.start]:02x}", line=line,
+                                        column=column)) from None
 
 
 def load_scenario(
@@ -159,10 +240,21 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ScenarioError(f"--set {text}: expected KEY=VALUE, e.g. market.n_customers=5000")
     key, raw = text.split("=", 1)
     key, raw = key.strip(), raw.strip()
+    if len(key) > MAX_KEY_LENGTH:
+        raise ScenarioError(_("--set {key}: key paths have at most {cap} characters").format(
+            key=format_value(key), cap=MAX_KEY_LENGTH))
+    deep = _("--set {key}: the value nests arrays or tables more than {cap} levels deep").format(
+        key=key, cap=MAX_NESTING_DEPTH)
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:  # hundreds of levels: tomllib recurses per level
+        raise ScenarioError(deep) from None
+    try:
+        check_depth(value)
+    except ConfigError:
+        raise ScenarioError(deep) from None
     return key, value
 
 

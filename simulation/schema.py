@@ -13,12 +13,20 @@ Rules:
   message users see.
 - Nothing in a configuration is ever executed: values are data (numbers, strings, booleans,
   lists and tables), converted by type, never evaluated.
+- Everything whose size a user controls has a cap, declared once as a :func:`limit` (listed in
+  the ODD's parameter table): a file's size and nesting depth, names (printable, at most
+  ``MAX_NAME_LENGTH`` characters, unique regardless of case in a table of named entries), texts
+  and lists (``max_length`` / ``max_items`` on a field, else the defaults below). A value above
+  a cap is refused like any other bad value, before anything runs.
+- Every one-line message of a user mistake is built by :func:`error_line` (so the wording can
+  be translated in one place).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import math
 import types
 import typing
@@ -26,7 +34,76 @@ from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any
 
-from .i18n import LANGUAGES, LazyString, Localized, _, lazy_gettext, unit_label
+from .i18n import LANGUAGES, LazyString, Localized, _, _l, lazy_gettext, unit_label
+
+# --------------------------------------------------------------------------------------------
+# Limits: caps on every size a user controls (documented in the ODD's parameter table)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A documented cap: its name (the constant), value, unit and what it bounds."""
+
+    name: str
+    value: int
+    unit: str
+    help: str
+
+
+LIMITS: dict[str, Limit] = {}
+
+
+def limit(name: str, value: int, help: str, unit: str = "") -> int:
+    """Declare a cap (registered for the documentation) and return its value."""
+    LIMITS[name] = Limit(name, value, unit, help)
+    return value
+
+
+MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 4_000_000, _l("Largest scenario or experiment file "
+                       "read."), "bytes")
+MAX_NESTING_DEPTH = limit("MAX_NESTING_DEPTH", 32, _l("Deepest nesting of tables and arrays in "
+                          "a file or a --set value."), "levels")
+MAX_NAME_LENGTH = limit("MAX_NAME_LENGTH", 64, _l("Longest name of a brand, an agency or a "
+                        "results column (printable characters only)."), "characters")
+MAX_TEXT_LENGTH = limit("MAX_TEXT_LENGTH", 10_000, _l("Longest text value unless a field says "
+                        "otherwise (titles: 200, descriptions: 100,000)."), "characters")
+MAX_LIST_ITEMS = limit("MAX_LIST_ITEMS", 10_000, _l("Longest list unless a field says "
+                       "otherwise."), "items")
+MAX_KEY_LENGTH = limit("MAX_KEY_LENGTH", 200, _l("Longest dotted key path (--set, overrides, "
+                       "parameters)."), "characters")
+MAX_SEED = limit("MAX_SEED", 2**63 - 1, _l("Largest seed (a signed 64-bit integer), in files "
+                 "and on the command line."))
+
+
+def error_line(source: str | None, path: str | None, value: Any, allowed: str) -> str:
+    """The one-line form of a user mistake: ``FILE: KEY = VALUE (WHAT IS ALLOWED)``.
+
+    ``value`` is left out when it is ``_NO_VALUE`` (a missing or unknown key); ``path`` when
+    empty (a problem with the whole file). Control characters never reach the terminal: values
+    are shown as TOML-like literals, shortened, and the rest is flattened to one line.
+    """
+    where = f"{source}: " if source else ""
+    path = _short_path(path) if path else path
+    if not path:
+        text = f"{where}{allowed}"
+    elif value is _NO_VALUE:
+        text = f"{where}{path}: {allowed}"
+    else:
+        text = f"{where}{path} = {format_value(value)} ({allowed})"
+    return one_line(text)
+
+
+def _short_path(path: str) -> str:
+    """A key path with its overlong parts cut (a 10,000-character brand name...)."""
+    if len(path) <= 120:
+        return path
+    return ".".join(p if len(p) <= 40 else f"{p[:24]}...{p[-8:]}" for p in path.split("."))
+
+
+def one_line(text: str, limit_chars: int = 2000) -> str:
+    """``text`` on one line (newlines and other control characters shown escaped), shortened."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return text if len(text) <= limit_chars else text[: limit_chars - 3] + "..."
 
 
 class ConfigError(ValueError):
@@ -44,10 +121,7 @@ class ConfigError(ValueError):
         super().__init__(self.message())
 
     def message(self) -> str:
-        where = f"{self.source}: " if self.source else ""
-        if self.value is _NO_VALUE:
-            return f"{where}{self.path}: {self.allowed}"
-        return f"{where}{self.path} = {format_value(self.value)} ({self.allowed})"
+        return error_line(self.source, self.path, self.value, self.allowed)
 
     def with_source(self, source: str) -> ConfigError:
         return ConfigError(self.path, self.value, self.allowed, source)
@@ -56,20 +130,31 @@ class ConfigError(ValueError):
 _NO_VALUE = object()
 
 
-def format_value(value: Any) -> str:
-    """Render a value the way it would be written in TOML, short enough for one line."""
+def format_value(value: Any, _depth: int = 0) -> str:
+    """Render a value the way it would be written in TOML, short enough for one line (long
+    strings, lists, tables and deep nesting are cut with '...')."""
+    if _depth > 3:
+        return "..."
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k} = {format_value(v)}" for k, v in list(value.items())[:4]) + (
-            ", ...}" if len(value) > 4 else "}"
-        )
+        items = list(itertools.islice(value.items(), 4))
+        return "{" + ", ".join(f"{_key_text(k)} = {format_value(v, _depth + 1)}"
+                               for k, v in items) + (", ...}" if len(value) > 4 else "}")
     if isinstance(value, list | tuple):
-        items = ", ".join(format_value(v) for v in list(value)[:6])
+        items = ", ".join(format_value(v, _depth + 1) for v in list(value[:6]))
         return "[" + items + (", ...]" if len(value) > 6 else "]")
+    if isinstance(value, int) and abs(value) > 10**30:
+        return f"{float(value):.3g}"
     return str(value)
+
+
+def _key_text(key: Any) -> str:
+    text = str(key)
+    simple = text and len(text) <= 40 and all(c.isalnum() or c in "_-" for c in text)
+    return text if simple else format_value(text)
 
 
 def param(
@@ -83,8 +168,16 @@ def param(
     choices: tuple[str, ...] | None = None,
     source: str = "assumed",
     default_factory: Any = MISSING,
+    max_length: int | None = None,
+    max_items: int | None = None,
+    single_line: bool = False,
 ) -> Any:
-    """Declare a configuration field with its documentation and its allowed values."""
+    """Declare a configuration field with its documentation and its allowed values.
+
+    ``max_length`` caps a text's characters (default ``MAX_TEXT_LENGTH``), ``max_items`` a
+    list's items or a table's entries (default ``MAX_LIST_ITEMS``); ``single_line`` refuses line
+    breaks in a text.
+    """
     metadata = {
         # Looked up in the catalogue when shown, so one declaration serves both languages.
         "help": lazy_gettext(help) if help and not isinstance(help, LazyString) else help,
@@ -94,6 +187,9 @@ def param(
         "lo_open": lo_open,
         "choices": choices,
         "source": source,
+        "max_length": max_length,
+        "max_items": max_items,
+        "single_line": single_line,
     }
     if default_factory is not MISSING:
         return field(default_factory=default_factory, metadata=metadata)
@@ -135,8 +231,13 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
-def did_you_mean(key: str, known: list[str]) -> str:
+def did_you_mean(key: str, known: list[str], what: str = "key") -> str:
+    """'unknown key; did you mean ...?' (``what="department"``: 'unknown department; ...')."""
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if what == "department":  # one sentence per noun, so that translators can make it agree
+        if close:
+            return _("unknown department; did you mean '{key}'?").format(key=close[0])
+        return _("unknown department; allowed keys: {keys}").format(keys=", ".join(known))
     if close:
         return _("unknown key; did you mean '{key}'?").format(key=close[0])
     return _("unknown key; allowed keys: {keys}").format(keys=", ".join(known))
@@ -222,8 +323,16 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
         # user-named entries (brands, agencies) hold exactly what the file says.
         fixed_keys = meta.get("choices") if is_dataclass(value_type) else None
         out = dict(default) if fixed_keys and isinstance(default, Mapping) else {}
+        _check_items(value, path, meta, "entries")
+        folded: dict[str, str] = {}
         for key, item in value.items():
             check_name(key, _join(path, key))
+            if not fixed_keys:  # user-chosen names: unique regardless of case
+                twin = folded.setdefault(key.casefold(), key)
+                if twin != key:
+                    raise ConfigError(_join(path, key), _NO_VALUE, _(
+                        "name already used by '{twin}' (names must differ by more than "
+                        "upper/lower case)").format(twin=twin))
             if fixed_keys and key not in fixed_keys:
                 raise ConfigError(_join(path, key), _NO_VALUE, did_you_mean(key, list(fixed_keys)))
             base = out.get(key)
@@ -233,6 +342,7 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
         (item_type, *_rest) = typing.get_args(kind)
         if not isinstance(value, list | tuple):
             raise ConfigError(path, value, _("must be a list"))
+        _check_items(value, path, meta, "items")
         return tuple(
             convert(item_type, item, f"{path}[{i}]", meta, None) for i, item in enumerate(value)
         )
@@ -257,10 +367,11 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
         _check_range(value, path, meta, float)
         return value
     if kind is Localized:
-        return _convert_localized(value, path)
+        return _convert_localized(value, path, meta)
     if kind is str:
         if not isinstance(value, str):
             raise ConfigError(path, value, _("must be a string"))
+        check_text(value, path, meta)
         choices = meta.get("choices")
         if choices and value not in choices:
             close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
@@ -270,9 +381,11 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
     raise TypeError(f"unsupported config type {kind!r} at {path}")
 
 
-def _convert_localized(value: Any, path: str) -> Localized:
+def _convert_localized(value: Any, path: str, meta: Mapping[str, Any] | None = None
+                       ) -> Localized:
     """A text in one string, or in a table of languages (``{ en = "...", fr = "..." }``)."""
     if isinstance(value, str):
+        check_text(value, path, meta or {})
         return Localized(value)
     if not isinstance(value, Mapping):
         raise ConfigError(path, value, _(
@@ -283,6 +396,7 @@ def _convert_localized(value: Any, path: str) -> Localized:
                 "unknown language; allowed: {languages}").format(languages=", ".join(LANGUAGES)))
         if not isinstance(text, str):
             raise ConfigError(_join(path, lang), text, _("must be a string"))
+        check_text(text, _join(path, lang), meta or {})
     if "en" not in value:
         raise ConfigError(_join(path, "en"), _NO_VALUE,
                           _("missing: the English text is the reference"))
@@ -324,11 +438,66 @@ def _check_range(value: float, path: str, meta: Mapping[str, Any], kind: type) -
 
 
 def check_name(name: Any, path: str) -> None:
-    """Names of brands, agencies and departments: non-empty, no dots or spaces at the ends."""
+    """Names of brands, agencies and departments: non-empty, printable (no line breaks, tabs,
+    NUL or other control characters), at most MAX_NAME_LENGTH characters, no dots or spaces at
+    the ends."""
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(path, name, _("names must be non-empty strings"))
+    if len(name) > MAX_NAME_LENGTH:
+        raise ConfigError(path, name, _("names have at most {cap} characters, not {n}").format(
+            cap=MAX_NAME_LENGTH, n=f"{len(name):,}"))
+    if not name.isprintable():
+        raise ConfigError(path, name, _("names must be printable characters (no line breaks, "
+                                        "tabs or control characters)"))
     if "." in name or name != name.strip():
         raise ConfigError(path, name, _("names cannot contain '.' or start/end with spaces"))
+
+
+# Line breaks and tabs are allowed in texts (descriptions are multi-line); no other control
+# character (NUL, escape sequences that would rewrite a terminal, bidi overrides).
+_TEXT_WHITESPACE = frozenset("\n\t\r")
+
+
+def check_text(value: str, path: str, meta: Mapping[str, Any]) -> None:
+    """A text value: length cap, printable characters, one line if the field says so."""
+    cap = meta.get("max_length") or MAX_TEXT_LENGTH
+    if len(value) > cap:
+        raise ConfigError(path, value, _("at most {cap} characters, not {n}").format(
+            cap=f"{cap:,}", n=f"{len(value):,}"))
+    single = meta.get("single_line")
+    if not value.isprintable():
+        allowed_spaces = () if single else _TEXT_WHITESPACE
+        bad = next((c for c in value if not c.isprintable() and c not in allowed_spaces), None)
+        if bad is not None:
+            allowed = (_("must be one line of printable characters; found {char}") if single
+                       else _("must be printable characters; found {char}"))
+            raise ConfigError(path, value, allowed.format(char=repr(bad)))
+
+
+def _check_items(value: Any, path: str, meta: Mapping[str, Any], noun: str) -> None:
+    cap = meta.get("max_items") or MAX_LIST_ITEMS
+    if len(value) > cap:
+        allowed = (_("{n} entries (at most {cap})") if noun == "entries"
+                   else _("{n} items (at most {cap})"))
+        raise ConfigError(path, _NO_VALUE, allowed.format(n=f"{len(value):,}", cap=f"{cap:,}"))
+
+
+def check_depth(data: Any, path: str = "", limit_levels: int = MAX_NESTING_DEPTH) -> None:
+    """Refuse tables and arrays nested deeper than ``limit_levels`` (checked without recursion,
+    so that a pathological file cannot exhaust the stack)."""
+    stack = [(data, path, 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if isinstance(node, Mapping):
+            children = ((v, _join(where, _key_text(k))) for k, v in node.items())
+        elif isinstance(node, list | tuple):
+            children = ((v, f"{where}[{i}]") for i, v in enumerate(node))
+        else:
+            continue
+        if depth >= limit_levels:
+            raise ConfigError(where or _("(top level)"), _NO_VALUE, _(
+                "tables and arrays nested more than {cap} levels deep").format(cap=limit_levels))
+        stack.extend((v, w, depth + 1) for v, w in children)
 
 
 # --------------------------------------------------------------------------------------------
@@ -399,10 +568,23 @@ def parameter_docs(cls: type, prefix: str = "", example: Any = None) -> Iterator
             unit=str(meta.get("unit", "")),
             allowed=allowed_text(meta, kind if kind in (int, float) else None)
             if kind in (int, float) or meta.get("choices")
-            else _kind_text(kind),
+            else _kind_text(kind) + _caps_text(meta, kind),
             help=str(meta.get("help", "")),
             source=meta.get("source", "assumed"),
         )
+
+
+def _caps_text(meta: Mapping[str, Any], kind: Any) -> str:
+    """' (at most 200 characters, one line)' for texts and lists whose caps are declared."""
+    origin = typing.get_origin(kind)
+    parts = []
+    if origin in (tuple, list, dict) and meta.get("max_items"):
+        parts.append(_("at most {cap} items").format(cap=f"{meta['max_items']:,}"))
+    if meta.get("max_length"):
+        parts.append(_("at most {cap} characters").format(cap=f"{meta['max_length']:,}"))
+    if meta.get("single_line"):
+        parts.append(_("one line"))
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _kind_text(kind: Any) -> str:

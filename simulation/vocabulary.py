@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .i18n import _l  # i18n imports nothing from the package either: no circle
+
 
 @dataclass(frozen=True)
 class Term:
@@ -102,6 +104,18 @@ CONTENT_DEPARTMENTS: tuple[str, ...] = tuple(d.id for d in DEPARTMENT_TERMS.valu
                                               if d.makes_content)
 CONTRIBUTED_TYPE: Mapping[str, str] = {d.id: d.contributes for d in DEPARTMENT_TERMS.values()
                                        if d.contributes}
+# Natural working affinities between departments: the extra links of the hub-and-spoke
+# organisational models (simulation.agents.brands.internal_network).
+DEPARTMENT_AFFINITIES: tuple[tuple[str, str], ...] = (
+    ("marketing", "communication"),
+    ("customer_service", "crm"),
+    ("quality", "rnd"),
+    ("pr", "communication"),
+    ("hr", "communication"),
+    ("crm", "marketing"),
+    ("customer_service", "quality"),
+    ("executive", "communication"),
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,13 +157,13 @@ class CrisisCause(Term):
 CRISIS_CAUSE_TERMS = _by_id((
     CrisisCause("product_defect", "Product defect", "A defect goes public: the brand's "
                 "customers post it, and incidents rise for a while.",
-                sentence="A product defect goes public", seeding=SEED_CUSTOMERS,
+                sentence=_l("A product defect goes public"), seeding=SEED_CUSTOMERS,
                 raises_incidents=True),
     CrisisCause("employee_video", "Employee video", "An embarrassing video by an employee, "
                 "posted by well-connected people.",
-                sentence="An employee video goes viral", seeding=SEED_INFLUENCERS),
+                sentence=_l("An employee video goes viral"), seeding=SEED_INFLUENCERS),
     CrisisCause("ngo_attack", "NGO attack", "A campaign by an NGO, posted by activists.",
-                sentence="An NGO campaign targets the brand", seeding=SEED_ACTIVISTS),
+                sentence=_l("An NGO campaign targets the brand"), seeding=SEED_ACTIVISTS),
 ))
 CRISIS_CAUSES: tuple[str, ...] = tuple(CRISIS_CAUSE_TERMS)
 DEFAULT_CRISIS_CAUSE = "employee_video"  # what a crisis entry without a cause is

@@ -79,3 +79,9 @@ def socbiz(*args: str, env: dict | None = None, timeout: float = 120,
 def comparable(frame: pd.DataFrame) -> pd.DataFrame:
     """A results table without the columns that legitimately differ between executions."""
     return frame.drop(columns=[c for c in TIMING if c in frame]).reset_index(drop=True)
+
+
+def peak_day(series: pd.DataFrame, output) -> float:
+    """A user-defined reducer (``reduce = "experiments_support:peak_day"``): the day the
+    output's metric peaks (the first such day)."""
+    return float(series["day"].iloc[int(series[output.metric].to_numpy().argmax())])

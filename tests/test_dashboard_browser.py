@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psutil
 import pytest
 
 from simulation import load_scenario
@@ -56,7 +57,7 @@ def dashboard_url(tmp_path_factory):
         server = subprocess.Popen(command, cwd=log_path.parent, stdout=log,
                                   stderr=subprocess.STDOUT, env=env)
         url = f"http://127.0.0.1:{port}/"
-        deadline = time.time() + 90
+        deadline = time.time() + 300  # a loaded 2-core machine starts Solara slowly
         while True:
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
@@ -69,11 +70,16 @@ def dashboard_url(tmp_path_factory):
                 pytest.fail("the dashboard did not start:\n" + log_path.read_text())
             time.sleep(0.3)
         yield url
+        # The server itself must not reach out either (e.g. Solara's CDN fallback on a missing
+        # asset, which no browser-side block can see): every connection it holds is local.
+        outside = [c for c in psutil.Process(server.pid).net_connections(kind="inet")
+                   if c.raddr and c.raddr.ip not in ("127.0.0.1", "::1", "::ffff:127.0.0.1")]
         server.terminate()
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+        assert not outside, f"the server connected outside: {outside}"
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +164,23 @@ def chart_source(page, name: str) -> str:
     return page.locator(f".socbiz-chart-{name} img").first.get_attribute("src") or ""
 
 
+def chart_day(page, name: str) -> int:
+    """The last day a browser chart has drawn."""
+    return int(page.locator(f".socbiz-live-chart[data-chart={name}]").get_attribute("data-day"))
+
+
+def wait_for_chart(page, name: str, day: int) -> None:
+    page.wait_for_function(
+        "([name, day]) => { const e = document.querySelector(`.socbiz-live-chart[data-chart=${name}]`);"
+        " return e && +e.dataset.day === day; }", arg=[name, day])
+
+
+def chart_zoom(page, name: str) -> list[float]:
+    return page.evaluate(
+        "name => { const c = window.socbizCharts[name]; const z = c.getOption().dataZoom[0];"
+        " return [z.start, z.end]; }", name)
+
+
 def assert_no_traceback(page) -> None:
     shown = page.locator("body").inner_text()
     assert "Traceback" not in shown and "Error:" not in shown
@@ -170,34 +193,99 @@ def test_page_loads_offline_and_shows_the_default_scenario(tabs):
     page = tabs.open()
     title = load_scenario(DEFAULT_SCENARIO).title
     page.get_by_text(title, exact=True).first.wait_for()
-    assert page.locator(".socbiz-chart-phases img").count() == 1
+    wait_for_chart(page, "phases", 0)
+    assert page.locator(".socbiz-live-phases canvas").count() >= 1
     assert page.locator(".socbiz-kpi").count() == len(load_scenario(DEFAULT_SCENARIO).brands)
     shot(page, "01-live-day0")
 
 
 def test_step_moves_the_day_and_the_charts(tabs):
     page = tabs.open()
-    page.locator(".socbiz-chart-audience img").wait_for()
-    before = chart_source(page, "audience")
+    wait_for_chart(page, "audience", 0)
     page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_text("Day 1 of").wait_for()
-    page.wait_for_function(
-        "before => document.querySelector('.socbiz-chart-audience img').src !== before", arg=before)
+    wait_for_chart(page, "audience", 1)
     page.get_by_role("button", name="+7 days").click()
     page.get_by_text("Day 8 of").wait_for()
-    assert chart_source(page, "audience") != before
+    wait_for_chart(page, "audience", 8)
 
 
-def test_play_runs_and_pause_stops(tabs):
+def test_hover_shows_values_and_zoom_changes_the_range(tabs):
+    """Charts drawn in the browser: a value on hover (with the day's events), wheel zoom."""
     page = tabs.open()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 7 of").wait_for()
+    page.get_by_role("button", name="Inject a crisis").click()
+    page.locator(".socbiz-event.crisis").first.wait_for()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 14 of").wait_for()
+    wait_for_chart(page, "audience", 14)
+    chart = page.locator(".socbiz-live-audience canvas").first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    # The first panel (followers) spans the left third; the x axis runs from day 0 to 60.
+    tooltip = page.locator(".socbiz-tooltip")
+    for fraction in (0.12, 0.15, 0.18, 0.21, 0.1):
+        page.mouse.move(box["x"] + fraction * box["width"], box["y"] + 0.3 * box["height"])
+        try:
+            tooltip.filter(has_text="Day").first.wait_for(state="visible", timeout=3000)
+            break
+        except Exception:
+            continue
+    text = tooltip.filter(has_text="Day").first.inner_text()
+    assert re.search(r"Day \d+ · Followers", text), text
+    brand = next(iter(load_scenario(DEFAULT_SCENARIO).brands))
+    assert re.search(rf"{brand}: [0-9,]+", text), text
+    shot(page, "02-live-hover")
+    before = chart_zoom(page, "audience")
+    page.mouse.wheel(0, -600)  # zoom in around the pointer
+    page.wait_for_function(
+        "before => { const z = window.socbizCharts.audience.getOption().dataZoom[0];"
+        " return z.start !== before[0] || z.end !== before[1]; }", arg=before)
+    after = chart_zoom(page, "audience")
+    assert after[1] - after[0] < before[1] - before[0]
+
+
+def test_frames_per_second_while_playing(tabs):
+    """At least 5 chart frames a second on the page (the benchmark measures exactly, and
+    the target is 10): counted by the charts themselves, each time they redraw."""
+    load = os.getloadavg()[0]
+    if load > 2 * (os.cpu_count() or 2):
+        pytest.skip(f"load average {load:.1f} on {os.cpu_count()} cores: frames/s would "
+                    "measure the other processes (run benchmarks/bench_dashboard.py --browser)")
+    page = tabs.open()
+    page.get_by_label("Speed").click(force=True)
+    page.get_by_role("option", name="As fast as possible", exact=True).click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(2000)
+    frames = "() => +document.querySelector('.socbiz-live-chart[data-chart=phases]').dataset.frames"
+    first, started = page.evaluate(frames), time.perf_counter()
+    page.wait_for_timeout(4000)
+    rate = (page.evaluate(frames) - first) / (time.perf_counter() - started)
+    page.get_by_role("button", name="Pause").click()
+    assert rate >= 5, f"{rate:.1f} frames/s"
+
+
+def test_play_runs_and_pause_stops_on_the_day_shown(tabs):
+    page = tabs.open()
+    page.evaluate("""() => { window.__days = [];
+        const e = document.querySelector('.socbiz-live-chart[data-chart=phases]');
+        new MutationObserver(() => window.__days.push(+e.dataset.day)).observe(
+            e, {attributes: true, attributeFilter: ['data-frames']}); }""")
     page.get_by_role("button", name="Play").click()
     page.wait_for_function("() => /Day ([1-9][0-9]+) of/.test("
                            "document.querySelector('.socbiz-day').innerText)")
+    drawn = page.evaluate("window.__days.slice(-2)")
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for()
     stopped = settled_day(page)  # the last frame shows the day the run stopped on
     page.wait_for_timeout(1500)
     assert day_of(page) == stopped >= 10
+    assert chart_day(page, "phases") == stopped  # the charts show that day too
+    # The model is never more than the frame in flight ahead of the screen: Pause stops on
+    # the day drawn when it was pressed, or on the next frame's.
+    shown, step = drawn[-1], max(drawn[-1] - drawn[0], 1)
+    assert shown <= stopped <= shown + step, (drawn, stopped)
     shot(page, "02-live-playing")
 
 

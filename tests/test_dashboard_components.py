@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import ipyvuetify as v
+import ipywidgets
 import numpy as np
 import pandas as pd
 import pytest
@@ -26,9 +27,9 @@ from simulation.scenario import DEFAULT_SCENARIO, scenario_to_toml
 
 # The dashboards folder is not an installed package: import it from the repository.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from widget_support import button, commit, images, wait_for, walk  # noqa: E402
+from widget_support import button, commit, images, live_charts, record_messages, wait_for, walk  # noqa: E402
 
-from dashboards import charts  # noqa: E402
+from dashboards import charts, registry  # noqa: E402
 from dashboards.components.compare import CompareView, run_comparison  # noqa: E402
 from dashboards.components.eventlog import EventLog, log_lines  # noqa: E402
 from dashboards.components.export import ExportView, chart_pngs, make_downloads  # noqa: E402
@@ -62,8 +63,11 @@ def render(session):
 
 def html_blocks(rc) -> str:
     """Every block of HTML on the page (event log, tables, banners), entities decoded."""
-    return html.unescape("\n".join(w.unsafe_innerHTML for w in walk(rc)
-                                   if isinstance(getattr(w, "unsafe_innerHTML", None), str)))
+    blocks = [w.unsafe_innerHTML for w in walk(rc)
+              if isinstance(getattr(w, "unsafe_innerHTML", None), str)]
+    # the parts that follow every frame (day counter, cards, cue, log) are ipywidgets.HTML
+    blocks += [w.value for w in walk(rc) if isinstance(w, ipywidgets.HTML)]
+    return html.unescape("\n".join(blocks))
 
 
 def texts(rc) -> str:
@@ -111,16 +115,72 @@ def test_page_shows_the_default_scenario_at_day_zero():
     shown = texts(rc)
     assert load_scenario(DEFAULT_SCENARIO).title in shown
     assert "Day 0 of" in shown
-    assert len(images(rc)) >= 4  # live charts drawn
+    ids = [chart.spec["id"] for chart in live_charts(rc)]
+    assert sorted(ids) == sorted(f.id for f in registry.live_figures())  # from the registry
 
 
-def test_step_advances_the_day_and_redraws_the_charts(session):
+def test_step_sends_only_the_new_days_to_the_same_charts(session):
     rc = render(session)
-    before = images(rc)
+    charts_before = live_charts(rc)
+    sent = {id(c): record_messages(c) for c in charts_before}
     button(rc, "Step").click()
     assert session.day == 1
     assert "Day 1 of" in texts(rc)
-    assert images(rc) != before
+    button(rc, "+7 days").click()
+    assert session.day == 8
+    assert [id(c) for c in live_charts(rc)] == [id(c) for c in charts_before]  # not rebuilt
+    for chart in charts_before:
+        messages = sent[id(chart)]
+        assert [m["method"] for m in messages] == ["append", "append"]
+        first, second = (m["args"][0] for m in messages)
+        assert (first["start"], first["days"]) == (1, [1])
+        assert (second["start"], second["days"]) == (2, list(range(2, 9)))
+        assert all(len(values) == 7 for values in second["values"])
+
+
+def test_history_gives_the_model_s_own_table(session):
+    """The dashboard's incremental copy equals ``model.brand_frame()`` (what CSV exports)."""
+    session.step(9)
+    session.intervene({"kind": "crisis", "brand": next(iter(session.config.brands)),
+                       "cause": "employee_video", "virality": 50})
+    session.step(4)
+    snap = session.snapshot()
+    pd.testing.assert_frame_equal(snap.frame, session.model.brand_frame())
+    pd.testing.assert_frame_equal(snap.events, session.model.log_book.to_frame())
+    session.step(3)  # an older snapshot still shows its own day
+    assert snap.frame["day"].max() == 13 and len(session.snapshot().frame) > len(snap.frame)
+
+
+def test_chart_values_are_in_the_panel_unit_and_smoothed_like_the_pngs():
+    from dashboards.livechart import scaled
+    from dashboards.registry import Panel
+
+    raw = list(np.linspace(0.1, 0.5, 30))
+    panel = Panel("x", "x", "%", smooth=7, scale=100, flow=True)
+    whole = scaled(raw, 0, 30, panel)
+    assert whole == scaled(raw, 0, 11, panel) + scaled(raw, 11, 30, panel)  # appends agree
+    expected = (pd.Series([np.nan, *raw[1:]]).rolling(7, min_periods=1).mean() * 100).tolist()
+    assert whole[0] is None  # a flow has no value on day 0
+    np.testing.assert_allclose(whole[1:], expected[1:])
+
+
+def test_chart_registry_is_walked_by_every_view(session):
+    """Each figure is declared once: its columns are reported, the Export zip has its file,
+    the Live tab shows it, and /mesa draws the panels of the figures marked for it."""
+    from dashboards import mesa_view
+
+    session.step(3)
+    frame = session.snapshot().frame
+    files = chart_pngs(session)
+    for figure in registry.FIGURES:
+        assert figure.panels
+        for panel in figure.panels:
+            assert panel.column in frame, (figure.id, panel.column)
+            assert panel.title and panel.unit
+    assert set(registry.export_names(session.config.brands)) <= set(files)
+    mesa_columns = {panel[0] for panel in charts.AUDIENCE_PANELS + charts.SERVICE_PANELS}
+    assert mesa_columns == {p.column for f in registry.FIGURES if f.mesa for p in f.panels}
+    assert mesa_view.COMPONENTS
 
 
 def test_play_advances_until_paused(session):
@@ -448,14 +508,14 @@ def test_network_sample_is_small_fixed_and_fully_mixed_is_handled():
     session = Session(overrides={**SMALL, "market.network": "fully_mixed"})
     sample = session.network_sample()
     assert len(sample.nodes) <= 300 and len(sample.edges) == 0
-    snap = session.snapshot()
+    snap = session.snapshot(network=True)
     for states in snap.customer_states.values():
         assert states.shape == sample.nodes.shape
     again = Session(overrides=SMALL)
     first, second = again.network_sample(), again.network_sample()
     assert first is second  # laid out once per model
     assert np.all(np.isfinite(first.positions))
-    fig = charts.network_figure(first, again.snapshot().customer_states[
+    fig = charts.network_figure(first, again.snapshot(network=True).customer_states[
         next(iter(again.config.brands))], "x", 1500)
     assert charts.png_bytes(fig)[:4] == b"\x89PNG"
 
@@ -493,3 +553,31 @@ def test_dashboard_command_resolves_files_to_absolute_paths(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     assert dashboard_cli.scenario_argument("mine.toml") == str(path.resolve())
     assert dashboard_cli.scenario_argument(DEFAULT_SCENARIO) == DEFAULT_SCENARIO
+
+
+def test_run_to_day_stops_exactly_on_that_day(session):
+    rc = render(session)
+    select(rc, "Speed").v_model = "As fast as possible"
+    commit(text_field(rc, "Play to day"), "12")
+    wait_for(lambda: session.day >= 12 and not button(rc, "Step").disabled, timeout=60)
+    time.sleep(0.5)
+    assert session.day == 12
+    assert "Day 12 of" in texts(rc)
+    commit(text_field(rc, "Play to day"), "5")  # already past: nothing runs, a message says so
+    time.sleep(0.5)
+    assert session.day == 12 and "already past" in texts(rc) + " ".join(
+        str(getattr(w, "children", "")) for w in walk(rc))
+
+
+def test_keyboard_shortcuts_are_listed_and_step_and_play(session):
+    from dashboards.keys import Keys
+
+    rc = render(session)
+    assert "Space play / pause" in texts(rc)
+    keys = next(w for w in walk(rc) if isinstance(w, Keys))
+    keys.vue_pressed("right")
+    assert session.day == 1
+    keys.vue_pressed("space")
+    wait_for(lambda: session.day >= 3)
+    keys.vue_pressed("space")
+    wait_for(lambda: not button(rc, "Step").disabled)

@@ -135,14 +135,18 @@ def check_indices(out, method: str, runs: int) -> pd.DataFrame:
     indices = pd.read_csv(out / "indices.csv")
     columns = INDEX_COLUMNS[method]
     assert indices.columns.tolist() == ["method", "brand", "output", "parameter", *columns,
-                                        "output_mean", "output_sd"]
+                                        "output_mean", "output_sd", "replicates",
+                                        "seed_variance_share"]
     assert len(indices) == 2 * 2  # 2 outputs x 2 parameters, brand acme only
     assert set(indices["output"]) == {"followers_final", "weekly_engaged_share_mean"}
     assert np.isfinite(indices[columns].to_numpy()).all()
     assert (indices["output_sd"] > 0).all()
     pngs = sorted(p.name for p in (out / "plots").glob("*.png"))
-    assert pngs == [f"{method}_acme_followers_final.png",
-                    f"{method}_acme_weekly_engaged_share_mean.png"]
+    convergence = (["convergence_acme_followers_final.png",
+                    "convergence_acme_weekly_engaged_share_mean.png"] if method == "sobol"
+                   else [])
+    assert pngs == sorted([f"{method}_acme_followers_final.png",
+                           f"{method}_acme_weekly_engaged_share_mean.png", *convergence])
     assert all((out / "plots" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
     assert len(pd.read_csv(out / "samples.csv")) == runs
     return indices

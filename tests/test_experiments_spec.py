@@ -143,7 +143,9 @@ def test_unknown_output_metric_suggests_one(tmp_path):
 
 def test_unknown_reduction_lists_the_allowed_ones(tmp_path):
     message = error_of(tmp_path, 'scenario = "tiny.toml"\noutputs = ["roi:median"]\n')
-    assert message == "outputs[0] = 'roi:median' (reduce must be one of final, mean, max, min)"
+    assert message == ("outputs[0] = 'roi:median' (reduce must be one of final, mean, max, min,"
+                       " auc; reducers with a condition and user-defined ones are declared in "
+                       "[[output_definitions]])")
 
 
 def test_fixed_override_validated_against_the_scenario(tmp_path):

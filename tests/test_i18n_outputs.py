@@ -84,8 +84,6 @@ def runs(tmp_path_factory):
     return out
 
 
-@pytest.mark.xfail(reason="event-log call sites are converted after the owners' rewrites",
-                   strict=False)
 def test_french_run_keeps_the_stable_columns_and_translates_every_sentence(runs):
     english = pd.read_csv(runs["en"] / "events.csv", keep_default_na=False)
     french = pd.read_csv(runs["fr"] / "events.csv", keep_default_na=False)
@@ -135,7 +133,6 @@ def localized_texts(config) -> list[tuple[str, Localized]]:
     return texts
 
 
-@pytest.mark.xfail(reason="French preset texts are added after presets-ready", strict=False)
 @pytest.mark.parametrize("preset", sorted(list_scenarios()))
 def test_every_preset_text_is_written_in_every_language(preset):
     config = load_scenario(preset)
@@ -144,7 +141,6 @@ def test_every_preset_text_is_written_in_every_language(preset):
     assert not missing, f"scenarios/{preset}.toml lacks: {missing}"
 
 
-@pytest.mark.xfail(reason="French preset texts are added after presets-ready", strict=False)
 def test_scenarios_show_prints_the_french_narrative(capsys):
     config = load_scenario("crisis-wakeup")
     assert main(["scenarios", "show", "crisis-wakeup", "--lang", "fr"]) == 0

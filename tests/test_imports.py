@@ -42,7 +42,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("simulation.config",),
     ("simulation.exchange", "simulation.scenario"),
     ("simulation.network", "simulation.customers", "simulation.complaints",
-     "simulation.agents"),
+     "simulation.agents", "simulation.classifier"),
     ("simulation.metrics", "simulation.plots", "simulation.data_dictionary"),
     ("simulation.model", "simulation.views"),
     ("simulation.runner", "simulation.cli", "simulation.docs", "simulation.dashboard_cli",
@@ -50,12 +50,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
 )
 
 # (importer, imported): why it is still there. Remove an entry when you fix it.
-ALLOWED: dict[tuple[str, str], str] = {
-    ("simulation.agents.brands", "simulation.metrics"): (
-        "floor 4 -> 5: Brand calls the phase classifier and the help-desk flag of metrics "
-        "(lead: move classify_phase/is_help_desk/maturity_index/PHASE_NAMES below the agents, "
-        "e.g. into agents/ or a classifier module on floor 4)"),
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _modules() -> dict[str, Path]:

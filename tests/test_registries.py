@@ -238,6 +238,74 @@ register_walk("vocabulary", _vocabulary, {
 
 
 # ============================================================================================
+# Validation patterns and out-of-sample targets (simulation.validation: validation helper)
+
+
+def _validation_patterns():
+    from simulation.validation.patterns import PATTERNS
+
+    return {p.id: p for p in PATTERNS}
+
+
+def _check_pattern_declared(pattern_id, pattern):
+    from simulation.validation import KINDS
+    from simulation.validation.ablations import ABLATIONS
+    from simulation.validation.patterns import judged_arms
+
+    assert pattern.kind in KINDS, pattern.kind
+    assert pattern.threshold.strip() and pattern.statistic.strip() and pattern.inputs
+    assert judged_arms(pattern), "no judged arm"
+    assert set(pattern.mechanism) <= {a.id for a in ABLATIONS}, pattern.mechanism
+
+
+def _check_pattern_offered_by_only(pattern_id, pattern):
+    from simulation.validation.cli import parse_only
+
+    assert parse_only(pattern_id) == [pattern_id]
+
+
+def _check_pattern_in_odd(pattern_id, pattern):
+    from simulation.docs import ODD_PATH
+
+    purpose = ODD_PATH.read_text(encoding="utf-8").split("## 2.", 1)[0]
+    assert f"\n{pattern.number}. " in purpose, "missing from the ODD's list of patterns"
+
+
+def _check_pattern_in_report(pattern_id, pattern):
+    from simulation.docs import ODD_PATH
+
+    report = (ODD_PATH.parent / "validation" / "report.md").read_text(encoding="utf-8")
+    assert f"### {pattern_id}. " in report, "regenerate docs/validation (socbiz validate)"
+
+
+register_walk("validation-patterns", _validation_patterns, {
+    "declared": _check_pattern_declared, "offered_by_only": _check_pattern_offered_by_only,
+    "in_odd": _check_pattern_in_odd, "in_report": _check_pattern_in_report})
+
+
+def _validation_targets():
+    from simulation.validation.targets import TARGETS
+
+    return {t.id: t for t in TARGETS}
+
+
+def _check_target_declared(target_id, target):
+    assert target.published and target.source and target.tolerance and target.quantity
+    assert target.arms or not target.testable
+
+
+def _check_target_in_report(target_id, target):
+    from simulation.docs import ODD_PATH
+
+    report = (ODD_PATH.parent / "validation" / "report.md").read_text(encoding="utf-8")
+    assert f"| {target_id} | " in report, "regenerate docs/validation (socbiz validate)"
+
+
+register_walk("validation-targets", _validation_targets, {
+    "declared": _check_target_declared, "in_report": _check_target_in_report})
+
+
+# ============================================================================================
 # The test
 
 

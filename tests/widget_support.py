@@ -46,3 +46,23 @@ def wait_for(condition, timeout: float = 20.0) -> None:
         if time.time() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.05)
+
+
+def live_charts(rc) -> list:
+    """The browser charts (dashboards.livechart.LiveChart) on the page."""
+    from dashboards.livechart import LiveChart
+
+    return [w for w in walk(rc) if isinstance(w, LiveChart)]
+
+
+def record_messages(widget) -> list[dict]:
+    """Keep every custom message a widget sends to the browser (it is still sent)."""
+    sent: list[dict] = []
+    original = widget.send
+
+    def send(content, buffers=None):
+        sent.append(content)
+        return original(content, buffers)
+
+    widget.send = send
+    return sent

@@ -23,6 +23,10 @@ CSS = """
                      margin-left: 6px; }
 .socbiz-kpi .crisis { color: #c1121f; font-weight: 600; }
 .socbiz-day { font-size: 22px; font-weight: 600; }
+.socbiz-progress { height: 4px; background: #e3e7ee; border-radius: 2px; margin: 2px 0 4px 0; }
+.socbiz-progress div { height: 4px; background: #1976d2; border-radius: 2px; }
+.socbiz-live { width: 100%; margin-bottom: 6px; }
+.socbiz-live .widget-html, .socbiz-kpi-strip .widget-html { width: 100%; }
 .socbiz-log { max-height: 520px; overflow-y: auto; padding-right: 4px; }
 .socbiz-event { border-left: 4px solid #adb5bd; padding: 3px 8px; margin: 3px 0;
                 font-size: 13px; line-height: 1.35; background: #fcfcfc; }

@@ -8,15 +8,20 @@ from ..controller import SPEEDS, Controller
 from ..state import check_seed
 
 
+def day_html(snap) -> str:
+    share = 100 * snap.day / max(snap.horizon, 1)
+    end = ("<div class='socbiz-help'>The run has reached its horizon: Reset to start "
+           "again.</div>" if not snap.running and snap.error is None else "")
+    return (f"<div class='socbiz-day' data-day='{snap.day}'>Day {snap.day} of {snap.horizon}"
+            f"</div><div class='socbiz-progress'><div style='width:{share:.1f}%'></div></div>"
+            + end)
+
+
 @solara.component
 def DayCounter(ctl: Controller):
-    snap = ctl.snap.value
-    with solara.Column(gap="0px"):
-        solara.Text(f"Day {snap.day} of {snap.horizon}", classes=["socbiz-day"])
-        solara.ProgressLinear(value=100 * snap.day / max(snap.horizon, 1))
-        if not snap.running and snap.error is None:
-            solara.Text("The run has reached its horizon: Reset to start again.",
-                        classes=["socbiz-help"])
+    from .live import FrameHtml
+
+    FrameHtml(ctl, "day", day_html)
 
 
 @solara.component
@@ -65,9 +70,51 @@ def RunControls(ctl: Controller):
         solara.Select("Speed", value=ctl.speed, values=list(SPEEDS), style={"max-width": "180px"})
         solara.InputText("Seed", value=seed_text, on_value=commit_seed, error=seed_error or False,
                          style={"max-width": "110px"})
+    run_to_text, set_run_to_text = solara.use_state("")
+    run_to_error, set_run_to_error = solara.use_state("")
+
+    def run_to(text=None):
+        text = run_to_text if text is None else text
+        set_run_to_text(text)
+        try:
+            day = int(str(text).strip())
+        except ValueError:
+            set_run_to_error(f"'{text}' is not a day: type a whole number of days")
+            return
+        horizon = setup.config.horizon_days
+        if not 1 <= day <= horizon:
+            set_run_to_error(f"day {day}: between 1 and {horizon}, the horizon")
+            return
+        set_run_to_error("")
+        ctl.play_to(day)
+
+    with solara.Row(gap="8px", style={"align-items": "center"}):
+        solara.InputText("Play to day", value=run_to_text, on_value=run_to,
+                         error=run_to_error or False, style={"max-width": "110px"})
+        solara.Button("Go", icon_name="mdi-debug-step-over", on_click=lambda: run_to(),
+                      disabled=playing or not setup.running, outlined=True)
     solara.Checkbox(label="Pause at the trainer's cues", value=ctl.pause_at_cues)
+    KeyboardShortcuts(ctl)
     if setup.pending_levers:
         with solara.Row(style={"align-items": "center"}):
             solara.Warning("Lever or seed changes wait for a restart of the run.", dense=True)
         solara.Button("Restart with the new values", icon_name="mdi-restart", color="warning",
                       on_click=ctl.reset, disabled=playing)
+
+
+@solara.component
+def KeyboardShortcuts(ctl: Controller):
+    """Space: play / pause; →: one day (when paused). The list is shown, the keys work
+    anywhere on the page but in a text field."""
+    from ..keys import SHORTCUTS, Keys
+
+    def step():
+        if not ctl.playing.value and ctl.session.running:
+            ctl.step(1)
+
+    keys = solara.use_memo(lambda: Keys(), [])
+    keys.actions = {"space": ctl.toggle_play, "right": step}
+    solara.use_effect(lambda: keys.close, [keys])
+    solara.Div(children=[keys])
+    solara.Text("Keys: " + " · ".join(f"{key} {what}" for key, what in SHORTCUTS),
+                classes=["socbiz-help", "socbiz-shortcuts"])

@@ -23,7 +23,7 @@ log = logging.getLogger("socbiz.dashboard")
 
 def chart_pngs(session: Session) -> dict[str, bytes]:
     """Every chart of the dashboard for the run as it is now, as PNG files."""
-    snap = session.snapshot()
+    snap = session.snapshot(network=True)
     config = snap.config
     days = charts.shown_days(snap.day, snap.horizon)
     files = {

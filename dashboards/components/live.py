@@ -3,90 +3,136 @@ customer-service charts, next to the intervention form and the event log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import ipywidgets
 import solara
 
 from simulation.metrics import PHASE_NAMES
 from simulation.plots import PHASE_COLOURS, brand_colours
 
-from .. import charts
+from .. import charts, registry
 from ..controller import Controller
+from ..livechart import ChartFeed
 from ..state import Snapshot
-from .common import Chart, escape
-from .eventlog import EventLog
+from .common import escape
+from .eventlog import LiveEventLog
 from .interventions import InterventionForm
 from .scenario import CueBanner
 
 
-def kpi_html(snap: Snapshot) -> str:
-    frame = snap.frame
+def kpi_html(snap: Snapshot, day: int | None = None) -> str:
+    """The brand cards, for the snapshot's day or a past ``day`` (the timeline scrubber)."""
     colours = brand_colours(snap.brands)
     cards = []
+    if not snap.n_days:
+        return "<div class='socbiz-kpis'></div>"
     for brand in snap.brands:
-        rows = frame[frame["brand"] == brand]
-        if not len(rows):
-            continue
-        last, first = rows.iloc[-1], rows.iloc[0]
-        phase = int(last["phase"])
-        engagement = rows["engagement_per_post"].tail(7).mean()
-        followers_change = int(last["followers"]) - int(first["followers"])
-        crisis = int(last["crisis_level"])
+        def value(column, brand=brand):
+            return snap.value(brand, column, day)
+
+        phase = int(value("phase"))
+        engagement = snap.recent_mean(brand, "engagement_per_post", 7, day)
+        followers_change = int(value("followers")) - int(snap.value(brand, "followers", 0))
+        crisis = int(value("crisis_level"))
         crisis_text = (f"<span class='crisis'>crisis level {crisis}</span>" if crisis
                        else "no crisis")
-        help_desk = " · <span class='crisis'>help desk</span>" if bool(last["help_desk"]) else ""
+        help_desk = " · <span class='crisis'>help desk</span>" if bool(value("help_desk")) else ""
         cards.append(
             f"<div class='socbiz-kpi' style='border-top: 3px solid {colours[brand]}'>"
             f"<span class='brand'>{escape(brand)}</span>"
             f"<span class='phase' style='background:{PHASE_COLOURS.get(phase, '#eee')}'>"
             f"phase {phase} · {PHASE_NAMES.get(phase, '?')}</span><br>"
-            f"maturity {last['maturity']:.0%} · sponsorship {last['sponsorship']:.2f}<br>"
-            f"followers {int(last['followers']):,} ({followers_change:+,}) · "
-            f"{last['weekly_engaged_share']:.1%} engaged this week<br>"
-            f"engagement/post {engagement:.1f} · net sentiment {last['net_sentiment']:+.2f}<br>"
-            f"backlog {last['backlog']:,.0f} · {crisis_text}{help_desk}</div>")
+            f"maturity {value('maturity'):.0%} · sponsorship {value('sponsorship'):.2f}<br>"
+            f"followers {int(value('followers')):,} ({followers_change:+,}) · "
+            f"{value('weekly_engaged_share'):.1%} engaged this week<br>"
+            f"engagement/post {engagement:.1f} · "
+            f"net sentiment {100 * value('net_sentiment'):+.0f} %<br>"
+            f"backlog {value('backlog'):,.0f} · {crisis_text}{help_desk}</div>")
     return "<div class='socbiz-kpis'>" + "".join(cards) + "</div>"
 
 
 @solara.component
-def KpiStrip(snap: Snapshot):
-    solara.HTML(tag="div", unsafe_innerHTML=kpi_html(snap), classes=["socbiz-kpi-strip"])
+def FrameHtml(ctl: Controller, key: str, html: Callable[[Snapshot], str], classes=()):
+    """HTML that follows every frame (set on its widget by the play loop, no page render)."""
+    widget = solara.use_memo(lambda: ipywidgets.HTML(html(ctl.shown)), [])
+    solara.use_effect(lambda: widget.close, [widget])
+
+    def follow():
+        def draw(snap):
+            text = html(snap)
+            if widget.value != text:
+                widget.value = text
+        return ctl.watch(key.split("-")[0] + f"-{id(widget)}", draw)
+
+    solara.use_effect(follow, [widget, key])
+    solara.Div(classes=list(classes), children=[widget])
 
 
 @solara.component
-def LiveCharts(snap: Snapshot):
-    brands = snap.brands
+def KpiStrip(ctl: Controller):
+    FrameHtml(ctl, "kpis", kpi_html, classes=["socbiz-kpi-strip"])
+
+
+@solara.component
+def InteractiveChart(ctl: Controller, figure_id: str, brand: str | None = None,
+                     font_size: int = 12, height: int | None = None):
+    """A registry figure drawn in the browser: built once, then fed only the new days at every
+    frame (see :class:`~dashboards.livechart.ChartFeed`)."""
+    figure = registry.figure(figure_id)
+    snap = ctl.shown
+    brands = tuple(snap.brands)
+
+    def build():
+        feed = ChartFeed(figure, brands, brand, height=height, font_size=font_size)
+        feed.make_widget(snap.history, snap.n_days, charts.shown_days(snap.day, snap.horizon))
+        return feed
+
+    feed = solara.use_memo(build, [figure_id, brands, brand, font_size, height])
+    solara.use_effect(lambda: feed.widget.close, [feed])  # freed when the tab or page closes
+
+    def follow():
+        def draw(snap):
+            feed.update(snap.history, snap.n_days, charts.shown_days(snap.day, snap.horizon))
+        stop_watching = ctl.watch(f"chart-{figure_id}", draw)
+        stop_tracking = ctl.track(f"chart-{figure_id}", feed)
+
+        def stop():
+            stop_watching()
+            stop_tracking()
+        return stop
+
+    solara.use_effect(follow, [feed])
+    solara.Div(classes=["socbiz-live", f"socbiz-live-{figure_id}"], children=[feed.widget])
+
+
+@solara.component
+def LiveCharts(ctl: Controller):
+    brands = ctl.setup.value.config.brands
+    brands = list(brands)
     brand, set_brand = solara.use_state(brands[0])
     if brand not in brands:
         brand = brands[0]
-    deps = [snap.version]
-    horizon = charts.shown_days(snap.day, snap.horizon)
-    Chart(lambda: charts.phase_figure(snap.frame, snap.events, horizon), deps, name="phases")
-    with solara.Row(style={"align-items": "center"}):
-        solara.Select("Brand for adoption and organisation", value=brand, values=brands,
-                      on_value=set_brand, style={"max-width": "320px"})
-    brand_config = snap.config.brands[brand]
-    with solara.ColumnsResponsive(default=[12], large=[7, 5]):
-        Chart(lambda: charts.adoption_figure(snap.frame, brand, horizon, snap.events),
-              [*deps, brand], name="adoption")
-        Chart(lambda: charts.organisation_figure(snap.organisations[brand], brand,
-                                                 brand_config.organisational_model,
-                                                 brand_config.hub_department),
-              [*deps, brand], name="organisation")
-    Chart(lambda: charts.audience_figure(snap.frame, horizon, snap.events), deps,
-          name="audience")
-    Chart(lambda: charts.service_figure(snap.frame, horizon, snap.events), deps,
-          name="service")
+    for figure in registry.live_figures():
+        if figure.per == "department":
+            with solara.Row(style={"align-items": "center"}):
+                solara.Select("Brand for adoption by department", value=brand, values=brands,
+                              on_value=set_brand, style={"max-width": "320px"})
+            InteractiveChart(ctl, figure.id, brand=brand)
+        else:
+            InteractiveChart(ctl, figure.id)
 
 
 @solara.component
 def LiveView(ctl: Controller):
     snap = ctl.snap.value
     CueBanner(ctl)
-    KpiStrip(snap)
+    KpiStrip(ctl)
     with solara.ColumnsResponsive(default=[12], large=[8, 4]):
         with solara.Column():
-            LiveCharts(snap)
+            LiveCharts(ctl)
         with solara.Column():
             with solara.Card("Intervene", margin=0):
                 InterventionForm(ctl)
             with solara.Card("Event log", margin=0, classes=["socbiz-eventlog"]):
-                EventLog(snap.events, snap.brands, snap.version)
+                LiveEventLog(ctl, snap.brands)

@@ -16,7 +16,9 @@ from .common import Chart, html_table
 
 @solara.component
 def NetworkView(ctl: Controller):
-    snap = ctl.snap.value
+    shown = ctl.snap.value
+    # The customers' states are read only here, when this tab is open (not at every frame).
+    snap = solara.use_memo(lambda: ctl.session.snapshot(network=True), [shown.version])
     brands = snap.brands
     brand, set_brand = solara.use_state(brands[0])
     if brand not in brands:

@@ -54,8 +54,11 @@ def initial_session() -> Session:
 @solara.component
 def Dashboard(session: Session):
     """The whole dashboard for one session (one browser tab)."""
-    snap = solara.use_reactive(solara.use_memo(session.snapshot, []))
-    setup = solara.use_reactive(snap.value.setup)
+    first = solara.use_memo(session.snapshot, [])
+    # Only the components that show the snapshot read it (not this one): a frame re-renders
+    # the Live tab and the day counter, not the sidebar.
+    snap = solara.use_reactive(first)
+    setup = solara.use_reactive(first.setup)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
     pause_at_cues = solara.use_reactive(False)

@@ -81,19 +81,23 @@ def current_cue(config, day: int):
     return reached[-1] if reached else None
 
 
-@solara.component
-def CueBanner(ctl: Controller):
-    """The trainer's cue for where the run is now."""
-    snap = ctl.snap.value
+def cue_html(snap) -> str:
     cue = current_cue(snap.config, snap.day)
     if cue is None:
-        return
+        return ""
     upcoming = [c for c in snap.config.narrative if c.day > snap.day]
     nxt = f" Next cue on day {upcoming[0].day}." if upcoming else ""
     ask = f" <b>Ask the room:</b> {escape(cue.ask)}" if cue.ask else ""
-    solara.HTML(tag="div", classes=["socbiz-cue"], unsafe_innerHTML=(
-        f"<b>Trainer's cue (day {cue.day}).</b> Watch: {escape(cue.watch)}{ask}"
-        f"<span class='socbiz-help'>{nxt}</span>"))
+    return (f"<div class='socbiz-cue'><b>Trainer's cue (day {cue.day}).</b> Watch: "
+            f"{escape(cue.watch)}{ask}<span class='socbiz-help'>{nxt}</span></div>")
+
+
+@solara.component
+def CueBanner(ctl: Controller):
+    """The trainer's cue for where the run is now (follows every frame)."""
+    from .live import FrameHtml
+
+    FrameHtml(ctl, "cue", cue_html)
 
 
 @solara.component

@@ -61,34 +61,16 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from ..classifier import classify_phase, is_help_desk, maturity_index
 from ..config import CONTENT_TYPES, DEPARTMENTS, BrandConfig, mix_shares
 from ..exchange import DailyOutput, MarketDay
-from ..metrics import PHASE_NAMES, classify_phase, is_help_desk, maturity_index
+from ..i18n import Join, Money, Number, Percent, msg, nmsg, term
+from ..vocabulary import CONTRIBUTED_TYPE, DEPARTMENT_AFFINITIES
 from .departments import Department
 
 if TYPE_CHECKING:
     from ..events import Training
     from .agencies import Agency
-
-CONTRIBUTED_TYPE = {
-    "customer_service": "customer_service",
-    "crm": "discounts",
-    "pr": "reviews",
-    "quality": "product_info",
-    "rnd": "exclusive",
-    "hr": "feel_connected",
-}
-AFFINITIES = (
-    ("marketing", "communication"),
-    ("customer_service", "crm"),
-    ("quality", "rnd"),
-    ("pr", "communication"),
-    ("hr", "communication"),
-    ("crm", "marketing"),
-    ("customer_service", "quality"),
-    ("executive", "communication"),
-)
-
 
 def internal_network(model_name: str, hub: str, turf_war: float,
                      hub_affinity: float = 0.5) -> np.ndarray:
@@ -114,7 +96,7 @@ def internal_network(model_name: str, hub: str, turf_war: float,
         for h in hubs:
             for d in DEPARTMENTS:
                 link(h, d, 1.0)
-        for a, b in AFFINITIES:
+        for a, b in DEPARTMENT_AFFINITIES:
             link(a, b, affinity)
     else:  # holistic
         w[:] = 1.0
@@ -301,10 +283,9 @@ class Brand(mesa.Agent):
         self.spent_this_year += self.cost_today
         if not self.budget_exhausted and self.spent_this_year >= self.config.budget:
             self.budget_exhausted = True
-            self.model.log(self, "budget", "budget",
-                           f"{self.name} has spent its yearly budget of "
-                           f"€{self.config.budget:,.0f}: ads and agency campaigns stop until "
-                           "the next year.")
+            self.model.log(self, "budget", "budget", msg(
+                "{brand} has spent its yearly budget of {budget}: ads and agency campaigns "
+                "stop until the next year.", brand=self.name, budget=Money(self.config.budget)))
 
     # ------------------------------------------------------------------------------------
     # 2. See the market's answer
@@ -342,20 +323,26 @@ class Brand(mesa.Agent):
                 dep.raise_awareness(boost * share, lasting=boost * share * o.crisis_lesson_share)
             level = day.crisis_level
             if day.crisis_started:
-                text = (f"Crisis level {level} for {self.name}: "
-                        f"{day.negative_exposures:,} people saw complaints today. "
-                        "Executives wake up.")
+                text = nmsg("Crisis level {level} for {brand}: {n} person saw complaints "
+                            "today. Executives wake up.",
+                            "Crisis level {level} for {brand}: {n} people saw complaints "
+                            "today. Executives wake up.", day.negative_exposures,
+                            level=level, brand=self.name)
                 self.model.log(self, "crisis_start", f"L{level}", text)
             else:
                 self.model.log(self, "crisis_escalation", f"L{level}",
-                               f"The crisis at {self.name} escalates to level {level}.")
+                               msg("The crisis at {brand} escalates to level {level}.",
+                                   brand=self.name, level=level))
         if day.crisis_response:
-            text = (f"{self.name} responds publicly to the crisis"
-                    + (": the response backfires (heavy-handed moderation)."
-                       if day.crisis_response == "backfire" else ", which calms the spread."))
+            text = (msg("{brand} responds publicly to the crisis: the response backfires "
+                        "(heavy-handed moderation).", brand=self.name)
+                    if day.crisis_response == "backfire" else
+                    msg("{brand} responds publicly to the crisis, which calms the spread.",
+                        brand=self.name))
             self.model.log(self, "crisis_response", day.crisis_response, text)
         if day.crisis_ended:
-            self.model.log(self, "crisis_end", "", f"The crisis at {self.name} is over.")
+            self.model.log(self, "crisis_end", "", msg("The crisis at {brand} is over.",
+                                                       brand=self.name))
 
     # ------------------------------------------------------------------------------------
     # 3. React: training, sponsorship, phase
@@ -393,16 +380,20 @@ class Brand(mesa.Agent):
         if self._phase.update(classify_phase(self, cfg.classifier, cfg.organisation)):
             new = self.phase
             self.model.log(self, "phase_change", f"{old}->{new}",
-                           f"{self.name} moves from phase {old} ({PHASE_NAMES[old]}) to phase "
-                           f"{new} ({PHASE_NAMES[new]}).")
+                           msg("{brand} moves from phase {old} ({old_name}) to phase {new} "
+                               "({new_name}).", brand=self.name, old=old,
+                               old_name=term("phase", old), new=new,
+                               new_name=term("phase", new)))
         if self._help_desk.update(is_help_desk(self, cfg.classifier)):
             if self.help_desk:
                 waiting = self.mean_backlog * cfg.market.people_per_customer
-                text = (f"{self.name}'s customer service has become a help desk: about "
-                        f"{waiting:,.0f} requests wait and only {self.proactive_share:.0%} of "
-                        "its time is left for proactive work.")
+                text = msg("{brand}'s customer service has become a help desk: about "
+                           "{waiting} requests wait and only {share} of its time is left for "
+                           "proactive work.", brand=self.name, waiting=Number(waiting, 0),
+                           share=Percent(self.proactive_share))
             else:
-                text = f"{self.name}'s customer service has time for proactive work again."
+                text = msg("{brand}'s customer service has time for proactive work again.",
+                           brand=self.name)
             self.model.log(self, "help_desk", "entered" if self.help_desk else "left", text)
 
     def review_agencies(self) -> None:
@@ -417,8 +408,9 @@ class Brand(mesa.Agent):
                 agency.end_contract(self)
                 self.agencies.remove(agency)
                 self.model.log(self, "agency_dropped", agency.name,
-                               f"{self.name} drops {agency.name}: its campaigns engage "
-                               f"{theirs / own:.0%} as well as the brand's own posts.")
+                               msg("{brand} drops {agency}: its campaigns engage {ratio} as "
+                                   "well as the brand's own posts.", brand=self.name,
+                                   agency=agency.name, ratio=Percent(theirs / own)))
 
     # ------------------------------------------------------------------------------------
     # Interventions (called through simulation.model.HANDLERS)
@@ -435,61 +427,67 @@ class Brand(mesa.Agent):
             wanted = {k: self.departments[k].trained_share
                       + fraction * (v - self.departments[k].trained_share)
                       for k, v in wanted.items()}
-            note = (f" The training budget only pays for {fraction:.0%} of it "
-                    f"(€{self.training_budget_left:,.0f} left).")
+            note = msg(" The training budget only pays for {share} of it ({left} left).",
+                       share=Percent(fraction), left=Money(self.training_budget_left))
             cost = self.training_budget_left
         self.training_budget_left -= cost
         self.training_cost_today += cost
         self.trainings.append((programme, programme.day, wanted))
-        names = ", ".join(k.replace("_", " ") for k in programme.departments)
-        return (f"{self.name} starts a {programme.duration_days}-day training programme for "
-                f"{names} (target {programme.coverage:.0%} of staff, €{cost:,.0f}).{note}")
+        return msg("{brand} starts a {days}-day training programme for {departments} (target "
+                   "{coverage} of staff, {cost}).{note}", brand=self.name,
+                   days=programme.duration_days, coverage=Percent(programme.coverage),
+                   departments=Join(term("department", k) for k in programme.departments),
+                   cost=Money(cost), note=note)
 
     def commit_executive(self, level: float) -> str:
         self.commitment = level
         self.departments["executive"].raise_awareness(
             max(0.0, level - self.departments["executive"].awareness))
-        return f"{self.name}'s executive committee sponsors the transformation (level {level:g})."
+        return msg("{brand}'s executive committee sponsors the transformation (level {level}).",
+                   brand=self.name, level=Number(level))
 
     def hire(self, kind: str, hours: float) -> str:
         self.departments[kind].capacity_hours += hours
-        return (f"{self.name} adds {hours:g} hours a day of social-media staff to "
-                f"{kind.replace('_', ' ')}.")
+        return msg("{brand} adds {hours} hours a day of social-media staff to {department}.",
+                   brand=self.name, hours=Number(hours), department=term("department", kind))
 
     def change_content(self, posts_per_day, mix, push_share) -> str:
         changes = []
         if posts_per_day is not None:
             self.posts_per_day = posts_per_day
-            changes.append(f"{posts_per_day:g} posts a day")
+            changes.append(msg("{n} posts a day", n=Number(posts_per_day)))
         if mix is not None:
             self.mix = mix
-            changes.append(f"mix '{mix}'" if isinstance(mix, str) else "a new content mix")
+            changes.append(msg("mix '{mix}'", mix=mix) if isinstance(mix, str)
+                           else msg("a new content mix"))
         if push_share is not None:
             self.push_share = push_share
-            changes.append(f"{push_share:.0%} push posts")
-        return f"{self.name} changes its content strategy: " + (", ".join(changes) or
-                                                                 "no change") + "."
+            changes.append(msg("{share} push posts", share=Percent(push_share)))
+        return msg("{brand} changes its content strategy: {changes}.", brand=self.name,
+                   changes=Join(changes) if changes else msg("no change"))
 
     def deploy_listening(self, coverage: float, crm_integration: float) -> str:
         self.listening_tool = coverage
         # A CRM project accelerates integration; it does not undo what practice has built.
         self.crm_integration = max(self.crm_integration, crm_integration)
-        return (f"{self.name} deploys listening ({coverage:.0%} of mentions) and integrates it "
-                f"with CRM at {crm_integration:.0%} (social CRM).")
+        return msg("{brand} deploys listening ({coverage} of mentions) and integrates it with "
+                   "CRM at {crm} (social CRM).", brand=self.name, coverage=Percent(coverage),
+                   crm=Percent(crm_integration))
 
     def switch_agency(self, new: str, replaces: str) -> str:
         ended = [a for a in self.agencies if not replaces or a.name == replaces]
         for agency in ended:
             agency.end_contract(self)
             self.agencies.remove(agency)
-        text = f"{self.name} ends its contract with {', '.join(a.name for a in ended) or 'no one'}"
+        names = Join(a.name for a in ended) if ended else msg("no one")
         if new:
             agency = self.model.agencies[new]
             agency.sign(self)
             if agency not in self.agencies:
                 self.agencies.append(agency)
-            text += f" and signs with {new}"
-        return text + "."
+            return msg("{brand} ends its contract with {ended} and signs with {new}.",
+                       brand=self.name, ended=names, new=new)
+        return msg("{brand} ends its contract with {ended}.", brand=self.name, ended=names)
 
 
 class Confirmed:

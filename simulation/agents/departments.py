@@ -51,11 +51,11 @@ import mesa
 import numpy as np
 
 from ..config import DepartmentConfig
+from ..vocabulary import CONTENT_DEPARTMENTS
 
 if TYPE_CHECKING:
     from .brands import Brand
 
-IN_HOUSE_CONTENT = ("marketing", "communication")
 
 
 class Department(mesa.Agent):
@@ -104,7 +104,7 @@ class Department(mesa.Agent):
         drive = (o.weight_sponsorship * brand.sponsorship + o.weight_awareness * self.awareness
                  + o.weight_results * brand.results + o.weight_peers * peer
                  + (o.champion_drive if self.champion else 0.0))
-        doing = brand.in_house_share if self.kind in IN_HOUSE_CONTENT else 1.0
+        doing = brand.in_house_share if self.kind in CONTENT_DEPARTMENTS else 1.0
         needed = o.practice_hours_per_employee * self.headcount
         capacity_factor = min(1.0, self.practice_hours() / needed)
         resistance = min(1.0, self.resistance * (o.culture_resistance_floor

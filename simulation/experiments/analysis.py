@@ -163,6 +163,47 @@ def _ci_frame(frame: pd.DataFrame, value: str, keys: list[str], conf_level: floa
     return agg
 
 
+def output_kinds(out: str | os.PathLike | None = None, columns: Sequence[str] = ()
+                 ) -> dict[str, str]:
+    """Kind of every output column: from ``experiment.json`` when there is one (declared
+    kinds), else derived from a ``metric_reduce`` column name."""
+    from .outputs import OBSERVED_SUFFIX, Output
+
+    kinds: dict[str, str] = {}
+    if out is not None:
+        for o in read_experiment(out)["outputs"]:
+            if "kind" in o:
+                kinds[o["column"]] = o["kind"]
+            else:  # written by an older version
+                kinds[o["column"]] = Output(o["metric"], o["reduce"]).result_kind
+    for c in columns:
+        if c in kinds or c.endswith(OBSERVED_SUFFIX):
+            continue
+        metric, _, how = c.rpartition("_")
+        if how in REDUCERS and metric:
+            kinds[c] = Output(metric, how).result_kind
+    return kinds
+
+
+def _wilson(k: np.ndarray, n: np.ndarray, conf_level: float) -> tuple[np.ndarray, np.ndarray]:
+    from scipy import stats
+
+    z = stats.norm.ppf(0.5 + conf_level / 2)
+    n = np.asarray(n, dtype=float)
+    p = np.asarray(k, dtype=float) / np.where(n > 0, n, np.nan)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def _shares_seeds(frame: pd.DataFrame, keys: list[str]) -> bool:
+    """Do several design points of one group share a seed (common random numbers)?"""
+    if "seed" not in frame or "point" not in frame:
+        return False
+    per = frame.groupby([*keys, "seed"], sort=False, dropna=False)["point"].nunique()
+    return bool((per > 1).any())
+
+
 def summarise(runs: pd.DataFrame | str | os.PathLike, metrics: Sequence[str] | None = None, *,
               by: Sequence[str] | None = None, brand: str | None = None,
               conf_level: float = 0.95) -> pd.DataFrame:
@@ -170,17 +211,30 @@ def summarise(runs: pd.DataFrame | str | os.PathLike, metrics: Sequence[str] | N
 
     ``runs``: a runs table or a results folder. ``metrics``: output columns (default: all).
     ``by``: grouping columns (default: every parameter column, i.e. one group per design
-    point). Returns columns ``brand, *by, metric, n, mean, sd, low, high``.
+    point). Returns columns ``brand, *by, metric, n, mean, sd, low, high, statistic, n_runs,
+    interval``:
+
+    - numeric outputs: the mean and a Student-t interval. When a group pools design points
+      that share seeds (common random numbers, ``by`` a subset of the parameters), runs with
+      the same seed are not independent: the runs are first averaged per seed and the interval
+      is over those seed means (``n`` = seeds, ``interval = "t over seed means"``).
+    - ordinal and categorical outputs (``phase``): one row per level with the share of runs at
+      that level (``statistic = "share at 3"``) and a Wilson interval (over seed means, as
+      above, when points share seeds); never a mean of levels.
+    - time-to-event outputs: the mean is of times censored at the horizon, biased low
+      (``statistic`` says so); use :func:`~.outputs.survival_summary` for Kaplan-Meier.
     """
     params: list[str] | None = None
     if not isinstance(runs, pd.DataFrame):
         info = read_experiment(runs)
         params = [p["column"] for p in info["design"]["parameters"]]
         outputs = [o["column"] for o in info["outputs"]]
+        kinds = output_kinds(runs)
         runs = load_runs(runs, status="ok")
     else:
         outputs = [c for c in runs.columns if c.rsplit("_", 1)[-1] in REDUCERS
                    and runs[c].dtype.kind == "f"]
+        kinds = output_kinds(None, list(runs.columns))
     runs = runs[runs["status"] == "ok"] if "status" in runs else runs
     if brand is not None:
         runs = runs[runs["brand"] == brand]
@@ -188,13 +242,63 @@ def summarise(runs: pd.DataFrame | str | os.PathLike, metrics: Sequence[str] | N
         by = params if params is not None else ["point"]
     metrics = list(metrics) if metrics is not None else outputs
     keys = ["brand", *by] if "brand" in runs else list(by)
+    if not keys:
+        runs, keys, drop = runs.assign(_all=0), ["_all"], True
+    else:
+        drop = False
+    clustered = _shares_seeds(runs, keys)
     parts = []
     for metric in metrics:
-        agg = _ci_frame(runs, metric, keys, conf_level) if keys else _ci_frame(
-            runs.assign(_all=0), metric, ["_all"], conf_level).drop(columns="_all")
+        kind = kinds.get(metric, "numeric")
+        if kind in ("ordinal", "categorical"):
+            agg = _level_frame(runs, metric, keys, conf_level, clustered)
+        else:
+            agg = _numeric_frame(runs, metric, keys, conf_level, clustered)
+            if kind == "time-to-event":
+                agg["statistic"] = "mean (censored at the horizon: biased low)"
         agg.insert(len(keys), "metric", metric)
-        parts.append(agg)
+        parts.append(agg.drop(columns="_all") if drop else agg)
     return pd.concat(parts, ignore_index=True)
+
+
+def _numeric_frame(runs: pd.DataFrame, metric: str, keys: list[str], conf_level: float,
+                   clustered: bool) -> pd.DataFrame:
+    n_runs = runs.groupby(keys, sort=True, dropna=False)[metric].count().to_numpy()
+    if clustered:
+        means = runs.groupby([*keys, "seed"], sort=True, dropna=False)[metric].mean()
+        agg = _ci_frame(means.reset_index(), metric, keys, conf_level)
+        agg["interval"] = "t over seed means"
+    else:
+        agg = _ci_frame(runs, metric, keys, conf_level)
+        agg["interval"] = "t"
+    agg["statistic"] = "mean"
+    agg["n_runs"] = n_runs
+    return agg[[*keys, "n", "mean", "sd", "low", "high", "statistic", "n_runs", "interval"]]
+
+
+def _level_frame(runs: pd.DataFrame, metric: str, keys: list[str], conf_level: float,
+                 clustered: bool) -> pd.DataFrame:
+    levels = sorted(runs[metric].dropna().unique())
+    frames = []
+    for level in levels:
+        hit = runs.assign(_hit=(runs[metric] == level).astype(float))
+        hit.loc[runs[metric].isna(), "_hit"] = np.nan
+        if clustered:
+            agg = _numeric_frame(hit, "_hit", keys, conf_level, True)
+            # The share is the mean of seed means; its interval is the t interval over them,
+            # clipped to [0, 1].
+            agg["low"], agg["high"] = agg["low"].clip(0, 1), agg["high"].clip(0, 1)
+            agg["interval"] = "t over seed means"
+        else:
+            agg = _ci_frame(hit, "_hit", keys, conf_level)
+            k = np.round(agg["mean"] * agg["n"])
+            agg["low"], agg["high"] = _wilson(k, agg["n"], conf_level)
+            agg["n_runs"] = agg["n"]
+            agg["interval"] = "Wilson"
+        agg["statistic"] = f"share at {_short(level)}"
+        frames.append(agg[[*keys, "n", "mean", "sd", "low", "high", "statistic", "n_runs",
+                           "interval"]])
+    return pd.concat(frames, ignore_index=True).sort_values(keys, kind="stable")
 
 
 def _label(keys: Sequence[str], values: Any) -> str:
@@ -215,8 +319,16 @@ def plot_metric(out: str | os.PathLike, metric: str, *, by: Sequence[str] | None
                 brand: str | None = None, conf_level: float = 0.95, max_groups: int = 12,
                 timeseries: pd.DataFrame | None = None):
     """A metric's daily mean across replicates with its confidence band, one line per design
-    point (or per group of ``by`` columns), one panel per brand."""
+    point (or per group of ``by`` columns), one panel per brand.
+
+    An ordinal metric (``phase``) is not averaged: the lines are the share of runs at or above
+    each level but the lowest (solid: the top level), with Wilson bands. When a group pools
+    design points that share seeds, the band is a t interval over seed means (the title says
+    which band is drawn).
+    """
     from matplotlib.figure import Figure
+
+    from .outputs import ORDINAL_LEVELS, metric_kind
 
     out = Path(out)
     params = parameter_columns(out)
@@ -231,41 +343,68 @@ def plot_metric(out: str | os.PathLike, metric: str, *, by: Sequence[str] | None
     if n_groups > max_groups:
         raise ValueError(f"{n_groups} groups to draw (by {', '.join(keys)}); pass by= fewer "
                          f"parameter columns or raise max_groups")
+    ordinal = metric_kind(metric) == "ordinal"
+    clustered = _shares_seeds(frame, [*keys, "day", "brand"])
     fig = Figure(figsize=(9, 3.6 * len(brands)), layout="constrained")
     axes = fig.subplots(len(brands), 1, squeeze=False)[:, 0]
     colours = _colours(n_groups)
+    band = "t over seed means" if clustered else ("Wilson" if ordinal else "t")
     for ax, b in zip(axes, brands, strict=True):
         rows = frame[frame["brand"] == b]
-        stats = _ci_frame(rows, metric, [*keys, "day"], conf_level)
-        groups = stats.groupby(keys, sort=True) if keys else [((), stats)]
-        for (values, g), colour in zip(groups, colours, strict=False):
-            label = _label(keys, values) if keys else "all runs"
-            n = int(g["n"].max())
-            ax.plot(g["day"], g["mean"], color=colour, lw=1.6, label=f"{label} (n={n})")
-            if n > 1:
-                ax.fill_between(g["day"], g["low"], g["high"], color=colour, alpha=0.18,
-                                lw=0)
-        ax.set_title(f"{metric}: {b} — mean and {conf_level:.0%} confidence band across "
-                     "replicates", fontsize=10)
+        if ordinal:
+            levels = ORDINAL_LEVELS.get(metric) or tuple(sorted(rows[metric].unique()))
+            series = [(f" ≥ {lv}", rows.assign(_v=(rows[metric] >= lv).astype(float)), lv)
+                      for lv in levels[1:]]
+        else:
+            series = [("", rows.assign(_v=rows[metric].astype(float)), None)]
+        for suffix, data, level in series:
+            if clustered:
+                data = data.groupby([*keys, "day", "seed"], sort=True)["_v"].mean().reset_index()
+            stats = _ci_frame(data, "_v", [*keys, "day"], conf_level)
+            if ordinal and not clustered:
+                stats["low"], stats["high"] = _wilson(np.round(stats["mean"] * stats["n"]),
+                                                      stats["n"], conf_level)
+            groups = stats.groupby(keys, sort=True) if keys else [((), stats)]
+            top = level is None or level == series[-1][2]
+            for (values, g), colour in zip(groups, colours, strict=False):
+                label = (_label(keys, values) if keys else "all runs") + suffix
+                n = int(g["n"].max())
+                ax.plot(g["day"], g["mean"], color=colour, lw=1.6 if top else 1.0,
+                        ls="-" if top else "--", label=f"{label} (n={n})")
+                if n > 1:
+                    ax.fill_between(g["day"], g["low"].clip(*((0, 1) if ordinal else
+                                                              (None, None))),
+                                    g["high"].clip(*((0, 1) if ordinal else (None, None))),
+                                    color=colour, alpha=0.18 if top else 0.08, lw=0)
+        what = (f"share of runs at or above each {metric} level" if ordinal
+                else "mean across replicates")
+        ax.set_title(f"{metric}: {b} — {what}; band: {conf_level:.0%} {band} interval",
+                     fontsize=10)
         ax.set_xlabel("day")
-        ax.set_ylabel(metric)
+        ax.set_ylabel(f"share of runs ({metric} ≥ level)" if ordinal else metric)
+        if ordinal:
+            ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, ncol=2 if n_groups > 6 else 1, loc="best")
     return fig
 
 
 def plot_outcome(out: str | os.PathLike, output: str, *, x: str,
-                 by: str | None = None, brand: str | None = None,
+                 by: str | Sequence[str] | None = None, brand: str | None = None,
                  conf_level: float = 0.95, runs: pd.DataFrame | None = None):
     """An output of the runs table (e.g. ``followers_final``) against parameter ``x``: each
-    replicate as a dot, the mean and its confidence interval per value of ``x`` (and ``by``)."""
+    replicate as a dot, the mean and its confidence interval per value of ``x`` (and of the
+    ``by`` columns, one line per combination). An ordinal or categorical output is drawn as
+    the share of runs at each level (Wilson intervals), not as a mean."""
     from matplotlib.figure import Figure
 
     runs = runs if runs is not None else load_runs(out, status="ok")
     if brand is not None:
         runs = runs[runs["brand"] == brand]
+    by_keys = [by] if isinstance(by, str) else list(by or [])
     brands = list(dict.fromkeys(runs["brand"]))
     info = read_experiment(out)
+    kind = output_kinds(out, [output]).get(output, "numeric")
     spec = info.get("spec", {})
     # Lines join the means along x only on a grid; sampled points are not a curve.
     line = "-" if info.get("design", {}).get("kind") == "grid" else "none"
@@ -275,24 +414,46 @@ def plot_outcome(out: str | os.PathLike, output: str, *, x: str,
     axes = fig.subplots(len(brands), 1, squeeze=False)[:, 0]
     for ax, b in zip(axes, brands, strict=True):
         rows = runs[runs["brand"] == b]
-        groups = rows.groupby(by, sort=True) if by else [(None, rows)]
-        colours = _colours(rows[by].nunique() if by else 1)
-        for (value, g), colour in zip(groups, colours, strict=False):
-            label = _label([by], value) if by else None
-            stats = _ci_frame(g, output, [x], conf_level)
-            ax.scatter(g[x], g[output], s=8, color=colour, alpha=0.35, lw=0)
-            err = np.vstack([stats["mean"] - stats["low"], stats["high"] - stats["mean"]])
-            ax.errorbar(stats[x], stats["mean"], yerr=np.nan_to_num(err), color=colour,
-                        marker="o", ms=4, lw=1.4, ls=line, capsize=3, label=label)
+        groups = list(rows.groupby(by_keys, sort=True)) if by_keys else [(None, rows)]
+        if kind in ("ordinal", "categorical"):
+            levels = sorted(rows[output].dropna().unique())
+            colours = _colours(len(levels))
+            styles = ["-", "--", ":", "-."]
+            for gi, (value, g) in enumerate(groups):
+                stats = _level_frame(g, output, [x], conf_level, clustered=False)
+                for level, colour in zip(levels, colours, strict=False):
+                    st = stats[stats["statistic"] == f"share at {_short(level)}"]
+                    err = np.vstack([st["mean"] - st["low"], st["high"] - st["mean"]])
+                    label = f"{output} = {_short(level)}" + (
+                        f", {_label(by_keys, value)}" if by_keys else "")
+                    ax.errorbar(st[x], st["mean"], yerr=np.nan_to_num(err), color=colour,
+                                marker="o", ms=4, lw=1.2, capsize=3, label=label,
+                                ls=styles[gi % 4] if line == "-" else "none")
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_ylabel(f"share of runs at each level of {output}")
+            ax.set_title(f"{output} by {x}: {b} (share of runs per level; bars: "
+                         f"{conf_level:.0%} Wilson interval)", fontsize=10)
+            ax.legend(fontsize=7)
+        else:
+            colours = _colours(len(groups))
+            for (value, g), colour in zip(groups, colours, strict=False):
+                label = _label(by_keys, value) if by_keys else None
+                clustered = _shares_seeds(g, [x])
+                stats = _numeric_frame(g, output, [x], conf_level, clustered)
+                ax.scatter(g[x], g[output], s=8, color=colour, alpha=0.35, lw=0)
+                err = np.vstack([stats["mean"] - stats["low"], stats["high"] - stats["mean"]])
+                ax.errorbar(stats[x], stats["mean"], yerr=np.nan_to_num(err), color=colour,
+                            marker="o", ms=4, lw=1.4, ls=line, capsize=3, label=label)
+            interval = "t over seed means" if _shares_seeds(rows, [x, *by_keys]) else "t"
+            ax.set_ylabel(output)
+            ax.set_title(f"{output} by {x}: {b} (dots: replicates; bars: {conf_level:.0%} "
+                         f"{interval} interval of the mean)", fontsize=10)
+            if by_keys:
+                ax.legend(fontsize=7)
         if x in log_columns:
             ax.set_xscale("log")
         ax.set_xlabel(x + (" (log scale)" if x in log_columns else ""))
-        ax.set_ylabel(output)
-        ax.set_title(f"{output} by {x}: {b} (dots: replicates; bars: {conf_level:.0%} CI of "
-                     "the mean)", fontsize=10)
         ax.grid(alpha=0.3)
-        if by:
-            ax.legend(fontsize=7)
     return fig
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 
 def add_commands(sub) -> None:
+    from ..cli import probability_open
+
     sweep = sub.add_parser(
         "sweep", help="run an experiment: a design of scenarios x replicates",
         description="Run every design point and replicate of an experiment file on local worker "
@@ -37,10 +39,28 @@ def add_commands(sub) -> None:
     sens.add_argument("--method", choices=("morris", "sobol"),
                       help="Morris elementary effects (screening) or Sobol variance "
                            "decomposition (default: the spec's method)")
+    sens.add_argument("--n", type=_positive, metavar="N",
+                      help="Morris trajectories or Sobol base sample size (default: the spec's)."
+                           " A Sobol study grows: rerun with a larger --n and --resume into the "
+                           "same --out, and only the new samples are run")
     _add_execution_options(sens, "runs/SPEC-METHOD")
     sens.add_argument("--dry-run", action="store_true",
                       help="validate the spec and print the sample size; run nothing")
     sens.set_defaults(func=cmd_sensitivity)
+
+    lhs = sub.add_parser(
+        "sensitivity-lhs", help="delta, PAWN and RBD-FAST indices from an existing sweep",
+        description="Sensitivity indices (SALib: Borgonovo's delta, PAWN, RBD-FAST) computed "
+                    "from a finished sweep whose parameters are ranges (an LHS design), "
+                    "without new runs. Each design point's output is its replicates' mean; the "
+                    "share of the variance due to seeds is reported beside. Writes "
+                    "RESULTS/sensitivity/indices.csv.")
+    lhs.add_argument("results", help="results folder of a sweep (design = 'lhs')")
+    lhs.add_argument("--method", nargs="+", default=["delta", "pawn", "rbd_fast"],
+                     choices=("delta", "pawn", "rbd_fast"), help="methods (default: all three)")
+    lhs.add_argument("--output", nargs="+", help="output columns (default: every output)")
+    lhs.add_argument("--brand", help="only this brand")
+    lhs.set_defaults(func=cmd_sensitivity_lhs)
 
     plot = sub.add_parser(
         "sweep-plot", help="plot a metric's mean and confidence band from a sweep's results",
@@ -52,29 +72,99 @@ def add_commands(sub) -> None:
                       "output (e.g. followers_final)")
     plot.add_argument("--x", help="parameter column for the horizontal axis (runs-table "
                       "output plot)")
-    plot.add_argument("--by", action="append", help="parameter column(s) to group by "
-                      "(default: every parameter, one line per design point)")
+    plot.add_argument("--by", action="extend", nargs="+", metavar="COLUMN",
+                      help="parameter column(s) to group by, e.g. --by a b (default: every "
+                           "parameter, one line per design point)")
     plot.add_argument("--brand", help="only this brand")
-    plot.add_argument("--conf-level", type=float, default=0.95, help="confidence level of "
-                      "the band (default 0.95)")
+    plot.add_argument("--conf-level", type=probability_open, default=0.95,
+                      help="confidence level of the band, between 0 and 1 (default 0.95)")
     plot.add_argument("--png", help="output file (default: RESULTS/plots/METRIC.png)")
     plot.set_defaults(func=cmd_sweep_plot)
 
+    surv = sub.add_parser(
+        "survival", help="Kaplan-Meier summary of a time-to-event output of a sweep",
+        description="Kaplan-Meier curves (log-log Greenwood bands) and the median time with "
+                    "its interval, per group, of a time-to-event output (a first_day output "
+                    "declared in the experiment's [[output_definitions]]); censored runs (the "
+                    "event never happened by the horizon) are counted as such, not as times.")
+    surv.add_argument("results", help="results folder of a sweep")
+    surv.add_argument("output", help="time-to-event output column (e.g. phase3_day)")
+    surv.add_argument("--by", action="extend", nargs="+", metavar="COLUMN",
+                      help="parameter column(s) to group by (default: none, every run "
+                           "pooled)")
+    surv.add_argument("--brand", help="only this brand")
+    surv.add_argument("--conf-level", type=float, default=0.95,
+                      help="confidence level (default 0.95)")
+    surv.add_argument("--png", help="plot file (default: RESULTS/plots/survival-OUTPUT.png)")
+    surv.set_defaults(func=cmd_survival)
+
+    disc = sub.add_parser(
+        "discover", help="scenario discovery: PRIM boxes, CART rules, feature scores",
+        description="Mark the runs of a sweep where a condition on an output holds (cases of "
+                    "interest) and find which inputs lead there: PRIM (EMA Workbench; peeling "
+                    "trajectory, the chosen box's limits with quasi-p-values), a CART tree and "
+                    "extra-trees feature scores (scikit-learn). Writes a markdown summary, CSV "
+                    "and PNG into RESULTS/discovery/OUTPUT.")
+    disc.add_argument("results", help="results folder of a sweep (an LHS design is best)")
+    disc.add_argument("--output", required=True, help="output column, e.g. phase_final")
+    disc.add_argument("--condition", required=True,
+                      help="what makes a run a case, e.g. \"phase_final >= 3\" or \">= 3\" "
+                           "(clauses joined by 'and')")
+    disc.add_argument("--brand", help="brand analysed (default: the scenario's first)")
+    disc.add_argument("--min-density", type=float, default=0.8,
+                      help="PRIM box chosen: highest coverage with at least this density "
+                           "(default 0.8)")
+    disc.add_argument("--out", help="folder (default: RESULTS/discovery/OUTPUT)")
+    disc.set_defaults(func=cmd_discover)
+
+    export = sub.add_parser(
+        "export", help="export a sweep's tables as CSV",
+        description="Write the runs table (and optionally the daily series and event logs) "
+                    "of a results folder as CSV files, for tools that do not read Parquet.")
+    export.add_argument("results", help="results folder of a sweep")
+    export.add_argument("--csv", action="store_true", required=True,
+                        help="write CSV (the only format for now)")
+    export.add_argument("--tables", nargs="+", default=["runs"],
+                        choices=("runs", "design", "timeseries", "events"),
+                        help="tables to export (default: runs)")
+    export.add_argument("--out", help="folder for the CSV files (default: RESULTS/csv)")
+    export.set_defaults(func=cmd_export)
+
 
 def _add_execution_options(parser: argparse.ArgumentParser, default_out: str) -> None:
-    from ..cli import non_negative_int
+    from ..cli import MAX_LOCAL_WORKERS, scheduler_address, workers_int
 
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=non_negative_int, metavar="N",
+    where.add_argument("--workers", type=workers_int, metavar="N",
                        help="local worker processes (default: the number of cores; 0 runs "
-                            "in this process, for debugging)")
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                            f"in this process, for debugging; at most {MAX_LOCAL_WORKERS})")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", type=scheduler_address,
                        help="run on a Dask cluster (started with 'dask scheduler' and "
                             "'dask worker', or dask-jobqueue)")
+    where.add_argument("--scheduler-file", metavar="FILE",
+                       help="run on the Dask cluster whose scheduler wrote FILE ('dask "
+                            "scheduler --scheduler-file FILE', usual on HPC clusters)")
     parser.add_argument("--out", help=f"results folder (default: {default_out})")
     parser.add_argument("--resume", action="store_true",
                         help="continue an interrupted run into --out: run only what is missing")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def scheduler_of(args: argparse.Namespace) -> str | None:
+    """``--scheduler``, or the address in ``--scheduler-file`` (Dask's JSON file)."""
+    path = getattr(args, "scheduler_file", None)
+    if not path:
+        return args.scheduler
+    import json
+
+    try:
+        address = json.loads(Path(path).read_text())["address"]
+    except FileNotFoundError:
+        raise _user_error(ValueError(f"--scheduler-file {path}: no such file")) from None
+    except (OSError, ValueError, KeyError, TypeError):
+        raise _user_error(ValueError(f"--scheduler-file {path}: not a Dask scheduler file (a "
+                                     "JSON object with an 'address')")) from None
+    return str(address)
 
 
 def _user_error(error: Exception):
@@ -105,7 +195,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                   f"results in {out}", file=sys.stderr)
 
     try:
-        summary = run_sweep(experiment, out, workers=args.workers, scheduler=args.scheduler,
+        summary = run_sweep(experiment, out, workers=args.workers,
+                            scheduler=scheduler_of(args),
                             resume=args.resume, retry_failed=args.retry_failed,
                             progress=not args.quiet, announce=announce)
     except (StoreError, ExecutorError) as error:
@@ -122,7 +213,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .sensitivity import load_sensitivity, run_sensitivity
     from .store import StoreError
 
-    study = load_sensitivity(args.spec, method=args.method)
+    study = load_sensitivity(args.spec, method=args.method, n=args.n)
     if args.dry_run:
         print(study.describe())
         return 0
@@ -136,7 +227,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                   f"{done} on {summary.executor}; results in {out}", file=sys.stderr)
 
     try:
-        result = run_sensitivity(study, out, workers=args.workers, scheduler=args.scheduler,
+        result = run_sensitivity(study, out, workers=args.workers,
+                                 scheduler=scheduler_of(args),
                                  resume=args.resume, progress=not args.quiet,
                                  announce=announce)
     except (StoreError, ExecutorError) as error:
@@ -160,7 +252,17 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
     if not (results / "experiment.json").is_file():
         raise _user_error(ValueError(f"{results}: not a socbiz results folder (no "
                                      "experiment.json)"))
+    png = Path(args.png) if args.png else results / "plots" / (
+        f"{args.metric}{'-by-' + args.x if args.x else ''}"
+        f"{'-' + '-'.join(args.by) if args.by else ''}.png")
+    from ..runner import OutputError, check_output_folder
+
+    try:  # before reading and plotting: a place the figure cannot go is refused now
+        check_output_folder(png.parent, 1_000_000, option="--png")
+    except OutputError as error:
+        raise _user_error(error) from None
     params = parameter_columns(results)
+    _check_brand(results, args.brand)
     for column in [*(args.by or []), *([args.x] if args.x else [])]:
         if column not in params:
             raise _user_error(ValueError(f"{column!r} is not a parameter column of {results} "
@@ -172,7 +274,7 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
                                                               "_min"))]
             raise _user_error(ValueError(f"{args.metric!r} is not an output of the runs table "
                                          f"(outputs: {', '.join(outputs)})"))
-        by = args.by[0] if args.by else None
+        by = list(args.by or [])
         fig = plot_outcome(results, args.metric, x=args.x, by=by, brand=args.brand,
                            conf_level=args.conf_level, runs=runs)
     else:
@@ -184,9 +286,131 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
                               conf_level=args.conf_level)
         except (ValueError, FileNotFoundError) as error:
             raise _user_error(error) from None
-    png = Path(args.png) if args.png else results / "plots" / (
-        f"{args.metric}{'-by-' + args.x if args.x else ''}.png")
+    try:
+        png.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(png, dpi=120)
+    except OSError as error:
+        raise _user_error(ValueError(f"--png {png}: cannot write: {error.strerror or error}")
+                          ) from None
+    print(png)
+    return 0
+
+
+def _results_folder(text: str) -> Path:
+    results = Path(text)
+    if not (results / "experiment.json").is_file():
+        raise _user_error(ValueError(f"{results}: not a socbiz results folder (no "
+                                     "experiment.json)"))
+    return results
+
+
+def _check_brand(results: Path, brand: str | None) -> None:
+    if brand is None:
+        return
+    from .analysis import read_experiment
+
+    brands = list(read_experiment(results)["scenario"].get("brands", {}))
+    if brand not in brands:
+        raise _user_error(ValueError(f"--brand {brand}: unknown brand in {results} (brands: "
+                                     f"{', '.join(brands)})"))
+
+
+def cmd_survival(args: argparse.Namespace) -> int:
+    from .analysis import load_runs, parameter_columns
+    from .outputs import OBSERVED_SUFFIX, plot_survival, survival_summary
+
+    results = _results_folder(args.results)
+    _check_brand(results, args.brand)
+    params = parameter_columns(results)
+    for column in args.by or []:
+        if column not in params:
+            raise _user_error(ValueError(f"{column!r} is not a parameter column of {results} "
+                                         f"(columns: {', '.join(params) or 'none'})"))
+    runs = load_runs(results, status="ok")
+    if args.brand:
+        runs = runs[runs["brand"] == args.brand]
+    if args.output + OBSERVED_SUFFIX not in runs:
+        tte = [c.removesuffix(OBSERVED_SUFFIX) for c in runs.columns
+               if c.endswith(OBSERVED_SUFFIX)]
+        raise _user_error(ValueError(f"{args.output!r} is not a time-to-event output of "
+                                     f"{results} (time-to-event outputs: "
+                                     f"{', '.join(tte) or 'none; declare a first_day output'})"))
+    by = list(args.by or [])
+    table = survival_summary(runs, args.output, by=by, conf_level=args.conf_level)
+    with __import__("pandas").option_context("display.width", 200, "display.max_columns", 30):
+        print(table.to_string(index=False))
+    runs_plot = runs
+    if len(by) > 1:  # one curve per combination
+        label = "_".join(by)
+        runs_plot = runs.assign(**{label: runs[by].astype(str).agg(", ".join, axis=1)})
+        by = [label]
+    fig = plot_survival(runs_plot, args.output, by=by[0] if by else None,
+                        conf_level=args.conf_level)
+    png = Path(args.png) if args.png else results / "plots" / f"survival-{args.output}.png"
     png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=120)
     print(png)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .analysis import load_events, load_runs, load_timeseries
+
+    results = _results_folder(args.results)
+    out = Path(args.out) if args.out else results / "csv"
+    out.mkdir(parents=True, exist_ok=True)
+    for table in args.tables:
+        if table == "runs":
+            frame = load_runs(results)
+        elif table == "design":
+            frame = pd.read_parquet(results / "design.parquet")
+        elif table == "timeseries":
+            try:
+                frame = load_timeseries(results)
+            except FileNotFoundError as error:
+                raise _user_error(error) from None
+        else:
+            frame = load_events(results)
+        path = out / f"{table}.csv"
+        frame.to_csv(path, index=False)
+        print(path)
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from .discovery import DiscoveryError, discover
+
+    results = _results_folder(args.results)
+    if not 0 < args.min_density <= 1:
+        raise _user_error(ValueError(f"--min-density {args.min_density}: must be in (0, 1]"))
+    try:
+        found = discover(results, args.output, args.condition, brand=args.brand,
+                         min_density=args.min_density, out=args.out)
+    except DiscoveryError as error:
+        raise _user_error(error) from None
+    print(found.summary())
+    for path in found.files:
+        print(path)
+    return 0
+
+
+def _positive(text: str) -> int:
+    from ..cli import positive_int
+
+    return positive_int(text)
+
+
+def cmd_sensitivity_lhs(args: argparse.Namespace) -> int:
+    from .sensitivity import analyze_sweep
+
+    results = _results_folder(args.results)
+    table = analyze_sweep(results, methods=args.method, outputs=args.output, brand=args.brand)
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_columns", 30,
+                           "display.float_format", "{:.3g}".format):
+        print(table.to_string(index=False))
+    print(results / "sensitivity" / "indices.csv")
     return 0

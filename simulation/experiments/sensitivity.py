@@ -46,16 +46,19 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import ScenarioError
-from ..schema import ConfigError, param
+from ..schema import MAX_SEED, ConfigError, param
 from .spec import (
+    CATEGORICAL_METRICS,
     Design,
     Experiment,
     Parameter,
     StudySpec,
     build_spec,
     check_parameters,
+    check_plan_size,
     check_points,
     outputs_of,
+    parse_output,
     read_spec_file,
     resolve_base,
     spec_json,
@@ -80,7 +83,7 @@ class SensitivitySpec(StudySpec):
     n: int | None = param(None, "Morris: trajectories (default 10). Sobol: base sample size, a "
                           "power of 2 (default 64).", lo=2, hi=2**24)
     seed: int | None = param(None, "Seed of the sample, the model runs and the bootstrap "
-                             "(default: the scenario's seed).", lo=0, hi=2**63 - 1)
+                             "(default: the scenario's seed).", lo=0, hi=MAX_SEED)
     brand: str = param("", "Analyse this brand only (default: every brand).")
     num_levels: int = param(4, "Morris: levels of the grid.", lo=2, hi=1000)
     calc_second_order: bool = param(False, "Sobol: second-order indices too (about twice the "
@@ -107,6 +110,19 @@ class SensitivitySpec(StudySpec):
         if self.method == "sobol" and n & (n - 1):
             raise ConfigError("n", n, "must be a power of 2 for method = 'sobol' (e.g. 64, 128,"
                               " 256)")
+        # Checks of the hardening issue (#14): categorical outputs, and the plan's size counted
+        # before SALib builds the sample.
+        for i, text in enumerate(self.outputs):
+            output = parse_output(text, self.reduce, f"outputs[{i}]")
+            if output.metric in CATEGORICAL_METRICS and not (
+                    output.metric == "help_desk" and output.reduce == "mean"):
+                raise ConfigError(f"outputs[{i}]", text, "a category, not a quantity: no "
+                                  "sensitivity index; use "
+                                  + CATEGORICAL_METRICS[output.metric])
+        d = len(self.parameters)
+        per_n = (d + 1 if self.method == "morris"
+                 else 2 * d + 2 if self.calc_second_order else d + 2)
+        check_plan_size(n * per_n, self.replicates)
 
 
 def salib_problem(parameters: Sequence[Parameter]) -> dict[str, Any]:
@@ -260,12 +276,14 @@ class SensitivityStudy:
 
 
 def load_sensitivity(source: str | os.PathLike | Mapping[str, Any] | SensitivitySpec,
-                     method: str | None = None) -> SensitivityStudy:
-    """Load and validate a sensitivity spec and draw its sample (``method`` overrides the
-    spec's)."""
+                     method: str | None = None, n: int | None = None) -> SensitivityStudy:
+    """Load and validate a sensitivity spec and draw its sample (``method`` and ``n``
+    override the spec's)."""
     data, where, folder = read_spec_file(source)
     if method is not None:
         data = {**data, "method": method}
+    if n is not None:
+        data = {**data, "n": n}
     spec = build_spec(SensitivitySpec, data, where)
     base, scenario_source = resolve_base(spec, where, folder)
     refused = check_parameters(spec, base, where)
@@ -286,6 +304,14 @@ def load_sensitivity(source: str | os.PathLike | Mapping[str, Any] | Sensitivity
                 "calc_second_order": spec.calc_second_order, "conf_level": spec.conf_level,
                 "num_resamples": spec.num_resamples, "brand": spec.brand,
                 "problem": problem}
+    rule = None
+    if spec.method == "sobol":
+        # Sobol' sequences are extensible: the sample for 2n starts with the sample for n, so
+        # the study is identified by its generating rule and grows without redoing a run.
+        settings.pop("n")
+        rule = {"sampler": "SALib.sample.sobol", "problem": problem, "seed": seed,
+                "calc_second_order": spec.calc_second_order, "scramble": True,
+                "skip_values": 0}
     experiment = Experiment(
         name=Path(where).stem if where != "experiment" else (spec.title or "sensitivity"),
         title=spec.title, source=where, kind="sensitivity",
@@ -293,7 +319,8 @@ def load_sensitivity(source: str | os.PathLike | Mapping[str, Any] | Sensitivity
         scenario=base, scenario_source=scenario_source, design=design,
         replicates=spec.replicates, base_seed=seed, common_random_numbers=True,
         outputs=outputs_of(spec), window_days=spec.window_days, timeseries=spec.timeseries,
-        timeseries_columns=spec.timeseries_columns, events=spec.events, extra=settings)
+        timeseries_columns=spec.timeseries_columns, events=spec.events, extra=settings,
+        design_rule=rule)
     return SensitivityStudy(spec=spec, method=spec.method, n=n,
                             seed=seed, problem=problem, X=X, experiment=experiment)
 
@@ -305,6 +332,7 @@ class SensitivityResult:
     method: str
     indices: pd.DataFrame | None = None
     s2: pd.DataFrame | None = None
+    convergence: pd.DataFrame | None = None
     files: list[Path] = field(default_factory=list)
     problem: str = ""
 
@@ -324,6 +352,12 @@ class SensitivityResult:
             ranked = ", ".join(f"{r.parameter} {getattr(r, key):.3g} ± {getattr(r, conf):.2g}"
                                for r in ranked_rows.head(top).itertuples())
             lines.append(f"  {brand} {output}: {ranked}")
+            share = rows["seed_variance_share"].iloc[0] if "seed_variance_share" in rows \
+                else float("nan")
+            if share == share:  # not NaN: several replicates
+                lines.append(f"    {share:.0%} of the runs' variance is due to the seeds "
+                             f"(indices are of the mean of {int(rows['replicates'].iloc[0])} "
+                             "replicates)")
             scale = 1.0 if self.method == "sobol" else float(rows[key].max())
             if (rows[conf] > 0.25 * scale).any():
                 wide.append(f"{brand} {output}")
@@ -344,6 +378,8 @@ def run_sensitivity(study: SensitivityStudy | str | os.PathLike | Mapping[str, A
     if not isinstance(study, SensitivityStudy):
         study = load_sensitivity(study, method=method)
     out = Path(out)
+    if resume:
+        _prepare_growth(study, out)
     summary = run_sweep(study.experiment, out, workers=workers, scheduler=scheduler,
                         executor=executor, resume=resume, retry_failed=resume,
                         progress=progress, announce=announce)
@@ -354,12 +390,41 @@ def run_sensitivity(study: SensitivityStudy | str | os.PathLike | Mapping[str, A
         return result
     result.indices, result.s2 = indices_of(study, out)
     result.files = write_indices(study, out, result.indices, result.s2)
+    if study.method == "sobol":
+        result.convergence = convergence_of(study, out)
+        result.files += write_convergence(study, out, result.convergence)
     return result
 
 
-def outputs_matrix(study: SensitivityStudy, out: Path) -> dict[tuple[str, str], np.ndarray]:
+def _prepare_growth(study: SensitivityStudy, out: Path) -> None:
+    """Before resuming a grown Sobol study into ``out``: the points already planned there must
+    be the first points of the new plan (same rule, same SALib and scipy), then the recorded
+    plan is replaced by the larger one."""
+    design = out / "design.parquet"
+    record = out / "experiment.json"
+    if study.method != "sobol" or not design.is_file() or not record.is_file():
+        return
+    if json.loads(record.read_text()).get("experiment_hash") != study.experiment.hash:
+        return  # another experiment: the store refuses it with the reason
+    old = pd.read_parquet(design)
+    e = study.experiment
+    new = e.design.frame()
+    columns = list(e.design.columns)
+    first = old.drop_duplicates("point").sort_values("point")
+    common = min(len(first), len(new))
+    same = np.allclose(first[columns].to_numpy(dtype=float)[:common],
+                       new[columns].to_numpy(dtype=float)[:common], rtol=0, atol=1e-12)
+    if not same or old["replicate"].max() + 1 != e.replicates:
+        raise ScenarioError(f"{out}: its recorded Sobol' points are not the first points of this"
+                            " sample (another SALib or scipy version?); use another folder")
+    if len(first) != e.n_points:
+        design.unlink()  # rewritten with the new plan by the sweep
+
+
+def outputs_matrix(study: SensitivityStudy, out: Path, *, replicates: bool = False
+                   ) -> dict[tuple[str, str], np.ndarray]:
     """Per (brand, output column): the output at every sample point, averaged over the
-    replicates, in sample order."""
+    replicates, in sample order (``replicates=True``: the points x replicates matrix)."""
     from .analysis import load_runs
 
     e = study.experiment
@@ -375,19 +440,90 @@ def outputs_matrix(study: SensitivityStudy, out: Path) -> dict[tuple[str, str], 
                                 f"{brand}; rerun with --resume")
         for column in columns:
             values = rows[column].to_numpy(dtype=float).reshape(e.n_points, e.replicates)
-            matrix[(brand, column)] = values.mean(axis=1)
+            matrix[(brand, column)] = values if replicates else values.mean(axis=1)
     return matrix
+
+
+def seed_variance_share(values: np.ndarray) -> float:
+    """Share of the runs' output variance due to the seeds: the variance across replicates of
+    one point over that plus the variance between points (NaN with one replicate). The
+    indices describe the replicate mean; a large share says the seeds matter as much as the
+    inputs (raise replicates, or analyse a less noisy output)."""
+    n_points, n_rep = values.shape
+    if n_rep < 2:
+        return float("nan")
+    # One-way random-effects variance components (ANOVA): within = MS_within, between =
+    # (MS_between - MS_within) / replicates, clipped at 0; the share is within / (sum).
+    within = float(values.var(axis=1, ddof=1).mean())
+    between_ms = float(n_rep * values.mean(axis=1).var(ddof=1)) if n_points > 1 else 0.0
+    between = max(0.0, (between_ms - within) / n_rep)
+    total = within + between
+    return within / total if total > 0 else 0.0
+
+
+def convergence_of(study: SensitivityStudy, out: Path) -> pd.DataFrame:
+    """Sobol indices and intervals against the base sample size: the first N points for N =
+    8, 16, ... up to n (powers of 2). Stable indices with shrinking intervals say n is
+    enough."""
+    spec = study.spec
+    per_n = len(study.X) // study.n
+    sizes = [m for m in (2 ** k for k in range(3, 31)) if m <= study.n]
+    if not sizes or sizes[-1] != study.n:
+        sizes.append(study.n)
+    frames = []
+    for (brand, column), Y in outputs_matrix(study, out).items():
+        for m in sizes:
+            rows = m * per_n
+            frame, _ = analyze(study.problem, study.X[:rows], Y[:rows], "sobol",
+                               seed=study.seed, conf_level=spec.conf_level,
+                               num_resamples=min(spec.num_resamples, 300),
+                               calc_second_order=spec.calc_second_order)
+            frames.append(frame.assign(brand=brand, output=column, N=m, runs=rows *
+                                       study.experiment.replicates))
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_convergence(study: SensitivityStudy, out: Path, frame: pd.DataFrame) -> list[Path]:
+    from matplotlib.figure import Figure
+
+    files = [out / "convergence.csv"]
+    frame.to_csv(files[0], index=False)
+    for (brand, output), rows in frame.groupby(["brand", "output"], sort=False):
+        fig = Figure(figsize=(10, 3.8), layout="constrained")
+        axes = fig.subplots(1, 2, sharey=True)
+        for ax, key in zip(axes, ("S1", "ST"), strict=True):
+            for k, (name, g) in enumerate(rows.groupby("parameter", sort=False)):
+                shift = 1 + 0.03 * (k - 2)  # side by side at each N
+                ax.errorbar(g["N"] * shift, g[key], yerr=g[f"{key}_conf"], marker="o",
+                            ms=3, capsize=2, lw=1, label=name)
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("base sample size N (runs = N x (D + 2) x replicates)")
+            ax.set_title(f"{key} ± {study.spec.conf_level:.0%} bootstrap interval",
+                         fontsize=10)
+            ax.axhline(0, color="black", lw=0.5)
+            ax.grid(alpha=0.3)
+        axes[0].set_ylabel("index")
+        axes[1].legend(fontsize=7, loc="best")
+        fig.suptitle(f"Convergence of the Sobol indices of {output} ({brand})", fontsize=10)
+        path = out / "plots" / f"convergence_{brand}_{output}.png"
+        path.parent.mkdir(exist_ok=True)
+        fig.savefig(path, dpi=120)
+        files.append(path)
+    return files
 
 
 def indices_of(study: SensitivityStudy, out: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     spec = study.spec
     frames, s2_frames = [], []
-    for (brand, column), Y in outputs_matrix(study, out).items():
+    for (brand, column), runs in outputs_matrix(study, out, replicates=True).items():
+        Y = runs.mean(axis=1)
         frame, s2 = analyze(study.problem, study.X, Y, study.method, seed=study.seed,
                             conf_level=spec.conf_level, num_resamples=spec.num_resamples,
                             num_levels=spec.num_levels,
                             calc_second_order=spec.calc_second_order)
         head = {"method": study.method, "brand": brand, "output": column}
+        frame["replicates"] = runs.shape[1]
+        frame["seed_variance_share"] = seed_variance_share(runs)
         frames.append(frame.assign(**head)[[*head, *frame.columns]])
         if s2 is not None:
             s2_frames.append(s2.assign(**head)[[*head, *s2.columns]])
@@ -475,12 +611,115 @@ def plot_indices(rows: pd.DataFrame, method: str, *, title: str = "",
     return fig
 
 
+# --------------------------------------------------------------------------------------------
+# Indices from an existing sample (an LHS sweep)
+
+SAMPLE_METHODS = ("delta", "pawn", "rbd_fast")
+
+
+def analyze_sweep(results: str | os.PathLike, *, methods: Sequence[str] = SAMPLE_METHODS,
+                  outputs: Sequence[str] | None = None, brand: str | None = None,
+                  seed: int = 0, conf_level: float = 0.95, num_resamples: int = 200,
+                  write: bool = True) -> pd.DataFrame:
+    """Borgonovo's delta, PAWN and RBD-FAST indices (SALib) from a finished sweep whose
+    parameters are ranges (an LHS design is the natural sample): no new run. Each design
+    point's output is the mean of its replicates; the share of variance due to seeds is
+    reported beside. Categorical (``values``) parameters are left out (named in the error if
+    none remains). Written to ``RESULTS/sensitivity/indices.csv`` with ``write``."""
+    from SALib.analyze import delta, pawn, rbd_fast
+
+    from .analysis import load_runs, read_experiment
+
+    results = Path(results)
+    info = read_experiment(results)
+    spec_params = [p for p in info["spec"].get("parameters", []) if p.get("low") is not None]
+    if not spec_params:
+        raise ScenarioError(f"{results}: no parameter is a range (low/high): delta, PAWN and "
+                            "RBD-FAST need a sampled continuous design such as an LHS")
+    unknown = [m for m in methods if m not in SAMPLE_METHODS]
+    if unknown:
+        raise ScenarioError(f"--method {unknown[0]}: must be one of {', '.join(SAMPLE_METHODS)}")
+    names = [p.get("name") or p["key"] for p in spec_params]
+    bounds = []
+    for p in spec_params:
+        lo, hi = float(p["low"]), float(p["high"]) + (1.0 if p.get("integer") else 0.0)
+        if p.get("scale") == "log":
+            lo, hi = np.log10(lo), np.log10(hi)
+        bounds.append([lo, hi])
+    problem = {"num_vars": len(names), "names": names, "bounds": bounds}
+    runs = load_runs(results, status="ok")
+    brands = list(info["scenario"].get("brands", {}))
+    if brand is not None and brand not in brands:
+        raise ScenarioError(f"--brand {brand}: unknown brand in {results} (brands: "
+                            f"{', '.join(brands)})")
+    all_outputs = [o["column"] for o in info["outputs"]]
+    outputs = list(outputs) if outputs else all_outputs
+    for o in outputs:
+        if o not in runs:
+            raise ScenarioError(f"--output {o}: not an output of {results} (outputs: "
+                                f"{', '.join(all_outputs)})")
+    frames = []
+    for b in [brand] if brand else brands:
+        rows = runs[runs["brand"] == b]
+        per_point = rows.groupby("point", sort=True)
+        X = per_point[names].first().to_numpy(dtype=float)
+        for j, p in enumerate(spec_params):
+            if p.get("scale") == "log":
+                X[:, j] = np.log10(X[:, j])
+        for column in outputs:
+            Y = per_point[column].mean().to_numpy(dtype=float)
+            matrix = rows.pivot_table(index="point", columns="replicate", values=column)
+            share = seed_variance_share(matrix.to_numpy(dtype=float))
+            if np.ptp(Y) == 0 or not np.all(np.isfinite(Y)):
+                continue
+            for method in methods:
+                frame = pd.DataFrame({"parameter": names})
+                with np.errstate(all="ignore"):
+                    if method == "delta":
+                        si = delta.analyze(problem, X, Y, num_resamples=num_resamples,
+                                           conf_level=conf_level, seed=analysis_seed(seed))
+                        # SALib >= 1.5.2 names the estimate by its binning; balanced bins
+                        # are its recommended default (older versions: plain "delta").
+                        key = "delta_balanced" if "delta_balanced" in si else "delta"
+                        frame["delta"] = np.asarray(si[key], dtype=float)
+                        frame["delta_conf"] = np.asarray(si[f"{key}_conf"], dtype=float)
+                        for k in ("S1", "S1_conf"):
+                            frame[k] = np.asarray(si[k], dtype=float)
+                    elif method == "pawn":
+                        si = pawn.analyze(problem, X, Y, S=max(3, min(10, len(Y) // 5)),
+                                          seed=analysis_seed(seed))
+                        for k in ("minimum", "mean", "median", "maximum", "CV"):
+                            frame[f"pawn_{k}"] = np.asarray(si[k], dtype=float)
+                    else:
+                        si = rbd_fast.analyze(problem, X, Y, M=min(10, max(1, len(Y) // 10)),
+                                              num_resamples=num_resamples,
+                                              conf_level=conf_level, seed=analysis_seed(seed))
+                        for k in ("S1", "S1_conf"):
+                            frame[k] = np.asarray(si[k], dtype=float)
+                frames.append(frame.assign(method=method, brand=b, output=column,
+                                           n_points=len(Y), seed_variance_share=share))
+    if not frames:
+        raise ScenarioError(f"{results}: every output is constant over the sample: no "
+                            "sensitivity to measure")
+    table = pd.concat(frames, ignore_index=True)
+    front = ["method", "brand", "output", "parameter"]
+    table = table[front + [c for c in table.columns if c not in front]]
+    if write:
+        folder = results / "sensitivity"
+        folder.mkdir(exist_ok=True)
+        table.to_csv(folder / "indices.csv", index=False)
+    return table
+
+
 __all__ = [
+    "SAMPLE_METHODS",
     "SensitivityResult",
     "SensitivitySpec",
     "SensitivityStudy",
     "analyze",
     "analyze_function",
+    "analyze_sweep",
+    "convergence_of",
     "evaluate_function",
     "load_sensitivity",
     "plot_indices",

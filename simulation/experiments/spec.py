@@ -37,7 +37,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from functools import cached_property
@@ -46,13 +48,33 @@ from typing import Any
 
 import numpy as np
 
-from ..config import ScenarioConfig
+from ..config import MAX_HORIZON_DAYS, ScenarioConfig
 from ..metrics import BRAND_REPORTERS, MODEL_REPORTERS
-from ..scenario import ScenarioError, read_toml, resolve_scenario_path, set_path
-from ..schema import _NO_VALUE, ConfigError, build, did_you_mean, format_value, param, to_mapping
+from ..scenario import (
+    ScenarioError,
+    format_path,
+    is_readable_file,
+    read_toml,
+    resolve_scenario_path,
+    set_path,
+)
+from ..schema import (
+    _NO_VALUE,
+    MAX_KEY_LENGTH,
+    MAX_SEED,
+    ConfigError,
+    build,
+    did_you_mean,
+    format_value,
+    limit,
+    param,
+    to_mapping,
+)
+from .outputs import REDUCERS as REDUCER_REGISTRY
+from .outputs import SIMPLE_REDUCERS, Output, OutputDefinition, build_output
 
 DESIGNS = ("grid", "lhs", "zip")
-REDUCERS = ("final", "mean", "max", "min")
+REDUCERS = tuple(REDUCER_REGISTRY)  # every reducer; a string output may use SIMPLE_REDUCERS
 SCALES = ("linear", "log")
 
 #: Numeric columns of the daily time series that can be reduced to one value per run and brand.
@@ -79,6 +101,20 @@ FORBIDDEN_KEYS = {"seed": "run seeds come from base_seed and replicates",
 
 SEED_BITS_SHIFT = 1  # 64-bit state >> 1: a seed that fits a signed 64-bit column
 
+#: Daily metrics that are categories, not quantities: a sensitivity index of them (or of
+#: their final, max or min) means nothing. ``help_desk:mean`` (share of days) is a quantity.
+CATEGORICAL_METRICS = {"phase": "maturity (a continuous score) or phase counts from a sweep",
+                       "help_desk": "help_desk:mean (the share of days in the help-desk trap)"}
+
+# Caps on the sizes an experiment controls (listed in the ODD's parameter table). The points
+# are counted (a product of level counts) before any list of them is built.
+MAX_DESIGN_POINTS = limit("MAX_DESIGN_POINTS", 1_000_000, "Most design points of a sweep or "
+                          "samples of a sensitivity analysis.", "points")
+MAX_RUNS = limit("MAX_RUNS", 10_000_000, "Most runs of an experiment (points × "
+                 "replicates).", "runs")
+MAX_PARAMETERS = limit("MAX_PARAMETERS", 100, "Most parameters varied by an experiment.",
+                       "parameters")
+
 
 # --------------------------------------------------------------------------------------------
 # The file's schema
@@ -89,8 +125,10 @@ class Parameter:
     """One input the experiment varies."""
 
     key: str = param(MISSING, "Dotted key path into the scenario, e.g. "
-                     "brands.acme.training_budget.")
-    name: str = param("", "Column name in the results (default: the key).")
+                     "brands.acme.training_budget.", max_length=MAX_KEY_LENGTH,
+                     single_line=True)
+    name: str = param("", "Column name in the results (default: the key).",
+                      max_length=MAX_KEY_LENGTH, single_line=True)
     values: tuple[int | float | str | bool, ...] | None = param(
         None, "Values to try (grid and zip designs; sampled as categories by lhs).")
     low: float | None = param(None, "Lower bound of a range (lhs, or a grid with n_levels).")
@@ -243,16 +281,22 @@ class StudySpec:
     description: str = param("", "What the experiment is for.")
     scenario: str = param("baseline", "Base scenario: a preset name or a TOML file (relative to "
                           "the experiment file's folder).")
-    parameters: tuple[Parameter, ...] = param((), "The inputs varied.")
+    parameters: tuple[Parameter, ...] = param((), "The inputs varied.",
+                                              max_items=MAX_PARAMETERS)
     replicates: int = param(1, "Runs per design point, with different seeds.", lo=1,
                             hi=1_000_000)
     days: int | None = param(None, "Days simulated by every run (default: the scenario's "
-                             "horizon).", unit="days", lo=1, hi=36_500)
+                             "horizon).", unit="days", lo=1, hi=MAX_HORIZON_DAYS)
     outputs: tuple[str, ...] = param(DEFAULT_OUTPUTS, "Metrics kept per run and brand: "
                                      "'metric' or 'metric:reduce'.")
-    reduce: str = param("final", "Reduction for outputs given without one.", choices=REDUCERS)
+    reduce: str = param("final", "Reduction for outputs given without one.",
+                        choices=SIMPLE_REDUCERS)
+    output_definitions: tuple[OutputDefinition, ...] = param(
+        (), "Declared outputs (name, metric, reduce, condition, kind, unit, help): time to an "
+        "event, days above a threshold, user-defined reducers. Always kept.")
     window_days: int | None = param(None, "Mean, max and min over the last window_days days "
-                                    "(default: every simulated day).", unit="days", lo=1)
+                                    "(default: every simulated day); at most the run's "
+                                    "length.", unit="days", lo=1, hi=MAX_HORIZON_DAYS)
     timeseries: bool = param(True, "Keep every run's daily time series.")
     timeseries_columns: tuple[str, ...] = param((), "Columns of the daily series to keep "
                                                 "(default: all).")
@@ -260,26 +304,46 @@ class StudySpec:
     # Filled from the [overrides] table by the loader (dotted keys, flattened): not built by
     # the schema because its keys are scenario paths, not field names.
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    # Filled from the [variants.NAME] tables the same way: named bundles of overrides, picked
+    # by a parameter with key = "variant".
+    variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self):
         columns = [p.column for p in self.parameters]
         for i, p in enumerate(self.parameters):
             if p.key in [q.key for q in self.parameters[:i]]:
                 raise ConfigError(f"parameters[{i}].key", p.key, "is varied twice")
-            if p.column in columns[:i]:
-                raise ConfigError(f"parameters[{i}].name", p.column, "names a column twice")
+            if p.column.casefold() in [c.casefold() for c in columns[:i]]:
+                raise ConfigError(f"parameters[{i}].name", p.column, "names a column twice "
+                                  "(column names must differ by more than upper/lower case)")
             if p.column in RESERVED_COLUMNS or p.column in METRICS:
                 what = "a daily metric" if p.column in METRICS else "a column of the runs table"
                 raise ConfigError(f"parameters[{i}].name" if p.name else f"parameters[{i}].key",
                                   p.column, f"is also {what}; choose another name")
         for i, text in enumerate(self.outputs):
             parse_output(text, self.reduce, f"outputs[{i}]")
-        if not self.outputs:
+        if not self.outputs and not self.output_definitions:
             raise ConfigError("outputs", [], "must name at least one metric")
+        names = [parse_output(t, self.reduce).column for t in self.outputs]
+        for i, definition in enumerate(self.output_definitions):
+            try:
+                output = build_output(definition, METRICS)
+            except ConfigError as error:
+                raise ConfigError(f"output_definitions[{i}].{error.path}", error.value,
+                                  error.allowed) from None
+            clash = set(output.columns) & (set(names) | set(RESERVED_COLUMNS) | set(
+                p.column for p in self.parameters))
+            if clash:
+                raise ConfigError(f"output_definitions[{i}].name", definition.name,
+                                  f"names the column {sorted(clash)[0]!r} twice; choose "
+                                  "another name")
+            names += list(output.columns)
         for i, column in enumerate(self.timeseries_columns):
             if column not in TIMESERIES_COLUMNS:
                 raise ConfigError(f"timeseries_columns[{i}]", column,
                                   did_you_mean(column, list(TIMESERIES_COLUMNS)))
+            if column in self.timeseries_columns[:i]:
+                raise ConfigError(f"timeseries_columns[{i}]", column, "listed twice")
 
 
 @dataclass(frozen=True)
@@ -289,11 +353,11 @@ class ExperimentSpec(StudySpec):
     design: str = param("grid", "grid (full factorial), lhs (Latin hypercube) or zip (i-th "
                         "values together).", choices=DESIGNS)
     n_samples: int | None = param(None, "Points drawn by the lhs design.", lo=1,
-                                  hi=10_000_000)
+                                  hi=MAX_DESIGN_POINTS)
     base_seed: int | None = param(None, "Seed every run seed derives from (default: the "
-                                  "scenario's seed).", lo=0, hi=2**63 - 1)
+                                  "scenario's seed).", lo=0, hi=MAX_SEED)
     design_seed: int | None = param(None, "Seed of the lhs sample (default: base_seed).", lo=0,
-                                    hi=2**63 - 1)
+                                    hi=MAX_SEED)
     common_random_numbers: bool = param(True, "Replicate r of every design point uses the same "
                                         "seed (common random numbers).")
 
@@ -324,22 +388,30 @@ class ExperimentSpec(StudySpec):
             if len(sizes) > 1:
                 raise ConfigError("parameters", [len(p.values) for p in self.parameters],
                                   "design = 'zip' needs lists of the same length")
+        check_plan_size(self.n_points(), self.replicates)
+
+    def n_points(self) -> int:
+        """The number of design points, counted without building them."""
+        if self.design == "lhs":
+            return self.n_samples or 0
+        if self.design == "zip":
+            return len(self.parameters[0].values) if self.parameters else 1
+        return math.prod(len(p.values) if p.values is not None else (p.n_levels or 1)
+                         for p in self.parameters)
+
+
+def check_plan_size(n_points: int, replicates: int) -> None:
+    """Refuse plans above the caps (one line) before any list of points is built."""
+    if n_points > MAX_DESIGN_POINTS:
+        raise ConfigError("parameters", _NO_VALUE, f"the design has {n_points:,} points (at most "
+                          f"{MAX_DESIGN_POINTS:,}); use fewer levels or design = 'lhs'")
+    if n_points * replicates > MAX_RUNS:
+        raise ConfigError("replicates", replicates, f"{n_points:,} points × {replicates:,} "
+                          f"replicates = {n_points * replicates:,} runs (at most {MAX_RUNS:,})")
 
 
 # --------------------------------------------------------------------------------------------
 # Outputs
-
-
-@dataclass(frozen=True)
-class Output:
-    """One value kept per run and brand: a metric reduced over the run."""
-
-    metric: str
-    reduce: str
-
-    @property
-    def column(self) -> str:
-        return f"{self.metric}_{self.reduce}"
 
 
 def parse_output(text: str, default_reduce: str = "final", path: str = "outputs") -> Output:
@@ -348,13 +420,19 @@ def parse_output(text: str, default_reduce: str = "final", path: str = "outputs"
     if metric not in METRICS:
         raise ConfigError(path, text, did_you_mean(metric, list(METRICS)).replace(
             "unknown key", "unknown metric").replace("allowed keys", "metrics"))
-    if how not in REDUCERS:
-        raise ConfigError(path, text, "reduce must be one of " + ", ".join(REDUCERS))
+    if how not in SIMPLE_REDUCERS:
+        extra = (f"; {how} needs a condition: declare it in [[output_definitions]]"
+                 if how in REDUCER_REGISTRY else "; reducers with a condition and "
+                 "user-defined ones are declared in [[output_definitions]]")
+        raise ConfigError(path, text, "reduce must be one of " + ", ".join(SIMPLE_REDUCERS)
+                          + extra)
     return Output(metric, how)
 
 
 def outputs_of(spec: StudySpec) -> tuple[Output, ...]:
+    """The outputs kept: those named in ``outputs``, then the declared ones."""
     outs = [parse_output(t, spec.reduce) for t in spec.outputs]
+    outs += [build_output(d, METRICS) for d in spec.output_definitions]
     return tuple(dict.fromkeys(outs))  # a metric named twice is kept once
 
 
@@ -461,6 +539,11 @@ class Experiment:
     timeseries_columns: tuple[str, ...] = ()
     events: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # An extensible design (Sobol' sequences) is identified by the rule that generates it, not
+    # by its points: growing it keeps the hash, so the runs already done are reused (their run
+    # ids, points and seeds do not change).
+    design_rule: dict[str, Any] | None = None
 
     @property
     def n_points(self) -> int:
@@ -502,10 +585,15 @@ class Experiment:
         parts = {
             "scenario": self.scenario.config_hash(),
             "design": _digest({"columns": self.design.columns, "keys": self.design.keys,
-                               "dtypes": self.design.dtypes, "points": self.design.points}),
+                               "dtypes": self.design.dtypes,
+                               **({"rule": self.design_rule} if self.design_rule is not None
+                                  else {"points": self.design.points}),
+                               **({"variants": self.variants} if self.variants else {})}),
             "seeds": _digest({"base_seed": self.base_seed, "replicates": self.replicates,
                               "common_random_numbers": self.common_random_numbers}),
-            "outputs": _digest({"outputs": [o.column for o in self.outputs],
+            # Declared outputs by their whole definition; named ones by column, as before.
+            "outputs": _digest({"outputs": [o.describe() if o.name else o.column
+                                            for o in self.outputs],
                                 "window_days": self.window_days,
                                 "timeseries": self.timeseries,
                                 "timeseries_columns": self.timeseries_columns,
@@ -566,8 +654,7 @@ class Experiment:
                                "[point].spawn(replicates)[r]")
                       + ".generate_state(1, uint64)[0] >> 1",
                       "run_id": "point * replicates + replicate"},
-            "outputs": [{"column": o.column, "metric": o.metric, "reduce": o.reduce}
-                        for o in self.outputs],
+            "outputs": [o.describe() for o in self.outputs],
             "window_days": self.window_days,
             "timeseries": self.timeseries,
             "timeseries_columns": list(self.timeseries_columns),
@@ -604,13 +691,16 @@ def read_spec_file(source: str | os.PathLike | Mapping[str, Any] | StudySpec,
         data.pop("overrides", None)
         if source.overrides:
             data["overrides"] = dict(source.overrides)
+        data.pop("variants", None)
+        if source.variants:
+            data["variants"] = {k: dict(v) for k, v in source.variants.items()}
         return data, "experiment", Path.cwd()
     if isinstance(source, Mapping):
         return dict(source), "experiment", Path.cwd()
     path = Path(source)
-    if not path.is_file():
-        raise ScenarioError(f"{path}: no such experiment file")
-    return read_toml(path), str(path), path.resolve().parent
+    if not is_readable_file(path):
+        raise ScenarioError(f"{format_path(path)}: no such experiment file")
+    return read_toml(path), format_path(path), path.resolve().parent
 
 
 def flatten_overrides(table: Any, source: str, prefix: str = "overrides") -> dict[str, Any]:
@@ -641,11 +731,43 @@ def flatten_overrides(table: Any, source: str, prefix: str = "overrides") -> dic
 def build_spec(cls: type[StudySpec], data: dict[str, Any], source: str) -> StudySpec:
     data = dict(data)
     overrides = flatten_overrides(data.pop("overrides", {}), source)
+    variants_table = data.pop("variants", {})
+    if not isinstance(variants_table, Mapping):
+        raise ScenarioError(f"{source}: variants = {format_value(variants_table)} (must be "
+                            "tables [variants.NAME] of scenario keys)")
+    variants = {str(name): flatten_overrides(table, source, f"variants.{name}")
+                for name, table in variants_table.items()}
+    for name, bundle in variants.items():
+        if VARIANT_KEY in bundle:
+            raise ScenarioError(f"{source}: variants.{name}.{VARIANT_KEY} (a variant cannot "
+                                "pick another variant)")
     try:
         spec = build(cls, data)
+        spec = replace(spec, overrides=overrides, variants=variants)
+        check_variant_parameters(spec)
     except ConfigError as error:
         raise ScenarioError(error.with_source(source).message()) from None
-    return replace(spec, overrides=overrides)
+    return spec
+
+
+def check_variant_parameters(spec: StudySpec) -> None:
+    """A ``key = "variant"`` parameter lists names of ``[variants.NAME]`` tables."""
+    self = spec
+    for i, p in enumerate(self.parameters):
+        if p.key != VARIANT_KEY:
+            continue
+        if not self.variants:
+            raise ConfigError(f"parameters[{i}].key", p.key, "picks among [variants.NAME] "
+                              "tables, and the file has none")
+        if p.values is None:
+            raise ConfigError(f"parameters[{i}]", {"low": p.low, "high": p.high},
+                              "a variant parameter lists variant names: values = "
+                              + format_value(list(self.variants)))
+        for v in p.values:
+            if v not in self.variants:
+                raise ConfigError(f"parameters[{i}].values", list(p.values),
+                                  f"{format_value(v)} is not a variant; variants: "
+                                  + ", ".join(self.variants))
 
 
 def base_scenario(spec: StudySpec, source: str, folder: Path
@@ -657,9 +779,9 @@ def base_scenario(spec: StudySpec, source: str, folder: Path
         path = Path(text)
         if not path.is_absolute():
             path = folder / path
-        if not path.is_file():
+        if not is_readable_file(path):
             raise ScenarioError(f"{source}: scenario = {format_value(text)} (no such file: "
-                                f"{path})")
+                                f"{format_path(path)})")
     else:
         try:
             path = resolve_scenario_path(text)
@@ -671,11 +793,94 @@ def base_scenario(spec: StudySpec, source: str, folder: Path
     return config.to_dict(), str(path)
 
 
-def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> ScenarioConfig:
+_INDEXED = re.compile(r"^([^\[\]]+)((?:\[\d+\])+)$")
+
+
+def key_segments(dotted: str) -> list[str | int]:
+    """``timeline[1].day`` (or ``timeline.1.day``) as ``["timeline", 1, "day"]``."""
+    out: list[str | int] = []
+    for part in dotted.split("."):
+        match = _INDEXED.match(part)
+        if match:
+            out.append(match.group(1))
+            out += [int(i) for i in re.findall(r"\d+", match.group(2))]
+        elif part.isdigit():
+            out.append(int(part))
+        else:
+            out.append(part)
+    return out
+
+
+def set_key(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """``set_path`` that also reaches into lists of tables: ``timeline[0].day = 30``."""
+    segments = key_segments(dotted)
+    if not any(isinstance(s, int) for s in segments) and not isinstance(
+            data.get(segments[0]), list | tuple):
+        set_path(data, dotted, value)
+        return
+    node: Any = data
+    for depth, seg in enumerate(segments[:-1]):
+        here = _path_text(segments[: depth + 1])
+        if isinstance(seg, int):
+            if not isinstance(node, list):
+                raise ConfigError(here, _NO_VALUE, "is not a list: indexes like [0] are for "
+                                  "lists of tables such as timeline")
+            if seg >= len(node):
+                raise ConfigError(here, _NO_VALUE, f"no such entry (the list has {len(node)}"
+                                  f" entr{'y' if len(node) == 1 else 'ies'}, from [0])")
+            node[seg] = dict(node[seg])
+            node = node[seg]
+        else:
+            if isinstance(node, list):
+                parent = _path_text(segments[:depth])
+                raise ConfigError(parent, _NO_VALUE, f"is a list: write {parent}[0].{seg}")
+            if seg not in node:
+                raise ConfigError(here, _NO_VALUE, "no such key in the scenario")
+            child = node[seg]
+            node[seg] = list(child) if isinstance(child, list | tuple) else (
+                dict(child) if isinstance(child, Mapping) else child)
+            node = node[seg]
+            if not isinstance(node, list | dict):
+                raise ConfigError(here, node, "is not a table")
+    last = segments[-1]
+    if isinstance(node, list) and not isinstance(last, int):
+        parent = _path_text(segments[:-1])
+        raise ConfigError(parent, _NO_VALUE, f"is a list: write {parent}[0].{last}")
+    if isinstance(last, int) or isinstance(node, list):
+        raise ConfigError(_path_text(segments), _NO_VALUE, "set a field of an entry, e.g. "
+                          "timeline[0].day")
+    node[last] = value
+
+
+def _path_text(segments: list[str | int]) -> str:
+    text = ""
+    for seg in segments:
+        text += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if text else seg)
+    return text
+
+
+#: The parameter key that picks a named variant of the scenario (``[variants.NAME]``).
+VARIANT_KEY = "variant"
+
+
+def expand_variants(overrides: Mapping[str, Any], variants: Mapping[str, Mapping[str, Any]]
+                    ) -> dict[str, Any]:
+    """Overrides with ``variant = NAME`` replaced by that variant's bundle of overrides (the
+    bundle first, so that other parameters of the same point win)."""
+    if VARIANT_KEY not in overrides:
+        return dict(overrides)
+    rest = {k: v for k, v in overrides.items() if k != VARIANT_KEY}
+    return {**variants[overrides[VARIANT_KEY]], **rest}
+
+
+def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any],
+                    variants: Mapping[str, Mapping[str, Any]] | None = None) -> ScenarioConfig:
     """The scenario with ``overrides`` applied; raises ConfigError (path, value, allowed)."""
     data = dict(data)
+    if variants:
+        overrides = expand_variants(overrides, variants)
     for key, value in overrides.items():
-        set_path(data, key, value)
+        set_key(data, key, value)
     return build(ScenarioConfig, data)
 
 
@@ -689,7 +894,7 @@ def resolve_base(spec: StudySpec, source: str, folder: Path) -> tuple[ScenarioCo
                                 f"{fixed['horizon_days']} (give one of them)")
         fixed["horizon_days"] = spec.days
     try:
-        return apply_overrides(data, fixed), scenario_source
+        base = apply_overrides(data, fixed)
     except ConfigError as error:
         where = next((k for k in fixed if error.path == k or error.path.startswith(k + ".")
                       or k.startswith(error.path + ".")), None)
@@ -697,6 +902,10 @@ def resolve_base(spec: StudySpec, source: str, folder: Path) -> tuple[ScenarioCo
                  else f"overrides.{where}" if where else "overrides")
         raise ScenarioError(f"{source}: {label} = {format_value(fixed.get(where, _NO_VALUE))}"
                             f" ({_scenario_problem(error, where)})") from None
+    if spec.window_days is not None and spec.window_days > base.horizon_days:
+        raise ScenarioError(f"{source}: window_days = {spec.window_days} (must be ≤ the run's "
+                            f"length, {base.horizon_days} days)")
+    return base, scenario_source
 
 
 def _scenario_problem(error: ConfigError, key: str | None = None) -> str:
@@ -730,8 +939,11 @@ def check_parameters(spec: StudySpec, base: ScenarioConfig, source: str
             probes = [(f"values[{j}]", p.typed(v)) for j, v in enumerate(p.values)]
         for label, value in probes:
             try:
-                apply_overrides(data, {p.key: value})
+                apply_overrides(data, {p.key: value}, spec.variants)
             except ConfigError as error:
+                if p.key == VARIANT_KEY:
+                    raise ScenarioError(f"{source}: variants.{value} is not a valid scenario "
+                                        f"({_why(error)})") from None
                 if _is_key_error(error):
                     raise ScenarioError(f"{source}: parameters[{i}].key = {format_value(p.key)}"
                                         f" ({error.path}: {error.allowed})") from None
@@ -741,7 +953,8 @@ def check_parameters(spec: StudySpec, base: ScenarioConfig, source: str
 
 def check_points(design: Design, base: ScenarioConfig, source: str,
                  parameters: tuple[Parameter, ...] = (),
-                 refused: dict[tuple[int, Any], tuple[str, ConfigError]] | None = None) -> None:
+                 refused: dict[tuple[int, Any], tuple[str, ConfigError]] | None = None,
+                 variants: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     """Every design point applied to the base scenario. The first invalid point is reported as
     the parameter value at fault when that value alone is refused for the same reason."""
     if not design.keys:
@@ -754,7 +967,7 @@ def check_points(design: Design, base: ScenarioConfig, source: str,
             continue
         seen.add(point)
         try:
-            apply_overrides(data, design.overrides(i))
+            apply_overrides(data, design.overrides(i), variants)
         except ConfigError as error:
             why = _why(error)
             for j, value in enumerate(point):
@@ -803,7 +1016,7 @@ def load_experiment(source: str | os.PathLike | Mapping[str, Any] | ExperimentSp
         design = make_design(spec, design_seed)
     except ConfigError as error:  # a range without n_levels in a grid
         raise ScenarioError(error.with_source(where).message()) from None
-    check_points(design, base, where, spec.parameters, refused)
+    check_points(design, base, where, spec.parameters, refused, spec.variants)
     return Experiment(
         name=Path(where).stem if where != "experiment" else (spec.title or "experiment"),
         title=spec.title,
@@ -821,6 +1034,7 @@ def load_experiment(source: str | os.PathLike | Mapping[str, Any] | ExperimentSp
         timeseries=spec.timeseries,
         timeseries_columns=spec.timeseries_columns,
         events=spec.events,
+        variants={k: dict(v) for k, v in spec.variants.items()},
     )
 
 
@@ -828,6 +1042,8 @@ def spec_json(spec: StudySpec, base_seed: int | None = None) -> dict[str, Any]:
     """The spec as resolved (defaults filled in), JSON-ready."""
     data = to_mapping(spec)
     data["overrides"] = dict(spec.overrides)
+    if spec.variants:
+        data["variants"] = {k: dict(v) for k, v in spec.variants.items()}
     if base_seed is not None and "base_seed" in {f.name for f in fields(spec)}:
         data["base_seed"] = base_seed
     return data

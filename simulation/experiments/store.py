@@ -26,6 +26,10 @@ Rules:
 - Without ``--resume`` a non-empty folder is refused; with it, the folder must hold the same
   experiment (same hash), and only the runs without a runs file are run (plus, with
   ``--retry-failed``, those recorded as failed).
+- A folder that cannot be written (a file, under a file, read-only, a disk without room for a
+  rough estimate) is refused before any run. Once runs have started, a failed write of the
+  driver's bookkeeping (``experiment.json``) is a warning, not a crash: the runs files are the
+  record, and ``--resume`` finishes the sweep.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ def runs_schema(context: RunContext):
         [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
          ("seed", pa.int64()), ("brand", pa.string()), ("status", pa.string())]
         + [(c, _arrow_type(d)) for c, d in zip(context.columns, context.dtypes, strict=True)]
-        + [(o.column, pa.float64()) for o in context.outputs]
+        + [(c, pa.float64()) for o in context.outputs for c in o.columns]
         + [("error", pa.string()), ("days_simulated", pa.int64()), ("n_events", pa.int64()),
            ("wall_time_s", pa.float64()), ("started", pa.string()), ("host", pa.string()),
            ("pid", pa.int64()), ("traceback", pa.string())]
@@ -172,7 +176,11 @@ class ResultStore:
         out = self.out
         if out.exists() and not out.is_dir():
             raise StoreError(f"--out {out}: is a file, not a folder")
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"--out {out}: cannot be created: {error.strerror or error}"
+                             ) from None
         self.lock()  # first: a folder being written by another sweep is refused as such
         try:
             existing = self.check(experiment, resume=resume)
@@ -180,9 +188,14 @@ class ResultStore:
             self.close()
             raise
         kept = {"runs": True, "timeseries": experiment.timeseries, "events": experiment.events}
-        for table_name in TABLES:
-            if kept[table_name]:
-                (out / table_name).mkdir(exist_ok=True)
+        try:
+            for table_name in TABLES:
+                if kept[table_name]:
+                    (out / table_name).mkdir(exist_ok=True)
+        except OSError as error:
+            self.close()
+            raise StoreError(f"--out {out}: cannot be written: {error.strerror or error}"
+                             ) from None
         self.remove_temporary_files()
         return existing
 
@@ -191,6 +204,12 @@ class ResultStore:
         out = self.out
         if out.exists() and not out.is_dir():
             raise StoreError(f"--out {out}: is a file, not a folder")
+        from ..runner import OutputError, check_output_folder
+
+        try:
+            check_output_folder(out, estimate_bytes(experiment))
+        except OutputError as error:
+            raise StoreError(str(error)) from None
         existing = self.read_json()
         non_empty = out.is_dir() and any(
             p.name != ".lock" and not (p.name in TABLES and p.is_dir() and not any(p.iterdir()))
@@ -218,7 +237,11 @@ class ResultStore:
             import fcntl
         except ImportError:  # Windows: no advisory locks; a second sweep is the user's risk
             return
-        handle = open(self.out / ".lock", "a+")  # noqa: SIM115 (held for the sweep's duration)
+        try:
+            handle = open(self.out / ".lock", "a+")  # noqa: SIM115 (held for the whole sweep)
+        except OSError as error:
+            raise StoreError(f"--out {self.out}: cannot be written: {error.strerror or error}"
+                             ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -280,16 +303,32 @@ class ResultStore:
         except (OSError, json.JSONDecodeError) as error:
             raise StoreError(f"{path}: unreadable ({error})") from None
 
-    def write_json(self, data: dict[str, Any]) -> None:
+    def write_json(self, data: dict[str, Any]) -> bool:
+        """Write experiment.json atomically. If that fails (a full disk): the first write (no
+        experiment.json yet, nothing run) raises StoreError; a later one keeps the previous
+        file, prints a warning and returns False (the runs files are the record; --resume)."""
         path = self.out / "experiment.json"
         tmp = path.with_name(f".experiment.json.{uuid.uuid4().hex[:8]}.tmp")
-        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-        os.replace(tmp, path)
+        try:
+            tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+            os.replace(tmp, path)
+            return True
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            why = error.strerror or str(error)
+            if not path.is_file():
+                raise StoreError(f"--out {self.out}: cannot write experiment.json: {why}"
+                                 ) from None
+            import sys
+
+            print(f"socbiz: warning: could not update {path} ({why}); the runs already "
+                  "written are kept: free some space and rerun with --resume", file=sys.stderr)
+            return False
 
     def write_design(self, experiment: Experiment, batch: int = 50_000) -> None:
         """The plan, one row per run, written in batches (flat memory for huge plans)."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         path = self.out / "design.parquet"
         if path.is_file():
@@ -300,6 +339,19 @@ class ResultStore:
             + [(c, _arrow_type(d)) for c, d in zip(experiment.design.columns,
                                                    experiment.design.dtypes, strict=True)])
         tmp = path.with_name(f".design.parquet.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            self._write_design_rows(experiment, tmp, schema, batch)
+            os.replace(tmp, path)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise StoreError(f"--out {self.out}: cannot write design.parquet: "
+                             f"{error.strerror or error}") from None
+
+    def _write_design_rows(self, experiment: Experiment, tmp: Path, schema, batch: int) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
             rows: list[dict[str, Any]] = []
             for run in experiment.runs():
@@ -311,4 +363,16 @@ class ResultStore:
                     rows = []
             if rows or experiment.n_runs == 0:
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-        os.replace(tmp, path)
+
+
+def estimate_bytes(experiment: Experiment) -> int:
+    """A rough estimate of a sweep's results: the runs table, plus the daily series and event
+    logs if kept (see :func:`simulation.runner.estimate_output_bytes`), compressed about 4×."""
+    days = experiment.scenario.horizon_days + 1
+    brands = len(experiment.brands)
+    per_run = brands * 2_000
+    if experiment.timeseries:
+        per_run += days * brands * 60 * 8 // 4
+    if experiment.events:
+        per_run += days * brands * 50 // 4
+    return experiment.n_runs * per_run

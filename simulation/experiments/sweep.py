@@ -122,6 +122,7 @@ def context_of(experiment: Experiment, out: Path) -> RunContext:
         timeseries_columns=experiment.timeseries_columns,
         events=experiment.events,
         out=str(out.resolve()),
+        variants=experiment.variants,
     )
 
 
@@ -172,12 +173,16 @@ def run_sweep(
         inject = failures_to_inject()
         from ..runner import versions
 
-        info = existing or {"format": FORMAT, **experiment.to_json(),
-                            "created": started_at, "sessions": []}
+        # A grown design (more Sobol' samples) keeps its hash: the record follows the plan.
+        info = ({**existing, **experiment.to_json()} if existing else
+                {"format": FORMAT, **experiment.to_json(), "created": started_at,
+                 "sessions": []})
         for earlier in info["sessions"]:
             if earlier.get("status") == "running":  # that driver was killed
                 earlier["status"] = "stopped (no end recorded: killed?)"
-        info["versions"] = {**versions(), "socbiz_code": code_fingerprint()}
+        info["versions"] = {**versions(), **library_versions(),
+                            "socbiz_code": code_fingerprint()}
+        info["environment"] = environment()
         if existing and existing.get("versions") != info["versions"]:
             print(f"socbiz: warning: {out} was started with {existing.get('versions')}; this "
                   f"session runs {info['versions']}", file=sys.stderr)
@@ -226,6 +231,50 @@ def run_sweep(
             store.write_json(info)
         store.close()
     return summary
+
+
+#: Libraries whose versions can change results or their analysis (recorded when installed).
+RECORDED_LIBRARIES = ("scipy", "pandas", "pyarrow", "SALib", "matplotlib", "dask",
+                      "distributed", "scikit-learn", "ema_workbench", "dask-jobqueue")
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of :data:`RECORDED_LIBRARIES` that are installed."""
+    from importlib import metadata
+
+    out = {}
+    for name in RECORDED_LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def environment() -> dict[str, Any]:
+    """Where the driver ran: platform, CPU count, and the git commit of the checkout the
+    ``simulation`` package comes from (with a flag when it has uncommitted changes)."""
+    import platform
+    import subprocess
+
+    record: dict[str, Any] = {"platform": platform.platform(), "machine": platform.machine(),
+                              "python": sys.version.split()[0],
+                              "python_implementation": platform.python_implementation(),
+                              "cpu_count": os.cpu_count()}
+    root = Path(__file__).resolve().parents[2]
+    if (root / ".git").exists():
+        try:
+            commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"],
+                                    capture_output=True, text=True, timeout=10)
+            dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                                    "--untracked-files=no"], capture_output=True, text=True,
+                                   timeout=10)
+            if commit.returncode == 0:
+                record["git_commit"] = commit.stdout.strip()
+                record["git_dirty"] = bool(dirty.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return record
 
 
 @contextmanager

@@ -25,12 +25,14 @@ import os
 import socket
 import time
 import traceback
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .spec import Output
+from .outputs import Output, reduce_outputs
+from .spec import apply_overrides, expand_variants
 from .store import RunWriter
 
 FAIL_ENV = "SOCBIZ_SWEEP_FAIL_RUNS"
@@ -51,6 +53,7 @@ class RunContext:
     timeseries_columns: tuple[str, ...]
     events: bool
     out: str
+    variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,14 @@ def execute_run(context: RunContext, task: RunTask) -> RunSummary:
     try:
         if task.inject_failure:
             raise InjectedFailure(f"failure injected by {FAIL_ENV} for run {task.run_id}")
-        overrides = dict(zip(context.keys, task.values, strict=True))
-        result = run_scenario(context.scenario, seed=task.seed, overrides=overrides)
+        overrides = expand_variants(dict(zip(context.keys, task.values, strict=True)),
+                                    context.variants)
+        scenario = context.scenario
+        if any("[" in k or k.split(".")[0] == "timeline" for k in overrides):
+            # run_scenario's --set style paths cannot index lists: apply them here.
+            scenario = apply_overrides(scenario, overrides).to_dict()
+            overrides = {}
+        result = run_scenario(scenario, seed=task.seed, overrides=overrides)
         if result.metadata["status"] != "complete":
             # run_scenario turns Ctrl-C into a partial result; a partial run is never written.
             raise KeyboardInterrupt
@@ -124,7 +133,7 @@ def execute_run(context: RunContext, task: RunTask) -> RunSummary:
         "run_id": task.run_id, "point": task.point, "replicate": task.replicate,
         "seed": task.seed, "brand": brand, "status": status,
         **dict(zip(context.columns, task.values, strict=True)),
-        **{o.column: metrics.get(brand, {}).get(o.column) for o in context.outputs},
+        **{c: metrics.get(brand, {}).get(c) for o in context.outputs for c in o.columns},
         "error": error, "days_simulated": days_simulated,
         "n_events": int(n_events.get(brand, 0)) if status == "ok" else None,
         "wall_time_s": round(wall, 6), "started": started, "host": host, "pid": pid,
@@ -132,33 +141,6 @@ def execute_run(context: RunContext, task: RunTask) -> RunSummary:
     } for brand in context.brands]
     writer.write_runs(task.run_id, rows, context)
     return RunSummary(task.run_id, status, error, round(wall, 6), host, pid)
-
-
-def reduce_outputs(series, outputs: tuple[Output, ...], window_days: int | None
-                   ) -> dict[str, dict[str, float]]:
-    """Each output reduced over the run, per brand: final value, or mean/max/min over the
-    simulated days (day 0, the initial state, is left out) or over the last window_days."""
-    import numpy as np
-
-    days = series["day"].to_numpy()
-    brands = series["brand"].to_numpy()
-    last = int(days.max())
-    first = max(1, last - window_days + 1) if window_days else 1
-    columns = {m: series[m].to_numpy(dtype=float) for m in {o.metric for o in outputs}}
-    out: dict[str, dict[str, float]] = {}
-    for brand in dict.fromkeys(brands):
-        rows = np.flatnonzero(brands == brand)
-        rows = rows[np.argsort(days[rows], kind="stable")]
-        span = rows[days[rows] >= first] if last >= 1 else rows
-        values: dict[str, float] = {}
-        for o in outputs:
-            column = columns[o.metric]
-            if o.reduce == "final":
-                values[o.column] = float(column[rows[-1]])
-            else:
-                values[o.column] = float(getattr(np, o.reduce)(column[span]))
-        out[str(brand)] = values
-    return out
 
 
 @functools.cache

@@ -1,9 +1,20 @@
-"""The twelve patterns of docs/domain.md section 4, as measurable claims.
+"""The registry of validation patterns: the twelve patterns of docs/domain.md section 4.
 
-Every pattern runs the default parameters (no pattern tunes the model for itself); arms differ
-only in the lever the pattern is about. Populations are smaller than in the presets (10,000
-customers unless said) to keep the suite fast; every threshold is written next to the reason
-for it.
+Rules:
+- Each pattern is declared once, below, as a :class:`~simulation.validation.Pattern`: claim,
+  kind (emergent or calibrated), the inputs its effect rests on, the discriminating statistic,
+  the threshold and its justification, the arms, and the ablations that remove its mechanism.
+  ``PATTERNS`` is the registry; nothing else lists patterns.
+- Every pattern runs the default parameters (no pattern tunes the model for itself); arms differ
+  in one lever, or, where the claim is about a bundle (pattern 1's levers, pattern 6's
+  preparation), the bundle is decomposed lever by lever in arms of its own. Arms marked
+  ``DECOMPOSITION`` in their name are reported but not judged, and are skipped by the null-model
+  and robustness studies.
+- Populations are smaller than in the presets (10,000 customers unless said) to keep the suite
+  fast; the scale study (``scale``) checks that this does not change the organisation.
+- Kinds. *Emergent*: the effect is produced by a mechanism of the model and is not written in
+  any single rule or input. *Calibrated*: the effect restates an input figure, a calibration
+  target or the arithmetic of one rule; it verifies the code, it is not evidence for the model.
 """
 
 from __future__ import annotations
@@ -14,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from ..config import DEPARTMENTS
-from . import Arm, Outcome, Pattern, mean_ci, proportion_ci
+from . import Arm, Outcome, Pattern
+from .stats import mean_ci, proportion_ci, tail_test
 
 QUIET = {"word_of_mouth.exogenous_crises_per_year": 0.0}
 QUIET_WOM = {"exogenous_crises_per_year": 0.0}
@@ -65,7 +77,8 @@ def measure_window(model, brand: str = "acme", start: int = 180) -> dict[str, fl
             "unfollow_rate": float((rows["unfollows"] / followers).mean()),
             "organic_reach": float(rows["organic_reach"].mean()),
             "fatigue": float(rows["mean_fatigue"].mean()),
-            "weekly_engaged": float(rows["weekly_engaged_share"].mean())}
+            "weekly_engaged": float(rows["weekly_engaged_share"].mean()),
+            "followers_final": float(rows["followers"].iloc[-1])}
 
 
 def measure_market(model, start: int = 180) -> dict[str, float]:
@@ -74,7 +87,8 @@ def measure_market(model, start: int = 180) -> dict[str, float]:
     return {"organic_reach": float(late["organic_reach"].mean()),
             "fatigue_engaging": float(late["mean_fatigue_engaging"].mean()),
             "weekly_engaged": float(late["weekly_engaged_share"].mean()),
-            "ever_engaged": float(frame["ever_engaged_share"].iloc[-1])}
+            "ever_engaged": float(frame["ever_engaged_share"].iloc[-1]),
+            "share_engaging": float(model.config.market.share_engaging)}
 
 
 def measure_cascades(model, brand: str = "acme", crisis_day: int | None = None,
@@ -162,16 +176,27 @@ def _bars(fig, labels, estimates, lows, highs, ylabel, title):
 
 
 # --------------------------------------------------------------------------------------------
+# Ablations a pattern's mechanism claims (ids of simulation.validation.ablations.ABLATIONS)
+
+MIXED, NO_FATIGUE, FROZEN = "mixed", "no-fatigue", "frozen-organisation"
+DECOMPOSITION = "decomposition:"  # prefix of arms that are reported, not judged
+
+
+def judged_arms(pattern: Pattern) -> tuple[Arm, ...]:
+    """The arms the verdict uses (the null-model and robustness studies run only these)."""
+    return tuple(a for a in pattern.arms if not a.name.startswith(DECOMPOSITION))
+
+
+# --------------------------------------------------------------------------------------------
 # 1. Phases 1 -> 2 -> 3 with levers, stall in phase 2 without
 
 PHASE1_BRAND = {"departments": {"marketing": {"adoption": 0.25, "trained_share": 0.15},
                                 "communication": {"adoption": 0.15, "trained_share": 0.05},
                                 "pr": {"adoption": 0.1}}}
-LEVERS = (
-    {"kind": "sponsorship", "day": 30, "brand": "acme", "level": 0.8},
-    ALL_TRAINED,
-    {"kind": "listening", "day": 90, "brand": "acme", "coverage": 0.8, "crm_integration": 0.7},
-)
+SPONSOR_LEVER = {"kind": "sponsorship", "day": 30, "brand": "acme", "level": 0.8}
+LISTENING_LEVER = {"kind": "listening", "day": 90, "brand": "acme", "coverage": 0.8,
+                   "crm_integration": 0.7}
+LEVERS = (SPONSOR_LEVER, ALL_TRAINED, LISTENING_LEVER)
 
 
 def judge_phases(runs) -> Outcome:
@@ -183,19 +208,25 @@ def judge_phases(runs) -> Outcome:
     p_full, lo_full, hi_full = proportion_ci(full, n)
     p_stall, lo_stall, hi_stall = proportion_ci(stalled, n)
     t3 = np.array([r["first3"] for r in with_levers])
+    details = {"median day of phase 2 (levers)":
+               float(np.nanmedian([r["first2"] for r in with_levers])),
+               "median day of phase 3 (levers)": float(np.nanmedian(t3)),
+               "interquartile range of the phase-3 day (levers)":
+               f"{np.nanquantile(t3, 0.25):.0f}-{np.nanquantile(t3, 0.75):.0f}",
+               "seeds reaching phase 3 without levers":
+               int(sum(r["final"] == 3 for r in without))}
+    for arm in runs:
+        if arm.startswith(DECOMPOSITION):
+            reached = sum(r["final"] == 3 for r in runs[arm])
+            details[f"{arm[len(DECOMPOSITION):]}: seeds in phase 3 at the end"] = (
+                f"{reached}/{len(runs[arm])}")
     return Outcome(
         estimate=p_full, low=lo_full, high=hi_full,
         passed=p_full >= 0.9 and p_stall >= 0.9,
         statement=(f"with levers {p_full:.0%} of seeds go 1→2→3 "
                    f"({ci_text(p_full, lo_full, hi_full, '{:.0%}')}); without, "
                    f"{p_stall:.0%} stall in phase 2 ({ci_text(p_stall, lo_stall, hi_stall, '{:.0%}')})"),
-        criterion=("≥ 90% of seeds each way — the brief states both as the typical course; "
-                   "a tenth of exceptions allows for random crises waking executives up"),
-        details={"median day of phase 2 (levers)":
-                 float(np.nanmedian([r["first2"] for r in with_levers])),
-                 "median day of phase 3 (levers)": float(np.nanmedian(t3)),
-                 "seeds reaching phase 3 without levers":
-                 int(sum(r["final"] == 3 for r in without))},
+        details=details,
     )
 
 
@@ -216,16 +247,38 @@ def figure_phases(runs, fig) -> None:
     ax.set_title("Day each seed first reaches phase 2 and 3", fontsize=10)
 
 
+def _phase_lab() -> dict[str, Any]:
+    return lab({"acme": PHASE1_BRAND}, horizon=1095)
+
+
 P1 = Pattern(
     1, "Phases 1 → 2 → 3 with levers; stall in phase 2 without",
     "Brands move through phases 1 → 2 → 3 over time when transformation levers are on; without "
     "them they stall in phase 2.",
+    kind="emergent",
+    inputs=("organisation.adoption_p", "organisation.adoption_q", "organisation.erosion_rate",
+            "organisation.peer_threshold", "classifier.phase2_adoption",
+            "classifier.phase3_breadth", "classifier.phase3_sponsorship",
+            "classifier.phase3_integration", "levers: sponsorship 0.8 (day 30), training 60% "
+            "of eight departments (day 60), listening 0.8 × CRM 0.7 (day 90)"),
+    statistic="share of seeds with the ordered sequence 1→2→3 (levers) and share ending in "
+              "phase 2 (no levers), Wilson intervals",
+    threshold="≥ 90% of seeds each way: the brief states both as the typical course; a tenth "
+              "of exceptions allows for random crises waking executives up. The bundle of "
+              "three levers is the claim itself; leave-one-out arms decompose it (reported, "
+              "not judged)",
     arms=(
-        Arm("levers", lab({"acme": PHASE1_BRAND}, horizon=1095), measure_phases,
-            timeline=LEVERS),
-        Arm("no levers", lab({"acme": PHASE1_BRAND}, horizon=1095), measure_phases),
+        Arm("levers", _phase_lab(), measure_phases, timeline=LEVERS),
+        Arm("no levers", _phase_lab(), measure_phases),
+        Arm(DECOMPOSITION + "levers without sponsorship", _phase_lab(), measure_phases,
+            timeline=(ALL_TRAINED, LISTENING_LEVER)),
+        Arm(DECOMPOSITION + "levers without training", _phase_lab(), measure_phases,
+            timeline=(SPONSOR_LEVER, LISTENING_LEVER)),
+        Arm(DECOMPOSITION + "levers without listening", _phase_lab(), measure_phases,
+            timeline=(SPONSOR_LEVER, ALL_TRAINED)),
     ),
-    judge=judge_phases, figure=figure_phases,
+    judge=judge_phases, figure=figure_phases, mechanism=(FROZEN,),
+    note="leave-one-out arms added: the bundle is decomposed lever by lever",
 )
 
 
@@ -245,6 +298,7 @@ def judge_frequency(runs) -> Outcome:
     total, tlo, _ = ratio_ci(runs, "2 posts/day", "1 post/day", "engagements")
     push_pp, _, push_hi = ratio_ci(runs, "push 80%", "push 20%", "engagement_per_post")
     push_unf, push_ulo, _ = ratio_ci(runs, "push 80%", "push 20%", "unfollow_rate")
+    followers, f_lo, f_hi = ratio_ci(runs, "4 posts/day", "1 post/day", "followers_final")
     passed = (0.45 <= per_post <= 0.8 and hi4 < 1 and ulo > 1.1 and tlo > 1.0
               and push_hi < 0.9 and push_ulo > 1.1)
     return Outcome(
@@ -253,12 +307,10 @@ def judge_frequency(runs) -> Outcome:
                    f"4 vs 2 × {per_post4:.2f}; unfollow rate at 4 vs 1 × {unfollow:.2f}; "
                    f"total engagement at 2 vs 1 × {total:.2f}; push 80% vs 20%: per post × "
                    f"{push_pp:.2f}, unfollows × {push_unf:.2f}"),
-        criterion=("2-vs-1 ratio within [0.45, 0.8] — the brief's assumed 0.6 ± 0.15 plus noise; "
-                   "4-vs-2 per-post and 80%-vs-20% push per-post ratios below 1 (upper CI "
-                   "< 1 and < 0.9); unfollow ratios above 1.1 (lower CI); total engagement still "
-                   "rising from 1 to 2 posts/day (lower CI > 1)"),
         details={"unfollow ratio 4 vs 1 (lower CI)": ulo,
-                 "total engagement ratio 2 vs 1 (lower CI)": tlo},
+                 "total engagement ratio 2 vs 1 (lower CI)": tlo,
+                 "emergent consequence (not judged): followers after a year, 4 vs 1 posts/day":
+                 ci_text(followers, f_lo, f_hi)},
     )
 
 
@@ -281,6 +333,19 @@ P2 = Pattern(
     2, "Posting more or pushing more lowers engagement per post and raises unfollowing",
     "Raising posting frequency or promotional share past a threshold lowers engagement per "
     "post and raises unfollowing (total engagement may still rise).",
+    kind="calibrated",
+    inputs=("behaviour.brand_attention_half_posts (calibrated: 2-vs-1 ratio ≈ 0.6, brief, "
+            "assumed)", "behaviour.push_tolerance", "behaviour.push_engagement_penalty",
+            "behaviour.unfollow_frequency", "behaviour.unfollow_push",
+            "behaviour.unfollow_fatigue"),
+    statistic="per-seed ratios of engagement per post and of the unfollow rate between arms "
+              "that differ in posts per day or in push share only",
+    threshold="2-vs-1 ratio within [0.45, 0.8] (the brief's assumed 0.6 ± 0.15 plus noise); "
+              "4-vs-2 per-post ratio upper CI < 1; push 80%-vs-20% per-post ratio upper CI < "
+              "0.9; unfollow ratios lower CI > 1.1; total engagement 2 vs 1 lower CI > 1. "
+              "Calibrated: the per-post decline is the saturation curve sat(P) = P / (1 + P / "
+              "h) whose h was chosen for the 0.6 (with h = 100 it fails), and the unfollow "
+              "rise is written in the unfollow rule; the pattern verifies the code",
     arms=(
         Arm("1 post/day", _one_brand(1, 0.3), measure_window),
         Arm("2 posts/day", _one_brand(2, 0.3), measure_window),
@@ -289,6 +354,7 @@ P2 = Pattern(
         Arm("push 80%", _one_brand(1, 0.8), measure_window),
     ),
     judge=judge_frequency, figure=figure_frequency,
+    note="relabelled calibrated; followers after a year reported as an emergent consequence",
 )
 
 
@@ -311,8 +377,6 @@ def judge_brands(runs) -> Outcome:
         estimate=reach, low=lo, high=hi, passed=hi < 0.95 and f_lo > 0,
         statement=(f"organic reach per post with 6 vs 2 brands × {ci_text(reach, lo, hi)}; "
                    f"mean fatigue of engaging customers +{ci_text(f_est, f_lo, f_hi)}"),
-        criterion=("reach ratio upper CI < 0.95 (at least a twentieth lost) and fatigue "
-                   "difference lower CI > 0 — both directions are what the brief states"),
     )
 
 
@@ -326,9 +390,21 @@ P3 = Pattern(
     3, "More brands in the same attention: lower reach, more fatigue",
     "More brands posting into the same attention budget lowers organic reach per post and "
     "raises average fatigue.",
+    kind="calibrated",
+    inputs=("market.attention_posts_per_day (calibrated: reach ≈ 16%, Ogilvy 2012)",
+            "market.other_brand_posts_per_day", "behaviour.saturation_ratio",
+            "behaviour.push_fatigue_weight"),
+    statistic="per-seed ratio of organic reach per post and difference of the mean fatigue of "
+              "engaging customers, 6 vs 2 identical brands",
+    threshold="reach ratio upper CI < 0.95 (at least a twentieth lost) and fatigue difference "
+              "lower CI > 0: both directions are what the brief states. Calibrated (a "
+              "verification): both follow directly from exposure rule 1 (p_seen = A / C) and "
+              "fatigue rule 4 (drive grows with C / A); the magnitude is emergent",
     arms=(Arm("2 brands", _brands(2), measure_market),
           Arm("6 brands", _brands(6), measure_market)),
-    judge=judge_brands, figure=figure_brands,
+    judge=judge_brands, figure=figure_brands, mechanism=(NO_FATIGUE,),
+    note="relabelled calibrated (the direction is the exposure and fatigue rules); the "
+         "no-fatigue null model must remove the fatigue half",
 )
 
 
@@ -345,8 +421,6 @@ def judge_content(runs) -> Outcome:
         estimate=ratio, low=lo, high=hi, passed=lo > 1.3,
         statement=f"engagement per post, motivation-matched vs belief-matched × "
                   f"{ci_text(ratio, lo, hi)}",
-        criterion=("lower CI > 1.3 — the IBM shares give (61+55+53)/3 ÷ (22+33)/2 ≈ 2.0 for a "
-                   "post that meets a motivation; 1.3 leaves room for fatigue and noise"),
     )
 
 
@@ -361,14 +435,25 @@ P4 = Pattern(
     4, "Content matched to motivations beats content matched to beliefs",
     "Content matched to customer motivations (discounts, purchase, reviews) beats content "
     "matched to the brands' beliefs (community, feeling connected) on engagement.",
+    kind="calibrated",
+    inputs=("market.motivations (IBM 2011 consumer shares: discounts 61, purchase 55, reviews "
+            "53, feel connected 33, community 22)",),
+    statistic="per-seed ratio of engagement per post, motivation-matched vs belief-matched mix",
+    threshold="lower CI > 1.3. Calibrated: the ratio is the arithmetic of the IBM shares "
+              "((61+55+53)/3 ÷ (22+33)/2 ≈ 2.0, and equal shares give × 1.02); the pattern "
+              "checks that engagement follows the motivation match, not that the model "
+              "explains the perception gap",
     arms=(Arm("motivations", _one_brand(1, 0.3, MOTIVES), measure_window),
           Arm("beliefs", _one_brand(1, 0.3, BELIEFS), measure_window)),
     judge=judge_content, figure=figure_content,
+    note="relabelled calibrated",
 )
 
 
 # --------------------------------------------------------------------------------------------
 # 5. Heavy-tailed complaint cascades
+
+TAIL_XMIN = 3
 
 
 def power_law_alpha(sizes: np.ndarray, xmin: int) -> float:
@@ -381,23 +466,26 @@ def power_law_alpha(sizes: np.ndarray, xmin: int) -> float:
 
 def judge_cascades(runs) -> Outcome:
     sizes = np.concatenate([np.asarray(r["sizes"]) for r in runs["endogenous"]])
-    alpha = power_law_alpha(sizes, xmin=3)
-    per_seed_alpha = [power_law_alpha(np.asarray(r["sizes"]), 3) for r in runs["endogenous"]]
-    a_est, a_lo, a_hi = mean_ci(per_seed_alpha)
+    test = tail_test(sizes, TAIL_XMIN)
+    per_seed = [tail_test(np.asarray(r["sizes"]), TAIL_XMIN) for r in runs["endogenous"]]
+    heavy_seeds = sum(t.heavy for t in per_seed)
+    share, s_lo, s_hi = proportion_ci(heavy_seeds, len(per_seed))
     reach7 = values(runs, "employee video", "reach_7")
     r_est, r_lo, r_hi = mean_ci(reach7)
     spread = float(np.quantile(sizes, 0.999) / max(np.median(sizes), 1))
-    passed = a_lo >= 1.3 and a_hi <= 3.5 and spread >= 50 and r_lo >= 0.1
+    passed = test.heavy and spread >= 50 and r_lo >= 0.1
     return Outcome(
-        estimate=a_est, low=a_lo, high=a_hi, passed=passed,
-        statement=(f"tail exponent of complaint reach {ci_text(a_est, a_lo, a_hi)} (pooled "
-                   f"{alpha:.2f}); 99.9th percentile / median = {spread:.0f}; a viral employee "
-                   f"video reaches {ci_text(r_est, r_lo, r_hi, '{:.1%}')} of the network in 7 days"),
-        criterion=("exponent CI inside [1.3, 3.5] (heavy tail: finite mean, huge variance), the "
-                   "largest 0.1% at least 50 × the median, and the viral crisis reaching ≥ 10% "
-                   "of the network within a week (Domino's: over a million views in 3 days)"),
+        estimate=test.lr_exponential, low=s_lo, high=s_hi, passed=passed,
+        statement=(f"pooled tail above {TAIL_XMIN}: power law vs exponential R = "
+                   f"{test.lr_exponential:.1f} (p = {test.p_exponential:.2g}), vs lognormal R = "
+                   f"{test.lr_lognormal:.1f} (p = {test.p_lognormal:.2g}), exponent "
+                   f"{test.alpha:.2f} over {test.decades:.1f} decades; heavy in "
+                   f"{ci_text(share, s_lo, s_hi, '{:.0%}')} of seeds; 99.9th percentile / median "
+                   f"= {spread:.0f}; a viral employee video reaches "
+                   f"{ci_text(r_est, r_lo, r_hi, '{:.1%}')} of the network in 7 days"),
         details={"complaints pooled": len(sizes), "largest reach": int(sizes.max()),
-                 "median reach": float(np.median(sizes))},
+                 "median reach": float(np.median(sizes)),
+                 "per-seed exponents (mean)": float(np.nanmean([t.alpha for t in per_seed]))},
     )
 
 
@@ -416,6 +504,22 @@ P5 = Pattern(
     5, "Heavy-tailed complaint cascades; the largest reach much of the network in days",
     "Complaint cascades have a heavy-tailed size distribution; the largest reach a large share "
     "of the network within days.",
+    kind="emergent",
+    inputs=("word_of_mouth.p_reshare", "word_of_mouth.virality_sigma",
+            "word_of_mouth.p_see_friend_post", "word_of_mouth.influencer_amplification",
+            "market.network", "market.mean_degree",
+            "video arm: virality 15, 8 seeds (an input of the arm)"),
+    statistic="Clauset-Shalizi-Newman: Vuong likelihood ratio of a power-law vs an "
+              "exponential tail above xmin = 3 (pooled and per seed), tail span in decades; "
+              "99.9th percentile / median; share of the network reached by an injected video "
+              "in 7 days",
+    threshold="heavy tail = power law beats exponential (R > 0, p < 0.05) over ≥ 1.5 decades "
+              "in the sample pooled over seeds (a geometric or Poisson sample fails this test, a "
+              "power-law or lognormal one passes: tests/validation/test_tail.py; the per-seed "
+              "share is reported, not judged: a seed has too few large cascades); 99.9th percentile ≥ 50 × median; the video's "
+              "7-day reach lower CI ≥ 10% (Domino's: over a million views in 3 days). xmin = "
+              "3 excludes complaints seen only by their author and one friend, which the "
+              "seeding rule, not the cascade, sets",
     arms=(
         Arm("endogenous", "baseline", partial(measure_cascades, brand="acme"),
             overrides={**QUIET, "horizon_days": 365}),
@@ -424,54 +528,83 @@ P5 = Pattern(
             timeline=({"kind": "crisis", "day": 30, "brand": "acme",
                        "cause": "employee_video", "virality": 15.0, "n_seeds": 8},)),
     ),
-    judge=judge_cascades, figure=figure_cascades,
+    judge=judge_cascades, figure=figure_cascades, mechanism=(MIXED,),
+    note="the exponent window [1.3, 3.5], which geometric and Poisson samples pass, is "
+         "replaced by a likelihood-ratio test against an exponential tail",
 )
 
 
 # --------------------------------------------------------------------------------------------
-# 6. Preparation cuts crisis damage
+# 6. Preparation cuts crisis damage, lever by lever
 
-PREPARED = {"listening_coverage": 0.9, "crisis_preparedness": 0.9,
-            "departments": {"customer_service": {"capacity_hours": 80.0, "adoption": 0.6,
-                                                 "trained_share": 0.6},
-                            "pr": {"adoption": 0.6}}}
+PREPARED_LEVERS = {
+    "listening": {"listening_coverage": 0.9},
+    "crisis plan": {"crisis_preparedness": 0.9},
+    "customer service": {"departments": {"customer_service": {"capacity_hours": 80.0,
+                                                              "adoption": 0.6,
+                                                              "trained_share": 0.6}}},
+    "PR": {"departments": {"pr": {"adoption": 0.6}}},
+}
 UNPREPARED = {"listening_coverage": 0.05, "crisis_preparedness": 0.0,
               "departments": {"customer_service": {"capacity_hours": 6.0}}}
 VIDEO = ({"kind": "crisis", "day": 30, "brand": "acme", "cause": "employee_video",
           "virality": 10.0, "n_seeds": 5},)
 
 
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(
+            out.get(key), dict) else value
+    return out
+
+
+PREPARED = UNPREPARED
+for _lever in PREPARED_LEVERS.values():
+    PREPARED = _merge(PREPARED, _lever)
+
+
+def _cut(runs, arm: str, base: str = "unprepared", key: str = "exposed"):
+    better, worse = values(runs, arm, key), values(runs, base, key)
+    return mean_ci(1 - better / np.maximum(worse, 1e-12))
+
+
 def judge_preparation(runs) -> Outcome:
-    prepared, unprepared = values(runs, "prepared", "exposed"), values(runs, "unprepared",
-                                                                       "exposed")
-    cut, lo, hi = mean_ci(1 - prepared / np.maximum(unprepared, 1e-12))
-    better = int(np.sum(prepared < unprepared))
-    share, s_lo, _ = proportion_ci(better, len(prepared))
+    cut, lo, hi = _cut(runs, "prepared")
+    y_cut, y_lo, y_hi = _cut(runs, "prepared, a year of complaints",
+                             "unprepared, a year of complaints")
+    cs_cut, cs_lo, cs_hi = _cut(runs, "customer service only")
+    li_cut, li_lo, li_hi = _cut(runs, "listening only")
     lost = paired(runs, "unprepared", "prepared", "customers_lost")
-    year_prepared = values(runs, "prepared, a year of complaints", "exposed")
-    year_unprepared = values(runs, "unprepared, a year of complaints", "exposed")
-    y_cut, y_lo, y_hi = mean_ci(1 - year_prepared / np.maximum(year_unprepared, 1e-12))
+    details = {"mean peak crisis level, unprepared":
+               float(values(runs, "unprepared", "peak_level").mean()),
+               "mean peak crisis level, prepared":
+               float(values(runs, "prepared", "peak_level").mean()),
+               "customers lost, unprepared minus prepared (simulated customers)":
+               float(np.mean(lost))}
+    for arm in runs:
+        if arm.startswith(DECOMPOSITION):
+            c = _cut(runs, arm)
+            details[f"exposure cut, {arm[len(DECOMPOSITION):]}"] = ci_text(*c, "{:.0%}")
     return Outcome(
-        estimate=cut, low=lo, high=hi, passed=lo >= 0.2 and share >= 0.76 and y_lo >= 0.2,
-        statement=(f"against a viral video, prepared brands see {ci_text(cut, lo, hi, '{:.0%}')}"
-                   f" fewer people exposed, damage reduced in {share:.0%} of seeds, "
-                   f"{float(np.mean(lost)):.0f} fewer customers lost; over a year of ordinary "
-                   f"complaints, {ci_text(y_cut, y_lo, y_hi, '{:.0%}')} fewer exposures"),
-        criterion=("both cuts' lower CI ≥ 20% and damage reduced in ≥ 76% of seeds (Altimeter "
-                   "2011: 76% of crises could have been avoided or reduced with preparation)"),
-        details={"seeds with less damage when prepared": better,
-                 "mean peak crisis level, unprepared": float(values(runs, "unprepared",
-                                                                    "peak_level").mean()),
-                 "mean peak crisis level, prepared": float(values(runs, "prepared",
-                                                                  "peak_level").mean())},
+        estimate=cut, low=lo, high=hi,
+        passed=lo >= 0.2 and y_lo >= 0.2 and cs_lo > 0 and li_lo > 0,
+        statement=(f"against a viral video, the prepared brand sees "
+                   f"{ci_text(cut, lo, hi, '{:.0%}')} fewer people exposed; customer service "
+                   f"alone {ci_text(cs_cut, cs_lo, cs_hi, '{:.0%}')}, listening alone "
+                   f"{ci_text(li_cut, li_lo, li_hi, '{:.0%}')}; over a year of ordinary "
+                   f"complaints, prepared {ci_text(y_cut, y_lo, y_hi, '{:.0%}')} fewer exposures"),
+        details=details,
     )
 
 
 def figure_preparation(runs, fig) -> None:
-    est = [mean_ci(values(runs, a, "exposed")) for a in ("unprepared", "prepared")]
-    _bars(fig, ["unprepared", "prepared"], [e[0] for e in est], [e[1] for e in est],
-          [e[2] for e in est], "share of network exposed (60 days)",
-          "The same viral video, with and without preparation")
+    arms = [a for a in runs if not a.endswith("complaints")]
+    est = [mean_ci(values(runs, a, "exposed")) for a in arms]
+    labels = [a.replace(DECOMPOSITION, "").replace(" only", "") for a in arms]
+    _bars(fig, labels, [e[0] for e in est], [e[1] for e in est], [e[2] for e in est],
+          "share of network exposed (60 days)", "The same viral video, lever by lever")
+    fig.axes[0].tick_params(axis="x", labelsize=7)
 
 
 def _crisis_lab(brand: dict[str, Any], horizon: int = 95) -> dict[str, Any]:
@@ -483,13 +616,39 @@ P6 = Pattern(
     6, "Preparation (staffed customer service, listening, a plan) cuts crisis damage",
     "Faster, better-staffed customer service and listening cut crisis damage; a brand with "
     "preparation avoids or reduces most crises.",
+    kind="emergent",
+    inputs=("brand levers: listening_coverage 0.05 → 0.9, crisis_preparedness 0 → 0.9, "
+            "customer-service capacity 6 → 80 h/day (adoption and training 0.6), PR adoption "
+            "0.6", "word_of_mouth.crisis_response_effect",
+            "word_of_mouth.crisis_response_days_unprepared",
+            "word_of_mouth.p_backfire_unprepared", "word_of_mouth.hours_per_answer"),
+    statistic="per-seed cut in the share of the network exposed in 60 days after an injected "
+              "video (and over a year of ordinary complaints), prepared vs unprepared; the "
+              "same cut for each lever alone",
+    threshold="full preparation: both cuts' lower CI ≥ 20% (a fifth, clearly more than "
+              "noise); customer service alone and listening alone, the two levers the claim "
+              "names: cut lower CI > 0. The crisis plan alone and PR alone are reported, not "
+              "judged. Altimeter's 76% is a share of crises, not of exposures: it is tested "
+              "as an out-of-sample target (targets.py), no longer reused here",
     arms=(Arm("prepared", _crisis_lab(PREPARED), measure_damage, timeline=VIDEO),
           Arm("unprepared", _crisis_lab(UNPREPARED), measure_damage, timeline=VIDEO),
+          Arm("customer service only",
+              _crisis_lab(_merge(UNPREPARED, PREPARED_LEVERS["customer service"])),
+              measure_damage, timeline=VIDEO),
+          Arm("listening only", _crisis_lab(_merge(UNPREPARED, PREPARED_LEVERS["listening"])),
+              measure_damage, timeline=VIDEO),
+          Arm(DECOMPOSITION + "crisis plan only",
+              _crisis_lab(_merge(UNPREPARED, PREPARED_LEVERS["crisis plan"])),
+              measure_damage, timeline=VIDEO),
+          Arm(DECOMPOSITION + "PR only", _crisis_lab(_merge(UNPREPARED, PREPARED_LEVERS["PR"])),
+              measure_damage, timeline=VIDEO),
           Arm("prepared, a year of complaints", _crisis_lab(PREPARED, 366),
               partial(measure_damage, start=1, days=365)),
           Arm("unprepared, a year of complaints", _crisis_lab(UNPREPARED, 366),
               partial(measure_damage, start=1, days=365))),
     judge=judge_preparation, figure=figure_preparation,
+    note="the four-setting bundle is decomposed lever by lever; Altimeter's 76% moved to the "
+         "out-of-sample targets, where it is compared with a share of crises",
 )
 
 
@@ -501,30 +660,32 @@ EARLY_CRISIS = ({"kind": "crisis", "day": 20, "brand": "acme", "cause": "employe
 SELF_STARTER = (ALL_TRAINED,
                 {"kind": "listening", "day": 60, "brand": "acme", "coverage": 0.7,
                  "crm_integration": 0.6})
+HORIZON_3Y = 1096.0
 
 
 def judge_wakeup(runs) -> Outcome:
     gain, lo, hi = mean_ci(paired(runs, "crisis", "no crisis", "sponsorship_120"))
-    horizon = 1096.0
-    t_crisis = np.nan_to_num(values(runs, "crisis", "first3"), nan=horizon)
-    t_none = np.nan_to_num(values(runs, "no crisis", "first3"), nan=horizon)
+    t_crisis = np.nan_to_num(values(runs, "levers + crisis", "first3"), nan=HORIZON_3Y)
+    t_none = np.nan_to_num(values(runs, "levers", "first3"), nan=HORIZON_3Y)
+    reached = int(np.sum(t_none < HORIZON_3Y))
     sooner = int(np.sum(t_crisis < t_none))
     share, s_lo, _ = proportion_ci(sooner, len(t_crisis))
+    d_est, d_lo, d_hi = mean_ci(t_none - t_crisis)
     return Outcome(
-        estimate=gain, low=lo, high=hi, passed=lo > 0.1 and share >= 0.75,
-        statement=(f"sponsorship on day 120 +{ci_text(gain, lo, hi)} after a crisis on day 20; "
-                   f"phase 3 reached sooner in {share:.0%} of seeds (median day "
-                   f"{np.median(t_crisis):.0f} vs {np.median(t_none):.0f}, {horizon:.0f} = "
-                   "never within 3 years)"),
-        criterion=("sponsorship gain lower CI > 0.1 and phase 3 sooner in ≥ 75% of paired seeds: "
-                   "the article's 'a cataclysm accelerates awareness and executive engagement'"),
+        estimate=gain, low=lo, high=hi,
+        passed=lo > 0.1 and share >= 0.75 and d_lo > 0 and reached >= 0.9 * len(t_none),
+        statement=(f"sponsorship on day 120 +{ci_text(gain, lo, hi)} after a crisis on day 20 "
+                   f"(no sponsorship lever); with the levers of pattern 1, which reach phase 3 "
+                   f"without a crisis in {reached}/{len(t_none)} seeds, phase 3 comes sooner "
+                   f"after the crisis in {share:.0%} of seeds, by {ci_text(d_est, d_lo, d_hi, '{:.0f}')}"
+                   f" days (median day {np.median(t_crisis):.0f} vs {np.median(t_none):.0f})"),
     )
 
 
 def figure_wakeup(runs, fig) -> None:
     ax = fig.subplots()
-    for arm, colour in (("no crisis", "#e76f51"), ("crisis", "#2a9d8f")):
-        t = np.nan_to_num(values(runs, arm, "first3"), nan=1096)
+    for arm, colour in (("levers", "#e76f51"), ("levers + crisis", "#2a9d8f")):
+        t = np.nan_to_num(values(runs, arm, "first3"), nan=HORIZON_3Y)
         ax.hist(t, bins=15, alpha=0.6, color=colour, label=arm)
     ax.set_xlabel("first day in phase 3 (1096 = not within 3 years)")
     ax.set_ylabel("seeds")
@@ -532,17 +693,33 @@ def figure_wakeup(runs, fig) -> None:
     ax.set_title("Hit early by a crisis, phase 3 sooner", fontsize=10)
 
 
+_LAB_3Y = lab({"acme": {}}, horizon=1095, word_of_mouth=QUIET_WOM)
+_LAB_3Y_PHASE1 = lab({"acme": PHASE1_BRAND}, horizon=1095, word_of_mouth=QUIET_WOM)
+
 P7 = Pattern(
     7, "A crisis raises executive sponsorship; brands hit early reach phase 3 sooner",
     "A crisis raises executive sponsorship, and brands hit early by a crisis reach phase 3 "
     "sooner.",
+    kind="emergent",
+    inputs=("word_of_mouth.crisis_awareness_boost", "organisation.sponsorship_days",
+            "organisation.awareness_decay_days", "injected crisis: employee video, virality "
+            "12, day 20"),
+    statistic="paired difference of sponsorship on day 120 (crisis vs none, no sponsorship "
+              "lever); paired difference of the first phase-3 day, with the levers of pattern 1 "
+              "(which reach phase 3 without any crisis)",
+    threshold="sponsorship gain lower CI > 0.1 (a tenth of the scale); phase 3 sooner in ≥ 75% "
+              "of paired seeds and the mean gain in days lower CI > 0; the comparison arm must "
+              "reach phase 3 in ≥ 90% of seeds, else 'sooner' is trivially true (the previous "
+              "arm never reached it). The article: 'a cataclysm accelerates awareness and "
+              "executive engagement'",
     arms=(
-        Arm("crisis", lab({"acme": {}}, horizon=1095, word_of_mouth=QUIET_WOM), measure_phases,
-            timeline=SELF_STARTER + EARLY_CRISIS),
-        Arm("no crisis", lab({"acme": {}}, horizon=1095, word_of_mouth=QUIET_WOM),
-            measure_phases, timeline=SELF_STARTER),
+        Arm("crisis", _LAB_3Y, measure_phases, timeline=SELF_STARTER + EARLY_CRISIS),
+        Arm("no crisis", _LAB_3Y, measure_phases, timeline=SELF_STARTER),
+        Arm("levers + crisis", _LAB_3Y_PHASE1, measure_phases, timeline=LEVERS + EARLY_CRISIS),
+        Arm("levers", _LAB_3Y_PHASE1, measure_phases, timeline=LEVERS),
     ),
-    judge=judge_wakeup, figure=figure_wakeup,
+    judge=judge_wakeup, figure=figure_wakeup, mechanism=(FROZEN,),
+    note="the phase-3 comparison now uses an arm that reaches phase 3 without a crisis",
 )
 
 
@@ -565,9 +742,6 @@ def judge_help_desk(runs) -> Outcome:
                    f"[{np.exp(g_lo):.1f}, {np.exp(g_hi):.1f}] (geometric mean) and the "
                    f"proactive share falls by {ci_text(d_est, d_lo, d_hi, '{:.2f}')}; "
                    f"help desk in {trapped}/{len(fixed)} seeds (with hiring: {hired})"),
-        criterion=("backlog growth lower CI > 1.5 ×, proactive share drop lower CI > 0.2, and "
-                   "the help-desk flag on in ≥ 80% of seeds by the end (Altimeter's help-desk "
-                   "path)"),
     )
 
 
@@ -589,6 +763,16 @@ P8 = Pattern(
     8, "The help-desk trap",
     "When inbound demand outgrows a fixed customer service team, backlog grows and proactive "
     "work falls: the help-desk trap.",
+    kind="emergent",
+    inputs=("help-desk-trap preset (listening 1.0 on day 30, agency campaigns recruiting)",
+            "word_of_mouth.hours_per_answer", "word_of_mouth.p_question",
+            "word_of_mouth.patience_days", "classifier.help_desk_backlog_days",
+            "classifier.help_desk_proactive_share"),
+    statistic="per-seed backlog growth (last 90 days vs days 1-29, geometric mean), drop of the "
+              "proactive share, share of seeds with the help-desk flag on; the hiring brand "
+              "(brio, one lever: hiring) as the contrast",
+    threshold="backlog growth lower CI > 1.5 ×, proactive share drop lower CI > 0.2, and the "
+              "help-desk flag on in ≥ 80% of seeds by the end (Altimeter's help-desk path)",
     arms=(Arm("fixed team", "help-desk-trap", partial(measure_help_desk, brand="acme")),
           Arm("hiring team", "help-desk-trap", partial(measure_help_desk, brand="brio"))),
     judge=judge_help_desk, figure=figure_help_desk,
@@ -623,8 +807,6 @@ def judge_training(runs) -> Outcome:
         statement=(f"training cuts the mean time for departments to reach adoption 0.5 by "
                    f"{ci_text(cut, lo, hi, '{:.0%}')}; customer service's adoption is S-shaped in "
                    f"{share:.0%} of seeds"),
-        criterion=("time cut lower CI > 20% and an S-shape (growth accelerating then "
-                   "decelerating) in ≥ 80% of seeds"),
         details={"mean days to 0.5, trained": float(trained.mean()),
                  "mean days to 0.5, not trained (capped at the horizon)":
                  float(untrained.mean())},
@@ -646,13 +828,22 @@ def figure_training(runs, fig) -> None:
 P9 = Pattern(
     9, "Training shortens adoption; departmental adoption is S-shaped",
     "Training shortens the time for departments to adopt; departmental adoption is S-shaped.",
+    kind="emergent",
+    inputs=("organisation.adoption_p", "organisation.adoption_q",
+            "organisation.untrained_skill", "organisation.training_awareness_gain",
+            "training: 60% of eight departments from day 60 over 180 days"),
+    statistic="per-seed relative cut in the mean day six departments first reach adoption 0.5 "
+              "(trained vs not, the same sponsorship); share of seeds whose customer-service "
+              "curve accelerates then decelerates",
+    threshold="time cut lower CI > 20% (a fifth: a programme worth its cost) and an S-shape in "
+              "≥ 80% of seeds. The S is written in the growth rule (adoption_q × a × (1 - a)), "
+              "so only its timing is emergent; the training effect goes through skill, "
+              "awareness and capacity",
     arms=(
-        Arm("training", lab({"acme": {}}, horizon=1095, word_of_mouth=QUIET_WOM),
-            measure_adoption, timeline=SPONSOR + (ALL_TRAINED,)),
-        Arm("no training", lab({"acme": {}}, horizon=1095, word_of_mouth=QUIET_WOM),
-            measure_adoption, timeline=SPONSOR),
+        Arm("training", _LAB_3Y, measure_adoption, timeline=SPONSOR + (ALL_TRAINED,)),
+        Arm("no training", _LAB_3Y, measure_adoption, timeline=SPONSOR),
     ),
-    judge=judge_training, figure=figure_training,
+    judge=judge_training, figure=figure_training, mechanism=(FROZEN,),
 )
 
 
@@ -661,58 +852,64 @@ P9 = Pattern(
 
 
 def judge_slowdown(runs) -> Outcome:
-    key = "marketing_communication_year"
-    inertia, i_lo, i_hi = mean_ci(paired(runs, "agile agency", "inert agency", key))
+    inertia, i_lo, i_hi = mean_ci(paired(runs, "agile agency", "inert agency", "maturity_365"))
     turf, t_lo, t_hi = mean_ci(paired(runs, "no turf war", "turf war", "maturity_365"))
-    overall, _, _ = mean_ci(paired(runs, "agile agency", "inert agency", "maturity_365"))
+    in_house, h_lo, h_hi = mean_ci(paired(runs, "agile agency", "inert agency",
+                                          "marketing_communication_year"))
     return Outcome(
         estimate=turf, low=t_lo, high=t_hi, passed=i_lo > 0 and t_lo > 0,
-        statement=(f"marketing and communication adoption, averaged over the first year, is "
-                   f"higher by {ci_text(inertia, i_lo, i_hi)} with an agile agency; maturity "
-                   f"after a year "
-                   f"is higher by {ci_text(turf, t_lo, t_hi)} without a turf war"),
-        criterion=("both paired differences' lower CI > 0 (the brief: both slow the "
-                   "transformation). Agency inertia is measured where it acts — the practice "
-                   "of the two departments whose work a push agency does for them — because "
-                   "the agile agency's extra engagement also brings customer service more "
-                   "questions, which offsets part of the gain in overall maturity"),
-        details={"maturity after a year, agile minus inert agency": overall},
+        statement=(f"maturity after a year is higher by {ci_text(inertia, i_lo, i_hi)} with an "
+                   f"agile agency and by {ci_text(turf, t_lo, t_hi)} without a turf war"),
+        details={"secondary (not judged): marketing and communication adoption, first-year "
+                 "mean, agile minus inert agency": ci_text(in_house, h_lo, h_hi)},
     )
 
 
 def figure_slowdown(runs, fig) -> None:
-    ax1, ax2 = fig.subplots(1, 2)
-    for ax, labels, key, ylabel in (
-        (ax1, ["inert agency", "agile agency"], "marketing_communication_year",
-         "marketing & communication, year mean"),
-        (ax2, ["turf war", "no turf war"], "maturity_365", "maturity, day 365"),
-    ):
-        est = [mean_ci(values(runs, a, key)) for a in labels]
-        e = np.array(est)
-        ax.bar(labels, e[:, 0], color="#2a9d8f", alpha=0.8)
-        ax.errorbar(labels, e[:, 0], yerr=[e[:, 0] - e[:, 1], e[:, 2] - e[:, 0]], fmt="none",
-                    color="black", capsize=4)
-        ax.set_ylabel(ylabel)
-        ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("Agency inertia and the turf war slow the transformation", fontsize=10)
+    ax = fig.subplots()
+    labels = ["inert agency", "agile agency", "turf war", "no turf war"]
+    e = np.array([mean_ci(values(runs, a, "maturity_365")) for a in labels])
+    ax.bar(labels, e[:, 0], color=["#e76f51", "#2a9d8f"] * 2, alpha=0.8)
+    ax.errorbar(labels, e[:, 0], yerr=[e[:, 0] - e[:, 1], e[:, 2] - e[:, 0]], fmt="none",
+                color="black", capsize=4)
+    ax.set_ylabel("maturity, day 365")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title("Agency inertia and the turf war slow the transformation", fontsize=10)
 
+
+# One lever: the two agencies differ only in inertia (the preset also gives the agile one a
+# motivation-matched campaign mix, a second lever).
+_ONE_YEAR_AGENCIES = {"horizon_days": 365, "organisation.agency_review_days": 3650,
+                      "agencies.nimble.campaign_mix": "campaign"}
 
 P10 = Pattern(
     10, "Agency inertia and the marketing/communication turf war slow the transformation",
     "Agency inertia and the marketing/communication turf war slow the transformation.",
+    kind="emergent",
+    inputs=("agency inertia_days 2000 vs 60 (agency-inertia preset, campaign mix equalised)",
+            "culture.turf_war 0.9 vs 0 (turf-war preset)",
+            "organisation.turf_war_capacity_loss"),
+    statistic="paired difference (same seed, same market) of the maturity index on day 365 "
+              "between the two brands of each preset, which differ in that one lever",
+    threshold="both differences' lower CI > 0 (the brief: both slow the transformation). The "
+              "measured quantity is the maturity index, the claim's 'transformation', stated "
+              "here before this run; the department-level adoption the previous version "
+              "switched to after the overall effect came out small is reported as secondary",
     arms=(
-        # No agency reviews here: dropping the inert agency is the brand's way out, measured
-        # by the preset itself; this pattern isolates the slowdown while the contract lasts.
+        # No agency reviews: dropping the inert agency is the brand's way out, measured by the
+        # preset itself; this pattern isolates the slowdown while the contract lasts.
         Arm("inert agency", "agency-inertia", partial(measure_phases, brand="acme"),
-            overrides={"horizon_days": 365, "organisation.agency_review_days": 3650}),
+            overrides=_ONE_YEAR_AGENCIES),
         Arm("agile agency", "agency-inertia", partial(measure_phases, brand="brio"),
-            overrides={"horizon_days": 365, "organisation.agency_review_days": 3650}),
+            overrides=_ONE_YEAR_AGENCIES),
         Arm("turf war", "turf-war", partial(measure_phases, brand="acme"),
             overrides={"horizon_days": 365}),
         Arm("no turf war", "turf-war", partial(measure_phases, brand="brio"),
             overrides={"horizon_days": 365}),
     ),
-    judge=judge_slowdown, figure=figure_slowdown,
+    judge=judge_slowdown, figure=figure_slowdown, mechanism=(FROZEN,),
+    note="the measured quantity is back to the maturity index (stated before results); the "
+         "agencies differ in inertia only",
 )
 
 
@@ -730,8 +927,6 @@ def judge_sme(runs) -> Outcome:
         statement=(f"share of seeds with a crisis in two years: SME "
                    f"{ci_text(p_sme, lo, hi, '{:.0%}')}, large brand "
                    f"{ci_text(p_large, l_lo, l_hi, '{:.0%}')}"),
-        criterion=("SME upper CI ≤ 25% and large brand lower CI ≥ 30% (rarely vs regularly, in "
-                   "the same market)"),
     )
 
 
@@ -746,6 +941,15 @@ def figure_sme(runs, fig) -> None:
 P11 = Pattern(
     11, "Small firms rarely meet a crisis large enough to matter",
     "A small firm with few followers rarely meets a crisis large enough to matter.",
+    kind="emergent",
+    inputs=("sme preset (atelier: 1% market share, 4% awareness)",
+            "word_of_mouth.exogenous_crises_per_year × awareness² (an input rule: the "
+            "exogenous half of the effect is written in it)", "word_of_mouth.crisis_l1"),
+    statistic="share of seeds in which each brand has at least one crisis in two years, in "
+              "the same market",
+    threshold="SME upper CI ≤ 25% and large brand lower CI ≥ 30% ('rarely' vs 'regularly', in "
+              "the same market). Partly by construction: unscheduled crises scale with "
+              "awareness², and crisis levels are shares of the whole market",
     arms=(Arm("sme", "sme", measure_crises),),
     judge=judge_sme, figure=figure_sme,
 )
@@ -753,6 +957,8 @@ P11 = Pattern(
 
 # --------------------------------------------------------------------------------------------
 # 12. Most never engage; a few percent engage weekly
+
+WEEKLY_TARGET = 0.013  # Ehrenberg-Bass 2012, the figure engagement_scale was calibrated to
 
 
 def judge_aggregate(runs) -> Outcome:
@@ -762,15 +968,15 @@ def judge_aggregate(runs) -> Outcome:
     e_est, e_lo, e_hi = mean_ci(ever)
     w_est, w_lo, w_hi = mean_ci(weekly)
     r_est, _, _ = mean_ci(reach)
-    passed = e_hi < 0.5 and e_est >= 0.3 and w_lo >= 0.005 and w_hi <= 0.05
+    realised, x_lo, x_hi = mean_ci(ever / values(runs, "baseline", "share_engaging"))
+    passed = (realised >= 0.8 and w_lo >= 0.8 * WEEKLY_TARGET and w_hi <= 1.2 * WEEKLY_TARGET)
     return Outcome(
         estimate=w_est, low=w_lo, high=w_hi, passed=passed,
-        statement=(f"customers who ever engaged with a brand in a year: "
-                   f"{ci_text(e_est, e_lo, e_hi, '{:.1%}')}; followers engaging in a week: "
-                   f"{ci_text(w_est, w_lo, w_hi, '{:.2%}')}; organic reach per post "
-                   f"{r_est:.1%}"),
-        criterion=("ever engaged below 50% (IBM: 55% never engage) and above 30%; weekly "
-                   "engaged followers within [0.5%, 5%] (Ehrenberg-Bass 2012: about 1.3%)"),
+        statement=(f"followers engaging in a week: {ci_text(w_est, w_lo, w_hi, '{:.2%}')}; "
+                   f"customers who ever engaged with a brand in a year: "
+                   f"{ci_text(e_est, e_lo, e_hi, '{:.1%}')}, i.e. "
+                   f"{ci_text(realised, x_lo, x_hi, '{:.0%}')} of the 45% who engage at all; "
+                   f"organic reach per post {r_est:.1%}"),
     )
 
 
@@ -785,9 +991,25 @@ def figure_aggregate(runs, fig) -> None:
 P12 = Pattern(
     12, "Most customers never engage; a few percent engage weekly",
     "In the aggregate, most customers never engage; a few percent engage weekly.",
+    kind="calibrated",
+    inputs=("market.share_engaging = 0.45 (IBM 2011: an upper bound of 'ever engaged', so "
+            "'most never engage' holds by construction)",
+            "behaviour.engagement_scale (calibrated to 1.3% weekly engaged fans, Ehrenberg-Bass "
+            "2012)", "market.share_active"),
+    statistic="mean over seeds of the weekly engaged share of followers (days 30-365, "
+              "baseline) and of the share of the 45% engaging customers who engage at least "
+              "once in the year",
+    threshold="weekly engaged within 1.3% ± 20% ([1.04%, 1.56%], CI inside): the calibration "
+              "target with a fifth of tolerance for the market noise between the calibration "
+              "run and this one (the former [0.5%, 5%] was four times wider than the figure); "
+              "at least 80% of the customers who engage at all engage within a year (else the "
+              "45% of IBM is not what the model shows). 'Most never engage' is not tested: "
+              "ever engaged ≤ share_engaging = 45% by construction",
     arms=(Arm("baseline", "baseline", partial(measure_market, start=30),
               overrides={"horizon_days": 365}),),
     judge=judge_aggregate, figure=figure_aggregate,
+    note="relabelled calibrated; weekly window tightened around the calibration figure; the "
+         "tested quantity is the realised share of the engaging 45%",
 )
 
 PATTERNS = (P1, P2, P3, P4, P5, P6, P7, P8, P9, P10, P11, P12)

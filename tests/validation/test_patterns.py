@@ -1,15 +1,13 @@
-"""The twelve patterns of the domain brief, each over 20 seeds (slow: `make validate`).
+"""Every pattern of the registry over 20 seeds (slow: `make validate` runs the same through
+`socbiz validate`).
 
-Thresholds, effect sizes and the reasons for them are written in each pattern
+Thresholds, their justification and the statistic are declared with each pattern
 (simulation/validation/patterns.py); this file runs them as tests.
 """
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-
 import pytest
 
-from simulation.validation import run_pattern
+from simulation.validation import make_pool, run_pattern
 from simulation.validation.patterns import PATTERNS
 
 pytestmark = pytest.mark.validation
@@ -18,11 +16,12 @@ SEEDS = list(range(1, 21))
 
 @pytest.fixture(scope="module")
 def pool():
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as executor:
+    with make_pool(2) as executor:
         yield executor
 
 
-@pytest.mark.parametrize("pattern", PATTERNS, ids=[f"pattern{p.number:02d}" for p in PATTERNS])
+@pytest.mark.parametrize("pattern", PATTERNS, ids=[p.id for p in PATTERNS])
 def test_pattern_is_reproduced(pattern, pool):
     result = run_pattern(pattern, SEEDS, pool)
-    assert result.outcome.passed, f"{pattern.title}: {result.outcome.statement} (needs: {result.outcome.criterion})"
+    assert result.outcome.passed, (f"{pattern.id} {pattern.title}: {result.outcome.statement}"
+                                   f" (needs: {pattern.threshold})")

@@ -241,7 +241,8 @@ CUE_CLAIMS = {
     },
     "help-desk-trap": {
         30: lambda c: c.on("acme", "listening_coverage", 31) == 1.0,
-        120: lambda c: c.happens("acme", "help_desk", "entered"),
+        200: lambda c: c.happens("acme", "help_desk", "entered")
+        and c.at("acme", "proactive_share") < 0.05,
         300: lambda c: c.at("brio", "proactive_share") > c.at("acme", "proactive_share") + 0.2
         and c.at("brio", "backlog") < c.at("acme", "backlog")
         and c.on("brio", "adoption_customer_service") > c.on("acme", "adoption_customer_service"),
@@ -260,10 +261,10 @@ CUE_CLAIMS = {
     "turf-war": {
         60: lambda c: (c.on("acme", "adoption_marketing", 180) - c.on("acme", "adoption_marketing"))
         < (c.on("brio", "adoption_marketing", 180) - c.on("brio", "adoption_marketing")),
-        360: lambda c: c.on("brio", "maturity") > c.on("acme", "maturity") + 0.05
-        and (c.first_phase3("acme") is None
-             or (c.first_phase3("brio") is not None
-                 and c.first_phase3("acme") > c.first_phase3("brio"))),
+        660: lambda c: c.on("brio", "maturity") > c.on("acme", "maturity") + 0.05
+        and c.first_phase3("brio") is not None
+        and abs(c.first_phase3("brio") - c.day) <= CUE_WINDOW
+        and (c.first_phase3("acme") is None or c.first_phase3("acme") > c.day),
     },
     "sme": {
         0: lambda c: c.on("atelier", "customers") < 0.1 * c.on("acme", "customers"),
@@ -273,7 +274,7 @@ CUE_CLAIMS = {
     "perception-gap": {
         30: lambda c: c.at("listener", "engagement_per_post")
         > 1.5 * c.at("believer", "engagement_per_post"),
-        180: lambda c: c.at("listener", "engagements") > 1.5 * c.at("believer", "engagements")
+        180: lambda c: c.at("listener", "engagements") > 1.25 * c.at("believer", "engagements")
         and abs((c.on("listener", "followers") - c.on("listener", "followers", 0))
                 - (c.on("believer", "followers") - c.on("believer", "followers", 0)))
         < 0.5 * (c.on("believer", "followers") - c.on("believer", "followers", 0)) + 50,

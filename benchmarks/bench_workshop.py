@@ -1,0 +1,193 @@
+"""Workshop at scale: N participants, each in its own Chromium context, against a real server.
+
+    python benchmarks/bench_workshop.py [--participants 10 20 40] [--rounds 3] [--round-days 90]
+
+For each N: a ``socbiz workshop`` server on 127.0.0.1 with N teams (copies of acme, 10,000
+customers), N browser contexts (every non-local request aborted) joining with the room code,
+then each round every participant submits a distinctive decision at the same moment
+(asyncio), and the facilitator's console simulates and releases the round. Printed: join time,
+decision round-trip latency (click → the server's confirmation on screen; median and 95th
+percentile), time to simulate and publish a round (click Simulate → every participant's page
+shows the next round), server memory (RSS) and CPU time, the load average, and decisions lost or
+mixed up (the workshop file compared with what each participant sent). Rounds are the repeats:
+min and median are printed. Last line:
+``workshop: N participants, p95 decision latency X ms, round Y s, lost Z``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_workshop_support import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOSTS,
+    Server,
+    write_workshop,
+)
+
+TIMEOUT_MS = 600_000  # a busy shared machine: measure, do not give up
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def p95(values):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+async def offline_context(browser):
+    from urllib.parse import urlparse
+
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    blocked: list[str] = []
+
+    async def route(r):
+        url = r.request.url
+        if urlparse(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
+            await r.continue_()
+        else:
+            blocked.append(url)
+            await r.abort()
+
+    await context.route("**/*", route)
+    return context, blocked
+
+
+async def join(browser, server, name):
+    context, blocked = await offline_context(browser)
+    page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    started = time.perf_counter()
+    await page.goto(f"{server.url}/?room={server.room}")
+    await page.get_by_label("Team name").fill(name)
+    await page.get_by_role("button", name="Join").click()
+    await page.get_by_text("Your decisions for this round").wait_for()
+    token = re.search(r"team=([^&]+)", page.url).group(1)
+    return dict(page=page, context=context, blocked=blocked, token=token, name=name,
+                join=time.perf_counter() - started)
+
+
+async def submit(p, value, revision):
+    box = p["page"].get_by_label(re.compile("^Posts per day"))
+    await box.fill(str(value))
+    await box.press("Enter")
+    started = time.perf_counter()
+    await p["page"].get_by_role("button", name="Submit decisions").click()
+    await p["page"].get_by_text(f"revision {revision},").wait_for()
+    return time.perf_counter() - started
+
+
+async def bench(n: int, rounds: int, round_days: int, folder: Path, wave: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    server = Server(folder, write_workshop(folder, teams=n, round_days=round_days,
+                                           rounds=rounds + 1, customers=10_000))
+    server.start()
+    result = dict(n=n, joins=[], latencies=[], rounds=[], memory=[], lost=0)
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM,
+                                                       args=CHROMIUM_ARGS)
+            # Joins: in waves (a room where people join within a minute or two).
+            people = []
+            for start in range(0, n, wave):
+                people += await asyncio.gather(*(join(browser, server, f"Team {i:02d}")
+                                                 for i in range(start, min(n, start + wave))))
+            result["joins"] = [p["join"] for p in people]
+            context, blocked_console = await offline_context(browser)
+            console = await context.new_page()
+            console.set_default_timeout(TIMEOUT_MS)
+            await console.goto(f"{server.url}/console?token={server.token}")
+            await console.get_by_text("Facilitator console").wait_for()
+            sent = {}
+            cpu_before = cpu_seconds(server.process.pid)
+            for number in range(1, rounds + 1):
+                values = {p["token"]: round(0.5 + 0.01 * i + 0.1 * number, 2)
+                          for i, p in enumerate(people)}
+                latencies = await asyncio.gather(*(submit(p, values[p["token"]], 1)
+                                                   for p in people))
+                result["latencies"] += latencies
+                sent[number] = values
+                started = time.perf_counter()
+                await console.get_by_role("button", name="Simulate", exact=True).click()
+                await console.get_by_text("Round simulated in").wait_for()
+                await console.get_by_role("button", name="Release results").click()
+                await asyncio.gather(*(p["page"].get_by_text(
+                    f"Round {number + 1} of").wait_for() for p in people))
+                result["rounds"].append(time.perf_counter() - started)
+                result["memory"].append(server.memory_mib())
+            result["cpu"] = cpu_seconds(server.process.pid) - cpu_before
+            result["blocked"] = sum(len(p["blocked"]) for p in people) + len(blocked_console)
+            await browser.close()
+    finally:
+        server.stop()
+    from simulation.workshop.engine import Workshop
+
+    stored = Workshop.open(server.file, verify=False)
+    decisions = stored.store.decisions()
+    for number, values in sent.items():
+        for token, value in values.items():
+            brand = stored.team(token).brand
+            row = decisions.get(number, {}).get(brand)
+            if row is None or row["carried"] or row["data"]["posts_per_day"] != value:
+                result["lost"] += 1
+    stored.close()
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, nargs="+", default=[10, 20, 40])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--round-days", type=int, default=90)
+    parser.add_argument("--join-wave", type=int, default=10,
+                        help="participants who open the join page at the same moment")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"bench_workshop: {CHROMIUM} is missing", file=sys.stderr)
+        return 2
+    line = ""
+    for n in args.participants:
+        with tempfile.TemporaryDirectory(prefix=f"bench-workshop-{n}-") as tmp:
+            load_before = os.getloadavg()
+            wall = time.perf_counter()
+            r = asyncio.run(bench(n, args.rounds, args.round_days, Path(tmp), args.join_wave))
+            wall = time.perf_counter() - wall
+        lat = [x * 1000 for x in r["latencies"]]
+        print(f"N={n}: join median {statistics.median(r['joins']):.1f} s, max "
+              f"{max(r['joins']):.1f} s")
+        print(f"N={n}: decision latency median {statistics.median(lat):.0f} ms, p95 "
+              f"{p95(lat):.0f} ms, min {min(lat):.0f} ms ({len(lat)} submissions, "
+              f"all {n} at once each round)")
+        print(f"N={n}: round ({args.round_days} days) simulated and published: min "
+              f"{min(r['rounds']):.1f} s, median {statistics.median(r['rounds']):.1f} s "
+              f"over {len(r['rounds'])} rounds")
+        print(f"N={n}: server RSS {max(r['memory']):.0f} MiB, server CPU {r['cpu']:.1f} s "
+              f"over the rounds; bench wall {wall:.0f} s; load average before "
+              f"{load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; non-local requests "
+              f"{r['blocked']}")
+        line = (f"workshop: {n} participants, p95 decision latency {p95(lat):.0f} ms, round "
+                f"{statistics.median(r['rounds']):.1f} s, lost {r['lost']}")
+        print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

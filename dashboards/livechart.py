@@ -1,0 +1,230 @@
+"""Interactive charts drawn in the browser: a figure of the registry as one ECharts chart.
+
+Why ECharts (measured in /work/shared/docs/platform-notes.md, last section): its front-end file
+already ships in ``solara-assets`` (``echarts@5.4.0``, served by the Solara server: nothing from
+a CDN and no new dependency), it has hover values, zoom, pan and legend toggles built in, and a
+component that *merges* updates keeps them across live updates (8.4 ms of server time per
+update). Plotly's FigureWidget resends every trace in full and sends a 4.8 MB bundle per page;
+bqplot has no legend toggle and per-point hover costs the browser a core.
+
+Rules:
+
+- A figure is built once per page (``solara.use_memo``): :class:`LiveChart` holds its layout
+  (``spec``) and the data at creation (``initial``); afterwards :meth:`ChartFeed.update` sends
+  only the days the browser does not have yet, as an ``append`` message that says at which day
+  index it starts. The browser asks for the whole series again if a message does not follow on
+  (``resync``), so nothing is ever lost or drawn twice.
+- A new run (Reset, another scenario, other levers) sends the whole series once (``reset``).
+- Values are scaled to the panel's unit here (the registry's ``scale``), so the hover value, the
+  axis and the brand cards agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import ipyvuetify
+import numpy as np
+import traitlets
+
+from simulation.plots import DEPARTMENT_COLOURS, EVENT_STYLE, brand_colours
+
+from . import labels
+from .registry import Figure, Panel
+from .state import History
+
+MARKED_KINDS = ("intervention", "crisis_injected", "crisis_start", "phase_change")
+PHASE_TICKS = {"1": "1 experim.", "2": "2 marketing", "3": "3 business"}
+
+
+class LiveChart(ipyvuetify.VuetifyTemplate):
+    template_file = (__file__, "livechart.vue")
+
+    spec = traitlets.Dict().tag(sync=True)
+    initial = traitlets.Dict().tag(sync=True)
+    cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+
+    @traitlets.default("cdn")
+    def _cdn(self):
+        import solara.settings
+
+        if not solara.settings.assets.proxy:
+            return solara.settings.assets.cdn
+        return None
+
+    feed: ChartFeed | None = None
+
+    def vue_resync(self, _data=None):
+        if self.feed is not None:
+            self.feed.resend()
+
+    def vue_drawn(self, n_days=None):
+        if self.feed is not None and isinstance(n_days, int):
+            self.feed.drawn_days = n_days
+            if self.feed.on_drawn is not None:
+                self.feed.on_drawn()
+
+
+def panel_spec(panel: Panel) -> dict:
+    spec = {"title": panel.title, "unit": panel.unit, "step": panel.step,
+            "floor": panel.floor, "percent": panel.unit.startswith("%") or "% of" in panel.unit,
+            "min": 0 if panel.floor else None, "max": panel.top}
+    if panel.column == "phase":
+        spec.update(min=1, max=3, interval=1, labels=PHASE_TICKS, floor=False)
+    if panel.column == "crisis_level":
+        spec.update(interval=1)
+    return spec
+
+
+class ChartFeed:
+    """What one browser chart has been sent, and the messages that bring it up to date."""
+
+    def __init__(self, figure: Figure, brands: Sequence[str], brand: str | None = None,
+                 height: int | None = None, font_size: int = 12):
+        self.figure = figure
+        self.brands = list(brands)
+        self.brand = brand or self.brands[0]
+        if figure.per == "department":
+            self.lines = [(self.brand, panel.column, labels.department(panel.title),
+                           DEPARTMENT_COLOURS.get(panel.title, "#444"), 0)
+                          for panel in figure.panels]
+            panels = [Panel("adoption", f"Adoption by department: {self.brand}", "% of staff",
+                            scale=100, top=100)]
+            legend = [labels.department(p.title) for p in figure.panels]
+        else:
+            colours = brand_colours(self.brands)
+            self.lines = [(brand, panel.column, brand, colours[brand], i)
+                          for i, panel in enumerate(figure.panels) for brand in self.brands]
+            panels = list(figure.panels)
+            legend = list(self.brands)
+        self.panels = panels
+        self.line_panels = [figure.panels[i] if figure.per == "department" else panels[p]
+                            for i, (_b, _c, _n, _col, p) in enumerate(self.lines)]
+        rows = math.ceil(len(panels) / figure.columns)
+        legend_height = 30
+        self.spec = {
+            "id": figure.id, "columns": figure.columns, "fontSize": font_size,
+            "legendHeight": legend_height, "crisisBands": figure.crisis_bands,
+            "height": height or (legend_height + 26 + rows * (230 if rows == 1 else 200)),
+            "panels": [panel_spec(p) for p in panels],
+            "series": [{"name": name, "color": colour, "panel": p}
+                       for (_b, _c, name, colour, p) in self.lines],
+            "legend": legend,
+        }
+        self.history: History | None = None
+        self.sent_days = 0
+        self.sent_events = 0
+        self.widget: LiveChart | None = None
+        self.messages = 0
+        self.drawn_days = -1  # days the browser has drawn (-1: it never said)
+        self.on_drawn = None
+
+    # -- building --------------------------------------------------------------------------------
+    def make_widget(self, history: History, upto: int, xmax: int) -> LiveChart:
+        self.history = history
+        full = self.full(upto, xmax)
+        self.widget = LiveChart(spec=self.spec, initial=full)
+        self.widget.feed = self
+        return self.widget
+
+    def full(self, upto: int, xmax: int) -> dict:
+        history = self.history
+        self.sent_days = min(upto, history.n_days)
+        self.sent_events = history.n_events
+        self.xmax = xmax
+        return {"days": list(range(self.sent_days)), "values": self.values(0, self.sent_days),
+                "events": self.events(0, history.n_events), "bands": self.bands(self.sent_days),
+                "xmax": xmax}
+
+    def values(self, start: int, stop: int) -> list[list[float | None]]:
+        out = []
+        for (brand, column, _n, _c, _p), panel in zip(self.lines, self.line_panels, strict=True):
+            series = self.history.column(brand, column)
+            out.append(scaled(series, start, stop, panel))
+        return out
+
+    def events(self, start: int, stop: int) -> list[dict]:
+        chosen = []
+        for event in self.history.events[start:stop]:
+            if event.kind not in MARKED_KINDS:
+                continue
+            if self.figure.per == "department" and event.brand not in ("", self.brand):
+                continue
+            chosen.append({"day": int(event.day), "text": labels.event_text(event),
+                           "color": EVENT_STYLE.get(event.kind, ("", "#1d3557"))[1]})
+        return chosen
+
+    def bands(self, upto: int) -> list[list[int]]:
+        if not self.figure.crisis_bands:
+            return []
+        spans = []
+        for brand in self.brands:
+            levels = self.history.column(brand, "crisis_level")[:upto]
+            start = None
+            for day, level in enumerate(levels):
+                if level and start is None:
+                    start = day
+                elif not level and start is not None:
+                    spans.append([start, day])
+                    start = None
+            if start is not None:
+                spans.append([start, upto])
+        return spans
+
+    # -- updating --------------------------------------------------------------------------------
+    def update(self, history: History, upto: int, xmax: int) -> None:
+        """Bring the browser's chart to day index ``upto`` (exclusive) of ``history``."""
+        if self.widget is None:
+            return
+        if history is not self.history or upto < self.sent_days:
+            self.history = history
+            self.widget.send({"method": "reset", "args": [self.full(upto, xmax)]})
+            self.messages += 1
+            return
+        upto = min(upto, history.n_days)
+        if upto == self.sent_days and history.n_events == self.sent_events and xmax == self.xmax:
+            return
+        start = self.sent_days
+        delta = {"start": start, "days": list(range(start, upto)),
+                 "values": self.values(start, upto),
+                 "events": self.events(self.sent_events, history.n_events), "xmax": xmax}
+        if self.figure.crisis_bands:
+            delta["bands"] = self.bands(upto)
+        self.sent_days, self.sent_events, self.xmax = upto, history.n_events, xmax
+        self.widget.send({"method": "append", "args": [delta]})
+        self.messages += 1
+
+    def resend(self) -> None:
+        if self.widget is not None and self.history is not None:
+            self.widget.send({"method": "reset", "args": [self.full(self.sent_days, self.xmax)]})
+
+    def cursor(self, day: int | None) -> None:
+        """A vertical line on a day looked back at (None: no line)."""
+        if self.widget is not None:
+            self.widget.send({"method": "cursor", "args": [day]})
+
+
+def scaled(series: Sequence[float], start: int, stop: int, panel: Panel) -> list[float | None]:
+    """Values ``start:stop`` of a series in the panel's unit (trailing mean if smoothed). A
+    flow (a quantity of the day) has no value on day 0, before anything happened: a gap, not a
+    zero followed by a jump."""
+    if stop <= start:
+        return []
+    lo = max(0, start - panel.smooth + 1)
+    window = np.asarray(series[lo:stop], dtype=float)
+    if panel.flow and lo == 0:
+        window[0] = np.nan
+    if panel.smooth > 1:
+        finite = np.isfinite(window)
+        sums = np.cumsum(np.insert(np.where(finite, window, 0.0), 0, 0.0))
+        counts = np.cumsum(np.insert(finite, 0, False).astype(int))
+        ends = np.arange(start - lo + 1, len(window) + 1)
+        begins = np.maximum(ends - panel.smooth, 0)
+        n = counts[ends] - counts[begins]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(n > 0, (sums[ends] - sums[begins]) / np.maximum(n, 1), np.nan)
+    else:
+        values = window[start - lo:]
+    values = values * panel.scale
+    return [None if not np.isfinite(v) else round(float(v), 6) for v in values]

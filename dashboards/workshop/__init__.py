@@ -1,0 +1,1 @@
+"""The workshop screens (Solara): participants, facilitator console, projector."""

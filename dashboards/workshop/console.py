@@ -1,0 +1,282 @@
+"""The facilitator console and the projector view, both behind the facilitator token.
+
+Rules:
+- ``/console?token=T`` and ``/projector?token=T`` render nothing of the workshop unless ``T``
+  is the facilitator token printed at start (compared in constant time); a participant's team
+  token does not open them.
+- The console shows who joined and who submitted, and drives the round (lock, unlock, simulate,
+  release, undo), incidents, broadcasts, pause, team removal and reassignment, the debrief pack
+  (with a same-seed counterfactual) and the join details (URL, room code, QR code).
+- The projector view is what the room sees: round, leaderboard, market-wide charts, the round's
+  key events; before the first round, the join details in large print.
+"""
+
+from __future__ import annotations
+
+import solara
+
+from simulation.metrics import PHASE_NAMES
+from simulation.workshop.debrief import CHANGES, Counterfactual, build_pack
+from simulation.workshop.engine import WorkshopError
+
+from . import shared
+from .charts import market_figure
+from .texts import t
+
+KEY_KINDS = ("phase", "crisis_start", "crisis_injected", "help_desk", "budget", "agency")
+
+
+def qr_png(url: str) -> bytes:
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+@solara.component
+def Refused():
+    solara.Error(t("Access refused: this page needs the facilitator's link."))
+
+
+@solara.component
+def JoinDetails(large: bool = False):
+    ws = shared.workshop()
+    url = shared.join_url()
+    png = solara.use_memo(lambda: qr_png(url) if url else b"", dependencies=[url])
+    size = "2.2em" if large else "1.1em"
+    with solara.Row():
+        if png:
+            solara.Image(png, width="220px" if large else "140px")
+        with solara.Column():
+            solara.Text(f"{t('Participants join at')} {url}", style={"font-size": size})
+            solara.Text(f"{t('Room code')}: {ws.room}",
+                        style={"font-size": size, "font-weight": "bold"},
+                        classes=["workshop-room"])
+
+
+@solara.component
+def Console():
+    ws = shared.workshop()
+    params = shared.query()
+    version = shared.use_version()
+    message, set_message = solara.use_state(("", ""))
+    if not ws.check_facilitator(params.get("token", "")):
+        Refused()
+        return
+    view = ws.console_view()
+
+    def act(action, *args):
+        def run():
+            try:
+                result = action(*args)
+            except WorkshopError as problem:
+                set_message((str(problem), "error"))
+                return
+            set_message((_done(action.__name__, result), "ok"))
+        return run
+
+    solara.Markdown(f"## {t('Facilitator console')}: {ws.config.title}")
+    JoinDetails()
+    token = params.get("token", "")
+    solara.Button(t("Projector view"), href=f"/projector?token={token}", target="_blank",
+                  text=True)
+    status = view["status"]
+    solara.Text(f"{t('Round')} {view['round']} {t('of')} {ws.config.rounds}: {t(status)}"
+                + (f" — {t('Paused by the facilitator')}" if view["paused"] else ""),
+                classes=["console-status"])
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.Button(t("Lock"), on_click=act(ws.lock_round), disabled=status != "open")
+        solara.Button(t("Unlock"), on_click=act(ws.unlock_round), disabled=status != "locked")
+        solara.Button(t("Simulate"), on_click=act(ws.simulate), color="primary",
+                      disabled=status not in ("open", "locked"))
+        solara.Button(t("Release results"), on_click=act(ws.release), color="primary",
+                      disabled=status != "simulated")
+        solara.Button(t("Undo last round"), on_click=act(ws.undo), disabled=not ws.outcomes)
+        solara.Button(t("Resume") if view["paused"] else t("Pause"),
+                      on_click=act(ws.set_paused, not view["paused"]))
+    text, kind = message
+    if kind == "ok":
+        solara.Success(text)
+    elif kind == "error":
+        solara.Error(text)
+    with solara.Columns([6, 6]):
+        with solara.Column():
+            TeamsPanel(view, act)
+            IncidentPanel(view, act)
+            BroadcastPanel(act)
+        with solara.Column():
+            Results(view)
+            DebriefPanel(view)
+    _ = version
+
+
+def _done(name: str, result) -> str:
+    if name == "simulate":
+        return f"{t('Round simulated in')} {result.get('seconds', 0):.1f} s"
+    if name == "undo":
+        return f"{t('Round')} {result}: {t('open')}"
+    return "OK"
+
+
+@solara.component
+def TeamsPanel(view, act):
+    ws = shared.workshop()
+    solara.Markdown(f"### {t('Teams')}")
+    for row in view["teams"]:
+        with solara.Row(classes=["console-team"]):
+            mark = t("submitted") if row["submitted"] else t("waiting")
+            solara.Text(f"{row['brand']}: {row['team'] or '(' + t('autopilot') + ')'} — {mark}")
+            if row["team"]:
+                solara.Button(t("Remove"), on_click=act(ws.remove_team, row["brand"]),
+                              small=True, text=True)
+                if not ws.outcomes:
+                    for free in view["free"][:3]:
+                        solara.Button(f"{t('Move to')} {free}", small=True, text=True,
+                                      on_click=act(ws.reassign, row["brand"], free))
+
+
+@solara.component
+def IncidentPanel(view, act):
+    ws = shared.workshop()
+    kind, set_kind = solara.use_state("crisis")
+    target, set_target = solara.use_state("*")
+    cause, set_cause = solara.use_state("employee_video")
+    factor, set_factor = solara.use_state(0.7)
+    day, set_day = solara.use_state(1)
+    solara.Markdown(f"### {t('Incident')}")
+    solara.Select(t("Kind"), values=["crisis", "platform", "contest"], value=kind,
+                  on_value=set_kind)
+    if kind == "crisis":
+        solara.Select(t("Target"), values=["*", *ws.brands], value=target, on_value=set_target)
+        solara.Select(t("Cause"), values=["product_defect", "employee_video", "ngo_attack"],
+                      value=cause, on_value=set_cause)
+    else:
+        solara.InputFloat(t("Factor"), value=factor, on_value=set_factor)
+    solara.InputInt(t("Day of the round"), value=day, on_value=set_day)
+    data = {"kind": kind, "brand": target, "cause": cause, "factor": factor,
+            "day_in_round": day}
+    solara.Button(t("Add incident"), on_click=act(ws.add_incident, data))
+    for text in view["incidents"]:
+        solara.Text(f"• {text}")
+
+
+@solara.component
+def BroadcastPanel(act):
+    ws = shared.workshop()
+    text, set_text = solara.use_state("")
+    solara.Markdown(f"### {t('Broadcast')}")
+    solara.InputText(t("Message to every team"), value=text, on_value=set_text,
+                     continuous_update=True)
+    solara.Button(t("Send"), on_click=act(ws.broadcast, text))
+
+
+@solara.component
+def Results(view):
+    ws = shared.workshop()
+    if not view["outcomes"]:
+        return
+    last = max(view["outcomes"])
+    outcome = view["outcomes"][last]
+    solara.Markdown(f"### {t('Leaderboard')} — {t('Round')} {last} ({t(outcome['status'])})")
+    Leaderboard(outcome)
+    MarketCharts(last)
+    KeyEvents(outcome)
+    _ = ws
+
+
+@solara.component
+def Leaderboard(outcome, large: bool = False):
+    ws = shared.workshop()
+    rows = ["| # | team | brand | score | followers | phase |", "|---|---|---|---|---|---|"]
+    for row in outcome["leaderboard"]:
+        team = ws.team_of_brand(row["brand"])
+        name = team.name if team else t("autopilot")
+        s = outcome["summary"][row["brand"]]
+        rows.append(f"| {row['rank']} | {_md(name)} | {row['brand']} | {row['score']:.0f} | "
+                    f"{s['followers']:,.0f} | {PHASE_NAMES[int(s['phase'])]} |")
+    solara.Markdown("\n".join(rows), style={"font-size": "1.6em"} if large else None)
+
+
+@solara.component
+def MarketCharts(last: int):
+    ws = shared.workshop()
+    last_day = ws.outcomes[last]["last_day"]
+    names = {b: (tm.name if (tm := ws.team_of_brand(b)) else b) for b in ws.brands}
+    boundaries = [ws.outcomes[n]["last_day"] for n in sorted(ws.outcomes)]
+
+    def figures():
+        frame = ws.market.model.brand_frame()
+        frame = frame[frame["day"] <= last_day]
+        return (market_figure(frame, ws.brands, names, "followers", t("Followers"), boundaries),
+                market_figure(frame, ws.brands, names, "maturity", t("Maturity"), boundaries))
+
+    followers, maturity = solara.use_memo(figures, dependencies=[last, last_day,
+                                                                 tuple(names.values())])
+    solara.FigureMatplotlib(followers, format="png")
+    solara.FigureMatplotlib(maturity, format="png")
+
+
+@solara.component
+def KeyEvents(outcome):
+    solara.Markdown(f"#### {t('Key events of the round')}")
+    events = [e for e in outcome["events"] if e["kind"] in KEY_KINDS]
+    for e in events[:15]:
+        solara.Text(f"day {e['day']}: {e['text']}", style={"font-size": "0.9em"})
+
+
+@solara.component
+def DebriefPanel(view):
+    ws = shared.workshop()
+    brand, set_brand = solara.use_state(ws.brands[0])
+    number, set_number = solara.use_state(1)
+    change, set_change = solara.use_state("(none)")
+    if not view["outcomes"]:
+        return
+    if number not in view["outcomes"]:
+        number = min(view["outcomes"])
+    solara.Markdown(f"### {t('Debrief pack')}")
+    solara.Select(t("team"), values=list(ws.brands), value=brand, on_value=set_brand)
+    solara.Select(t("Round"), values=[str(n) for n in sorted(view["outcomes"])],
+                  value=str(number), on_value=lambda v: set_number(int(v)))
+    solara.Select(t("Counterfactual"), values=["(none)", *CHANGES], value=change,
+                  on_value=set_change)
+
+    def data():
+        cf = None if change == "(none)" else Counterfactual.checked(ws, brand, number, change)
+        page, _csvs = build_pack(ws, cf)
+        return page.encode("utf-8")
+
+    solara.FileDownload(data, filename="debrief.html", label=t("Download the debrief pack"),
+                        mime_type="text/html")
+
+
+@solara.component
+def Projector():
+    ws = shared.workshop()
+    params = shared.query()
+    version = shared.use_version(public=True)
+    if not ws.check_facilitator(params.get("token", "")):
+        Refused()
+        return
+    public = ws.public_view()
+    solara.Markdown(f"# {ws.config.title}")
+    solara.Text(f"{t('Round')} {public['round']} {t('of')} {public['total_rounds']}: "
+                f"{t(public['status'])}", style={"font-size": "1.8em"})
+    if not public["released"]:
+        JoinDetails(large=True)
+        return
+    last = public["released"][-1]
+    Leaderboard(ws.outcomes[last], large=True)
+    MarketCharts(last)
+    KeyEvents(ws.outcomes[last])
+    _ = version
+
+
+def _md(text: str) -> str:
+    import html
+
+    return html.escape(text).replace("|", "/").replace("*", "").replace("_", " ").replace(
+        "[", "(").replace("]", ")").replace("`", "'")

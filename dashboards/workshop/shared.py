@@ -1,0 +1,60 @@
+"""The one workshop of this server process, shared by every browser session.
+
+It is opened from the file named by ``SOCBIZ_WORKSHOP_FILE`` (the command created or resumed it
+before starting the server), once, under a lock; every page then talks to the same object,
+which serialises changes and writes each to the file before confirming it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from urllib.parse import parse_qs
+
+import solara
+
+from simulation.workshop.engine import Workshop
+
+_lock = threading.Lock()
+_workshop: Workshop | None = None
+
+
+def workshop() -> Workshop:
+    global _workshop
+    with _lock:
+        if _workshop is None:
+            _workshop = Workshop.open(os.environ["SOCBIZ_WORKSHOP_FILE"])
+        return _workshop
+
+
+def query() -> dict[str, str]:
+    """The page's query parameters (first value of each)."""
+    search = solara.use_router().search or ""
+    return {k: v[0] for k, v in parse_qs(search).items() if v}
+
+
+def use_version(public: bool = False) -> int:
+    """Re-render this session when the workshop changes (a thread per session, freed when the
+    session closes). Participants' pages follow only public changes (``public=True``)."""
+    ws = workshop()
+    current = (lambda: ws.public_version) if public else (lambda: ws.version)
+    version, set_version = solara.use_state(current())
+
+    def watch(cancel):
+        seen = current()
+        while not cancel.is_set():
+            now = ws.wait_change(seen, timeout=1.0, public=public)
+            if now != seen:
+                seen = now
+                set_version(now)
+
+    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
+    return version
+
+
+def join_url() -> str:
+    return os.environ.get("SOCBIZ_WORKSHOP_JOIN_URL", "")
+
+
+def console_url() -> str:
+    return os.environ.get("SOCBIZ_WORKSHOP_CONSOLE_URL", "")

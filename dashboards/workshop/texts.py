@@ -1,0 +1,102 @@
+"""The workshop screens' words, through the project's catalogue (simulation.i18n).
+
+The language is the server's (``socbiz workshop --lang fr``, or the workshop file's ``lang``),
+passed to the server as ``SOCBIZ_LANG``. English strings are the msgids; their French is in the
+catalogue (``make translations``).
+"""
+
+from __future__ import annotations
+
+from simulation.i18n import _, _l
+
+# Every screen text, for the catalogue (pybabel extracts the _l() literals; the French is in
+# simulation/locale/fr/LC_MESSAGES/socbiz.po).
+SCREEN_TEXTS = (
+    _l('Join the workshop'),
+    _l('Room code'),
+    _l('Team name'),
+    _l('Join'),
+    _l('Team'),
+    _l('brand'),
+    _l('Round'),
+    _l('of'),
+    _l('open'),
+    _l('locked'),
+    _l('simulated'),
+    _l('released'),
+    _l('finished'),
+    _l('Paused by the facilitator'),
+    _l('Your decisions for this round'),
+    _l('Posts per day'),
+    _l('Content mix'),
+    _l('Push share'),
+    _l('Customer-service hours hired per day'),
+    _l('Departments trained this round'),
+    _l('Training coverage'),
+    _l('Listening coverage'),
+    _l('Social CRM integration'),
+    _l('Agency'),
+    _l('Executive sponsorship'),
+    _l('Submit decisions'),
+    _l('Saved'),
+    _l('revision'),
+    _l('Refused'),
+    _l('Budget used'),
+    _l('Your brand'),
+    _l('Followers'),
+    _l('Engagements this round'),
+    _l('Net sentiment'),
+    _l('Maturity'),
+    _l('Phase'),
+    _l('Score'),
+    _l('Rank'),
+    _l('Event log'),
+    _l('The market (public indicators)'),
+    _l('Crises in the news'),
+    _l('Leaderboard'),
+    _l('Messages'),
+    _l('No results yet: the first round has not been released.'),
+    _l('Facilitator console'),
+    _l("Access refused: this page needs the facilitator's link."),
+    _l('Unknown team link: join again with the room code.'),
+    _l('Participants join at'),
+    _l('Teams'),
+    _l('submitted'),
+    _l('waiting'),
+    _l('Lock'),
+    _l('Unlock'),
+    _l('Simulate'),
+    _l('Release results'),
+    _l('Undo last round'),
+    _l('Pause'),
+    _l('Resume'),
+    _l('Remove'),
+    _l('Move to'),
+    _l('Incident'),
+    _l('Add incident'),
+    _l('Broadcast'),
+    _l('Message to every team'),
+    _l('Send'),
+    _l('Projector view'),
+    _l('Debrief pack'),
+    _l('Counterfactual'),
+    _l('Key events of the round'),
+    _l('Round simulated in'),
+    _l('autopilot'),
+    _l('Kind'),
+    _l('Target'),
+    _l('Cause'),
+    _l('Factor'),
+    _l('Day of the round'),
+    _l('all brands'),
+    _l('none'),
+    _l('Download the debrief pack'),
+    _l('What happened'),
+    _l('Change'),
+    _l('team'),
+)
+
+
+def t(text: str) -> str:
+    """The screen text in the server's language (English if the catalogue has none)."""
+    return _(text)

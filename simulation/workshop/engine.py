@@ -1,0 +1,507 @@
+"""The workshop: teams, rounds, decisions, incidents and results, kept in the workshop file.
+
+Rules:
+- A round goes open → locked → simulated → released. Teams submit (and change) decisions while
+  it is open; the facilitator locks it, simulates it (all teams in the same market, one seed:
+  see :mod:`simulation.workshop.market`), looks at the results, and releases them; releasing
+  opens the next round. After the last round the workshop is finished.
+- Every change is written to the workshop file (:mod:`simulation.workshop.store`) in one
+  transaction before it is confirmed, so a server killed at any point resumes with nothing lost:
+  :meth:`Workshop.open` rebuilds the market by re-simulating the stored rounds and checks each
+  against its stored digest (replay is exact).
+- Undo re-simulates from the stored decisions: the market is rebuilt up to the round before the
+  last simulated one, and that round is open again with the teams' submissions kept.
+- A team that did not submit plays its previous strategy without the one-off actions
+  (:meth:`Decision.carried`); that decision is stored, marked carried, with the round's results.
+- Who sees what: a team's private view (its decisions, its brand's series and event log) is only
+  given for its own token; everyone sees the public indicators (followers, net sentiment, crises
+  in the news) of released rounds. Results of a simulated round stay hidden until released.
+- Every input is validated here, whatever the browser sends: the room code, team names, the
+  decision (:func:`parse_decision`), incidents (:func:`parse_incident`), messages.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..scenario import ScenarioError, load_scenario
+from ..schema import ConfigError, build
+from .config import (
+    Decision,
+    DecisionError,
+    WorkshopConfig,
+    initial_decision,
+    market_scenario,
+    parse_decision,
+    team_brands,
+)
+from .market import Incident, MarketRun, parse_incident
+from .scoring import score_round
+from .store import Store
+
+ROOM_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed on phones
+MAX_NAME = 40
+MAX_MESSAGE = 500
+
+
+class WorkshopError(ValueError):
+    """An action refused (wrong state, bad input); one line for the screen that asked."""
+
+
+class ReplayMismatch(WorkshopError):
+    """A round re-simulated from the file does not give its stored result."""
+
+
+def room_code() -> str:
+    return "".join(secrets.choice(ROOM_ALPHABET) for _ in range(6))
+
+
+def clean_text(text: Any, what: str, limit: int) -> str:
+    if not isinstance(text, str):
+        raise WorkshopError(f"{what} must be text")
+    text = " ".join(text.split())
+    if not text:
+        raise WorkshopError(f"{what} is empty")
+    if len(text) > limit:
+        raise WorkshopError(f"{what} is {len(text)} characters long (at most {limit})")
+    if any(not ch.isprintable() for ch in text):
+        raise WorkshopError(f"{what} contains control characters")
+    return text
+
+
+@dataclass
+class Team:
+    token: str
+    name: str
+    brand: str
+    joined: float
+    removed: bool = False
+
+
+class Workshop:
+    """One workshop session bound to its file. Thread-safe: every method takes the lock."""
+
+    def __init__(self, store: Store, verify: bool = True):
+        self.store = store
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.version = 0
+        self.public_version = 0
+        meta = store.meta()
+        self.config: WorkshopConfig = build(WorkshopConfig, meta["config"])
+        self.scenario = load_scenario(meta["scenario"])
+        self.seed = int(meta["seed"])
+        self.room = meta["room"]
+        self.facilitator_token = meta["facilitator_token"]
+        self.brands = team_brands(self.config, self.scenario)
+        self.round = int(meta.get("round", 1))
+        self.status = meta.get("status", "open")
+        self.paused = bool(meta.get("paused", False))
+        self.teams: dict[str, Team] = {t["token"]: Team(**t) for t in store.teams()}
+        self.outcomes: dict[int, dict[str, Any]] = {}
+        self.replay_seconds = 0.0
+        self._rebuild(verify=verify)
+
+    # --- creating and opening -------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, config: WorkshopConfig, base_dir: Path | None = None
+               ) -> Workshop:
+        path = Path(path)
+        if path.exists():
+            raise WorkshopError(f"{path}: workshop file exists (use --resume {path} to continue"
+                                " it, or choose another file)")
+        scenario = market_scenario(config, base_dir)
+        store = Store(path)
+        store.set_meta(config=_config_dict(config), scenario=scenario.to_dict(),
+                       seed=config.seed, room=room_code(),
+                       facilitator_token=secrets.token_urlsafe(18), round=1, status="open",
+                       paused=False, created=time.time(), format=1)
+        return cls(store)
+
+    @classmethod
+    def open(cls, path: str | Path, verify: bool = True) -> Workshop:
+        path = Path(path)
+        if not path.is_file():
+            raise WorkshopError(f"{path}: no such workshop file")
+        store = Store(path)
+        if "config" not in store.meta():
+            store.close()
+            raise WorkshopError(f"{path}: not a socbiz workshop file")
+        return cls(store, verify=verify)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- the market, rebuilt from the file --------------------------------------------------
+    def _new_market(self) -> MarketRun:
+        return MarketRun(self.scenario, self.seed, self.config.round_days, self.brands)
+
+    def played_decisions(self, round_: int) -> dict[str, Decision]:
+        stored = self.store.decisions(round_).get(round_, {})
+        return {b: build(Decision, row["data"]) for b, row in stored.items()}
+
+    def round_incidents(self, round_: int) -> list[Incident]:
+        return [build(Incident, d) for d in self.store.incidents(round_)]
+
+    def _rebuild(self, verify: bool = True) -> None:
+        """Re-simulate every stored round (on open, and after undo)."""
+        started = time.perf_counter()
+        self.market = self._new_market()
+        self.outcomes = {}
+        for number, row in sorted(self.store.rounds().items()):
+            outcome = self.market.play_round(self.played_decisions(number),
+                                             self.round_incidents(number))
+            if verify and outcome.digest != row["digest"]:
+                raise ReplayMismatch(f"round {number}: re-simulated digest {outcome.digest} "
+                                     f"differs from the stored {row['digest']}")
+            self.outcomes[number] = dict(status=row["status"], summary=outcome.summary,
+                                         events=outcome.events, digest=outcome.digest,
+                                         first_day=outcome.first_day,
+                                         last_day=outcome.last_day,
+                                         leaderboard=self._leaderboard(outcome.summary))
+        self.replay_seconds = time.perf_counter() - started
+
+    def _leaderboard(self, summary):
+        return score_round(summary, self.brands, self.config.scorecard)
+
+    # --- notification -----------------------------------------------------------------------
+    def _bump(self, public: bool = True) -> None:
+        """Wake the pages: ``version`` counts every change (the console follows it),
+        ``public_version`` only those participants' pages show (round state, results,
+        messages, pause), so one team's submission does not re-render every team's page."""
+        self.version += 1
+        if public:
+            self.public_version += 1
+        self.changed.notify_all()
+
+    def wait_change(self, seen: int, timeout: float = 1.0, public: bool = False) -> int:
+        with self.changed:
+            current = self.public_version if public else self.version
+            if current == seen:
+                self.changed.wait(timeout)
+            return self.public_version if public else self.version
+
+    # --- joining ----------------------------------------------------------------------------
+    def check_facilitator(self, token: Any) -> bool:
+        return isinstance(token, str) and hmac.compare_digest(
+            token.encode(), self.facilitator_token.encode())
+
+    def team(self, token: Any) -> Team | None:
+        if not isinstance(token, str) or len(token) > 64:
+            return None
+        with self.lock:
+            team = self.teams.get(token)
+            return team if team and not team.removed else None
+
+    def brand_of(self, token: Any) -> str:
+        team = self.team(token)
+        if team is None:
+            raise WorkshopError("unknown team link (ask the facilitator)")
+        return team.brand
+
+    def team_of_brand(self, brand: str) -> Team | None:
+        for team in self.teams.values():
+            if team.brand == brand and not team.removed:
+                return team
+        return None
+
+    def free_brands(self) -> list[str]:
+        taken = {t.brand for t in self.teams.values() if not t.removed}
+        return [b for b in self.brands if b not in taken]
+
+    def join(self, code: Any, name: Any) -> Team:
+        with self.lock:
+            if not isinstance(code, str) or not hmac.compare_digest(
+                    code.strip().upper().encode(), self.room.encode()):
+                raise WorkshopError("wrong room code")
+            name = clean_text(name, "team name", MAX_NAME)
+            if any(t.name.lower() == name.lower() for t in self.teams.values()
+                   if not t.removed):
+                raise WorkshopError(f"team name {name!r} is taken (if it is your team, open "
+                                    "your team's link again)")
+            free = self.free_brands()
+            if not free:
+                raise WorkshopError("every brand of the market has a team (ask the facilitator)")
+            team = Team(secrets.token_urlsafe(16), name, free[0], time.time())
+            self.store.write([("INSERT INTO teams(token, name, brand, joined, removed) VALUES "
+                               "(?, ?, ?, ?, 0)", (team.token, team.name, team.brand,
+                                                  team.joined))])
+            self.teams[team.token] = team
+            self._bump(public=False)
+            return team
+
+    def remove_team(self, brand: str) -> None:
+        with self.lock:
+            team = self.team_of_brand(brand)
+            if team is None:
+                raise WorkshopError(f"no team steers {brand}")
+            self.store.write([("UPDATE teams SET removed = 1 WHERE token = ?", (team.token,))])
+            team.removed = True
+            self._bump()
+
+    def reassign(self, brand: str, new_brand: str) -> None:
+        """Move the team of ``brand`` to the free brand ``new_brand`` (before round 1 runs)."""
+        with self.lock:
+            team = self.team_of_brand(brand)
+            if team is None:
+                raise WorkshopError(f"no team steers {brand}")
+            if self.outcomes:
+                raise WorkshopError("teams can change brands only before round 1 is simulated")
+            if new_brand not in self.free_brands():
+                raise WorkshopError(f"{new_brand} is not a free brand (free: "
+                                    + (", ".join(self.free_brands()) or "none") + ")")
+            self.store.write([("UPDATE teams SET brand = ? WHERE token = ?",
+                               (new_brand, team.token)),
+                              ("UPDATE decisions SET brand = ? WHERE brand = ?",
+                               (new_brand, brand))])
+            team.brand = new_brand
+            self._bump()
+
+    # --- decisions --------------------------------------------------------------------------
+    def strategy(self, brand: str) -> Decision:
+        """What the brand played last (its starting strategy before round 1)."""
+        return self.market.strategies.get(brand, initial_decision(self.scenario, brand))
+
+    def draft(self, token: Any) -> tuple[Decision, bool]:
+        """The team's decision for the current round and whether it has submitted it."""
+        brand = self.brand_of(token)
+        with self.lock:
+            row = self.store.decisions(self.round).get(self.round, {}).get(brand)
+            if row and not row["carried"]:
+                return build(Decision, row["data"]), True
+            return self.strategy(brand).carried(), False
+
+    def submit(self, token: Any, data: Any) -> Decision:
+        with self.lock:
+            brand = self.brand_of(token)
+            if self.status == "finished":
+                raise WorkshopError("the workshop is over")
+            if self.paused:
+                raise WorkshopError("the workshop is paused")
+            if self.status != "open":
+                raise WorkshopError(f"round {self.round} is locked: decisions can no longer "
+                                    "change")
+            try:
+                decision = parse_decision(data, self.scenario, brand, self.config.round_days,
+                                          self.config.budget_per_round)
+            except DecisionError as error:
+                raise WorkshopError(str(error)) from None
+            self.store.write([self.store.submit_sql(self.round, brand, decision.as_dict())])
+            self._bump(public=False)
+            return decision
+
+    def revision(self, token: Any) -> int:
+        """How many times the team has saved its decision for the current round."""
+        brand = self.brand_of(token)
+        row = self.store.decisions(self.round).get(self.round, {}).get(brand)
+        return int(row["revision"]) if row and not row["carried"] else 0
+
+    def submitted(self) -> dict[str, bool]:
+        stored = self.store.decisions(self.round).get(self.round, {})
+        return {b: b in stored and not stored[b]["carried"] for b in self.brands}
+
+    # --- the facilitator's round controls ---------------------------------------------------
+    def _set_state(self, **values) -> list[tuple[str, tuple]]:
+        for key, value in values.items():
+            setattr(self, key, value)
+        return [self.store.set_meta_sql(k, v) for k, v in values.items()]
+
+    def lock_round(self) -> None:
+        with self.lock:
+            if self.status != "open":
+                raise WorkshopError(f"round {self.round} is {self.status}, not open")
+            self.store.write(self._set_state(status="locked"))
+            self._bump()
+
+    def unlock_round(self) -> None:
+        with self.lock:
+            if self.status != "locked":
+                raise WorkshopError(f"round {self.round} is {self.status}, not locked")
+            self.store.write(self._set_state(status="open"))
+            self._bump()
+
+    def simulate(self) -> dict[str, Any]:
+        with self.lock:
+            if self.status == "open":
+                self.lock_round()
+            if self.status != "locked":
+                raise WorkshopError(f"round {self.round} is {self.status}, not locked")
+            number = self.round
+            played = self.played_decisions(number)
+            for brand in self.brands:
+                if brand not in played:
+                    played[brand] = self.strategy(brand).carried()
+            carried = [b for b in self.brands
+                       if not self.submitted().get(b)]
+            outcome = self.market.play_round(played, self.round_incidents(number))
+            statements = [self.store.submit_sql(number, b, played[b].as_dict(), carried=True)
+                          for b in carried]
+            statements.append((
+                "INSERT OR REPLACE INTO rounds(round, status, summary, events, digest, "
+                "simulated) VALUES (?, 'simulated', ?, ?, ?, ?)",
+                (number, json.dumps(outcome.summary), json.dumps(outcome.events),
+                 outcome.digest, time.time())))
+            statements += self._set_state(status="simulated")
+            self.store.write(statements)
+            self.outcomes[number] = dict(status="simulated", summary=outcome.summary,
+                                         events=outcome.events, digest=outcome.digest,
+                                         first_day=outcome.first_day,
+                                         last_day=outcome.last_day,
+                                         leaderboard=self._leaderboard(outcome.summary),
+                                         seconds=outcome.seconds)
+            self._bump()
+            return self.outcomes[number]
+
+    def release(self) -> None:
+        with self.lock:
+            if self.status != "simulated":
+                raise WorkshopError(f"round {self.round} is {self.status}: simulate it first")
+            number = self.round
+            statements = [("UPDATE rounds SET status = 'released' WHERE round = ?", (number,))]
+            if number >= self.config.rounds:
+                statements += self._set_state(status="finished")
+            else:
+                statements += self._set_state(round=number + 1, status="open")
+            self.store.write(statements)
+            self.outcomes[number]["status"] = "released"
+            self._bump()
+
+    def undo(self) -> int:
+        """Take back the last simulated round; returns its number (open again)."""
+        with self.lock:
+            if not self.outcomes:
+                raise WorkshopError("no round has been simulated yet")
+            last = max(self.outcomes)
+            statements = [("DELETE FROM rounds WHERE round = ?", (last,)),
+                          ("DELETE FROM decisions WHERE round = ? AND carried = 1", (last,)),
+                          ("DELETE FROM decisions WHERE round > ?", (last,)),
+                          ("DELETE FROM incidents WHERE round > ?", (last,))]
+            statements += self._set_state(round=last, status="open")
+            self.store.write(statements)
+            self._rebuild()
+            self._bump()
+            return last
+
+    def add_incident(self, data: Any) -> Incident:
+        with self.lock:
+            if self.status not in ("open", "locked"):
+                raise WorkshopError(f"round {self.round} is {self.status}: incidents go into "
+                                    "a round before it is simulated")
+            try:
+                incident = parse_incident(data, self.brands, self.config.round_days)
+            except ConfigError as error:
+                raise WorkshopError(error.message()) from None
+            self.store.write([("INSERT INTO incidents(round, data) VALUES (?, ?)",
+                               (self.round, json.dumps(incident.as_dict())))])
+            self._bump()
+            return incident
+
+    def broadcast(self, text: Any) -> None:
+        with self.lock:
+            text = clean_text(text, "message", MAX_MESSAGE)
+            self.store.write([("INSERT INTO messages(at, text) VALUES (?, ?)",
+                               (time.time(), text))])
+            self._bump()
+
+    def set_paused(self, paused: bool) -> None:
+        with self.lock:
+            self.store.write(self._set_state(paused=bool(paused)))
+            self._bump()
+
+    # --- views ------------------------------------------------------------------------------
+    def released_rounds(self) -> list[int]:
+        return sorted(n for n, o in self.outcomes.items() if o["status"] == "released")
+
+    def last_released_day(self) -> int:
+        released = self.released_rounds()
+        return self.outcomes[released[-1]]["last_day"] if released else 0
+
+    def messages(self) -> list[str]:
+        return [text for _at, text in self.store.messages()]
+
+    def public_view(self) -> dict[str, Any]:
+        """What every participant may see: public indicators of released rounds."""
+        with self.lock:
+            released = self.released_rounds()
+            rows = []
+            news = []
+            if released:
+                summary = self.outcomes[released[-1]]["summary"]
+                for b in self.brands:
+                    team = self.team_of_brand(b)
+                    rows.append(dict(brand=b, team=team.name if team else "(autopilot)",
+                                     followers=summary[b]["followers"],
+                                     sentiment=summary[b]["sentiment"],
+                                     crises=summary[b]["crises"]))
+                for n in released:
+                    for e in self.outcomes[n]["events"]:
+                        if e["kind"] == "crisis_start":
+                            news.append(dict(round=n, day=e["day"], brand=e["brand"],
+                                             text=e["text"]))
+            board = self.outcomes[released[-1]]["leaderboard"] if released else []
+            return dict(round=self.round, status=self.status, paused=self.paused,
+                        released=released, brands=rows, news=news, leaderboard=board,
+                        messages=self.messages(), title=self.config.title,
+                        total_rounds=self.config.rounds)
+
+    def private_view(self, token: Any) -> dict[str, Any]:
+        """A team's own brand in detail, up to its last released round."""
+        brand = self.brand_of(token)
+        with self.lock:
+            until = self.last_released_day()
+            frame = self.market.model.brand_frame()
+            frame = frame[(frame["brand"] == brand) & (frame["day"] <= until)]
+            events = [e for n in self.released_rounds() for e in self.outcomes[n]["events"]
+                      if e["brand"] == brand]
+            history = {}
+            stored = self.store.decisions()
+            for n in sorted(stored):
+                if brand in stored[n]:
+                    history[n] = stored[n][brand]["data"]
+            released = self.released_rounds()
+            summary = self.outcomes[released[-1]]["summary"][brand] if released else None
+            return dict(brand=brand, frame=frame.reset_index(drop=True), events=events,
+                        decisions=history, summary=summary)
+
+    def console_view(self) -> dict[str, Any]:
+        with self.lock:
+            submitted = self.submitted()
+            teams = [dict(brand=b, team=(t.name if (t := self.team_of_brand(b)) else ""),
+                          submitted=submitted[b]) for b in self.brands]
+            return dict(round=self.round, status=self.status, paused=self.paused,
+                        teams=teams, incidents=[i.describe() for i in
+                                                self.round_incidents(self.round)],
+                        outcomes=self.outcomes, room=self.room, free=self.free_brands())
+
+    # --- replay -----------------------------------------------------------------------------
+    def verify(self) -> list[tuple[int, str, str]]:
+        """Re-simulate every stored round from scratch; (round, stored, re-simulated)."""
+        market = self._new_market()
+        out = []
+        for number, row in sorted(self.store.rounds().items()):
+            outcome = market.play_round(self.played_decisions(number),
+                                        self.round_incidents(number))
+            out.append((number, row["digest"], outcome.digest))
+        return out
+
+
+def _config_dict(config: WorkshopConfig) -> dict[str, Any]:
+    from ..schema import to_mapping
+
+    return to_mapping(config)
+
+
+def open_or_create(path: str | Path, config: WorkshopConfig | None, base_dir=None,
+                   resume: bool = False) -> Workshop:
+    if resume:
+        return Workshop.open(path)
+    if config is None:
+        raise ScenarioError("no workshop settings")
+    return Workshop.create(path, config, base_dir)
