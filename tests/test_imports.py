@@ -46,11 +46,23 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("simulation.metrics", "simulation.plots", "simulation.data_dictionary"),
     ("simulation.model", "simulation.views"),
     ("simulation.runner", "simulation.cli", "simulation.docs", "simulation.dashboard_cli",
-     "simulation.__main__", "simulation.experiments", "simulation.validation", "dashboards"),
+     "simulation.__main__", "simulation.experiments", "simulation.validation",
+     "simulation.workshop", "dashboards"),
 )
 
 # (importer, imported): why it is still there. Remove an entry when you fix it.
-ALLOWED: dict[tuple[str, str], str] = {}
+ALLOWED: dict[tuple[str, str], str] = {
+    ("dashboards.components.eventlog", "dashboards.components.live"): (
+        "function-local: the event log reuses the live tab's play state (dashboard owner: move "
+        "the shared state to its own module)"),
+    ("dashboards.components.scenario", "dashboards.components.live"): (
+        "function-local: opening a scenario resets the live tab (same fix)"),
+    ("simulation.experiments.outputs", "simulation.experiments.analysis"): (
+        "function-local: Kaplan-Meier helpers read runs through analysis (research owner: move "
+        "the survival summary into its own module below both)"),
+    ("simulation.experiments.analysis", "simulation.experiments.outputs"): (
+        "function-local: summaries ask the output registry for each output's kind (same fix)"),
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -219,8 +231,10 @@ def test_events_do_not_know_the_model():
 
 
 def test_the_vocabulary_imports_nothing_of_the_package():
+    # Only the ground-floor translator (its labels and sentences are translatable), which
+    # itself imports nothing of the package.
     edges = run_time_edges()
-    assert not [b for (a, b) in edges if a == "simulation.vocabulary"]
+    assert not [b for (a, b) in edges if a == "simulation.vocabulary" and b != "simulation.i18n"]
     assert not [b for (a, b) in edges if a == "simulation.i18n"]
 
 
