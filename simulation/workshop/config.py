@@ -28,10 +28,18 @@ from pathlib import Path
 from typing import Any
 
 from ..config import DEPARTMENTS, NAMED_MIXES, ScenarioConfig
-from ..scenario import PACKAGE_ROOT, ScenarioError, load_scenario, read_toml, resolve_scenario_path
+from ..scenario import (
+    ScenarioError,
+    load_scenario,
+    presets_dir,
+    read_toml,
+    resolve_scenario_path,
+)
 from ..schema import ConfigError, build, format_value, param
 
-WORKSHOP_DIR = PACKAGE_ROOT.parent / "scenarios" / "workshops"
+# The shipped example workshops: scenarios/workshops in the repository, package data of
+# simulation.presets in an installed wheel.
+WORKSHOP_DIR = presets_dir() / "workshops"
 DEFAULT_WORKSHOP = "launch"
 LANGUAGES = ("en", "fr")
 AGENCY_KEEP = "keep"
