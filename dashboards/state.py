@@ -36,13 +36,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import networkx
 import numpy as np
 import pandas as pd
 
 from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
 from simulation.config import DEPARTMENTS, ScenarioConfig
 from simulation.scenario import DEFAULT_SCENARIO, read_toml, scenario_to_toml
+from simulation.views import NetworkSample, network_sample
 
 NETWORK_SAMPLE_SIZE = 300
 # Customer states shown in the network view, in drawing order (later ones drawn on top).
@@ -328,15 +328,6 @@ class Organisation:
 
 
 @dataclass(frozen=True)
-class NetworkSample:
-    nodes: np.ndarray  # customer ids
-    edges: np.ndarray  # (k, 2) positions into nodes
-    positions: np.ndarray  # (n, 2)
-    degree: np.ndarray  # friends in the whole network
-    fully_mixed: bool
-
-
-@dataclass(frozen=True)
 class Setup:
     """What defines the run (changes rarely): the sidebar draws this, not the snapshot."""
 
@@ -516,52 +507,8 @@ def whatif_note(session: Session) -> str:
 
 
 def sample_network(model: SocialBusinessModel, size: int, seed: int) -> NetworkSample:
-    """Snowball sample: breadth-first from a random engaging customer, at most 6 random friends
-    per customer, until ``size`` customers; the layout is a seeded spring layout of the induced
-    subgraph, computed once."""
-    market = model.market
-    network = market.network
-    rng = np.random.default_rng([seed, 7])
-    n = market.n
-    size = min(size, n)
-    if network.is_fully_mixed:
-        nodes = np.sort(rng.choice(n, size=size, replace=False))
-        graph = networkx.Graph()
-        graph.add_nodes_from(nodes.tolist())
-    else:
-        start_pool = np.arange(market.n_engaging or n)
-        chosen: dict[int, None] = {}
-        frontier: list[int] = []
-        while len(chosen) < size:
-            start = int(rng.choice(start_pool))
-            if start in chosen:
-                start = int(rng.integers(n))
-                if start in chosen:
-                    continue
-            chosen[start] = None
-            frontier.append(start)
-            while frontier and len(chosen) < size:
-                node = frontier.pop(0)
-                friends = network.neighbours(node)
-                if len(friends) > 6:
-                    friends = rng.choice(friends, size=6, replace=False)
-                for friend in friends.tolist():
-                    if friend not in chosen and len(chosen) < size:
-                        chosen[friend] = None
-                        frontier.append(friend)
-        nodes = np.array(sorted(chosen), dtype=np.int64)
-        graph = network.sample_subgraph(nodes)
-    layout = networkx.spring_layout(graph, seed=int(rng.integers(2**31)), iterations=60)
-    index = {int(node): i for i, node in enumerate(nodes)}
-    positions = np.array([layout[int(node)] for node in nodes], dtype=float)
-    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
-    return NetworkSample(
-        nodes=nodes,
-        edges=edges.reshape(-1, 2),
-        positions=positions,
-        degree=np.asarray(network.degree)[nodes],
-        fully_mixed=network.is_fully_mixed,
-    )
+    """The read-only snowball sample of :func:`simulation.views.network_sample`."""
+    return network_sample(model, size, seed)
 
 
 def customer_states(model: SocialBusinessModel, nodes: np.ndarray) -> dict[str, np.ndarray]:
