@@ -12,6 +12,7 @@ import pytest
 from experiments_support import socbiz, tiny_experiment
 
 from simulation.experiments import load_experiment, load_runs, run_sweep
+from simulation.experiments.analysis import survival_summary
 from simulation.experiments.outputs import (
     REDUCERS,
     Output,
@@ -19,7 +20,6 @@ from simulation.experiments.outputs import (
     km_median,
     parse_condition,
     reduce_outputs,
-    survival_summary,
 )
 from simulation.experiments.spec import METRICS
 from simulation.scenario import ScenarioError

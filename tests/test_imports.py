@@ -57,11 +57,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "the shared state to its own module)"),
     ("dashboards.components.scenario", "dashboards.components.live"): (
         "function-local: opening a scenario resets the live tab (same fix)"),
-    ("simulation.experiments.outputs", "simulation.experiments.analysis"): (
-        "function-local: Kaplan-Meier helpers read runs through analysis (research owner: move "
-        "the survival summary into its own module below both)"),
-    ("simulation.experiments.analysis", "simulation.experiments.outputs"): (
-        "function-local: summaries ask the output registry for each output's kind (same fix)"),
 }
 
 

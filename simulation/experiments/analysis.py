@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .outputs import OBSERVED_SUFFIX, kaplan_meier, km_median
 from .spec import REDUCERS
 
 TIMING_COLUMNS = ("wall_time_s", "started", "host", "pid")
@@ -222,7 +223,7 @@ def summarise(runs: pd.DataFrame | str | os.PathLike, metrics: Sequence[str] | N
       that level (``statistic = "share at 3"``) and a Wilson interval (over seed means, as
       above, when points share seeds); never a mean of levels.
     - time-to-event outputs: the mean is of times censored at the horizon, biased low
-      (``statistic`` says so); use :func:`~.outputs.survival_summary` for Kaplan-Meier.
+      (``statistic`` says so); use :func:`survival_summary` for Kaplan-Meier.
     """
     params: list[str] | None = None
     if not isinstance(runs, pd.DataFrame):
@@ -462,3 +463,68 @@ def _colours(n: int) -> list:
 
     cmap = colormaps["tab10" if n <= 10 else "tab20"]
     return [cmap(i % cmap.N) for i in range(max(n, 1))]
+
+
+# Kaplan-Meier summaries of time-to-event outputs (the estimator is in .outputs)
+
+
+def survival_summary(runs, output: str, *, by: Sequence[str] = (), conf_level: float = 0.95):
+    """Kaplan-Meier median and interval of a time-to-event output per group and brand.
+
+    ``runs``: a runs table (with ``<output>_observed``) or a results folder. Columns: ``brand,
+    *by, n, events, censored, median, median_low, median_high, survival_at_end`` (a median of
+    ``inf`` means fewer than half the runs had the event by the horizon).
+    """
+    if not isinstance(runs, pd.DataFrame):
+        runs = load_runs(runs, status="ok")
+    flag = output + OBSERVED_SUFFIX
+    if flag not in runs:
+        raise ValueError(f"{output!r} is not a time-to-event output (no {flag} column)")
+    keys = ["brand", *by] if "brand" in runs else list(by)
+    rows = []
+    groups = runs.groupby(keys, sort=True) if keys else [((), runs)]
+    for values, g in groups:
+        values = values if isinstance(values, tuple) else (values,)
+        frame = kaplan_meier(g[output], g[flag], conf_level)
+        median, low, high = km_median(frame)
+        rows.append({**dict(zip(keys, values, strict=True)), "n": len(g),
+                     "events": int(g[flag].sum()), "censored": int(len(g) - g[flag].sum()),
+                     "median": median, "median_low": low, "median_high": high,
+                     "survival_at_end": float(frame["survival"].iloc[-1])})
+    return pd.DataFrame(rows)
+
+
+def plot_survival(runs, output: str, *, by: str | None = None, brand: str | None = None,
+                  conf_level: float = 0.95):
+    """Kaplan-Meier curves of a time-to-event output (step lines, log-log bands, + at
+    censored times), one panel per brand, one curve per value of ``by``."""
+    from matplotlib.figure import Figure
+
+    if brand is not None:
+        runs = runs[runs["brand"] == brand]
+    flag = output + OBSERVED_SUFFIX
+    brands = list(dict.fromkeys(runs["brand"]))
+    fig = Figure(figsize=(8, 3.4 * len(brands)), layout="constrained")
+    axes = fig.subplots(len(brands), 1, squeeze=False)[:, 0]
+    for ax, b in zip(axes, brands, strict=True):
+        rows = runs[runs["brand"] == b]
+        groups = list(rows.groupby(by, sort=True)) if by else [(None, rows)]
+        for (value, g), colour in zip(groups, _colours(len(groups)), strict=False):
+            frame = kaplan_meier(g[output], g[flag], conf_level)
+            label = (_label([by], value) if by else "all runs") + f" (n={len(g)})"
+            ax.step(frame["time"], frame["survival"], where="post", color=colour, label=label)
+            ax.fill_between(frame["time"], frame["low"], frame["high"], step="post",
+                            color=colour, alpha=0.15, lw=0)
+            censored = g[g[flag] < 0.5][output]
+            if len(censored):
+                s_at = np.interp(censored, frame["time"], frame["survival"])
+                ax.plot(censored, s_at, "+", color=colour, ms=6)
+        ax.axhline(0.5, color="grey", lw=0.6, ls=":")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel(f"{output} (days)")
+        ax.set_ylabel("share without the event yet")
+        ax.set_title(f"{output}: {b} — Kaplan-Meier, band: {conf_level:.0%} pointwise log-log "
+                     "(Greenwood); +: censored", fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    return fig

@@ -316,8 +316,8 @@ def _check_brand(results: Path, brand: str | None) -> None:
 
 
 def cmd_survival(args: argparse.Namespace) -> int:
-    from .analysis import load_runs, parameter_columns
-    from .outputs import OBSERVED_SUFFIX, plot_survival, survival_summary
+    from .analysis import load_runs, parameter_columns, plot_survival, survival_summary
+    from .outputs import OBSERVED_SUFFIX
 
     results = _results_folder(args.results)
     _check_brand(results, args.brand)
