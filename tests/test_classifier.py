@@ -299,7 +299,7 @@ def test_maturity_index_bounds(model):
 
 def record_phase(model, phase: int) -> None:
     brand = model.brands["acme"]
-    brand._phase.value = phase
+    brand.state.phase.value = phase
 
 
 @pytest.mark.parametrize("margin", [0.1, 0.25])
@@ -336,10 +336,10 @@ def test_help_desk_flag_goes_off_only_past_the_margin():
     c = model.config.classifier
     brand = model.brands["acme"]
     capacity = brand.output.answer_capacity if brand.output else 0.0
-    brand.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.95
-    brand.proactive_share = c.help_desk_proactive_share * 0.5
+    brand.state.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.95
+    brand.state.proactive_share = c.help_desk_proactive_share * 0.5
     assert not is_help_desk(brand, c)  # off: below the entry threshold
-    brand._help_desk.value = True
+    brand.state.help_desk.value = True
     assert is_help_desk(brand, c)  # on: within the margin it stays on
-    brand.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.85
+    brand.state.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.85
     assert not is_help_desk(brand, c)

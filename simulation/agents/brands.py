@@ -119,11 +119,12 @@ class Brand(mesa.Agent):
 
     @property
     def phase(self) -> int:
-        return self.state.phase.value
+        """The confirmed phase (1 while the brand is being built, before its first reading)."""
+        return self.state.phase.value if self.state.phase is not None else 1
 
     @property
     def help_desk(self) -> bool:
-        return self.state.help_desk.value
+        return self.state.help_desk.value if self.state.help_desk is not None else False
 
     @property
     def listening_coverage(self) -> float:
