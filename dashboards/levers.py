@@ -1,9 +1,10 @@
 """The levers a strategist can pull before a run, and the forms of the interventions during it.
 
-Nothing here is written twice: labels, help texts, units and allowed ranges come from the
-``param(...)`` declarations of :mod:`simulation.config` and :mod:`simulation.events`, so the
-dashboard says exactly what the validator enforces. This module only chooses *which* values
-matter to a strategist and groups them (market, brand strategy, departments, agencies, crisis).
+Nothing here is written twice. Each lever is declared once in ``LEVERS`` (its key, label,
+group, and whether ``/mesa`` offers it, with which values); the main page's panels
+(``LEVER_GROUPS``) and ``/mesa``'s widgets (``MESA_LEVERS``) derive from it. Help texts, units
+and allowed ranges come from the ``param(...)`` declarations of :mod:`simulation.config` and
+:mod:`simulation.events`, so the dashboard says exactly what the validator enforces.
 
 Values typed in a form are parsed leniently (``1,5`` and ``20 000`` are read as a French user
 means them) and then validated by the model's own loader; a refused value produces a one-line
@@ -29,92 +30,106 @@ from simulation.events import INTERVENTIONS
 from simulation.i18n import parse_number as parse_typed_number
 from simulation.schema import allowed_text
 
-# (group, description, keys). "{brand}", "{department}" and "{agency}" are filled in from the
-# brand, department and agency chosen at the top of the panel.
-LEVER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Run", "Length of the run.", ("horizon_days",)),
-    ("Market", "The customers and their social network.", (
-        "market.n_customers",
-        "market.network",
-        "market.mean_degree",
-        "market.share_engaging",
-        "market.attention_posts_per_day",
-        "market.other_brand_posts_per_day",
-    )),
-    ("Brand strategy", "What the chosen brand posts, how it is organised, its means.", (
-        "brands.{brand}.content.posts_per_day",
-        "brands.{brand}.content.mix",
-        "brands.{brand}.content.push_share",
-        "brands.{brand}.organisational_model",
-        "brands.{brand}.hub_department",
-        "brands.{brand}.budget",
-        "brands.{brand}.training_budget",
-        "brands.{brand}.listening_coverage",
-        "brands.{brand}.crm_integration",
-        "brands.{brand}.culture.resistance",
-        "brands.{brand}.culture.turf_war",
-    )),
-    ("Departments", "Where the chosen department of the chosen brand starts.", (
-        "brands.{brand}.departments.{department}.adoption",
-        "brands.{brand}.departments.{department}.trained_share",
-        "brands.{brand}.departments.{department}.capacity_hours",
-        "brands.{brand}.departments.{department}.awareness",
-        "brands.{brand}.departments.{department}.resistance",
-        "brands.{brand}.departments.{department}.headcount",
-    )),
-    ("Agencies", "The chosen brand's agencies, and how the chosen agency works.", (
-        "brands.{brand}.agencies",
-        "agencies.{agency}.push_orientation",
-        "agencies.{agency}.inertia_days",
-        "agencies.{agency}.campaigns_per_year",
-        "agencies.{agency}.campaign_posts_per_day",
-        "agencies.{agency}.monthly_fee",
-    )),
-    ("Crisis", "Exposure to crises and preparation for them.", (
-        "brands.{brand}.crisis_preparedness",
-        "brands.{brand}.incident_rate",
-        "word_of_mouth.exogenous_crises_per_year",
-        "word_of_mouth.p_reshare",
-        "word_of_mouth.crisis_response_days_unprepared",
-        "word_of_mouth.p_backfire_unprepared",
-    )),
+# ----------------------------------------------------------------------------------------------
+# The lever registry: every lever declared once
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A value a strategist may set before a run, declared once.
+
+    ``key`` is a dotted scenario key; ``{brand}``, ``{department}`` and ``{agency}`` are filled
+    in from the brand, department and agency chosen at the top of the main page's panel (on
+    ``/mesa``, ``{brand}`` is the scenario's first brand). The help text, unit and allowed range
+    are not written here: they come from the key's ``param(...)`` declaration (:meth:`field`),
+    so the dashboard says exactly what the validator enforces. ``mesa`` names the lever's widget
+    on ``/mesa`` (empty: the main page only) and ``mesa_choices`` the values that page offers.
+    """
+
+    key: str
+    label: str
+    group: str
+    mesa: str = ""
+    mesa_choices: tuple[float, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit(".", 1)[-1]
+
+    def field(self, config: ScenarioConfig, **names: str) -> FieldSpec:
+        """The lever's form field (label, help, unit, range, choices) for chosen names."""
+        return lever_spec(self.key.format(**names), config)
+
+
+#: The groups of the main page's lever panel, in order: (name, description).
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("Run", "Length of the run."),
+    ("Market", "The customers and their social network."),
+    ("Brand strategy", "What the chosen brand posts, how it is organised, its means."),
+    ("Departments", "Where the chosen department of the chosen brand starts."),
+    ("Agencies", "The chosen brand's agencies, and how the chosen agency works."),
+    ("Crisis", "Exposure to crises and preparation for them."),
 )
 
-LABELS = {
-    "horizon_days": "Days to simulate",
-    "n_customers": "Customers simulated",
-    "network": "Network shape",
-    "mean_degree": "Friends per customer",
-    "share_engaging": "Share engaging with brands",
-    "attention_posts_per_day": "Brand stories read per day",
-    "other_brand_posts_per_day": "Competing stories per day",
-    "posts_per_day": "Posts per day",
-    "mix": "Content mix",
-    "push_share": "Push share",
-    "organisational_model": "Organisational model",
-    "hub_department": "Hub department",
-    "budget": "Yearly social-media budget",
-    "training_budget": "Training budget",
-    "listening_coverage": "Listening coverage",
-    "crm_integration": "Social CRM integration",
-    "resistance": "Resistance to change",
-    "turf_war": "Marketing/communication turf war",
-    "trained_share": "Trained staff",
-    "capacity_hours": "Social-media hours per day",
-    "awareness": "Awareness",
-    "headcount": "Headcount",
-    "agencies": "Agencies under contract",
-    "push_orientation": "Push orientation",
-    "inertia_days": "Inertia",
-    "campaigns_per_year": "Campaigns per year",
-    "campaign_posts_per_day": "Campaign posts per day",
-    "monthly_fee": "Monthly fee",
-    "crisis_preparedness": "Crisis preparedness",
-    "incident_rate": "Incident rate",
-    "exogenous_crises_per_year": "External crises per year",
-    "p_reshare": "Chance a complaint is passed on",
-    "crisis_response_days_unprepared": "Days to respond, unprepared",
-    "p_backfire_unprepared": "Chance a response backfires",
+_B, _D, _A = "brands.{brand}", "brands.{brand}.departments.{department}", "agencies.{agency}"
+#: Every lever, in the order of its group's panel. The main page shows them all; /mesa the
+#: ones with a ``mesa`` widget name (tests/test_registries.py walks this list).
+LEVERS: tuple[Lever, ...] = (
+    Lever("horizon_days", "Days to simulate", "Run"),
+    Lever("market.n_customers", "Customers simulated", "Market", mesa="n_customers",
+          mesa_choices=(5_000, 10_000, 30_000, 100_000)),
+    Lever("market.network", "Network shape", "Market"),
+    Lever("market.mean_degree", "Friends per customer", "Market"),
+    Lever("market.share_engaging", "Share engaging with brands", "Market"),
+    Lever("market.attention_posts_per_day", "Brand stories read per day", "Market"),
+    Lever("market.other_brand_posts_per_day", "Competing stories per day", "Market"),
+    Lever(f"{_B}.content.posts_per_day", "Posts per day", "Brand strategy",
+          mesa="posts_per_day", mesa_choices=(0.5, 1, 2, 3, 5, 8)),
+    Lever(f"{_B}.content.mix", "Content mix", "Brand strategy"),
+    Lever(f"{_B}.content.push_share", "Push share", "Brand strategy", mesa="push_share",
+          mesa_choices=(0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1)),
+    Lever(f"{_B}.organisational_model", "Organisational model", "Brand strategy"),
+    Lever(f"{_B}.hub_department", "Hub department", "Brand strategy"),
+    Lever(f"{_B}.budget", "Yearly social-media budget", "Brand strategy"),
+    Lever(f"{_B}.training_budget", "Training budget", "Brand strategy"),
+    Lever(f"{_B}.listening_coverage", "Listening coverage", "Brand strategy",
+          mesa="listening", mesa_choices=(0, 0.05, 0.1, 0.25, 0.5, 0.75, 1)),
+    Lever(f"{_B}.crm_integration", "Social CRM integration", "Brand strategy", mesa="crm",
+          mesa_choices=(0, 0.25, 0.5, 0.75, 1)),
+    Lever(f"{_B}.culture.resistance", "Resistance to change", "Brand strategy"),
+    Lever(f"{_B}.culture.turf_war", "Marketing/communication turf war", "Brand strategy",
+          mesa="turf_war", mesa_choices=(0, 0.2, 0.5, 0.9, 1)),
+    Lever(f"{_D}.adoption", "Adoption", "Departments"),
+    Lever(f"{_D}.trained_share", "Trained staff", "Departments"),
+    Lever(f"{_D}.capacity_hours", "Social-media hours per day", "Departments"),
+    Lever(f"{_D}.awareness", "Awareness", "Departments"),
+    Lever(f"{_D}.resistance", "Resistance to change", "Departments"),
+    Lever(f"{_D}.headcount", "Headcount", "Departments"),
+    Lever(f"{_B}.agencies", "Agencies under contract", "Agencies"),
+    Lever(f"{_A}.push_orientation", "Push orientation", "Agencies"),
+    Lever(f"{_A}.inertia_days", "Inertia", "Agencies"),
+    Lever(f"{_A}.campaigns_per_year", "Campaigns per year", "Agencies"),
+    Lever(f"{_A}.campaign_posts_per_day", "Campaign posts per day", "Agencies"),
+    Lever(f"{_A}.monthly_fee", "Monthly fee", "Agencies"),
+    Lever(f"{_B}.crisis_preparedness", "Crisis preparedness", "Crisis"),
+    Lever(f"{_B}.incident_rate", "Incident rate", "Crisis"),
+    Lever("word_of_mouth.exogenous_crises_per_year", "External crises per year", "Crisis"),
+    Lever("word_of_mouth.p_reshare", "Chance a complaint is passed on", "Crisis"),
+    Lever("word_of_mouth.crisis_response_days_unprepared", "Days to respond, unprepared",
+          "Crisis"),
+    Lever("word_of_mouth.p_backfire_unprepared", "Chance a response backfires", "Crisis"),
+)
+LEVERS_BY_KEY: Mapping[str, Lever] = {lever.key: lever for lever in LEVERS}
+#: The levers /mesa offers, by widget name.
+MESA_LEVERS: Mapping[str, Lever] = {lever.mesa: lever for lever in LEVERS if lever.mesa}
+
+#: (group, description, key templates), derived from LEVERS: the main page's panels.
+LEVER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (group, description, tuple(lever.key for lever in LEVERS if lever.group == group))
+    for group, description in GROUPS)
+
+#: Labels of the interventions' form fields (the levers carry their own).
+FIELD_LABELS = {
     "departments": "Departments",
     "coverage": "Coverage",
     "duration_days": "Duration",
@@ -126,7 +141,12 @@ LABELS = {
     "cause": "Cause",
     "virality": "Virality",
     "n_seeds": "First posters",
+    "posts_per_day": "Posts per day",
+    "mix": "Content mix",
+    "push_share": "Push share",
+    "crm_integration": "Social CRM integration",
 }
+LABELS = {**{lever.name: lever.label for lever in LEVERS}, **FIELD_LABELS}
 
 
 def label_of(name: str) -> str:
@@ -220,6 +240,25 @@ def lever_spec(key: str, config: ScenarioConfig) -> FieldSpec:
     """The form field of a scenario lever (choices filled in from the scenario)."""
     kind, meta = resolve(key)
     name = key.rsplit(".", 1)[-1]
+    spec = _lever_field(key, name, kind, meta, config)
+    lever = _lever_of(key)
+    return dataclasses.replace(spec, label=lever.label) if lever else spec
+
+
+def _lever_of(key: str) -> Lever | None:
+    """The declared lever a concrete key comes from (brand, department, agency filled in)."""
+    parts = key.split(".")
+    for lever in LEVERS:
+        template = lever.key.split(".")
+        if len(template) == len(parts) and all(
+                t == p or (t.startswith("{") and t.endswith("}"))
+                for t, p in zip(template, parts, strict=True)):
+            return lever
+    return None
+
+
+def _lever_field(key: str, name: str, kind: Any, meta: Mapping[str, Any],
+                 config: ScenarioConfig) -> FieldSpec:
     if name == "mix":
         return _spec(key, name, str, meta, choices=tuple(NAMED_MIXES))
     if name == "agencies":
@@ -284,8 +323,12 @@ def intervention_defaults(kind: str) -> dict[str, Any]:
 # Parsing what people type
 
 
-def parse_number(text: Any, spec: FieldSpec) -> Any:
-    """Read a typed number; raises ValueError with a message for the user."""
+def parse_number(text: Any, spec: FieldSpec, lang: str | None = None) -> Any:
+    """Read a typed number; raises ValueError with a message for the user.
+
+    The one number parser of the dashboard (main page and /mesa): French or English as
+    :func:`simulation.i18n.parse_number` reads them (``1,5``, ``20 000``); ``lang`` settles
+    ``1,500`` (default: the current language)."""
     if isinstance(text, bool):
         raise ValueError(f"{spec.label}: expected a number")
     if isinstance(text, int | float):
@@ -296,7 +339,7 @@ def parse_number(text: Any, spec: FieldSpec) -> Any:
                 return None
             raise ValueError(f"{spec.label}: a value is needed ({spec.allowed or 'a number'})")
         try:
-            value = parse_typed_number(text)  # French or English, see simulation.i18n
+            value = parse_typed_number(text, lang=lang)  # French or English (simulation.i18n)
         except ValueError:
             raise ValueError(f"{spec.label}: '{str(text).strip()}' is not a number "
                              f"({spec.allowed or 'a number'})") from None

@@ -12,7 +12,8 @@ Rules (Mesa 3.5.1, see /work/shared/docs/platform-notes.md):
   module level, and handed to SolaraViz as a ``solara.Reactive`` so the page sees Reset's new
   model.
 - Reset rebuilds ``type(model)(**widget values)``: :class:`MesaDashboardModel` takes exactly the
-  widget names and never raises for anything the widgets can send. A seed that is not a whole
+  widget names (the scenario, the seed and the registry's ``/mesa`` levers) and never raises for
+  anything the widgets can send. A seed that is not a whole
   number ≥ 0, a scenario file that no longer loads, or a lever the scenario refuses fall back
   (the scenario's seed, the default scenario, the scenario's value) with a notice on the page.
 - The scenario widget is ``scenario_name``, not ``scenario``: on Reset, Mesa 3.5.1 passes its
@@ -27,6 +28,7 @@ Rules (Mesa 3.5.1, see /work/shared/docs/platform-notes.md):
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import logging
 import math
@@ -40,7 +42,7 @@ from matplotlib.figure import Figure
 from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
 from simulation.scenario import DEFAULT_SCENARIO
 
-from . import charts
+from . import charts, levers
 from .components.common import CSS, build_figure, escape
 from .components.eventlog import EventLog
 from .components.page import SCENARIO_ENV, SEED_ENV
@@ -60,20 +62,9 @@ log = logging.getLogger("socbiz.dashboard")
 
 TITLE = "socbiz — Mesa SolaraViz view"
 KEEP = "scenario's value"
-CUSTOMERS = (5_000, 10_000, 30_000, 100_000)
-# Widget name -> (scenario key, with {brand} = the scenario's first brand; label; choices).
-BRAND_LEVERS: dict[str, tuple[str, str, tuple[float, ...]]] = {
-    "posts_per_day": ("brands.{brand}.content.posts_per_day", "Posts per day",
-                      (0.5, 1, 2, 3, 5, 8)),
-    "push_share": ("brands.{brand}.content.push_share", "Push share",
-                   (0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1)),
-    "listening": ("brands.{brand}.listening_coverage", "Listening coverage",
-                  (0, 0.05, 0.1, 0.25, 0.5, 0.75, 1)),
-    "crm": ("brands.{brand}.crm_integration", "Social CRM integration",
-            (0, 0.25, 0.5, 0.75, 1)),
-    "turf_war": ("brands.{brand}.culture.turf_war", "Marketing/communication turf war",
-                 (0, 0.2, 0.5, 0.9, 1)),
-}
+# The levers this page offers come from the one lever registry (dashboards.levers.LEVERS):
+# those with a ``mesa`` widget name, each a Select of its ``mesa_choices``.
+MESA_LEVERS = levers.MESA_LEVERS
 # Play interval (ms) and render interval (days) at start. Drawing one page takes 0.1-0.5 s,
 # far more than a simulated day (2-10 ms): a play interval shorter than a render breaks
 # SolaraViz ("Too many renders triggered"), so speed comes from drawing every few days.
@@ -98,14 +89,17 @@ def format_choice(value: float) -> str:
     return f"{value:,}" if float(value).is_integer() and value >= 1000 else f"{value:g}"
 
 
-def parse_choice(value: Any) -> float | None:
-    """A widget value: None for the scenario's value, else the number (``"30,000"`` too)."""
+def parse_choice(value: Any, lever: levers.Lever | None = None) -> float | None:
+    """A widget value: None for the scenario's value, else the number (``"30,000"`` too).
+
+    Read by the dashboard's one number parser (:func:`dashboards.levers.parse_number`); this
+    page is in English, as its choices are written (``30,000``), so ``1,500`` reads 1500."""
     if value is None or value == KEEP or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        number = float(str(value).replace(",", "").replace("\u202f", "").replace(" ", ""))
+    spec = levers.FieldSpec(key=lever.key if lever else "", name=lever.name if lever else "",
+                            label=lever.label if lever else str(value), kind="float", help="",
+                            unit="", allowed="")
+    number = levers.parse_number(value, spec, lang="en")
     if not math.isfinite(number):
         raise ValueError(f"{value!r} is not a finite number")
     return number
@@ -123,23 +117,19 @@ class MesaDashboardModel(SocialBusinessModel):
     """:class:`~simulation.SocialBusinessModel` built from the Mesa view's widget values.
 
     ``scenario_name``: a preset name or a TOML path. ``rng``: the Seed box's text (empty: the
-    scenario's seed). ``n_customers``: market size. The other keywords are levers of the
-    scenario's first brand (see ``BRAND_LEVERS``). Every value may also be "scenario's value"
+    scenario's seed). The other keywords are the levers of ``MESA_LEVERS`` (the lever registry,
+    :mod:`dashboards.levers`): market size, and levers of the scenario's first brand. Every
+    value may also be "scenario's value"
     (or None), which keeps the scenario's own. Never raises for a bad value: it falls back and
     says so in ``notices``.
     """
 
-    def __init__(
-        self,
-        scenario_name: str = DEFAULT_SCENARIO,
-        rng: Any = None,
-        n_customers: Any = KEEP,
-        posts_per_day: Any = KEEP,
-        push_share: Any = KEEP,
-        listening: Any = KEEP,
-        crm: Any = KEEP,
-        turf_war: Any = KEEP,
-    ):
+    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, rng: Any = None,
+                 **lever_values: Any):
+        unknown = sorted(set(lever_values) - set(MESA_LEVERS))
+        if unknown:  # a programming error (a widget the registry does not declare), not a user's
+            raise TypeError(f"MesaDashboardModel: unknown lever(s) {', '.join(unknown)}; "
+                            f"known: {', '.join(MESA_LEVERS)}")
         notices: list[str] = []
         try:
             base = load_scenario(scenario_name or DEFAULT_SCENARIO)
@@ -148,20 +138,19 @@ class MesaDashboardModel(SocialBusinessModel):
                            f"showing {DEFAULT_SCENARIO!r}.")
             scenario_name, base = DEFAULT_SCENARIO, load_scenario(DEFAULT_SCENARIO)
         brand = next(iter(base.brands))
-        wanted: dict[str, Any] = {"market.n_customers": n_customers}
-        values = {"posts_per_day": posts_per_day, "push_share": push_share,
-                  "listening": listening, "crm": crm, "turf_war": turf_war}
-        for name, value in values.items():
-            wanted[BRAND_LEVERS[name][0].format(brand=brand)] = value
+        wanted: dict[str, tuple[levers.Lever, Any]] = {
+            lever.key.format(brand=brand): (lever, lever_values.get(name, KEEP))
+            for name, lever in MESA_LEVERS.items()}
         overrides: dict[str, Any] = {}
-        for key, value in wanted.items():
+        for key, (lever, value) in wanted.items():
             try:
-                number = parse_choice(value)
+                number = parse_choice(value, lever)
             except ValueError:
                 notices.append(f"{key} = {value!r} is not a number: the scenario's value is used.")
                 continue
             if number is not None:
-                overrides[key] = int(number) if key == "market.n_customers" else number
+                integer = levers.resolve(lever.key)[0] is int
+                overrides[key] = int(number) if integer else number
         config = base
         if overrides:
             try:
@@ -206,6 +195,23 @@ class MesaDashboardModel(SocialBusinessModel):
         return self._view[1], self._view[2]
 
 
+def _widget_signature() -> inspect.Signature:
+    """``__init__``'s signature as Mesa reads it: the scenario, the seed and one keyword per
+    registry lever, each defaulting to the scenario's value. Declared explicitly (not as
+    ``**kwargs``) because Mesa 3.5.1 passes its own ``scenario=`` object on Reset to any model
+    whose ``__init__`` takes arbitrary keywords, and checks widget names against this list."""
+    p = inspect.Parameter
+    return inspect.Signature([
+        p("self", p.POSITIONAL_OR_KEYWORD),
+        p("scenario_name", p.POSITIONAL_OR_KEYWORD, default=DEFAULT_SCENARIO),
+        p("rng", p.POSITIONAL_OR_KEYWORD, default=None),
+        *(p(name, p.KEYWORD_ONLY, default=KEEP) for name in MESA_LEVERS),
+    ])
+
+
+MesaDashboardModel.__init__.__signature__ = _widget_signature()
+
+
 def initial_values() -> dict[str, Any]:
     """The scenario and seed given to ``socbiz dashboard`` (environment), else the defaults."""
     return {"scenario_name": os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO,
@@ -219,12 +225,11 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO, seed: str = "") -> dict[
                           "values": scenario_choices(scenario_name)},
         "rng": {"type": "InputText", "label": "Seed (empty: the scenario's own)",
                 "value": seed},
-        "n_customers": {"type": "Select", "label": "Customers simulated", "value": KEEP,
-                        "values": [KEEP, *map(format_choice, CUSTOMERS)]},
     }
-    for name, (_key, label, choices) in BRAND_LEVERS.items():
-        params[name] = {"type": "Select", "label": f"{label} (first brand)", "value": KEEP,
-                        "values": [KEEP, *map(format_choice, choices)]}
+    for name, lever in MESA_LEVERS.items():
+        label = f"{lever.label} (first brand)" if "{brand}" in lever.key else lever.label
+        params[name] = {"type": "Select", "label": label, "value": KEEP,
+                        "values": [KEEP, *map(format_choice, lever.mesa_choices)]}
     return params
 
 

@@ -234,6 +234,97 @@ register_walk("vocabulary", _vocabulary, {
 
 
 # ============================================================================================
+# Dashboard levers (dashboards.levers.LEVERS): the main page's panels and /mesa derive from it.
+
+
+def _levers():
+    pytest.importorskip("solara")
+    from dashboards.levers import LEVERS
+
+    return {lever.key: lever for lever in LEVERS}
+
+
+def _lever_field(lever):
+    from simulation import load_scenario
+
+    config = load_scenario(_lab_scenario())
+    brand, agency = next(iter(config.brands)), next(iter(config.agencies))
+    return lever.field(config, brand=brand, department="hr", agency=agency)
+
+
+def _check_lever_is_a_declared_param(key, lever):
+    from dashboards.levers import resolve
+
+    _kind, meta = resolve(key)  # raises if the key is not a field of the scenario
+    assert meta.get("help"), f"{key}: its param() has no help text to show"
+
+
+def _check_lever_label(key, lever):
+    assert lever.label.strip() and "_" not in lever.label, f"{key}: label {lever.label!r}"
+
+
+def _check_lever_on_the_main_page(key, lever):
+    from dashboards.levers import GROUPS, LEVER_GROUPS
+
+    assert lever.group in dict(GROUPS), f"{key}: unknown group {lever.group!r}"
+    panel = next(keys for group, _d, keys in LEVER_GROUPS if group == lever.group)
+    assert key in panel, f"{key}: missing from the {lever.group!r} panel"
+    field = _lever_field(lever)
+    assert field.label == lever.label and field.help, key
+    if field.kind in ("int", "float"):
+        assert field.allowed, f"{key}: a number with no allowed range shown"
+
+
+def _check_lever_value_round_trips(key, lever):
+    """The value the main page shows is read back as the same number, in French too."""
+    from dashboards.levers import format_value, parse_number
+    from simulation import load_scenario
+
+    field = _lever_field(lever)
+    if field.kind not in ("int", "float"):
+        return
+    value: Any = load_scenario(_lab_scenario()).to_dict()
+    for part in field.key.split("."):
+        value = value[part]
+    for lang in ("en", "fr"):
+        assert parse_number(format_value(value), field, lang=lang) == pytest.approx(value)
+
+
+def _check_lever_on_mesa(key, lever):
+    from dashboards.levers import check_range
+
+    if not lever.mesa:
+        assert not lever.mesa_choices, f"{key}: choices for /mesa but no widget name"
+        return
+    from dashboards.mesa_view import format_choice, model_params, parse_choice
+
+    import inspect
+
+    from dashboards.mesa_view import MesaDashboardModel
+
+    params = model_params()
+    assert lever.mesa in params, f"{key}: /mesa offers no widget {lever.mesa!r}"
+    assert lever.mesa in inspect.signature(MesaDashboardModel).parameters, (
+        f"{key}: Reset could not pass {lever.mesa!r} to the model")
+    assert lever.mesa_choices, f"{key}: /mesa needs the values to offer"
+    field = _lever_field(lever)
+    for choice in lever.mesa_choices:
+        assert format_choice(choice) in params[lever.mesa]["values"]
+        number = parse_choice(format_choice(choice), lever)
+        assert number == pytest.approx(choice)
+        check_range(number, field)  # raises if /mesa offers a value the scenario refuses
+
+
+register_walk("levers", _levers, {
+    "declared_param": _check_lever_is_a_declared_param,
+    "label": _check_lever_label,
+    "main_page": _check_lever_on_the_main_page,
+    "round_trip": _check_lever_value_round_trips,
+    "mesa": _check_lever_on_mesa,
+})
+
+
+# ============================================================================================
 # (Other registries add their walk here: charts and levers, run outputs, validation patterns.)
 
 
@@ -317,6 +408,6 @@ def test_registry(walk: Walk, entry_id: str | None, check_name: str | None):
 
 
 def test_every_walk_has_entries_and_checks():
-    assert {"interventions", "vocabulary"} <= set(WALKS)
+    assert {"interventions", "vocabulary", "levers"} <= set(WALKS)
     for walk in WALKS.values():
         assert walk.checks and walk.entries(), walk.name
