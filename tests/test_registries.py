@@ -296,11 +296,9 @@ def _check_lever_on_mesa(key, lever):
     if not lever.mesa:
         assert not lever.mesa_choices, f"{key}: choices for /mesa but no widget name"
         return
-    from dashboards.mesa_view import format_choice, model_params, parse_choice
-
     import inspect
 
-    from dashboards.mesa_view import MesaDashboardModel
+    from dashboards.mesa_view import MesaDashboardModel, format_choice, model_params, parse_choice
 
     params = model_params()
     assert lever.mesa in params, f"{key}: /mesa offers no widget {lever.mesa!r}"
