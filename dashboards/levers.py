@@ -26,7 +26,7 @@ from simulation.config import (
     NAMED_MIXES,
     ScenarioConfig,
 )
-from simulation.events import INTERVENTIONS
+from simulation.events import REGISTRY
 from simulation.i18n import parse_number as parse_typed_number
 from simulation.schema import allowed_text
 
@@ -284,7 +284,7 @@ def levers(group_keys: tuple[str, ...], config: ScenarioConfig, brand: str, depa
 
 def intervention_specs(kind: str, agencies: tuple[str, ...] = ()) -> list[FieldSpec]:
     """The form fields of one kind of intervention (its day and brand excluded)."""
-    cls = INTERVENTIONS[kind]
+    cls = REGISTRY[kind].cls  # the live registry: a kind declared in its own module too
     hints = typing.get_type_hints(cls)
     specs = []
     for spec in dataclasses.fields(cls):
@@ -308,7 +308,7 @@ def intervention_specs(kind: str, agencies: tuple[str, ...] = ()) -> list[FieldS
 
 
 def intervention_defaults(kind: str) -> dict[str, Any]:
-    cls = INTERVENTIONS[kind]
+    cls = REGISTRY[kind].cls  # the live registry: a kind declared in its own module too
     values = {}
     for spec in dataclasses.fields(cls):
         if spec.name in ("day", "brand"):

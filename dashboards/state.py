@@ -134,10 +134,6 @@ class Session:
         read_toml(file)  # one-line error for a file that is not TOML
         self.load(str(file), source=f"file {file}")
 
-    def lever_value(self, key: str) -> Any:
-        """The current value of a dotted scenario key (levers included)."""
-        return _value_at(self.config, key)
-
     def set_lever(self, key: str, value: Any) -> bool:
         """Change a scenario value; raises ScenarioError (and changes nothing) if refused.
 
@@ -388,10 +384,6 @@ class Snapshot:
         stop = self.n_days if day is None else min(max(day, 0), self.n_days - 1) + 1
         values = self.history.column(brand, column)[max(0, stop - days):stop]
         return float(np.mean(values)) if values else float("nan")
-
-    def latest(self, brand: str) -> pd.Series:
-        rows = self.frame[self.frame["brand"] == brand]
-        return rows.iloc[-1]
 
 
 class History:

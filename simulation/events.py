@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import functools
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -161,6 +161,9 @@ class InterventionKind:
     choices_from: Mapping[str, str]
     surfaces: frozenset[str]
     log_kind: str = "intervention"
+    # ``(model, event) -> sentence``, for a kind declared with its handler in its own module;
+    # the built-in kinds' handlers are the model's (simulation.model.HANDLERS).
+    handler: Callable[[Any, Any], Any] | None = None
 
     @property
     def label(self) -> str:
@@ -225,15 +228,30 @@ REGISTRY: dict[str, InterventionKind] = {}
 
 
 def intervention(kind: str, *, choices_from: Mapping[str, str] | None = None,
-                 surfaces: tuple[str, ...] = SURFACES, log_kind: str = "intervention"):
-    """Class decorator declaring an intervention kind: ``kind`` must be a term of the
-    vocabulary (its label and help); ``choices_from`` says where each field's allowed values
-    come from; ``surfaces`` where it appears."""
+                 surfaces: tuple[str, ...] = SURFACES, log_kind: str = "intervention",
+                 label: str | None = None, help: str | None = None,
+                 handler: Callable[[Any, Any], Any] | None = None):
+    """Class decorator declaring an intervention kind.
+
+    ``kind`` is a term of the vocabulary (its label and help), or, for a kind declared in a
+    module of its own, ``label`` and ``help`` give its term here (it joins
+    ``vocabulary.INTERVENTION_TERMS``) and ``handler(model, event)`` says what it does,
+    returning the log's sentence. ``choices_from`` says where each field's allowed values come
+    from; ``surfaces`` where it appears. Everything else (the loader, the timeline union, the
+    ODD table, the CLI help, the dashboard's form) derives from the registry entry.
+    """
 
     def register(cls: type[Intervention]) -> type[Intervention]:
+        if label is not None:
+            if kind in INTERVENTION_TERMS:
+                raise ValueError(f"intervention kind {kind!r} is already a vocabulary term")
+            INTERVENTION_TERMS[kind] = Term(kind, label, help or "")
         if kind not in INTERVENTION_TERMS:
             raise ValueError(f"intervention kind {kind!r} is not in "
-                             "simulation.vocabulary.INTERVENTION_TERMS")
+                             "simulation.vocabulary.INTERVENTION_TERMS (or give label= and "
+                             "help=)")
+        if kind in REGISTRY:
+            raise ValueError(f"intervention kind {kind!r} is declared twice")
         unknown = set(surfaces) - set(SURFACES)
         if unknown:
             raise ValueError(f"{kind}: unknown surfaces {sorted(unknown)}; known: {SURFACES}")
@@ -241,10 +259,16 @@ def intervention(kind: str, *, choices_from: Mapping[str, str] | None = None,
         cls.label = INTERVENTION_TERMS[kind].label
         REGISTRY[kind] = InterventionKind(kind, cls, INTERVENTION_TERMS[kind],
                                           dict(choices_from or {}), frozenset(surfaces),
-                                          log_kind)
+                                          log_kind, handler)
         return cls
 
     return register
+
+
+def unregister(kind: str) -> None:
+    """Remove a kind declared with its own ``label`` (a test's throwaway kind)."""
+    REGISTRY.pop(kind)
+    INTERVENTION_TERMS.pop(kind, None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,8 +359,11 @@ class Crisis(Intervention):
 # Kind -> class (what older code and the dashboard look up).
 INTERVENTIONS: dict[str, type[Intervention]] = {kind: e.cls for kind, e in REGISTRY.items()}
 
-# The type of a timeline entry: the dataclass is chosen by the entry's ``kind``.
+# The type of a timeline entry: the dataclass is chosen by the entry's ``kind``, read from the
+# live registry when an entry is loaded (simulation.schema.convert), so a kind declared later,
+# in its own module, loads too.
 TimelineEvent = typing.Union[tuple(e.cls for e in REGISTRY.values())]  # noqa: UP007
+Intervention.tagged_union = staticmethod(lambda: {k: e.cls for k, e in REGISTRY.items()})
 
 
 def intervention_from_mapping(data: Mapping[str, Any], path: str = "intervention") -> Intervention:

@@ -49,8 +49,9 @@ from .events import (
 from .metrics import BRAND_REPORTERS, MODEL_REPORTERS
 from .scenario import load_scenario
 
-# Who acts on each intervention: the method of the agent it concerns (the brand, or the market
-# for a crisis). Interventions are data; this table is the only place they meet behaviour.
+# Who acts on each built-in intervention: the method of the agent it concerns (the brand, or the
+# market for a crisis). Interventions are data; this table is where they meet behaviour. A kind
+# declared in a module of its own brings its handler with it (@intervention(handler=...)).
 # Each handler returns the sentence of the event log.
 Handler = Callable[["SocialBusinessModel", Any], str]
 HANDLERS: dict[type[Intervention], Handler] = {
@@ -191,13 +192,13 @@ class SocialBusinessModel(mesa.Model):
             self._act(self._pending.pop(0))
 
     def _act(self, intervention: Intervention) -> str:
-        handler = HANDLERS.get(type(intervention))
+        entry = REGISTRY[intervention.kind]
+        handler = HANDLERS.get(type(intervention)) or entry.handler
         if handler is None:
-            raise TypeError(f"no handler for {type(intervention).__name__}: add it to "
-                            "simulation.model.HANDLERS")
+            raise TypeError(f"no handler for {type(intervention).__name__}: give handler= to "
+                            "its @intervention, or add it to simulation.model.HANDLERS")
         text = handler(self, intervention)
         self.applied.append(intervention)
-        entry = REGISTRY[intervention.kind]
         self.log_book.add(intervention.day, intervention.brand, entry.log_kind,
                           intervention.kind, text)
         return str(text)  # the log keeps the sentence as data; callers get it in words

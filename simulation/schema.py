@@ -299,7 +299,11 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
             return None
         tagged = {getattr(o, "kind", None): o for o in options if is_dataclass(o)}
         if len(tagged) == len(options) and None not in tagged:
-            return _convert_tagged(tagged, value, path)
+            # Members sharing a live registry (``tagged_union``: a callable returning {kind:
+            # class}) are read from it now, so a kind registered after the union was written
+            # (a new intervention kind declared in its own module) loads too.
+            live = getattr(options[0], "tagged_union", None)
+            return _convert_tagged(live() if callable(live) else tagged, value, path)
         # A union of a name and a table (e.g. a named content mix or explicit shares).
         errors = []
         for option in options:

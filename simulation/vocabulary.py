@@ -176,7 +176,8 @@ COMPLAINT_ORIGINS: tuple[str, ...] = ("customer", *CRISIS_CAUSES)
 # Intervention kinds (the data of each is in simulation.events, its handler in the model)
 
 
-INTERVENTION_TERMS = _by_id((
+# A dict: a kind declared in its own module adds its term here (simulation.events.intervention).
+INTERVENTION_TERMS: dict[str, Term] = dict(_by_id((
     Term("training", "Training programme", "Train the staff of some departments: raises their "
          "trained share and awareness; costs money from the training budget."),
     Term("sponsorship", "Executive sponsorship", "The executive commits: sponsorship moves "
@@ -190,7 +191,7 @@ INTERVENTION_TERMS = _by_id((
          "another."),
     Term("crisis", "Crisis", "An exogenous crisis: a complaint of high virality posted by "
          "several people at once."),
-))
+)))
 INTERVENTION_KINDS: tuple[str, ...] = tuple(INTERVENTION_TERMS)
 
 

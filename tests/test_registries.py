@@ -119,7 +119,9 @@ def _check_applies_on_a_model(kind, entry):
 def _check_has_a_handler(kind, entry):
     from simulation.model import HANDLERS
 
-    assert entry.cls in HANDLERS, f"{kind}: add {entry.cls.__name__} to simulation.model.HANDLERS"
+    assert entry.cls in HANDLERS or entry.handler is not None, (
+        f"{kind}: give handler= to its @intervention (or add {entry.cls.__name__} to "
+        "simulation.model.HANDLERS)")
 
 
 def _check_has_a_label(kind, entry):
