@@ -325,7 +325,73 @@ register_walk("levers", _levers, {
 
 
 # ============================================================================================
-# (Other registries add their walk here: charts and levers, run outputs, validation patterns.)
+# Run outputs: the reducers of a run (simulation.experiments.outputs.REDUCERS) and the daily
+# reporters (simulation.metrics) they reduce.
+
+
+def _reducers():
+    from simulation.experiments.outputs import REDUCERS
+
+    return REDUCERS
+
+
+def _check_reducer_reduces_a_run(name, reducer):
+    import numpy as np
+    import pandas as pd
+
+    from simulation.experiments.outputs import OutputDefinition, build_output, reduce_outputs
+
+    series = pd.DataFrame({"day": [0, 1, 2, 3], "brand": ["acme"] * 4,
+                           "followers": [1.0, 2.0, 3.0, 5.0]})
+    definition = OutputDefinition(name="x", metric="followers", reduce=name,
+                                  condition="followers >= 3" if reducer.needs_condition else "")
+    output = build_output(definition, ["followers"])
+    value = reduce_outputs(series, [output], None)["acme"]["x"]
+    assert np.isfinite(value), f"{name}: reduced to {value}"
+
+
+def _check_reducer_documented(name, reducer):
+    from simulation.docs import ODD_PATH
+
+    guide = (ODD_PATH.parent / "experiments.md").read_text(encoding="utf-8")
+    first_cells = [line.split("|")[1] for line in guide.splitlines()
+                   if line.startswith("| `")]  # a row may name two reducers: `max`, `min`
+    assert any(f"`{name}`" in cell for cell in first_cells), (
+        f"{name}: add its row to docs/experiments.md's table of reducers")
+    assert reducer.help.strip(), name
+
+
+register_walk("reducers", _reducers, {
+    "reduces": _check_reducer_reduces_a_run, "documented": _check_reducer_documented})
+
+
+def _reporters():
+    from simulation.metrics import BRAND_REPORTERS, MODEL_REPORTERS
+
+    return {**{k: v for k, v in BRAND_REPORTERS.items() if k != "brand"}, **MODEL_REPORTERS}
+
+
+def _check_reporter_described(name, reporter):
+    from simulation.data_dictionary import describe
+
+    assert describe("timeseries", name), (
+        f"{name}: describe the column in simulation/data_dictionary.py (COLUMNS['timeseries'])")
+
+
+def _check_reporter_is_an_experiment_metric(name, reporter):
+    from simulation.experiments.spec import METRICS, parse_output
+
+    assert name in METRICS
+    assert parse_output(f"{name}:final").metric == name
+
+
+register_walk("reporters", _reporters, {
+    "described": _check_reporter_described,
+    "experiment_metric": _check_reporter_is_an_experiment_metric})
+
+
+# ============================================================================================
+# (Other registries add their walk here.)
 
 
 # ============================================================================================
@@ -408,6 +474,6 @@ def test_registry(walk: Walk, entry_id: str | None, check_name: str | None):
 
 
 def test_every_walk_has_entries_and_checks():
-    assert {"interventions", "vocabulary", "levers"} <= set(WALKS)
+    assert {"interventions", "vocabulary", "levers", "reducers", "reporters"} <= set(WALKS)
     for walk in WALKS.values():
         assert walk.checks and walk.entries(), walk.name
