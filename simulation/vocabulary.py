@@ -190,6 +190,9 @@ INTERVENTION_TERMS = _by_id((
          "another."),
     Term("crisis", "Crisis", "An exogenous crisis: a complaint of high virality posted by "
          "several people at once."),
+    Term("reach", "Platform reach change", "The platform shows more or fewer brand stories: "
+         "every customer's attention to brand posts becomes factor times what it was at the "
+         "start (a cut in organic reach, or a competitor's viral contest drawing attention)."),
 ))
 INTERVENTION_KINDS: tuple[str, ...] = tuple(INTERVENTION_TERMS)
 

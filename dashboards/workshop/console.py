@@ -208,7 +208,7 @@ def MarketCharts(last: int):
     boundaries = [ws.outcomes[n]["last_day"] for n in sorted(ws.outcomes)]
 
     def figures():
-        frame = ws.market.model.brand_frame()
+        frame = ws.frame
         frame = frame[frame["day"] <= last_day]
         return (market_figure(frame, ws.brands, names, "followers", t("Followers"), boundaries),
                 market_figure(frame, ws.brands, names, "maturity", t("Maturity"), boundaries))
