@@ -382,3 +382,39 @@ def test_the_command_prints_the_join_details_and_replay_checks_the_file(tmp_path
     done = socbiz("workshop", "debrief", str(recorded_ws.store.path), "--counterfactual",
                   f"{brand}:9:no_hiring", cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
     assert done.returncode == 2 and "counterfactual round 9" in done.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Languages
+
+
+def test_a_page_language_comes_from_its_switch_then_lang_then_the_browser(monkeypatch):
+    pytest.importorskip("solara")
+    from dashboards.workshop.texts import choose_language
+
+    monkeypatch.delenv("SOCBIZ_WORKSHOP_LANG_FIXED", raising=False)
+    monkeypatch.setenv("SOCBIZ_LANG", "en")
+    assert choose_language(None, "fr-FR,fr;q=0.9,en;q=0.8", participant=True) == "fr"
+    assert choose_language(None, "de-DE,en;q=0.5", participant=True) == "en"
+    assert choose_language(None, "de-DE", participant=True) == "en"  # neither: the workshop's
+    assert choose_language(None, "fr-FR", participant=False) == "en"  # console: the workshop's
+    assert choose_language("en", "fr-FR", participant=True) == "en"  # the page's switch
+    monkeypatch.setenv("SOCBIZ_WORKSHOP_LANG_FIXED", "fr")  # socbiz workshop --lang fr
+    assert choose_language(None, "en-US", participant=True) == "fr"
+    assert choose_language(None, "", participant=False) == "fr"
+    assert choose_language("en", "", participant=False) == "en"
+    assert choose_language("xx", "en-US", participant=True) == "fr"  # a bad switch is ignored
+
+
+def test_refusals_speak_the_language_of_the_page_that_asked(tmp_path):
+    from simulation.i18n import language
+
+    ws = make(tmp_path)
+    with language("fr"), pytest.raises(WorkshopError, match="code de salle erroné"):
+        ws.join("NOPE", "Team")
+    team = ws.join(ws.room, "Les Bleus")
+    with language("fr"), pytest.raises(WorkshopError, match="est déjà pris"):
+        ws.join(ws.room, "les bleus")
+    ws.lock_round()
+    with language("fr"), pytest.raises(WorkshopError, match="manche 1 est verrouillée"):
+        ws.submit(team.token, {})

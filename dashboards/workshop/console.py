@@ -32,7 +32,7 @@ KEY_KINDS = ("phase", "crisis_start", "crisis_injected", "help_desk", "budget", 
 INCIDENT_HELP = {
     "crisis": _l("A crisis for one brand or for every brand, on the day of the round you pick."),
     "platform": _l("The platform changes organic reach: brand stories get this factor times the "
-                   "attention they had, from this round on (0.7: 30% less)."),
+                   "attention they had, from this round on (0.7 for a third less, roughly)."),
     "contest": _l("A competitor outside the market runs a viral contest: attention to brand "
                   "stories times this factor, for this round only."),
 }

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from ..scenario import ScenarioError, load_scenario
 from ..schema import ConfigError, build
 from .config import (
@@ -72,14 +73,15 @@ def room_code() -> str:
 
 def clean_text(text: Any, what: str, limit: int) -> str:
     if not isinstance(text, str):
-        raise WorkshopError(f"{what} must be text")
+        raise WorkshopError(_("{what} must be text").format(what=what))
     text = " ".join(text.split())
     if not text:
-        raise WorkshopError(f"{what} is empty")
+        raise WorkshopError(_("{what} is empty").format(what=what))
     if len(text) > limit:
-        raise WorkshopError(f"{what} is {len(text)} characters long (at most {limit})")
+        raise WorkshopError(_("{what} is {n} characters long (at most {limit})").format(
+            what=what, n=len(text), limit=limit))
     if any(not ch.isprintable() for ch in text):
-        raise WorkshopError(f"{what} contains control characters")
+        raise WorkshopError(_("{what} contains control characters").format(what=what))
     return text
 
 
@@ -229,7 +231,7 @@ class Workshop:
     def brand_of(self, token: Any) -> str:
         team = self.team(token)
         if team is None:
-            raise WorkshopError("unknown team link (ask the facilitator)")
+            raise WorkshopError(_("unknown team link (ask the facilitator)"))
         return team.brand
 
     def team_of_brand(self, brand: str) -> Team | None:
@@ -246,15 +248,16 @@ class Workshop:
         with self.lock:
             if not isinstance(code, str) or not hmac.compare_digest(
                     code.strip().upper().encode(), self.room.encode()):
-                raise WorkshopError("wrong room code")
-            name = clean_text(name, "team name", MAX_NAME)
+                raise WorkshopError(_("wrong room code"))
+            name = clean_text(name, _("team name"), MAX_NAME)
             if any(t.name.lower() == name.lower() for t in self.teams.values()
                    if not t.removed):
-                raise WorkshopError(f"team name {name!r} is taken (if it is your team, open "
-                                    "your team's link again)")
+                raise WorkshopError(_("team name {name} is taken (if it is your team, open "
+                                      "your team's link again)").format(name=repr(name)))
             free = self.free_brands()
             if not free:
-                raise WorkshopError("every brand of the market has a team (ask the facilitator)")
+                raise WorkshopError(_("every brand of the market has a team (ask the "
+                                      "facilitator)"))
             team = Team(secrets.token_urlsafe(16), name, free[0], time.time())
             self.store.write([("INSERT INTO teams(token, name, brand, joined, removed) VALUES "
                                "(?, ?, ?, ?, 0)", (team.token, team.name, team.brand,
@@ -309,12 +312,12 @@ class Workshop:
         with self.lock:
             brand = self.brand_of(token)
             if self.status == "finished":
-                raise WorkshopError("the workshop is over")
+                raise WorkshopError(_("the workshop is over"))
             if self.paused:
-                raise WorkshopError("the workshop is paused")
+                raise WorkshopError(_("the workshop is paused"))
             if self.status != "open":
-                raise WorkshopError(f"round {self.round} is locked: decisions can no longer "
-                                    "change")
+                raise WorkshopError(_("round {number} is locked: decisions can no longer "
+                                      "change").format(number=self.round))
             try:
                 decision = parse_decision(data, self.scenario, brand, self.config.round_days,
                                           self.config.budget_per_round)
@@ -351,7 +354,8 @@ class Workshop:
     def lock_round(self) -> None:
         with self.lock:
             if self.status != "open":
-                raise WorkshopError(f"round {self.round} is {self.status}, not open")
+                raise WorkshopError(_("round {number} is {status}, not open").format(
+                    number=self.round, status=_(self.status)))
             self.store.write(self._set_state(status="locked"))
             self._bump()
 
@@ -359,13 +363,15 @@ class Workshop:
         with self.lock:
             self._check_idle()
             if self.status != "locked":
-                raise WorkshopError(f"round {self.round} is {self.status}, not locked")
+                raise WorkshopError(_("round {number} is {status}, not locked").format(
+                    number=self.round, status=_(self.status)))
             self.store.write(self._set_state(status="open"))
             self._bump()
 
     def _check_idle(self) -> None:
         if self.simulating:
-            raise WorkshopError(f"round {self.round} is being simulated: wait for its results")
+            raise WorkshopError(_("round {number} is being simulated: wait for its results")
+                                .format(number=self.round))
 
     def simulate(self) -> dict[str, Any]:
         """Lock the round (if open), run it in the market, store its results (not released).
@@ -377,7 +383,8 @@ class Workshop:
             if self.status == "open":
                 self.lock_round()
             if self.status != "locked":
-                raise WorkshopError(f"round {self.round} is {self.status}, not locked")
+                raise WorkshopError(_("round {number} is {status}, not locked").format(
+                    number=self.round, status=_(self.status)))
             number = self.round
             played = self.played_decisions(number)
             carried = [b for b in self.brands if b not in played]
@@ -419,7 +426,8 @@ class Workshop:
     def release(self) -> None:
         with self.lock:
             if self.status != "simulated":
-                raise WorkshopError(f"round {self.round} is {self.status}: simulate it first")
+                raise WorkshopError(_("round {number} is {status}: simulate it first").format(
+                    number=self.round, status=_(self.status)))
             number = self.round
             statements = [("UPDATE rounds SET status = 'released' WHERE round = ?", (number,))]
             if number >= self.config.rounds:
@@ -436,7 +444,7 @@ class Workshop:
         with self.lock:
             self._check_idle()
             if not self.outcomes:
-                raise WorkshopError("no round has been simulated yet")
+                raise WorkshopError(_("no round has been simulated yet"))
             last = max(self.outcomes)
             statements = [("DELETE FROM rounds WHERE round = ?", (last,)),
                           ("DELETE FROM decisions WHERE round = ? AND carried = 1", (last,)),
@@ -465,7 +473,7 @@ class Workshop:
 
     def broadcast(self, text: Any) -> None:
         with self.lock:
-            text = clean_text(text, "message", MAX_MESSAGE)
+            text = clean_text(text, _("message"), MAX_MESSAGE)
             self.store.write([("INSERT INTO messages(at, text) VALUES (?, ?)",
                                (time.time(), text))])
             self._messages.append(text)
