@@ -26,16 +26,16 @@ EXAMPLE = ROOT / "scenarios" / "experiments" / "market_calibration.toml"
 
 TINY_CALIBRATION = """
 scenario = "tiny.toml"
-days = 20
+days = 10
 seed = 3
 brand = "acme"
-population_size = 5
+population_size = 4
 generations = 2
-posterior_predictive = 4
+posterior_predictive = 3
 outputs = ["organic_reach:mean", "ever_engaged_share"]
 
 [overrides]
-"market.n_customers" = 300
+"market.n_customers" = 200
 
 [[parameters]]
 key = "market.attention_posts_per_day"
@@ -52,7 +52,7 @@ source = "Ogilvy 2014"
 
 [[targets]]
 metric = "followers"
-days = [10, 20]
+days = [5, 10]
 values = [30, 32]
 scale = 50
 
@@ -91,7 +91,7 @@ def test_the_shipped_calibration_loads_with_fitted_and_held_out_targets():
     (('low = 1\nhigh = 20\nscale = "log"', 'values = [1, 2]'), "parameters[0].values = [1, 2] "
      "(calibrated parameters are ranges"),
     (('brand = "acme"', 'brand = "acmee"'), "brand = 'acmee' (no such brand in the scenario"),
-    (('days = [10, 20]', 'days = [10, 99]'), "targets[1].days = [10, 99] (past the horizon"),
+    (('days = [5, 10]', 'days = [5, 99]'), "targets[1].days = [5, 99] (past the horizon"),
     (('population_size = 5', 'population_sise = 5'), "population_sise: unknown key; did you "
      "mean 'population_size'?"),
 ])
@@ -127,17 +127,17 @@ def test_a_small_fit_writes_posterior_checks_and_held_out_report(tmp_path):
     assert result.generations["epsilon"].iloc[1] <= result.generations["epsilon"].iloc[0]
     # every particle is a run of the sweep worker, in the same runs-table format
     runs = pd.read_parquet(out / "abc" / "runs")
-    assert len(runs) == 2 * result.generations["simulations"].sum() + 2 * 5  # + prior sample
+    assert len(runs) == 2 * result.generations["simulations"].sum() + 2 * 4  # + prior sample
     assert set(runs["status"]) == {"ok"}
     posterior = result.posterior
-    assert len(posterior) == 5 and posterior["weight"].sum() == pytest.approx(1.0)
+    assert len(posterior) == 4 and posterior["weight"].sum() == pytest.approx(1.0)
     assert posterior["attention"].between(1, 20).all()
     checks = result.checks.set_index("target")
-    assert set(checks.index) == {"organic_reach_mean", "followers@10", "followers@20",
+    assert set(checks.index) == {"organic_reach_mean", "followers@5", "followers@10",
                                  "ever_engaged_share_final"}
     assert checks.loc["ever_engaged_share_final", "holdout"]
     assert not checks.loc["organic_reach_mean", "holdout"]
-    assert len(pd.read_csv(out / "ppc.csv")) == 4
+    assert len(pd.read_csv(out / "ppc.csv")) == 3
     assert (out / "ppc" / "experiment.json").is_file()  # the check ran as a sweep
     assert "market.attention_posts_per_day = " in (out / "calibrated_overrides.toml").read_text()
     # a second run into the same folder is refused; --resume with everything done reruns nothing
