@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from experiments_support import PYTHON, ROOT, socbiz, tiny_experiment
+
 from simulation.experiments.calibration import load_calibration, run_calibration
 from simulation.scenario import ScenarioError
 
@@ -92,7 +92,7 @@ def test_the_shipped_calibration_loads_with_fitted_and_held_out_targets():
      "(calibrated parameters are ranges"),
     (('brand = "acme"', 'brand = "acmee"'), "brand = 'acmee' (no such brand in the scenario"),
     (('days = [5, 10]', 'days = [5, 99]'), "targets[1].days = [5, 99] (past the horizon"),
-    (('population_size = 5', 'population_sise = 5'), "population_sise: unknown key; did you "
+    (('population_size = 4', 'population_sise = 4'), "population_sise: unknown key; did you "
      "mean 'population_size'?"),
 ])
 def test_bad_specs_are_one_line_errors_naming_the_key(tmp_path, change, expected):

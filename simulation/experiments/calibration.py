@@ -692,9 +692,11 @@ def write_overrides(result: CalibrationResult, calibration: Calibration, path: P
     lines = [f"# Calibrated by socbiz calibrate {calibration.source} (hash {calibration.hash}):",
              "# posterior medians of pyabc's ABC-SMC, last generation; 90% credible intervals "
              "in the comments.",
-             "# Targets: " + "; ".join(f"{t.label} = {t.observed()} ({t.source or '?'})"
-                                       + (" [held out]" if t.holdout else "")
-                                       for t in calibration.targets)]
+             "# Targets:"]
+    for t in calibration.targets:
+        figure = t.value if t.output else dict(zip(t.days, t.values, strict=True))
+        lines.append(f"#   {t.label} = {figure}" + (" (held out)" if t.holdout else "")
+                     + (f": {t.source}" if t.source else ""))
     for r in result.summary.itertuples():
         lines.append(f"{r.key} = {r.median:.6g}   # 90%: [{r.q05:.4g}, {r.q95:.4g}], prior "
                      f"[{r.prior_low:g}, {r.prior_high:g}]")
