@@ -477,6 +477,27 @@ def test_a_bad_scheduler_address_is_one_line_at_once(tmp_path, address, part):
     assert time.perf_counter() - started < 8
 
 
+def test_a_port_that_is_not_a_dask_scheduler_is_one_line_without_the_connect_timeout(tmp_path):
+    """A listening port that never sends Dask's handshake (a web server, a database) is refused
+    after the probe's few seconds, not after the client's whole connect timeout."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    started = time.perf_counter()
+    try:
+        user_error("sweep", write(tmp_path, "e.toml", EXPERIMENT), "--scheduler", address,
+                   parts=("--scheduler", "not a Dask scheduler"))
+    finally:
+        listener.close()
+    assert time.perf_counter() - started < 8
+
+
 def test_seed_has_the_same_bound_on_the_command_line_as_in_files():
     from simulation.config import ScenarioConfig
 
