@@ -47,9 +47,9 @@ def set_phase3_state(model, *, adopting=8, sponsorship=None, coverage=1.0, integ
         brand.departments[kind].adoption = o.adopted_threshold if i < adopting else 0.0
     brand.departments["marketing"].adoption = max(brand.departments["marketing"].adoption,
                                                   c.phase2_adoption)
-    brand.sponsorship = c.phase3_sponsorship if sponsorship is None else sponsorship
-    brand.listening_tool = coverage
-    brand.crm_integration = c.phase3_integration if integration is None else integration
+    brand.state.sponsorship = c.phase3_sponsorship if sponsorship is None else sponsorship
+    brand.state.listening_tool = coverage
+    brand.state.crm_integration = c.phase3_integration if integration is None else integration
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_phase_blip_is_not_recorded(model):
     set_phase3_state(model)
     for _ in range(confirm - 1):
         brand.update_phase()
-    brand.sponsorship = 0.0  # back to phase 2 for one day
+    brand.state.sponsorship = 0.0  # back to phase 2 for one day
     brand.update_phase()
     set_phase3_state(model)
     for _ in range(confirm - 1):
@@ -254,14 +254,14 @@ def test_help_desk_needs_both_backlog_and_little_proactive_time(model, backlog, 
     c = model.config.classifier
     assert (c.help_desk_backlog_days, c.help_desk_proactive_share) == (2.0, 0.2)
     brand = with_capacity(model, 10.0)
-    brand.mean_backlog = backlog
-    brand.proactive_share = proactive
+    brand.state.mean_backlog = backlog
+    brand.state.proactive_share = proactive
     assert is_help_desk(brand, c) is flag
 
 
 def test_help_desk_flag_is_confirmed_and_logged(model):
     brand = with_capacity(model, 10.0)
-    brand.mean_backlog, brand.proactive_share = 100.0, 0.05
+    brand.state.mean_backlog, brand.state.proactive_share = 100.0, 0.05
     for _ in range(model.config.classifier.confirm_days - 1):
         brand.update_phase()
     assert brand.help_desk is False
@@ -299,7 +299,7 @@ def test_maturity_index_bounds(model):
 
 def record_phase(model, phase: int) -> None:
     brand = model.brands["acme"]
-    brand._phase.value = phase
+    brand.state.phase.value = phase
 
 
 @pytest.mark.parametrize("margin", [0.1, 0.25])
@@ -336,10 +336,10 @@ def test_help_desk_flag_goes_off_only_past_the_margin():
     c = model.config.classifier
     brand = model.brands["acme"]
     capacity = brand.output.answer_capacity if brand.output else 0.0
-    brand.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.95
-    brand.proactive_share = c.help_desk_proactive_share * 0.5
+    brand.state.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.95
+    brand.state.proactive_share = c.help_desk_proactive_share * 0.5
     assert not is_help_desk(brand, c)  # off: below the entry threshold
-    brand._help_desk.value = True
+    brand.state.help_desk.value = True
     assert is_help_desk(brand, c)  # on: within the margin it stays on
-    brand.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.85
+    brand.state.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.85
     assert not is_help_desk(brand, c)
