@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from ..config import MAX_HORIZON_DAYS, ScenarioConfig
+from ..i18n import _, _l, format_number, ngettext
 from ..metrics import BRAND_REPORTERS, MODEL_REPORTERS
 from ..scenario import (
     ScenarioError,
@@ -94,25 +95,26 @@ RESERVED_COLUMNS = (
 )
 
 #: Scenario keys an experiment may not vary: the run seed comes from base_seed and replicates.
-FORBIDDEN_KEYS = {"seed": "run seeds come from base_seed and replicates",
-                  "name": "the scenario's name is not a model input",
-                  "title": "the scenario's title is not a model input",
-                  "description": "the scenario's description is not a model input"}
+FORBIDDEN_KEYS = {"seed": _l("run seeds come from base_seed and replicates"),
+                  "name": _l("the scenario's name is not a model input"),
+                  "title": _l("the scenario's title is not a model input"),
+                  "description": _l("the scenario's description is not a model input")}
 
 SEED_BITS_SHIFT = 1  # 64-bit state >> 1: a seed that fits a signed 64-bit column
 
 #: Daily metrics that are categories, not quantities: a sensitivity index of them (or of
 #: their final, max or min) means nothing. ``help_desk:mean`` (share of days) is a quantity.
-CATEGORICAL_METRICS = {"phase": "maturity (a continuous score) or phase counts from a sweep",
-                       "help_desk": "help_desk:mean (the share of days in the help-desk trap)"}
+CATEGORICAL_METRICS = {
+    "phase": _l("maturity (a continuous score) or phase counts from a sweep"),
+    "help_desk": _l("help_desk:mean (the share of days in the help-desk trap)")}
 
 # Caps on the sizes an experiment controls (listed in the ODD's parameter table). The points
 # are counted (a product of level counts) before any list of them is built.
-MAX_DESIGN_POINTS = limit("MAX_DESIGN_POINTS", 1_000_000, "Most design points of a sweep or "
-                          "samples of a sensitivity analysis.", "points")
-MAX_RUNS = limit("MAX_RUNS", 10_000_000, "Most runs of an experiment (points × "
-                 "replicates).", "runs")
-MAX_PARAMETERS = limit("MAX_PARAMETERS", 100, "Most parameters varied by an experiment.",
+MAX_DESIGN_POINTS = limit("MAX_DESIGN_POINTS", 1_000_000, _l(
+    "Most design points of a sweep or samples of a sensitivity analysis."), "points")
+MAX_RUNS = limit("MAX_RUNS", 10_000_000, _l("Most runs of an experiment (points × "
+                 "replicates)."), "runs")
+MAX_PARAMETERS = limit("MAX_PARAMETERS", 100, _l("Most parameters varied by an experiment."),
                        "parameters")
 
 
@@ -142,16 +144,17 @@ class Parameter:
     def __post_init__(self):
         parts = self.key.split(".")
         if not self.key or not all(p.strip() == p and p for p in parts):
-            raise ConfigError("key", self.key, "key paths look like market.n_customers")
+            raise ConfigError("key", self.key, _("key paths look like market.n_customers"))
         if self.key in FORBIDDEN_KEYS:
-            raise ConfigError("key", self.key, f"cannot be varied: {FORBIDDEN_KEYS[self.key]}")
+            raise ConfigError("key", self.key, _("cannot be varied: {forbidden}").format(
+                                                 forbidden=FORBIDDEN_KEYS[self.key]))
         has_range = self.low is not None or self.high is not None
         if self.values is not None and has_range:
-            raise ConfigError("values", list(self.values), "give either values or low and high,"
-                              " not both")
+            raise ConfigError("values", list(self.values), _("give either values or low and "
+                                                             "high, not both"))
         if self.values is None and not has_range:
-            raise ConfigError("values", _NO_VALUE, "missing: give values = [...] or a range "
-                              "with low and high")
+            raise ConfigError("values", _NO_VALUE, _("missing: give values = [...] or a range "
+                                                     "with low and high"))
         if self.values is not None:
             self._check_values()
         else:
@@ -160,41 +163,44 @@ class Parameter:
     def _check_values(self) -> None:
         values = list(self.values)
         if not values:
-            raise ConfigError("values", values, "must list at least one value")
+            raise ConfigError("values", values, _("must list at least one value"))
         kinds = {_kind_of(v) for v in values}
         if len(kinds) > 1:
-            raise ConfigError("values", values, "must be all numbers, all strings or all "
-                              "true/false")
+            raise ConfigError("values", values, _("must be all numbers, all strings or all "
+                                                  "true/false"))
         seen = set()
         for v in values:
             if (type(v) is bool, v) in seen:
-                raise ConfigError("values", values, f"must be distinct; {format_value(v)} is "
-                                  "listed twice")
+                raise ConfigError("values", values, _(
+                    "must be distinct; {v} is listed twice").format(
+                                                      v=format_value(v)))
             seen.add((type(v) is bool, v))
         for name in ("n_levels", "integer", "scale"):
             spec = next(f for f in fields(self) if f.name == name)
             if getattr(self, name) != spec.default:
-                raise ConfigError(name, getattr(self, name), "applies to ranges (low and high)"
-                                  " only")
+                raise ConfigError(name, getattr(self, name), _("applies to ranges (low and "
+                                                               "high) only"))
 
     def _check_range(self) -> None:
         if self.low is None:
-            raise ConfigError("low", _NO_VALUE, "missing: a range needs low and high")
+            raise ConfigError("low", _NO_VALUE, _("missing: a range needs low and high"))
         if self.high is None:
-            raise ConfigError("high", _NO_VALUE, "missing: a range needs low and high")
+            raise ConfigError("high", _NO_VALUE, _("missing: a range needs low and high"))
         if not self.low < self.high:
-            raise ConfigError("low", self.low, f"must be below high = {format_value(self.high)}")
+            raise ConfigError("low", self.low, _("must be below high = {high}").format(
+                                                 high=format_value(self.high)))
         if self.scale == "log" and self.low <= 0:
-            raise ConfigError("low", self.low, "must be > 0 with scale = 'log'")
+            raise ConfigError("low", self.low, _("must be > 0 with scale = 'log'"))
         if self.integer:
             for name in ("low", "high"):
                 if not float(getattr(self, name)).is_integer():
-                    raise ConfigError(name, getattr(self, name), "must be an integer with "
-                                      "integer = true")
+                    raise ConfigError(name, getattr(self, name), _("must be an integer with "
+                                                                   "integer = true"))
             if self.n_levels is not None and self.n_levels > self.high - self.low + 1:
                 span = _int(self.high - self.low + 1)
-                raise ConfigError("n_levels", self.n_levels, f"must be ≤ {span}, the number of "
-                                  "integers from low to high")
+                raise ConfigError("n_levels", self.n_levels, _(
+                    "must be ≤ {span}, the number of integers from low to high").format(
+                    span=span))
 
     @property
     def column(self) -> str:
@@ -248,15 +254,15 @@ class Parameter:
         if self.values is not None:
             return [self.typed(v) for v in self.values]
         if self.n_levels is None:
-            raise ConfigError("n_levels", _NO_VALUE, "missing: a range in a grid design needs "
-                              "n_levels (or use design = 'lhs')")
+            raise ConfigError("n_levels", _NO_VALUE, _("missing: a range in a grid design "
+                                                       "needs n_levels (or use design = 'lhs')"))
         space = np.geomspace if self.scale == "log" else np.linspace
         grid = space(float(self.low), float(self.high), self.n_levels)
         if self.integer:
             out = sorted({int(round(v)) for v in grid})
             if len(out) < self.n_levels:
-                raise ConfigError("n_levels", self.n_levels, "gives repeated integers; use "
-                                  "fewer levels")
+                raise ConfigError("n_levels", self.n_levels, _("gives repeated integers; use "
+                                                               "fewer levels"))
             return out
         return [float(f"{v:.12g}") for v in grid]
 
@@ -312,18 +318,21 @@ class StudySpec:
         columns = [p.column for p in self.parameters]
         for i, p in enumerate(self.parameters):
             if p.key in [q.key for q in self.parameters[:i]]:
-                raise ConfigError(f"parameters[{i}].key", p.key, "is varied twice")
+                raise ConfigError(f"parameters[{i}].key", p.key, _("is varied twice"))
             if p.column.casefold() in [c.casefold() for c in columns[:i]]:
-                raise ConfigError(f"parameters[{i}].name", p.column, "names a column twice "
-                                  "(column names must differ by more than upper/lower case)")
+                raise ConfigError(f"parameters[{i}].name", p.column, _("names a column twice "
+                                                                       "(column names must "
+                                                                       "differ by more than "
+                                                                       "upper/lower case)"))
             if p.column in RESERVED_COLUMNS or p.column in METRICS:
                 what = "a daily metric" if p.column in METRICS else "a column of the runs table"
                 raise ConfigError(f"parameters[{i}].name" if p.name else f"parameters[{i}].key",
-                                  p.column, f"is also {what}; choose another name")
+                                  p.column, _("is also {what}; choose another name").format(
+                                              what=what))
         for i, text in enumerate(self.outputs):
             parse_output(text, self.reduce, f"outputs[{i}]")
         if not self.outputs and not self.output_definitions:
-            raise ConfigError("outputs", [], "must name at least one metric")
+            raise ConfigError("outputs", [], _("must name at least one metric"))
         names = [parse_output(t, self.reduce).column for t in self.outputs]
         for i, definition in enumerate(self.output_definitions):
             try:
@@ -335,15 +344,15 @@ class StudySpec:
                 p.column for p in self.parameters))
             if clash:
                 raise ConfigError(f"output_definitions[{i}].name", definition.name,
-                                  f"names the column {sorted(clash)[0]!r} twice; choose "
-                                  "another name")
+                                  _("names the column {clash!r} twice; choose another name").format(
+                                    clash=sorted(clash)[0]))
             names += list(output.columns)
         for i, column in enumerate(self.timeseries_columns):
             if column not in TIMESERIES_COLUMNS:
                 raise ConfigError(f"timeseries_columns[{i}]", column,
                                   did_you_mean(column, list(TIMESERIES_COLUMNS)))
             if column in self.timeseries_columns[:i]:
-                raise ConfigError(f"timeseries_columns[{i}]", column, "listed twice")
+                raise ConfigError(f"timeseries_columns[{i}]", column, _("listed twice"))
 
 
 @dataclass(frozen=True)
@@ -365,29 +374,30 @@ class ExperimentSpec(StudySpec):
         super().__post_init__()
         if self.design == "lhs":
             if self.n_samples is None:
-                raise ConfigError("n_samples", _NO_VALUE, "missing: design = 'lhs' needs "
-                                  "n_samples")
+                raise ConfigError("n_samples", _NO_VALUE, _("missing: design = 'lhs' needs "
+                                                            "n_samples"))
             for i, p in enumerate(self.parameters):
                 if p.n_levels is not None:
                     raise ConfigError(f"parameters[{i}].n_levels", p.n_levels,
-                                      "applies to design = 'grid' only")
+                                      _("applies to design = 'grid' only"))
         else:
             if self.n_samples is not None:
-                raise ConfigError("n_samples", self.n_samples, "applies to design = 'lhs' only")
+                raise ConfigError("n_samples", self.n_samples, _("applies to design = 'lhs' "
+                                                                 "only"))
             if self.design_seed is not None:
-                raise ConfigError("design_seed", self.design_seed, "applies to design = 'lhs' "
-                                  "only")
+                raise ConfigError("design_seed", self.design_seed, _("applies to design = "
+                                                                     "'lhs' only"))
             for i, p in enumerate(self.parameters):
                 if p.is_range and (self.design == "zip" or p.n_levels is None):
                     hint = ("give values" if self.design == "zip"
                             else "add n_levels, or use design = 'lhs'")
                     raise ConfigError(f"parameters[{i}]", {"low": p.low, "high": p.high},
-                                      f"a range needs a sampled design: {hint}")
+                                      _("a range needs a sampled design: {hint}").format(hint=hint))
         if self.design == "zip" and self.parameters:
             sizes = {len(p.values) for p in self.parameters}
             if len(sizes) > 1:
                 raise ConfigError("parameters", [len(p.values) for p in self.parameters],
-                                  "design = 'zip' needs lists of the same length")
+                                  _("design = 'zip' needs lists of the same length"))
         check_plan_size(self.n_points(), self.replicates)
 
     def n_points(self) -> int:
@@ -403,11 +413,19 @@ class ExperimentSpec(StudySpec):
 def check_plan_size(n_points: int, replicates: int) -> None:
     """Refuse plans above the caps (one line) before any list of points is built."""
     if n_points > MAX_DESIGN_POINTS:
-        raise ConfigError("parameters", _NO_VALUE, f"the design has {n_points:,} points (at most "
-                          f"{MAX_DESIGN_POINTS:,}); use fewer levels or design = 'lhs'")
+        raise ConfigError("parameters", _NO_VALUE, _("the design has {n_points:,} points (at "
+                                                     "most {most:,}); use fewer "
+                                                     "levels or design = 'lhs'").format(
+                                                     n_points=n_points,
+                                                     most=MAX_DESIGN_POINTS))
     if n_points * replicates > MAX_RUNS:
-        raise ConfigError("replicates", replicates, f"{n_points:,} points × {replicates:,} "
-                          f"replicates = {n_points * replicates:,} runs (at most {MAX_RUNS:,})")
+        raise ConfigError("replicates", replicates, _("{n_points:,} points × {replicates:,} "
+                                                      "replicates = {n_points2:,} runs (at "
+                                                      "most {most:,})").format(
+                                                      n_points=n_points,
+                                                      replicates=replicates,
+                                                      n_points2=n_points * replicates,
+                                                      most=MAX_RUNS))
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,22 +628,30 @@ class Experiment:
     def describe(self, max_rows: int = 10) -> str:
         """A few lines on the plan (``socbiz sweep --dry-run``)."""
         lines = [f"{self.name}: {self.title}" if self.title else self.name,
-                 f"  base scenario {self.scenario_source} ({self.scenario.horizon_days} days, "
-                 f"{self.scenario.market.n_customers:,} customers, brands "
-                 f"{', '.join(self.brands)})",
-                 f"  design {self.design.kind}: {self.n_points} point(s) x {self.replicates} "
-                 f"replicate(s) = {self.n_runs} runs; base seed {self.base_seed}"
-                 f"{' (common random numbers)' if self.common_random_numbers else ''}",
-                 "  outputs per run and brand: " + ", ".join(o.column for o in self.outputs),
-                 f"  keeps: runs table{', daily time series' if self.timeseries else ''}"
-                 f"{', event logs' if self.events else ''}; experiment hash {self.hash}"]
+                 _("  base scenario {source} ({days} days, {customers} customers, brands "
+                   "{brands})").format(
+                     source=self.scenario_source, days=self.scenario.horizon_days,
+                     customers=format_number(self.scenario.market.n_customers),
+                     brands=", ".join(self.brands)),
+                 _("  design {kind}: {points} point(s) x {replicates} replicate(s) = {runs} "
+                   "runs; base seed {seed}").format(
+                     kind=self.design.kind, points=self.n_points, replicates=self.replicates,
+                     runs=self.n_runs, seed=self.base_seed)
+                 + (_(" (common random numbers)") if self.common_random_numbers else ""),
+                 _("  outputs per run and brand: {outputs}").format(
+                     outputs=", ".join(o.column for o in self.outputs)),
+                 _("  keeps: {tables}; experiment hash {hash}").format(
+                     tables=", ".join([_("runs table"),
+                                       *([_("daily time series")] if self.timeseries else []),
+                                       *([_("event logs")] if self.events else [])]),
+                     hash=self.hash)]
         if self.design.columns:
             frame = self.design.frame()
             with _pandas_wide():
                 body = frame.head(max_rows).to_string(index=False)
             lines += ["", body]
             if len(frame) > max_rows:
-                lines.append(f"... ({len(frame) - max_rows} more points)")
+                lines.append(_("... ({frame} more points)").format(frame=len(frame) - max_rows))
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -699,15 +725,17 @@ def read_spec_file(source: str | os.PathLike | Mapping[str, Any] | StudySpec,
         return dict(source), "experiment", Path.cwd()
     path = Path(source)
     if not is_readable_file(path):
-        raise ScenarioError(f"{format_path(path)}: no such experiment file")
+        raise ScenarioError(_("{path}: no such experiment file").format(
+                              path=format_path(path)))
     return read_toml(path), format_path(path), path.resolve().parent
 
 
 def flatten_overrides(table: Any, source: str, prefix: str = "overrides") -> dict[str, Any]:
     """``[overrides]`` as dotted keys: nested TOML tables and quoted dotted keys both work."""
     if not isinstance(table, Mapping):
-        raise ScenarioError(f"{source}: {prefix} = {format_value(table)} (must be a table of "
-                            "scenario keys, e.g. market.n_customers = 5000)")
+        raise ScenarioError(_("{source}: {prefix} = {table} (must be a table of scenario keys, "
+                              "e.g. market.n_customers = 5000)").format(
+                              source=source, prefix=prefix, table=format_value(table)))
     flat: dict[str, Any] = {}
 
     def walk(node: Mapping[str, Any], path: str) -> None:
@@ -716,15 +744,18 @@ def flatten_overrides(table: Any, source: str, prefix: str = "overrides") -> dic
             if isinstance(value, Mapping) and value:
                 walk(value, here)
             elif here in flat:
-                raise ScenarioError(f"{source}: {prefix}.{here} is given twice")
+                raise ScenarioError(_("{source}: {prefix}.{here} is given twice").format(
+                                      source=source, prefix=prefix, here=here))
             else:
                 flat[here] = value
 
     walk(table, "")
     for key in flat:
         if key in FORBIDDEN_KEYS:
-            raise ScenarioError(f"{source}: {prefix}.{key} (cannot be set here: "
-                                f"{FORBIDDEN_KEYS[key]})")
+            raise ScenarioError(_("{source}: {prefix}.{key} (cannot be set here: "
+                                  "{forbidden})").format(
+                                  source=source, prefix=prefix, key=key,
+                                  forbidden=FORBIDDEN_KEYS[key]))
     return flat
 
 
@@ -733,14 +764,16 @@ def build_spec(cls: type[StudySpec], data: dict[str, Any], source: str) -> Study
     overrides = flatten_overrides(data.pop("overrides", {}), source)
     variants_table = data.pop("variants", {})
     if not isinstance(variants_table, Mapping):
-        raise ScenarioError(f"{source}: variants = {format_value(variants_table)} (must be "
-                            "tables [variants.NAME] of scenario keys)")
+        raise ScenarioError(_("{source}: variants = {variants_table} (must be tables "
+                              "[variants.NAME] of scenario keys)").format(
+                              source=source, variants_table=format_value(variants_table)))
     variants = {str(name): flatten_overrides(table, source, f"variants.{name}")
                 for name, table in variants_table.items()}
     for name, bundle in variants.items():
         if VARIANT_KEY in bundle:
-            raise ScenarioError(f"{source}: variants.{name}.{VARIANT_KEY} (a variant cannot "
-                                "pick another variant)")
+            raise ScenarioError(_("{source}: variants.{name}.{variant_key} (a variant cannot "
+                                  "pick another variant)").format(
+                                  source=source, name=name, variant_key=VARIANT_KEY))
     try:
         spec = build(cls, data)
         spec = replace(spec, overrides=overrides, variants=variants)
@@ -757,8 +790,8 @@ def check_variant_parameters(spec: StudySpec) -> None:
         if p.key != VARIANT_KEY:
             continue
         if not self.variants:
-            raise ConfigError(f"parameters[{i}].key", p.key, "picks among [variants.NAME] "
-                              "tables, and the file has none")
+            raise ConfigError(f"parameters[{i}].key", p.key, _("picks among [variants.NAME] "
+                                                               "tables, and the file has none"))
         if p.values is None:
             raise ConfigError(f"parameters[{i}]", {"low": p.low, "high": p.high},
                               "a variant parameter lists variant names: values = "
@@ -780,8 +813,10 @@ def base_scenario(spec: StudySpec, source: str, folder: Path
         if not path.is_absolute():
             path = folder / path
         if not is_readable_file(path):
-            raise ScenarioError(f"{source}: scenario = {format_value(text)} (no such file: "
-                                f"{format_path(path)})")
+            raise ScenarioError(_(
+                "{source}: scenario = {text} (no such file: {path})").format(
+                                  source=source, text=format_value(text),
+                                  path=format_path(path)))
     else:
         try:
             path = resolve_scenario_path(text)
@@ -823,32 +858,36 @@ def set_key(data: dict[str, Any], dotted: str, value: Any) -> None:
         here = _path_text(segments[: depth + 1])
         if isinstance(seg, int):
             if not isinstance(node, list):
-                raise ConfigError(here, _NO_VALUE, "is not a list: indexes like [0] are for "
-                                  "lists of tables such as timeline")
+                raise ConfigError(here, _NO_VALUE, _("is not a list: indexes like [0] are for "
+                                                     "lists of tables such as timeline"))
             if seg >= len(node):
-                raise ConfigError(here, _NO_VALUE, f"no such entry (the list has {len(node)}"
-                                  f" entr{'y' if len(node) == 1 else 'ies'}, from [0])")
+                raise ConfigError(here, _NO_VALUE, ngettext(
+                    "no such entry (the list has {n} entry, from [0])",
+                    "no such entry (the list has {n} entries, from [0])", len(node)).format(
+                    n=len(node)))
             node[seg] = dict(node[seg])
             node = node[seg]
         else:
             if isinstance(node, list):
                 parent = _path_text(segments[:depth])
-                raise ConfigError(parent, _NO_VALUE, f"is a list: write {parent}[0].{seg}")
+                raise ConfigError(parent, _NO_VALUE, _("is a list: write {parent}[0].{seg}").format(
+                                                       parent=parent, seg=seg))
             if seg not in node:
-                raise ConfigError(here, _NO_VALUE, "no such key in the scenario")
+                raise ConfigError(here, _NO_VALUE, _("no such key in the scenario"))
             child = node[seg]
             node[seg] = list(child) if isinstance(child, list | tuple) else (
                 dict(child) if isinstance(child, Mapping) else child)
             node = node[seg]
             if not isinstance(node, list | dict):
-                raise ConfigError(here, node, "is not a table")
+                raise ConfigError(here, node, _("is not a table"))
     last = segments[-1]
     if isinstance(node, list) and not isinstance(last, int):
         parent = _path_text(segments[:-1])
-        raise ConfigError(parent, _NO_VALUE, f"is a list: write {parent}[0].{last}")
+        raise ConfigError(parent, _NO_VALUE, _("is a list: write {parent}[0].{last}").format(
+                                               parent=parent, last=last))
     if isinstance(last, int) or isinstance(node, list):
-        raise ConfigError(_path_text(segments), _NO_VALUE, "set a field of an entry, e.g. "
-                          "timeline[0].day")
+        raise ConfigError(_path_text(segments), _NO_VALUE, _("set a field of an entry, e.g. "
+                                                             "timeline[0].day"))
     node[last] = value
 
 
@@ -890,8 +929,10 @@ def resolve_base(spec: StudySpec, source: str, folder: Path) -> tuple[ScenarioCo
     fixed = dict(spec.overrides)
     if spec.days is not None:
         if "horizon_days" in fixed:
-            raise ScenarioError(f"{source}: days = {spec.days} and overrides.horizon_days = "
-                                f"{fixed['horizon_days']} (give one of them)")
+            raise ScenarioError(_("{source}: days = {days} and overrides.horizon_days = "
+                                  "{horizon_days} (give one of them)").format(
+                                  source=source, days=spec.days,
+                                  horizon_days=fixed['horizon_days']))
         fixed["horizon_days"] = spec.days
     try:
         base = apply_overrides(data, fixed)
@@ -903,8 +944,10 @@ def resolve_base(spec: StudySpec, source: str, folder: Path) -> tuple[ScenarioCo
         raise ScenarioError(f"{source}: {label} = {format_value(fixed.get(where, _NO_VALUE))}"
                             f" ({_scenario_problem(error, where)})") from None
     if spec.window_days is not None and spec.window_days > base.horizon_days:
-        raise ScenarioError(f"{source}: window_days = {spec.window_days} (must be ≤ the run's "
-                            f"length, {base.horizon_days} days)")
+        raise ScenarioError(_("{source}: window_days = {window_days} (must be ≤ the run's "
+                              "length, {horizon_days} days)").format(
+                              source=source, window_days=spec.window_days,
+                              horizon_days=base.horizon_days))
     return base, scenario_source
 
 
@@ -942,8 +985,9 @@ def check_parameters(spec: StudySpec, base: ScenarioConfig, source: str
                 apply_overrides(data, {p.key: value}, spec.variants)
             except ConfigError as error:
                 if p.key == VARIANT_KEY:
-                    raise ScenarioError(f"{source}: variants.{value} is not a valid scenario "
-                                        f"({_why(error)})") from None
+                    raise ScenarioError(_("{source}: variants.{value} is not a valid scenario "
+                                          "({why})").format(
+                                          source=source, value=value, why=_why(error))) from None
                 if _is_key_error(error):
                     raise ScenarioError(f"{source}: parameters[{i}].key = {format_value(p.key)}"
                                         f" ({error.path}: {error.allowed})") from None
@@ -983,8 +1027,9 @@ def check_points(design: Design, base: ScenarioConfig, source: str,
                 j = design.keys.index(error.path)
                 if j < len(parameters) and parameters[j].is_range:
                     hint = f"; add integer = true to parameters[{j}]"
-            raise ScenarioError(f"{source}: design point {i} ({values}) is not a valid scenario"
-                                f" ({why}){hint}") from None
+            raise ScenarioError(_("{source}: design point {i} ({values}) is not a valid "
+                                  "scenario ({why}){hint}").format(
+                                  source=source, i=i, values=values, why=why, hint=hint)) from None
 
 
 def _why(error: ConfigError) -> str:
