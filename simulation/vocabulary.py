@@ -111,7 +111,7 @@ CONTENT_DEPARTMENTS: tuple[str, ...] = tuple(d.id for d in DEPARTMENT_TERMS.valu
 CONTRIBUTED_TYPE: Mapping[str, str] = {d.id: d.contributes for d in DEPARTMENT_TERMS.values()
                                        if d.contributes}
 # Natural working affinities between departments: the extra links of the hub-and-spoke
-# organisational models (simulation.agents.brands.internal_network).
+# organisational models (simulation.agents.departments.internal_network).
 DEPARTMENT_AFFINITIES: tuple[tuple[str, str], ...] = (
     ("marketing", "communication"),
     ("customer_service", "crm"),

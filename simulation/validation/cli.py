@@ -122,9 +122,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     seeds = list(range(1, args.seeds + 1))
     failed = 0
     with make_pool(args.workers) as pool:
+        # With --only, the other patterns' raw results are kept (each row of the report says
+        # its own seeds and model commit): rerunning two patterns does not throw away the rest.
+        earlier = load_raw(out) if args.only else {}
+        kept = "; other patterns kept from an earlier run" if args.only else ""
         if "patterns" in args.sections:
             t0 = time.perf_counter()
-            results, cpu = {}, 0.0
+            results = {k: v for k, v in earlier.get("patterns", {}).get("results", {}).items()
+                       if k not in {p.id for p in patterns}}
+            cpu = 0.0
             for pattern in patterns:
                 try:
                     result = run_pattern(pattern, seeds, pool)
@@ -143,7 +149,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 cpu += cpu_seconds(result.runs)
                 # Saved after every pattern: an interrupted run keeps what it computed.
                 save_raw(out, "patterns", {"results": results, "meta": {
-                    "settings": f"{len(seeds)} seeds per arm",
+                    "settings": f"{len(seeds)} seeds per arm{kept}",
                     "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
         if "targets" in args.sections:
             from . import collect_runs
@@ -175,11 +181,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
             t0 = time.perf_counter()
             ab_seeds = list(range(1, args.ablation_seeds + 1))
 
+            previous = earlier.get("ablations", {}).get("results", {})
+
             def save_ablations(raw):
+                raw = {ablation: {**previous.get(ablation, {}), **per}
+                       for ablation, per in raw.items()}
                 cpu = sum(cpu_seconds(r) for per in raw.values() for r in per.values()
                           if "_error" not in r)
                 save_raw(out, "ablations", {"results": raw, "meta": {
-                    "settings": f"{len(ab_seeds)} seeds per arm",
+                    "settings": f"{len(ab_seeds)} seeds per arm{kept}",
                     "wall_s": time.perf_counter() - t0, "cpu_s": cpu, "commit": commit}})
 
             save_ablations(run_ablations(patterns, ab_seeds, pool, progress=say,
