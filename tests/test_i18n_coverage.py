@@ -60,7 +60,7 @@ SCOPE = (
     "simulation/model.py",
     "simulation/complaints.py",
     "simulation/customers.py",
-    "simulation/agents/brands.py",
+    "simulation/agents/",  # brands, departments, crises, listening ... (the event log)
     "simulation/metrics.py",
 )
 
@@ -99,7 +99,9 @@ NOT_YET_CONVERTED: dict[str, str] = {
     "simulation/experiments/discovery.py": "i18n",
     "simulation/experiments/outputs.py": "i18n",
     "simulation/experiments/sensitivity.py": "i18n",
-    "simulation/experiments/spec.py": "i18n",
+    "simulation/experiments/spec/checks.py": "i18n",
+    "simulation/experiments/spec/columns.py": "i18n",
+    "simulation/experiments/spec/study.py": "i18n",
 }
 
 # Files of SCOPE that are tools, not interface (with why).
@@ -125,6 +127,8 @@ NOT_USER_FACING = {
     "failure injected by  for run ": "a test hook's error (SOCBIZ_SWEEP_FAIL_RUNS)",
     "pid  on \n": "the lock file's content, read by a program",
     "at day  of ": "the run status stored in metadata.json (views.run_metadata)",
+    "; other patterns kept from an earlier run": "validation settings stored for the report",
+    "Coverage of the listening tool bought.": "a property's docstring (agents/brands.py)",
 }
 
 PROGRAMMING_ERRORS = {"TypeError", "NotImplementedError", "RuntimeError", "AssertionError",
@@ -136,7 +140,7 @@ IDENTIFIER_KEYWORDS = {"metavar", "dest", "prog", "version", "source", "classes"
                        "style", "icon_name", "color", "href", "target", "key", "type", "tag",
                        "encoding", "mode", "format", "backend", "loc", "marker", "linestyle",
                        "ls", "cmap", "path", "name", "id", "ref", "v_model", "css", "unit",
-                       "kind", "status"}
+                       "kind", "status", "doc"}  # doc=: a property's docstring
 # Keywords of a Solara / ipyvuetify call that are text on the page.
 UI_TEXT_KEYWORDS = {"label", "title", "children", "text", "placeholder", "hint", "tooltip",
                     "subtitle", "description", "help", "messages", "suffix", "prefix",

@@ -290,11 +290,13 @@ def probe_scheduler(address: str, wait: float = 3.0) -> None:
     except TimeoutError:
         greeting = b""
     except OSError as error:
-        raise ExecutorError(f"--scheduler {address}: cannot connect to a Dask scheduler "
-                            f"({type(error).__name__}: {error})") from None
+        raise ExecutorError(_("--scheduler {address}: cannot connect to a Dask scheduler "
+                              "({error_type}: {error})").format(
+                              address=address, error_type=type(error).__name__, error=error)) from None
     if not greeting:
-        raise ExecutorError(f"--scheduler {address}: something listens there but it is not a "
-                            f"Dask scheduler (no Dask handshake within {wait:g} s)")
+        raise ExecutorError(_("--scheduler {address}: something listens there but it is not a "
+                              "Dask scheduler (no Dask handshake within {wait:g} s)").format(
+                              address=address, wait=wait))
 
 
 def make_executor(workers: int | None = None, scheduler: Any = None,
