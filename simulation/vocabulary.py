@@ -201,6 +201,10 @@ INTERVENTION_TERMS = _by_id((
          "another.")),
     Term("crisis", _l("Crisis"), _l("An exogenous crisis: a complaint of high virality posted by "
          "several people at once.")),
+    Term("reach", _l("Platform reach change"), _l("The platform shows more or fewer brand "
+         "stories: every customer's attention to brand posts becomes factor times what it was "
+         "at the start (a cut in organic reach, or a competitor's viral contest drawing "
+         "attention).")),
 ))
 INTERVENTION_KINDS: tuple[str, ...] = tuple(INTERVENTION_TERMS)
 
