@@ -80,10 +80,11 @@ def main() -> int:
             page.screenshot(path=str(path))
             written.append(path)
             page.get_by_role("tab").nth(2).click()  # Compare / Comparer
+            page.get_by_label(re.compile(r"Run to day|jusqu", re.I)).first.fill("365")
             page.get_by_role("button", name=re.compile(
                 r"Run comparison|Lancer la comparaison|Comparer", re.I)).first.click()
-            page.wait_for_timeout(2000)
-            page.locator(".socbiz-chart img, .socbiz-chart canvas").first.wait_for()
+            page.get_by_text(re.compile(r"Differences on day|(É|é)carts|Diff(é|e)rences",
+                                        re.I)).first.wait_for()
             page.wait_for_timeout(4000)
             path = OUT / "dashboard-fr-compare.png"
             page.screenshot(path=str(path))
