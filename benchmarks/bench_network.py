@@ -21,8 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -39,9 +39,8 @@ def _rss_mib() -> float:
 def measure(kind: str, n_nodes: int, mean_degree: float, seed: int) -> dict:
     import numpy as np
 
-    from simulation.network import build_network
-
     from simulation import kernels
+    from simulation.network import build_network
 
     warm = build_network(kind, 1000, mean_degree, np.random.default_rng(seed))
     warm.neighbour_sum(np.ones(1000))  # imports scipy outside the timings

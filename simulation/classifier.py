@@ -38,13 +38,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .i18n import term
 from .vocabulary import PHASES
 
 if TYPE_CHECKING:
     from .agents.brands import Brand
     from .config import ClassifierConfig, OrganisationConfig
 
-PHASE_NAMES = {number: label.lower() for number, label in PHASES.items()}  # mid-sentence
+# Mid-sentence names ("social marketing"), translated where shown (simulation.i18n.TERMS).
+PHASE_NAMES = {number: term("phase", number) for number in PHASES}
 
 
 def classify_phase(brand: Brand, thresholds: ClassifierConfig,
