@@ -111,9 +111,9 @@ class Server:
 class Offline:
     """A browser context whose non-local requests are aborted and recorded."""
 
-    def __init__(self, browser):
+    def __init__(self, browser, locale: str = "en-US"):
         self.context = browser.new_context(viewport={"width": 1400, "height": 1100},
-                                           accept_downloads=True)
+                                           accept_downloads=True, locale=locale)
         self.blocked: list[str] = []
         self.failed: list[str] = []
         self.context.route("**/*", self._route)
