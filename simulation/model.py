@@ -127,9 +127,7 @@ class SocialBusinessModel(mesa.Model):
         }
         for brand in self.brands.values():
             for agency_name in brand.config.agencies:
-                agency = self.agencies[agency_name]
-                agency.sign(brand)
-                brand.agencies.append(agency)
+                brand.contract(self.agencies[agency_name])
         for brand in self.brands.values():
             brand.today = self.market.initial_day(brand.index)
 

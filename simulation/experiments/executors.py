@@ -165,6 +165,7 @@ class DaskExecutor(Executor):
             self.client, self.own = scheduler, False
         else:
             address = str(scheduler)
+            probe_scheduler(address)
             try:
                 self.client = distributed.Client(address, timeout=timeout,
                                                  set_as_default=False)
@@ -249,6 +250,40 @@ def worker_probe(out: str) -> dict[str, Any]:
 
     return {"socbiz": __version__, "code": code_fingerprint(), "host": socket.gethostname(),
             "sees_out": os.path.isdir(out) and os.access(out, os.W_OK)}
+
+
+def probe_scheduler(address: str, wait: float = 3.0) -> None:
+    """Fail fast on a ``tcp://`` address that is not a Dask scheduler.
+
+    A Dask listener writes its handshake as soon as a connection is accepted
+    (``distributed.comm.core.Listener.on_connection``), so a port that accepts but stays silent
+    for ``wait`` seconds (a web server, a database) is not one; without this check the client
+    waits its whole connect timeout. Other schemes (tls://, inproc://, ucx://) are left to Dask.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    if not address.startswith("tcp://"):
+        return
+    parts = urlsplit(address)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or not port:
+        return  # Dask names the malformed address in its own error
+    try:
+        with socket.create_connection((host, port), timeout=wait) as sock:
+            sock.settimeout(wait)
+            greeting = sock.recv(1)
+    except TimeoutError:
+        greeting = b""
+    except OSError as error:
+        raise ExecutorError(f"--scheduler {address}: cannot connect to a Dask scheduler "
+                            f"({type(error).__name__}: {error})") from None
+    if not greeting:
+        raise ExecutorError(f"--scheduler {address}: something listens there but it is not a "
+                            f"Dask scheduler (no Dask handshake within {wait:g} s)")
 
 
 def make_executor(workers: int | None = None, scheduler: Any = None,
