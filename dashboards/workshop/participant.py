@@ -292,7 +292,8 @@ def PublicMarket(public):
                         f"{format_number(row['crises'], 0)} |")
         solara.Markdown("\n".join(rows))
         solara.Markdown(f"#### {t('Leaderboard')}")
-        names = {r["brand"]: r["team"] for r in public["brands"]}
+        names = {r["brand"]: (r["team"] if r["team"] != "(autopilot)" else
+                              f"({t('autopilot')})") for r in public["brands"]}
         board = [f"| # | {t('team')} | {t('score')} |", "|---|---|---|"]
         for row in public["leaderboard"]:
             board.append(f"| {row['rank']} | {_md(names.get(row['brand'], row['brand']))} | "
