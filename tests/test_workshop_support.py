@@ -67,7 +67,7 @@ class Server:
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the fd
             self.process = subprocess.Popen(command, cwd=self.folder, stdout=log,
                                             stderr=subprocess.STDOUT, env=env)
-        deadline = time.time() + 150
+        deadline = time.time() + float(os.environ.get("SOCBIZ_SERVER_START_S", 400))
         while True:
             try:
                 with urllib.request.urlopen(self.url + "/", timeout=3) as response:
