@@ -119,6 +119,20 @@ def add_commands(sub) -> None:
     disc.add_argument("--out", help=_("folder (default: RESULTS/discovery/OUTPUT)"))
     disc.set_defaults(func=cmd_discover)
 
+    cal = sub.add_parser(
+        "calibrate", help=_("fit parameters to published figures (ABC-SMC with pyabc)"),
+        description=_("Fit the parameters of a calibration spec to target statistics or "
+                      "series with ABC-SMC (pyabc), running every simulation through the sweep "
+                      "machinery (local processes or Dask); then run a posterior predictive "
+                      "check of every target, fitted and held out, and write the posterior, "
+                      "the checks, plots and a summary. See docs/experiments.md."))
+    cal.add_argument("spec", help=_("calibration TOML file (e.g. "
+                                    "scenarios/experiments/market_calibration.toml)"))
+    _add_execution_options(cal, "runs/SPEC")
+    cal.add_argument("--dry-run", action="store_true",
+                     help=_("validate the spec and print the priors and targets; run nothing"))
+    cal.set_defaults(func=cmd_calibrate)
+
     export = sub.add_parser(
         "export", help=_("export a sweep's tables as CSV"),
         description=_("Write the runs table (and optionally the daily series and event logs) "
@@ -215,6 +229,30 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if summary.interrupted:
         return 130
     return 0 if summary.failed == 0 and summary.missing == 0 else 1
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibration import load_calibration, run_calibration
+    from .executors import ExecutorError
+    from .store import StoreError
+
+    calibration = load_calibration(args.spec)
+    if args.dry_run:
+        print(calibration.describe())
+        return 0
+    out = Path(args.out) if args.out else Path("runs") / Path(args.spec).stem
+    if not args.quiet:
+        print(_("socbiz: calibrate '{name}': results in {out}").format(
+            name=calibration.experiment.name, out=out), file=sys.stderr)
+    try:
+        result = run_calibration(calibration, out, workers=args.workers,
+                                 scheduler=scheduler_of(args), resume=args.resume,
+                                 progress=not args.quiet)
+    except (StoreError, ExecutorError) as error:
+        raise _user_error(error) from None
+    print(f"socbiz: {result}", file=sys.stderr)
+    print(out)
+    return 0
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
