@@ -750,3 +750,12 @@ def parse_number(typed: Any, *, lang: str | None = None) -> float:
     if not _NUMBER.fullmatch(raw):
         raise _not_a_number(typed)
     return float(raw)
+
+
+def parse_integer(typed: Any, *, lang: str | None = None) -> int:
+    """A whole number as typed in either language (``20 000``, ``1,000`` in English, ``365``);
+    ValueError if it is not one (seeds, days, counts typed in the dashboard)."""
+    value = parse_number(typed, lang=lang)
+    if not float(value).is_integer():
+        raise ValueError(_("{text} is not a whole number").format(text=repr(str(typed).strip())))
+    return int(value)

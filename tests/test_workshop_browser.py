@@ -47,6 +47,25 @@ def chromium_browser():
         chromium.close()
 
 
+def assert_no_server_file_is_served(server):
+    """Paths a curious participant might try: none returns the workshop file or the code."""
+    import urllib.error
+    import urllib.request
+
+    secret = server.file.read_bytes()[:16]  # "SQLite format 3"
+    for path in ("/w.sqlite", "/../w.sqlite", "/static/../w.sqlite", "/static/public/w.sqlite",
+                 "/static/public/../../w.sqlite", "/static/%2e%2e/%2e%2e/w.sqlite",
+                 "/_solara/../w.sqlite", "/static/app.py", "/static/public/app.py",
+                 "/static/public/../app.py", f"/static/{server.file}",
+                 "/static/public/%2e%2e/shared.py"):
+        try:
+            with urllib.request.urlopen(server.url + path, timeout=30) as response:
+                body = response.read()
+        except urllib.error.HTTPError as error:
+            body = error.read()
+        assert secret not in body and b"SOCBIZ_WORKSHOP_FILE" not in body, path
+
+
 def shot(page, name):
     page.wait_for_timeout(200)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -63,7 +82,7 @@ def test_a_workshop_round_trip_with_five_teams_a_facilitator_and_a_crash(chromiu
     server.start()
     teams = [Participant(browser, server, f"Team {i}") for i in range(N_TEAMS)]
     facilitator = Offline(browser)
-    spy = Offline(browser)
+    spy = Offline(browser, locale="fr-FR")  # a French browser: participants' pages in French
     try:
         # Join and decide: each team a distinctive posting frequency.
         for team in teams:
@@ -90,13 +109,14 @@ def test_a_workshop_round_trip_with_five_teams_a_facilitator_and_a_crash(chromiu
         mark('reloaded')
         # Refusals: another team's panel (a guessed token), the console with a team token.
         other = spy.page(f"{server.url}/?team=not-{teams[2].token}")
-        other.get_by_text("Unknown team link").wait_for()
+        other.get_by_text("Lien d'équipe inconnu").wait_for()  # in the browser's language
         assert "Team 2" not in other.content()
         refused = spy.page(f"{server.url}/console?token={teams[0].token}")
         refused.get_by_text("Access refused").wait_for()
         assert server.room not in refused.content() and "Lock" not in refused.inner_text("body")
         projector = spy.page(f"{server.url}/projector")
         projector.get_by_text("Access refused").wait_for()
+        assert_no_server_file_is_served(server)
 
         mark('refusals')
         # An incident for team 3's brand, then lock and simulate.

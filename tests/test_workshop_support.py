@@ -67,7 +67,7 @@ class Server:
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the fd
             self.process = subprocess.Popen(command, cwd=self.folder, stdout=log,
                                             stderr=subprocess.STDOUT, env=env)
-        deadline = time.time() + 150
+        deadline = time.time() + float(os.environ.get("SOCBIZ_SERVER_START_S", 400))
         while True:
             try:
                 with urllib.request.urlopen(self.url + "/", timeout=3) as response:
@@ -111,9 +111,9 @@ class Server:
 class Offline:
     """A browser context whose non-local requests are aborted and recorded."""
 
-    def __init__(self, browser):
+    def __init__(self, browser, locale: str = "en-US"):
         self.context = browser.new_context(viewport={"width": 1400, "height": 1100},
-                                           accept_downloads=True)
+                                           accept_downloads=True, locale=locale)
         self.blocked: list[str] = []
         self.failed: list[str] = []
         self.context.route("**/*", self._route)

@@ -20,6 +20,7 @@ Rules:
 from __future__ import annotations
 
 import time
+from html import escape
 
 import solara
 
@@ -121,68 +122,95 @@ def TeamPage(token: str, version: int):
 
 @solara.component
 def DecisionForm(token: str, round_: int, status: str, paused: bool):
+    """The form is uncontrolled: typed values go to a ref, not to the form's state, so a
+    keystroke or a submission re-renders only the budget line or the "Saved" line, not the
+    thirty widgets of the form (a cheap submission path with many teams at once)."""
     ws = shared.workshop()
-    draft, was_submitted = ws.draft(token)
-    values, set_values = solara.use_state(draft.as_dict())
-    message, set_message = solara.use_state(
-        (f"{t('Saved')} ({t('revision')} {ws.revision(token)})", "ok") if was_submitted
-        else ("", ""))
-    brand = ws.brand_of(token)
+
+    def start():
+        draft, was_submitted = ws.draft(token)
+        saved = ((f"{t('Saved')} ({t('revision')} {ws.revision(token)})", "ok")
+                 if was_submitted else ("", ""))
+        return draft.as_dict(), saved
+
+    initial, saved = solara.use_memo(start, dependencies=[token, round_, status])
+    values = solara.use_ref(dict(initial))
+    message = solara.use_reactive(saved)
+    budget_line = solara.use_reactive(_budget_line(ws, token, initial))
     editable = status == "open" and not paused
 
+    def store(name, value):
+        values.current = {**values.current, name: value}
+        budget_line.value = _budget_line(ws, token, values.current)
+
     def setter(name):
-        def set_value(value):
-            set_values({**values, name: value})
-        return set_value
+        return lambda value: store(name, value)
 
     def toggle(department):
         def set_checked(checked):
-            chosen = [d for d in values["training_departments"] if d != department]
+            chosen = [d for d in values.current["training_departments"] if d != department]
             if checked:
                 chosen.append(department)
-            set_values({**values, "training_departments": chosen})
+            store("training_departments", chosen)
         return set_checked
 
     def submit():
         try:
             with speaking():
-                ws.submit(token, values)
+                ws.submit(token, values.current)
         except WorkshopError as problem:
-            set_message((f"{t('Refused')}: {problem}", "error"))
+            message.value = (f"{t('Refused')}: {problem}", "error")
             return
-        set_message((f"{t('Saved')} ({t('revision')} {ws.revision(token)}, "
-                     f"{time.strftime('%H:%M:%S')})", "ok"))
+        message.value = (f"{t('Saved')} ({t('revision')} {ws.revision(token)}, "
+                         f"{time.strftime('%H:%M:%S')})", "ok")
 
     solara.Markdown(f"### {t('Your decisions for this round')}")
     for name, label, _step in NUMBER_FIELDS:
-        solara.InputFloat(field_label(name, label), value=values[name],
+        solara.InputFloat(field_label(name, label), value=initial[name],
                           on_value=setter(name), disabled=not editable)
         solara.Text(t(DECISION_FIELDS[name].metadata["help"]),
                     style={"font-size": "0.75em", "color": "#666"})
     solara.Select(t("Content mix"), values=list(DECISION_FIELDS["mix"].metadata["choices"]),
-                  value=values["mix"], on_value=setter("mix"), disabled=not editable)
+                  value=initial["mix"], on_value=setter("mix"), disabled=not editable)
     solara.Select(t("Agency"), values=[AGENCY_KEEP, AGENCY_NONE, *ws.scenario.agencies],
-                  value=values["agency"], on_value=setter("agency"), disabled=not editable)
+                  value=initial["agency"], on_value=setter("agency"), disabled=not editable)
     solara.Text(t("Departments trained this round"))
     with solara.Row(style={"flex-wrap": "wrap"}):
         for department in DEPARTMENTS:
-            solara.Checkbox(label=department, value=department in values["training_departments"],
+            solara.Checkbox(label=department,
+                            value=department in initial["training_departments"],
                             on_value=toggle(department), disabled=not editable)
-    try:
-        cost = decision_cost(ws_decision(values), ws.scenario, brand, ws.config.round_days)
-        with speaking():
-            used = format_currency(cost, digits=0)
-            budget = format_currency(ws.config.budget_per_round, digits=0)
-        solara.Text(f"{t('Budget used')}: {used} / {budget}")
-    except Exception:  # an incomplete form: the server check on submit gives the reason
-        pass
+    Line(budget_line)
     solara.Button(t("Submit decisions"), on_click=submit, color="primary",
                   disabled=not editable)
-    text, kind = message
+    SaveStatus(message)
+
+
+@solara.component
+def Line(text):
+    if text.value:
+        solara.Text(text.value)
+
+
+@solara.component
+def SaveStatus(message):
+    text, kind = message.value
     if kind == "ok":
         solara.Success(text)
     elif kind == "error":
         solara.Error(text)
+
+
+def _budget_line(ws, token, values) -> str:
+    try:
+        cost = decision_cost(ws_decision(values), ws.scenario, ws.brand_of(token),
+                             ws.config.round_days)
+    except Exception:  # an incomplete form: the server check on submit gives the reason
+        return ""
+    with speaking():
+        used = format_currency(cost, digits=0)
+        budget = format_currency(ws.config.budget_per_round, digits=0)
+    return f"{t('Budget used')}: {used} / {budget}"
 
 
 def ws_decision(values):
@@ -211,15 +239,20 @@ def OwnBrand(private, public):
             (t("Score"), f"{format_number(mine.get('score', 0), 0)} "
                          f"({t('Rank')} {mine.get('rank', '-')})"),
         ]
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        for title, value in cards:
-            with solara.Card(title, style={"min-width": "130px"}):
-                solara.Text(value, classes=["workshop-card"])
+    # One HTML block for the cards and one for the log: a page after a release is a few
+    # widgets, not fifty (each widget costs the server a render and a message).
+    solara.HTML(tag="div", unsafe_innerHTML="".join(
+        f'<div class="workshop-card-box" style="display:inline-block;min-width:130px;'
+        f'margin:4px;padding:6px 10px;border:1px solid #ddd;border-radius:6px">'
+        f'<div style="font-size:0.8em;color:#555">{escape(title)}</div>'
+        f'<div class="workshop-card" style="font-size:1.3em">{escape(value)}</div></div>'
+        for title, value in cards))
     BrandChart(private, public)
     solara.Markdown(f"#### {t('Event log')}")
-    for event in private["events"][-12:][::-1]:
-        solara.Text(tf("Day {day}: {text}", day=event["day"], text=event["text"]),
-                    style={"font-size": "0.85em"})
+    lines = [tf("Day {day}: {text}", day=event["day"], text=event["text"])
+             for event in private["events"][-12:][::-1]]
+    solara.HTML(tag="div", unsafe_innerHTML="<br>".join(escape(line) for line in lines),
+                style={"font-size": "0.85em"})
 
 
 @solara.component
@@ -259,7 +292,8 @@ def PublicMarket(public):
                         f"{format_number(row['crises'], 0)} |")
         solara.Markdown("\n".join(rows))
         solara.Markdown(f"#### {t('Leaderboard')}")
-        names = {r["brand"]: r["team"] for r in public["brands"]}
+        names = {r["brand"]: (r["team"] if r["team"] != "(autopilot)" else
+                              f"({t('autopilot')})") for r in public["brands"]}
         board = [f"| # | {t('team')} | {t('score')} |", "|---|---|---|"]
         for row in public["leaderboard"]:
             board.append(f"| {row['rank']} | {_md(names.get(row['brand'], row['brand']))} | "
@@ -267,9 +301,9 @@ def PublicMarket(public):
         solara.Markdown("\n".join(board))
     if public["news"]:
         solara.Markdown(f"#### {t('Crises in the news')}")
-        for item in public["news"][-8:]:
-            solara.Text(tf("Round {number}, day {day}: {text}", number=item["round"],
-                           day=item["day"], text=item["text"]))
+        lines = [tf("Round {number}, day {day}: {text}", number=item["round"], day=item["day"],
+                    text=item["text"]) for item in public["news"][-8:]]
+        solara.HTML(tag="div", unsafe_innerHTML="<br>".join(escape(line) for line in lines))
 
 
 def _md(text: str) -> str:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +44,7 @@ import pandas as pd
 from ..i18n import _
 from ..scenario import ScenarioError
 from ..schema import MAX_SEED, ConfigError, param
+from .particles import next_attempt, particle_seed
 from .spec import (
     METRICS,
     Design,
@@ -281,14 +281,6 @@ def load_calibration(source: str | os.PathLike | Mapping[str, Any] | Calibration
 # What runs on a worker
 
 
-_PARTICLE = threading.local()  # (generation, slot, attempt) of the particle being drawn
-
-
-def particle_seed(seed: int, block: int, slot: int, attempt: int) -> int:
-    state = np.random.SeedSequence([seed, block, slot, attempt]).generate_state(2, np.uint64)
-    return int(state[0] >> np.uint64(1))
-
-
 @dataclass(frozen=True)
 class ParticleModel:
     """pyabc's model: one run of the calibration's context at the particle's parameters,
@@ -310,9 +302,7 @@ class ParticleModel:
         return tuple(out)
 
     def __call__(self, parameters: Mapping[str, float]) -> dict[str, float]:
-        block, slot = getattr(_PARTICLE, "block", 1), getattr(_PARTICLE, "slot", 0)
-        attempt = getattr(_PARTICLE, "attempt", 0)
-        _PARTICLE.attempt = attempt + 1
+        block, slot, attempt = next_attempt()
         run_id = (block * _SLOT + slot) * _ATTEMPT + attempt
         seed = particle_seed(self.seed, block, slot, attempt)
         return self.simulate(run_id, seed, self.values(parameters))

@@ -13,7 +13,7 @@ import random
 import numpy as np
 from pyabc.sampler import MappingSampler
 
-from .calibration import _PARTICLE
+from . import particles
 
 
 class SeededMappingSampler(MappingSampler):
@@ -29,7 +29,7 @@ class SeededMappingSampler(MappingSampler):
         state = np.random.SeedSequence([seed, block, slot]).generate_state(2)
         np.random.seed(state)  # noqa: NPY002 (pyabc draws from numpy's global generator)
         random.seed(int(state[0]))
-        _PARTICLE.block, _PARTICLE.slot, _PARTICLE.attempt = block, slot, 0
+        particles.start(block, slot)
         sample = self._create_empty_sample()
         n = 0
         while True:

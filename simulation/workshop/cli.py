@@ -209,6 +209,10 @@ def serve(args: argparse.Namespace) -> int:
         "SOLARA_ASSETS_CDN": env.get("SOCBIZ_ASSETS_CDN", OFFLINE_CDN),
         "SOLARA_THEME_SHOW_BANNER": "False",
         "SOLARA_THEME_TITLE": "socbiz workshop",
+        # A page gone for two minutes (tab closed, phone asleep) frees its session: its kernel,
+        # widgets and watcher thread. Nothing is lost: the state is the workshop's, and the
+        # team link opens a new session on the same team.
+        "SOLARA_KERNEL_CULL_TIMEOUT": env.get("SOLARA_KERNEL_CULL_TIMEOUT", "2m"),
         "SOCBIZ_WORKSHOP_FILE": str(path.resolve()),
         "SOCBIZ_WORKSHOP_JOIN_URL": join_url,
         "SOCBIZ_WORKSHOP_CONSOLE_URL": console_url,

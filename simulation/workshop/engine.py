@@ -380,8 +380,8 @@ class Workshop:
         waits for it."""
         with self.lock:
             self._check_idle()
-            if self.status == "open":
-                self.lock_round()
+            if self.status == "open":  # lock it; the pages hear of it once, below
+                self.store.write(self._set_state(status="locked"))
             if self.status != "locked":
                 raise WorkshopError(_("round {number} is {status}, not locked").format(
                     number=self.round, status=_(self.status)))
@@ -392,7 +392,8 @@ class Workshop:
                 played[brand] = self.strategy(brand).carried()
             incidents = self.round_incidents(number)
             self.simulating = True
-            self._bump(public=False)
+            self._bump()  # participants see the round locked
+
         try:
             outcome = self.market.play_round(played, incidents)
             leaderboard = self._leaderboard(outcome.summary)
@@ -420,7 +421,9 @@ class Workshop:
             self._after_market_change()
             self._load_current()
             self.simulating = False
-            self._bump()
+            # Only the console hears of it: participants' pages change at release, so a round
+            # costs each page one re-render (lock) plus one (results), not three.
+            self._bump(public=False)
             return self.outcomes[number]
 
     def release(self) -> None:

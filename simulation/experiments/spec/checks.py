@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...config import ScenarioConfig
+from ...i18n import _
 from ...scenario import ScenarioError
 from ...schema import _NO_VALUE, ConfigError, format_value
 from .files import base_scenario
@@ -74,8 +75,8 @@ def check_variant_parameters(spec: StudySpec) -> None:
         if p.key != VARIANT_KEY:
             continue
         if not self.variants:
-            raise ConfigError(f"parameters[{i}].key", p.key, "picks among [variants.NAME] "
-                              "tables, and the file has none")
+            raise ConfigError(f"parameters[{i}].key", p.key, _("picks among [variants.NAME] "
+                                                               "tables, and the file has none"))
         if p.values is None:
             raise ConfigError(f"parameters[{i}]", {"low": p.low, "high": p.high},
                               "a variant parameter lists variant names: values = "
@@ -93,8 +94,10 @@ def resolve_base(spec: StudySpec, source: str, folder: Path) -> tuple[ScenarioCo
     fixed = dict(spec.overrides)
     if spec.days is not None:
         if "horizon_days" in fixed:
-            raise ScenarioError(f"{source}: days = {spec.days} and overrides.horizon_days = "
-                                f"{fixed['horizon_days']} (give one of them)")
+            raise ScenarioError(_("{source}: days = {days} and overrides.horizon_days = "
+                                  "{horizon_days} (give one of them)").format(
+                                  source=source, days=spec.days,
+                                  horizon_days=fixed['horizon_days']))
         fixed["horizon_days"] = spec.days
     try:
         base = apply_overrides(data, fixed)
@@ -106,8 +109,10 @@ def resolve_base(spec: StudySpec, source: str, folder: Path) -> tuple[ScenarioCo
         raise ScenarioError(f"{source}: {label} = {format_value(fixed.get(where, _NO_VALUE))}"
                             f" ({_scenario_problem(error, where)})") from None
     if spec.window_days is not None and spec.window_days > base.horizon_days:
-        raise ScenarioError(f"{source}: window_days = {spec.window_days} (must be ≤ the run's "
-                            f"length, {base.horizon_days} days)")
+        raise ScenarioError(_("{source}: window_days = {window_days} (must be ≤ the run's "
+                              "length, {horizon_days} days)").format(
+                              source=source, window_days=spec.window_days,
+                              horizon_days=base.horizon_days))
     return base, scenario_source
 
 
@@ -145,8 +150,9 @@ def check_parameters(spec: StudySpec, base: ScenarioConfig, source: str
                 apply_overrides(data, {p.key: value}, spec.variants)
             except ConfigError as error:
                 if p.key == VARIANT_KEY:
-                    raise ScenarioError(f"{source}: variants.{value} is not a valid scenario "
-                                        f"({_why(error)})") from None
+                    raise ScenarioError(_("{source}: variants.{value} is not a valid scenario "
+                                          "({why})").format(
+                                          source=source, value=value, why=_why(error))) from None
                 if _is_key_error(error):
                     raise ScenarioError(f"{source}: parameters[{i}].key = {format_value(p.key)}"
                                         f" ({error.path}: {error.allowed})") from None
@@ -187,8 +193,9 @@ def check_points(design: Design, base: ScenarioConfig, source: str,
                 j = design.keys.index(error.path)
                 if j < len(parameters) and parameters[j].is_range:
                     hint = f"; add integer = true to parameters[{j}]"
-            raise ScenarioError(f"{source}: design point {i} ({values}) is not a valid scenario"
-                                f" ({why}){hint}") from None
+            raise ScenarioError(_("{source}: design point {i} ({values}) is not a valid "
+                                  "scenario ({why}){hint}").format(
+                                  source=source, i=i, values=values, why=why, hint=hint)) from None
 
 
 def _why(error: ConfigError) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...i18n import _l
 from ...metrics import BRAND_REPORTERS, MODEL_REPORTERS
 from ...schema import ConfigError, did_you_mean
 from ..outputs import REDUCERS as REDUCER_REGISTRY
@@ -41,8 +42,9 @@ RESERVED_COLUMNS = (
 
 #: Daily metrics that are categories, not quantities: a sensitivity index of them (or of
 #: their final, max or min) means nothing. ``help_desk:mean`` (share of days) is a quantity.
-CATEGORICAL_METRICS = {"phase": "maturity (a continuous score) or phase counts from a sweep",
-                       "help_desk": "help_desk:mean (the share of days in the help-desk trap)"}
+CATEGORICAL_METRICS = {
+    "phase": _l("maturity (a continuous score) or phase counts from a sweep"),
+    "help_desk": _l("help_desk:mean (the share of days in the help-desk trap)")}
 
 
 def parse_output(text: str, default_reduce: str = "final", path: str = "outputs") -> Output:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...i18n import _, _l
 from ...schema import _NO_VALUE, ConfigError, limit
 
 if TYPE_CHECKING:
@@ -26,22 +27,30 @@ if TYPE_CHECKING:
 
 DESIGNS = ("grid", "lhs", "zip")
 
-MAX_DESIGN_POINTS = limit("MAX_DESIGN_POINTS", 1_000_000, "Most design points of a sweep or "
-                          "samples of a sensitivity analysis.", "points")
-MAX_RUNS = limit("MAX_RUNS", 10_000_000, "Most runs of an experiment (points × "
-                 "replicates).", "runs")
-MAX_PARAMETERS = limit("MAX_PARAMETERS", 100, "Most parameters varied by an experiment.",
+MAX_DESIGN_POINTS = limit("MAX_DESIGN_POINTS", 1_000_000, _l(
+    "Most design points of a sweep or samples of a sensitivity analysis."), "points")
+MAX_RUNS = limit("MAX_RUNS", 10_000_000, _l("Most runs of an experiment (points × "
+                 "replicates)."), "runs")
+MAX_PARAMETERS = limit("MAX_PARAMETERS", 100, _l("Most parameters varied by an experiment."),
                        "parameters")
 
 
 def check_plan_size(n_points: int, replicates: int) -> None:
     """Refuse plans above the caps (one line) before any list of points is built."""
     if n_points > MAX_DESIGN_POINTS:
-        raise ConfigError("parameters", _NO_VALUE, f"the design has {n_points:,} points (at most "
-                          f"{MAX_DESIGN_POINTS:,}); use fewer levels or design = 'lhs'")
+        raise ConfigError("parameters", _NO_VALUE, _("the design has {n_points:,} points (at "
+                                                     "most {most:,}); use fewer "
+                                                     "levels or design = 'lhs'").format(
+                                                     n_points=n_points,
+                                                     most=MAX_DESIGN_POINTS))
     if n_points * replicates > MAX_RUNS:
-        raise ConfigError("replicates", replicates, f"{n_points:,} points × {replicates:,} "
-                          f"replicates = {n_points * replicates:,} runs (at most {MAX_RUNS:,})")
+        raise ConfigError("replicates", replicates, _("{n_points:,} points × {replicates:,} "
+                                                      "replicates = {n_points2:,} runs (at "
+                                                      "most {most:,})").format(
+                                                      n_points=n_points,
+                                                      replicates=replicates,
+                                                      n_points2=n_points * replicates,
+                                                      most=MAX_RUNS))
 
 
 @dataclass(frozen=True)

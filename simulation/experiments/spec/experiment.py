@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from ...config import ScenarioConfig
+from ...i18n import _, format_number
 from ..outputs import Output
 from .design import Design
 from .seeds import seed_of
@@ -128,22 +129,30 @@ class Experiment:
     def describe(self, max_rows: int = 10) -> str:
         """A few lines on the plan (``socbiz sweep --dry-run``)."""
         lines = [f"{self.name}: {self.title}" if self.title else self.name,
-                 f"  base scenario {self.scenario_source} ({self.scenario.horizon_days} days, "
-                 f"{self.scenario.market.n_customers:,} customers, brands "
-                 f"{', '.join(self.brands)})",
-                 f"  design {self.design.kind}: {self.n_points} point(s) x {self.replicates} "
-                 f"replicate(s) = {self.n_runs} runs; base seed {self.base_seed}"
-                 f"{' (common random numbers)' if self.common_random_numbers else ''}",
-                 "  outputs per run and brand: " + ", ".join(o.column for o in self.outputs),
-                 f"  keeps: runs table{', daily time series' if self.timeseries else ''}"
-                 f"{', event logs' if self.events else ''}; experiment hash {self.hash}"]
+                 _("  base scenario {source} ({days} days, {customers} customers, brands "
+                   "{brands})").format(
+                     source=self.scenario_source, days=self.scenario.horizon_days,
+                     customers=format_number(self.scenario.market.n_customers),
+                     brands=", ".join(self.brands)),
+                 _("  design {kind}: {points} point(s) x {replicates} replicate(s) = {runs} "
+                   "runs; base seed {seed}").format(
+                     kind=self.design.kind, points=self.n_points, replicates=self.replicates,
+                     runs=self.n_runs, seed=self.base_seed)
+                 + (_(" (common random numbers)") if self.common_random_numbers else ""),
+                 _("  outputs per run and brand: {outputs}").format(
+                     outputs=", ".join(o.column for o in self.outputs)),
+                 _("  keeps: {tables}; experiment hash {hash}").format(
+                     tables=", ".join([_("runs table"),
+                                       *([_("daily time series")] if self.timeseries else []),
+                                       *([_("event logs")] if self.events else [])]),
+                     hash=self.hash)]
         if self.design.columns:
             frame = self.design.frame()
             with _pandas_wide():
                 body = frame.head(max_rows).to_string(index=False)
             lines += ["", body]
             if len(frame) > max_rows:
-                lines.append(f"... ({len(frame) - max_rows} more points)")
+                lines.append(_("... ({frame} more points)").format(frame=len(frame) - max_rows))
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...i18n import _
 from ...scenario import (
     ScenarioError,
     format_path,
@@ -41,7 +42,8 @@ def read_spec_file(source: str | os.PathLike | Mapping[str, Any] | StudySpec,
         return dict(source), "experiment", Path.cwd()
     path = Path(source)
     if not is_readable_file(path):
-        raise ScenarioError(f"{format_path(path)}: no such experiment file")
+        raise ScenarioError(_("{path}: no such experiment file").format(
+                              path=format_path(path)))
     return read_toml(path), format_path(path), path.resolve().parent
 
 
@@ -55,8 +57,9 @@ def base_scenario(spec: StudySpec, source: str, folder: Path
         if not path.is_absolute():
             path = folder / path
         if not is_readable_file(path):
-            raise ScenarioError(f"{source}: scenario = {format_value(text)} (no such file: "
-                                f"{format_path(path)})")
+            raise ScenarioError(_("{source}: scenario = {text} (no such file: {path})").format(
+                                  source=source, text=format_value(text),
+                                  path=format_path(path)))
     else:
         try:
             path = resolve_scenario_path(text)

@@ -15,6 +15,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from ...i18n import _
 from ...scenario import ScenarioError
 from ...schema import ConfigError, build, format_value, to_mapping
 from .checks import check_parameters, check_points, check_variant_parameters, resolve_base
@@ -31,14 +32,16 @@ def build_spec(cls: type[StudySpec], data: dict[str, Any], source: str) -> Study
     overrides = flatten_overrides(data.pop("overrides", {}), source)
     variants_table = data.pop("variants", {})
     if not isinstance(variants_table, Mapping):
-        raise ScenarioError(f"{source}: variants = {format_value(variants_table)} (must be "
-                            "tables [variants.NAME] of scenario keys)")
+        raise ScenarioError(_("{source}: variants = {variants_table} (must be tables "
+                              "[variants.NAME] of scenario keys)").format(
+                              source=source, variants_table=format_value(variants_table)))
     variants = {str(name): flatten_overrides(table, source, f"variants.{name}")
                 for name, table in variants_table.items()}
     for name, bundle in variants.items():
         if VARIANT_KEY in bundle:
-            raise ScenarioError(f"{source}: variants.{name}.{VARIANT_KEY} (a variant cannot "
-                                "pick another variant)")
+            raise ScenarioError(_("{source}: variants.{name}.{variant_key} (a variant cannot "
+                                  "pick another variant)").format(
+                                  source=source, name=name, variant_key=VARIANT_KEY))
     try:
         spec = build(cls, data)
         spec = replace(spec, overrides=overrides, variants=variants)

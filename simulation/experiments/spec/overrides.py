@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...config import ScenarioConfig
+from ...i18n import _, ngettext
 from ...scenario import ScenarioError, set_path
 from ...schema import _NO_VALUE, ConfigError, build, format_value
 from .parameters import FORBIDDEN_KEYS
@@ -25,8 +26,9 @@ VARIANT_KEY = "variant"
 def flatten_overrides(table: Any, source: str, prefix: str = "overrides") -> dict[str, Any]:
     """``[overrides]`` as dotted keys: nested TOML tables and quoted dotted keys both work."""
     if not isinstance(table, Mapping):
-        raise ScenarioError(f"{source}: {prefix} = {format_value(table)} (must be a table of "
-                            "scenario keys, e.g. market.n_customers = 5000)")
+        raise ScenarioError(_("{source}: {prefix} = {table} (must be a table of scenario keys, "
+                              "e.g. market.n_customers = 5000)").format(
+                              source=source, prefix=prefix, table=format_value(table)))
     flat: dict[str, Any] = {}
 
     def walk(node: Mapping[str, Any], path: str) -> None:
@@ -35,15 +37,18 @@ def flatten_overrides(table: Any, source: str, prefix: str = "overrides") -> dic
             if isinstance(value, Mapping) and value:
                 walk(value, here)
             elif here in flat:
-                raise ScenarioError(f"{source}: {prefix}.{here} is given twice")
+                raise ScenarioError(_("{source}: {prefix}.{here} is given twice").format(
+                                      source=source, prefix=prefix, here=here))
             else:
                 flat[here] = value
 
     walk(table, "")
     for key in flat:
         if key in FORBIDDEN_KEYS:
-            raise ScenarioError(f"{source}: {prefix}.{key} (cannot be set here: "
-                                f"{FORBIDDEN_KEYS[key]})")
+            raise ScenarioError(_("{source}: {prefix}.{key} (cannot be set here: "
+                                  "{forbidden})").format(
+                                  source=source, prefix=prefix, key=key,
+                                  forbidden=FORBIDDEN_KEYS[key]))
     return flat
 
 
@@ -77,32 +82,36 @@ def set_key(data: dict[str, Any], dotted: str, value: Any) -> None:
         here = _path_text(segments[: depth + 1])
         if isinstance(seg, int):
             if not isinstance(node, list):
-                raise ConfigError(here, _NO_VALUE, "is not a list: indexes like [0] are for "
-                                  "lists of tables such as timeline")
+                raise ConfigError(here, _NO_VALUE, _("is not a list: indexes like [0] are for "
+                                                     "lists of tables such as timeline"))
             if seg >= len(node):
-                raise ConfigError(here, _NO_VALUE, f"no such entry (the list has {len(node)}"
-                                  f" entr{'y' if len(node) == 1 else 'ies'}, from [0])")
+                raise ConfigError(here, _NO_VALUE, ngettext(
+                    "no such entry (the list has {n} entry, from [0])",
+                    "no such entry (the list has {n} entries, from [0])", len(node)).format(
+                    n=len(node)))
             node[seg] = dict(node[seg])
             node = node[seg]
         else:
             if isinstance(node, list):
                 parent = _path_text(segments[:depth])
-                raise ConfigError(parent, _NO_VALUE, f"is a list: write {parent}[0].{seg}")
+                raise ConfigError(parent, _NO_VALUE, _("is a list: write {parent}[0].{seg}").format(
+                                                       parent=parent, seg=seg))
             if seg not in node:
-                raise ConfigError(here, _NO_VALUE, "no such key in the scenario")
+                raise ConfigError(here, _NO_VALUE, _("no such key in the scenario"))
             child = node[seg]
             node[seg] = list(child) if isinstance(child, list | tuple) else (
                 dict(child) if isinstance(child, Mapping) else child)
             node = node[seg]
             if not isinstance(node, list | dict):
-                raise ConfigError(here, node, "is not a table")
+                raise ConfigError(here, node, _("is not a table"))
     last = segments[-1]
     if isinstance(node, list) and not isinstance(last, int):
         parent = _path_text(segments[:-1])
-        raise ConfigError(parent, _NO_VALUE, f"is a list: write {parent}[0].{last}")
+        raise ConfigError(parent, _NO_VALUE, _("is a list: write {parent}[0].{last}").format(
+                                               parent=parent, last=last))
     if isinstance(last, int) or isinstance(node, list):
-        raise ConfigError(_path_text(segments), _NO_VALUE, "set a field of an entry, e.g. "
-                          "timeline[0].day")
+        raise ConfigError(_path_text(segments), _NO_VALUE, _("set a field of an entry, e.g. "
+                                                             "timeline[0].day"))
     node[last] = value
 
 

@@ -18,15 +18,16 @@ from typing import Any
 
 import numpy as np
 
+from ...i18n import _, _l
 from ...schema import _NO_VALUE, MAX_KEY_LENGTH, ConfigError, format_value, param
 
 SCALES = ("linear", "log")
 
 #: Scenario keys an experiment may not vary: the run seed comes from base_seed and replicates.
-FORBIDDEN_KEYS = {"seed": "run seeds come from base_seed and replicates",
-                  "name": "the scenario's name is not a model input",
-                  "title": "the scenario's title is not a model input",
-                  "description": "the scenario's description is not a model input"}
+FORBIDDEN_KEYS = {"seed": _l("run seeds come from base_seed and replicates"),
+                  "name": _l("the scenario's name is not a model input"),
+                  "title": _l("the scenario's title is not a model input"),
+                  "description": _l("the scenario's description is not a model input")}
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,17 @@ class Parameter:
     def __post_init__(self):
         parts = self.key.split(".")
         if not self.key or not all(p.strip() == p and p for p in parts):
-            raise ConfigError("key", self.key, "key paths look like market.n_customers")
+            raise ConfigError("key", self.key, _("key paths look like market.n_customers"))
         if self.key in FORBIDDEN_KEYS:
-            raise ConfigError("key", self.key, f"cannot be varied: {FORBIDDEN_KEYS[self.key]}")
+            raise ConfigError("key", self.key, _("cannot be varied: {forbidden}").format(
+                                                 forbidden=FORBIDDEN_KEYS[self.key]))
         has_range = self.low is not None or self.high is not None
         if self.values is not None and has_range:
-            raise ConfigError("values", list(self.values), "give either values or low and high,"
-                              " not both")
+            raise ConfigError("values", list(self.values), _("give either values or low and "
+                                                             "high, not both"))
         if self.values is None and not has_range:
-            raise ConfigError("values", _NO_VALUE, "missing: give values = [...] or a range "
-                              "with low and high")
+            raise ConfigError("values", _NO_VALUE, _("missing: give values = [...] or a range "
+                                                     "with low and high"))
         if self.values is not None:
             self._check_values()
         else:
@@ -69,41 +71,44 @@ class Parameter:
     def _check_values(self) -> None:
         values = list(self.values)
         if not values:
-            raise ConfigError("values", values, "must list at least one value")
+            raise ConfigError("values", values, _("must list at least one value"))
         kinds = {_kind_of(v) for v in values}
         if len(kinds) > 1:
-            raise ConfigError("values", values, "must be all numbers, all strings or all "
-                              "true/false")
+            raise ConfigError("values", values, _("must be all numbers, all strings or all "
+                                                  "true/false"))
         seen = set()
         for v in values:
             if (type(v) is bool, v) in seen:
-                raise ConfigError("values", values, f"must be distinct; {format_value(v)} is "
-                                  "listed twice")
+                raise ConfigError("values", values, _(
+                    "must be distinct; {v} is listed twice").format(
+                                                      v=format_value(v)))
             seen.add((type(v) is bool, v))
         for name in ("n_levels", "integer", "scale"):
             spec = next(f for f in fields(self) if f.name == name)
             if getattr(self, name) != spec.default:
-                raise ConfigError(name, getattr(self, name), "applies to ranges (low and high)"
-                                  " only")
+                raise ConfigError(name, getattr(self, name), _("applies to ranges (low and "
+                                                               "high) only"))
 
     def _check_range(self) -> None:
         if self.low is None:
-            raise ConfigError("low", _NO_VALUE, "missing: a range needs low and high")
+            raise ConfigError("low", _NO_VALUE, _("missing: a range needs low and high"))
         if self.high is None:
-            raise ConfigError("high", _NO_VALUE, "missing: a range needs low and high")
+            raise ConfigError("high", _NO_VALUE, _("missing: a range needs low and high"))
         if not self.low < self.high:
-            raise ConfigError("low", self.low, f"must be below high = {format_value(self.high)}")
+            raise ConfigError("low", self.low, _("must be below high = {high}").format(
+                                                 high=format_value(self.high)))
         if self.scale == "log" and self.low <= 0:
-            raise ConfigError("low", self.low, "must be > 0 with scale = 'log'")
+            raise ConfigError("low", self.low, _("must be > 0 with scale = 'log'"))
         if self.integer:
             for name in ("low", "high"):
                 if not float(getattr(self, name)).is_integer():
-                    raise ConfigError(name, getattr(self, name), "must be an integer with "
-                                      "integer = true")
+                    raise ConfigError(name, getattr(self, name), _("must be an integer with "
+                                                                   "integer = true"))
             if self.n_levels is not None and self.n_levels > self.high - self.low + 1:
                 span = _int(self.high - self.low + 1)
-                raise ConfigError("n_levels", self.n_levels, f"must be ≤ {span}, the number of "
-                                  "integers from low to high")
+                raise ConfigError("n_levels", self.n_levels, _(
+                    "must be ≤ {span}, the number of integers from low to high").format(
+                    span=span))
 
     @property
     def column(self) -> str:
@@ -157,15 +162,15 @@ class Parameter:
         if self.values is not None:
             return [self.typed(v) for v in self.values]
         if self.n_levels is None:
-            raise ConfigError("n_levels", _NO_VALUE, "missing: a range in a grid design needs "
-                              "n_levels (or use design = 'lhs')")
+            raise ConfigError("n_levels", _NO_VALUE, _("missing: a range in a grid design "
+                                                       "needs n_levels (or use design = 'lhs')"))
         space = np.geomspace if self.scale == "log" else np.linspace
         grid = space(float(self.low), float(self.high), self.n_levels)
         if self.integer:
             out = sorted({int(round(v)) for v in grid})
             if len(out) < self.n_levels:
-                raise ConfigError("n_levels", self.n_levels, "gives repeated integers; use "
-                                  "fewer levels")
+                raise ConfigError("n_levels", self.n_levels, _("gives repeated integers; use "
+                                                               "fewer levels"))
             return out
         return [float(f"{v:.12g}") for v in grid]
 

@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...config import MAX_HORIZON_DAYS
+from ...i18n import _, _l
 from ...schema import _NO_VALUE, MAX_SEED, ConfigError, did_you_mean, limit, param
 from ..outputs import SIMPLE_REDUCERS, OutputDefinition, build_output
 from .columns import DEFAULT_OUTPUTS, METRICS, RESERVED_COLUMNS, TIMESERIES_COLUMNS, parse_output
 from .design import DESIGNS, MAX_DESIGN_POINTS, check_plan_size
 from .parameters import Parameter
 
-MAX_PARAMETERS = limit("MAX_PARAMETERS", 100, "Most parameters varied by an experiment.",
+MAX_PARAMETERS = limit("MAX_PARAMETERS", 100, _l("Most parameters varied by an experiment."),
                        "parameters")
 
 
@@ -70,18 +71,21 @@ class StudySpec:
         columns = [p.column for p in self.parameters]
         for i, p in enumerate(self.parameters):
             if p.key in [q.key for q in self.parameters[:i]]:
-                raise ConfigError(f"parameters[{i}].key", p.key, "is varied twice")
+                raise ConfigError(f"parameters[{i}].key", p.key, _("is varied twice"))
             if p.column.casefold() in [c.casefold() for c in columns[:i]]:
-                raise ConfigError(f"parameters[{i}].name", p.column, "names a column twice "
-                                  "(column names must differ by more than upper/lower case)")
+                raise ConfigError(f"parameters[{i}].name", p.column, _("names a column twice "
+                                                                       "(column names must "
+                                                                       "differ by more than "
+                                                                       "upper/lower case)"))
             if p.column in RESERVED_COLUMNS or p.column in METRICS:
                 what = "a daily metric" if p.column in METRICS else "a column of the runs table"
                 raise ConfigError(f"parameters[{i}].name" if p.name else f"parameters[{i}].key",
-                                  p.column, f"is also {what}; choose another name")
+                                  p.column, _("is also {what}; choose another name").format(
+                                              what=what))
         for i, text in enumerate(self.outputs):
             parse_output(text, self.reduce, f"outputs[{i}]")
         if not self.outputs and not self.output_definitions:
-            raise ConfigError("outputs", [], "must name at least one metric")
+            raise ConfigError("outputs", [], _("must name at least one metric"))
         names = [parse_output(t, self.reduce).column for t in self.outputs]
         for i, definition in enumerate(self.output_definitions):
             try:
@@ -93,15 +97,15 @@ class StudySpec:
                 p.column for p in self.parameters))
             if clash:
                 raise ConfigError(f"output_definitions[{i}].name", definition.name,
-                                  f"names the column {sorted(clash)[0]!r} twice; choose "
-                                  "another name")
+                                  _("names the column {clash!r} twice; choose another name").format(
+                                    clash=sorted(clash)[0]))
             names += list(output.columns)
         for i, column in enumerate(self.timeseries_columns):
             if column not in TIMESERIES_COLUMNS:
                 raise ConfigError(f"timeseries_columns[{i}]", column,
                                   did_you_mean(column, list(TIMESERIES_COLUMNS)))
             if column in self.timeseries_columns[:i]:
-                raise ConfigError(f"timeseries_columns[{i}]", column, "listed twice")
+                raise ConfigError(f"timeseries_columns[{i}]", column, _("listed twice"))
 
 
 @dataclass(frozen=True)
@@ -123,29 +127,30 @@ class ExperimentSpec(StudySpec):
         super().__post_init__()
         if self.design == "lhs":
             if self.n_samples is None:
-                raise ConfigError("n_samples", _NO_VALUE, "missing: design = 'lhs' needs "
-                                  "n_samples")
+                raise ConfigError("n_samples", _NO_VALUE, _("missing: design = 'lhs' needs "
+                                                            "n_samples"))
             for i, p in enumerate(self.parameters):
                 if p.n_levels is not None:
                     raise ConfigError(f"parameters[{i}].n_levels", p.n_levels,
-                                      "applies to design = 'grid' only")
+                                      _("applies to design = 'grid' only"))
         else:
             if self.n_samples is not None:
-                raise ConfigError("n_samples", self.n_samples, "applies to design = 'lhs' only")
+                raise ConfigError("n_samples", self.n_samples, _("applies to design = 'lhs' "
+                                                                 "only"))
             if self.design_seed is not None:
-                raise ConfigError("design_seed", self.design_seed, "applies to design = 'lhs' "
-                                  "only")
+                raise ConfigError("design_seed", self.design_seed, _("applies to design = "
+                                                                     "'lhs' only"))
             for i, p in enumerate(self.parameters):
                 if p.is_range and (self.design == "zip" or p.n_levels is None):
                     hint = ("give values" if self.design == "zip"
                             else "add n_levels, or use design = 'lhs'")
                     raise ConfigError(f"parameters[{i}]", {"low": p.low, "high": p.high},
-                                      f"a range needs a sampled design: {hint}")
+                                      _("a range needs a sampled design: {hint}").format(hint=hint))
         if self.design == "zip" and self.parameters:
             sizes = {len(p.values) for p in self.parameters}
             if len(sizes) > 1:
                 raise ConfigError("parameters", [len(p.values) for p in self.parameters],
-                                  "design = 'zip' needs lists of the same length")
+                                  _("design = 'zip' needs lists of the same length"))
         check_plan_size(self.n_points(), self.replicates)
 
     def n_points(self) -> int:
