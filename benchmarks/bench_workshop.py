@@ -8,16 +8,22 @@ then each round every participant submits a distinctive decision at the same mom
 (asyncio), and the facilitator's console simulates and releases the round. Printed: join time,
 decision round-trip latency (click → the server's confirmation on screen; median and 95th
 percentile), time to simulate and publish a round (click Simulate → every participant's page
-shows the next round), server memory (RSS) and CPU time, the load average, and decisions lost or
-mixed up (the workshop file compared with what each participant sent). Rounds are the repeats:
-min and median are printed. Last line:
-``workshop: N participants, p95 decision latency X ms, round Y s, lost Z``.
+shows the next round; split into the model's own simulation time, as the console reports it, and
+the rest: release, storing, pushing the results to every page), server memory (RSS), and
+decisions lost or mixed up (the workshop file compared with what each participant sent).
+
+The machine is shared, so wall times measure its load too: the load average is printed at each
+N, and CPU time is measured separately for the server process (per join, per decision, per
+round: simulation and publication) and for the browser (every Chromium process this benchmark
+started: one browser, one context per participant). Rounds are the repeats: min and median are
+printed. Last line: ``workshop: N participants, p95 decision latency X ms, round Y s, lost Z``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import statistics
@@ -44,6 +50,32 @@ TIMEOUT_MS = 600_000  # a busy shared machine: measure, do not give up
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root: int, name: str = "chromium") -> float:
+    """CPU time of every live descendant of ``root`` whose command is ``name``."""
+    children: dict[int, list[int]] = {}
+    comm: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        head, tail = stat.rsplit(")", 1)
+        pid = int(entry.name)
+        comm[pid] = head.split("(", 1)[1]
+        children.setdefault(int(tail.split()[1]), []).append(pid)
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        for child in children.get(pid, []):
+            stack.append(child)
+            if comm.get(child, "").startswith(name):
+                with contextlib.suppress(OSError, IndexError):
+                    total += cpu_seconds(child)
+    return total
 
 
 def p95(values):
@@ -100,17 +132,22 @@ async def bench(n: int, rounds: int, round_days: int, folder: Path, wave: int) -
     server = Server(folder, write_workshop(folder, teams=n, round_days=round_days,
                                            rounds=rounds + 1, customers=10_000))
     server.start()
-    result = dict(n=n, joins=[], latencies=[], rounds=[], memory=[], lost=0)
+    result = dict(n=n, joins=[], latencies=[], rounds=[], memory=[], lost=0, simulated=[],
+                  cpu_decisions=[], cpu_rounds=[], browser_decisions=[], browser_rounds=[],
+                  load=[])
+    me = os.getpid()
     try:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM,
                                                        args=CHROMIUM_ARGS)
             # Joins: in waves (a room where people join within a minute or two).
             people = []
+            cpu_join = cpu_seconds(server.process.pid)
             for start in range(0, n, wave):
                 people += await asyncio.gather(*(join(browser, server, f"Team {i:02d}")
                                                  for i in range(start, min(n, start + wave))))
             result["joins"] = [p["join"] for p in people]
+            result["cpu_join"] = (cpu_seconds(server.process.pid) - cpu_join) / n
             context, blocked_console = await offline_context(browser)
             console = await context.new_page()
             console.set_default_timeout(TIMEOUT_MS)
@@ -118,22 +155,33 @@ async def bench(n: int, rounds: int, round_days: int, folder: Path, wave: int) -
             await console.get_by_text("Facilitator console").wait_for()
             sent = {}
             cpu_before = cpu_seconds(server.process.pid)
+            pid = server.process.pid
             for number in range(1, rounds + 1):
                 values = {p["token"]: round(0.5 + 0.01 * i + 0.1 * number, 2)
                           for i, p in enumerate(people)}
+                result["load"].append(os.getloadavg()[0])
+                server_cpu, browser_cpu = cpu_seconds(pid), tree_cpu_seconds(me)
                 latencies = await asyncio.gather(*(submit(p, values[p["token"]], 1)
                                                    for p in people))
+                result["cpu_decisions"].append((cpu_seconds(pid) - server_cpu) / n)
+                result["browser_decisions"].append((tree_cpu_seconds(me) - browser_cpu) / n)
                 result["latencies"] += latencies
                 sent[number] = values
+                server_cpu, browser_cpu = cpu_seconds(pid), tree_cpu_seconds(me)
                 started = time.perf_counter()
                 await console.get_by_role("button", name="Simulate", exact=True).click()
-                await console.get_by_text("Round simulated in").wait_for()
+                done = console.get_by_text("Round simulated in")
+                await done.wait_for()
+                seconds = re.search(r"in ([0-9.,]+) s", await done.inner_text()).group(1)
+                result["simulated"].append(float(seconds.replace(",", ".")))
                 await console.get_by_role("button", name="Release results").click()
                 await asyncio.gather(*(p["page"].get_by_text(
                     f"Round {number + 1} of").wait_for() for p in people))
                 result["rounds"].append(time.perf_counter() - started)
+                result["cpu_rounds"].append(cpu_seconds(pid) - server_cpu)
+                result["browser_rounds"].append(tree_cpu_seconds(me) - browser_cpu)
                 result["memory"].append(server.memory_mib())
-            result["cpu"] = cpu_seconds(server.process.pid) - cpu_before
+            result["cpu"] = cpu_seconds(pid) - cpu_before
             result["blocked"] = sum(len(p["blocked"]) for p in people) + len(blocked_console)
             await browser.close()
     finally:
@@ -178,10 +226,21 @@ def main(argv=None) -> int:
               f"all {n} at once each round)")
         print(f"N={n}: round ({args.round_days} days) simulated and published: min "
               f"{min(r['rounds']):.1f} s, median {statistics.median(r['rounds']):.1f} s "
-              f"over {len(r['rounds'])} rounds")
+              f"over {len(r['rounds'])} rounds (of which the model's simulation: min "
+              f"{min(r['simulated']):.1f} s, median {statistics.median(r['simulated']):.1f} s)")
+        print(f"N={n}: server CPU per join {1000 * r['cpu_join']:.0f} ms; per decision: min "
+              f"{1000 * min(r['cpu_decisions']):.1f} ms, median "
+              f"{1000 * statistics.median(r['cpu_decisions']):.1f} ms; per round (simulate + "
+              f"publish): min {min(r['cpu_rounds']):.2f} s, median "
+              f"{statistics.median(r['cpu_rounds']):.2f} s")
+        print(f"N={n}: browser CPU per decision median "
+              f"{1000 * statistics.median(r['browser_decisions']):.0f} ms, per round median "
+              f"{statistics.median(r['browser_rounds']):.1f} s (all {n} pages)")
         print(f"N={n}: server RSS {max(r['memory']):.0f} MiB, server CPU {r['cpu']:.1f} s "
               f"over the rounds; bench wall {wall:.0f} s; load average before "
-              f"{load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; non-local requests "
+              f"{load_before[0]:.1f}, at each round "
+              + ", ".join(f"{x:.1f}" for x in r["load"])
+              + f", after {os.getloadavg()[0]:.1f} (2 cores); non-local requests "
               f"{r['blocked']}")
         line = (f"workshop: {n} participants, p95 decision latency {p95(lat):.0f} ms, round "
                 f"{statistics.median(r['rounds']):.1f} s, lost {r['lost']}")

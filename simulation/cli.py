@@ -398,13 +398,26 @@ def scheduler_address(text: str) -> str:
         import socket
 
         try:
-            socket.create_connection((parts.hostname, port), timeout=2).close()
+            connection = socket.create_connection((parts.hostname, port), timeout=2)
         except OSError as error:
             why = (_("unknown host") if isinstance(error, socket.gaierror)
                    else _("no answer within 2 s") if isinstance(error, TimeoutError)
                    else error.strerror or str(error))
             raise argparse.ArgumentTypeError(_("{text} (cannot reach a scheduler there: "
                                                "{why})").format(text=shown, why=why)) from None
+        with connection:
+            # A Dask listener greets first (its handshake); a silent port is something else.
+            greeted = True
+            if parts.scheme == "tcp":
+                connection.settimeout(3)
+                try:
+                    greeted = bool(connection.recv(1))
+                except OSError:
+                    greeted = False
+        if not greeted:
+            raise argparse.ArgumentTypeError(_(
+                "{text} (something listens there but it is not a Dask scheduler: no Dask "
+                "handshake within 3 s)").format(text=shown))
     return address
 
 

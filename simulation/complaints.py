@@ -1,6 +1,9 @@
 """Incidents, public complaints, negative word of mouth, customer service answers and crises.
 
-Rules, applied each day after the customers' own rules (``Complaints.step``):
+Rules, applied each day after the customers' own rules (``Complaints.step``), on the population
+state the market's rules also act on (:mod:`simulation.population`, handed over explicitly:
+these rules change it only through its operations, and send their event-log notes back in the
+day's :class:`~simulation.exchange.MarketDay`):
 
 1. Incidents. A customer of a brand meets a problem with the product or service with the
    brand's incident rate (which quality and R&D lower over time by acting on insights from
@@ -51,6 +54,7 @@ Rules, applied each day after the customers' own rules (``Complaints.step``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,8 +70,8 @@ from .vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from .customers import Market
     from .exchange import DailyOutput, MarketDay
+    from .population import Population
 
 F32 = np.float32
 NEVER = np.iinfo(np.int32).min // 2
@@ -129,15 +133,19 @@ class ComplaintTable:
 class Complaints:
     """Complaints, cascades, the customer-service queue and crisis detection, for all brands."""
 
-    def __init__(self, market: Market, config: WordOfMouthConfig, rng: np.random.Generator):
-        self.market = market
+    def __init__(self, population: Population, config: WordOfMouthConfig,
+                 rng: np.random.Generator, brand_awareness: Sequence[float]):
+        # The population state is shared with the market's rules (simulation.population): it
+        # is handed over here, and changed only through its operations.
+        self.population = population
         self.config = config
         self.rng = rng
-        nb = market.n_brands
+        self.brand_awareness = tuple(brand_awareness)  # drives the exogenous crisis rate
+        nb = population.n_brands
         self.table = ComplaintTable()
         self.frontier_node = np.empty(0, np.int64)
         self.frontier_complaint = np.empty(0, np.int64)
-        self.last_exposed = np.full((nb, market.n), NEVER, np.int32)  # (brand, customer)
+        self.last_exposed = np.full((nb, population.n), NEVER, np.int32)  # (brand, customer)
         self.questions_waiting = np.zeros((config.patience_days, nb), np.int64)
         self.exposure_window = np.zeros((config.crisis_window_days, nb), np.int64)
         self.injected_exposures = np.zeros(nb, np.int64)  # from crises injected before the step
@@ -146,13 +154,13 @@ class Complaints:
         self.response_day = np.full(nb, -1, np.int64)
         self.response_factor = np.ones(nb)
         self.defect_until = np.full(nb, -1, np.int64)
-        degree = market.network.degree.astype(np.float64)
+        degree = population.network.degree.astype(np.float64)
         mean = max(degree.mean(), 1e-9)
         self.see_share = np.minimum(
             1.0, config.p_see_friend_post * (degree / mean) ** config.influencer_amplification
         ).astype(F32)
-        self.reshare_activity = np.ones(market.n, F32)
-        self.reshare_activity[: market.n_active] = config.active_complaint_multiplier
+        self.reshare_activity = np.ones(population.n, F32)
+        self.reshare_activity[: population.n_active] = config.active_complaint_multiplier
 
     # ------------------------------------------------------------------------------------
     def step(self, day: int, outputs: list[DailyOutput], questions: np.ndarray,
@@ -171,22 +179,21 @@ class Complaints:
         spreading = np.zeros(t.n, bool)
         spreading[self.frontier_complaint] = True
         open_ = (t.answered == NEVER) & (waiting | spreading)
-        open_counts = np.bincount(t.brand[open_], minlength=self.market.n_brands)
+        open_counts = np.bincount(t.brand[open_], minlength=self.population.n_brands)
         for b, r in enumerate(results):
             r.negative_exposures = int(exposures[b])
             r.complaints_open = int(open_counts[b])
 
     # ------------------------------------------------------------------------------------
     def _incidents(self, day, outputs, results, exposures) -> None:
-        m, c = self.market, self.config
+        m, c = self.population, self.config
         rates = np.array([o.incident_rate for o in outputs])
         rates = rates * np.where(self.defect_until >= day, c.defect_incident_multiplier, 1.0)
         rate_max = float(rates.max(initial=0))
-        i, b = m._candidates(m.n, rate_max)
+        i, b = m.candidates(m.n, rate_max, self.rng)
         keep = m.customer_bn[b, i] & (self.rng.random(len(i)) * rate_max < rates[b])
         i, b = i[keep], b[keep]
-        m.sentiment_bn[b, i] = np.maximum(-1.0, m.sentiment_bn[b, i]
-                                          - F32(c.incident_sentiment_impact))
+        m.lower_sentiment(b, i, c.incident_sentiment_impact)
         counts = np.bincount(b, minlength=m.n_brands)
         p_public = c.p_complain_public * np.where(i < m.n_active, c.active_complaint_multiplier, 1)
         public = (i < m.n_engaging) & (self.rng.random(len(i)) < p_public)
@@ -224,7 +231,7 @@ class Complaints:
         t.detected[pending[seen]] = day
 
     def _answer(self, day, outputs, questions, results) -> None:
-        m, c, t = self.market, self.config, self.table
+        m, c, t = self.population, self.config, self.table
         # Complainants give up after patience_days: their complaint leaves the queue unanswered.
         waiting = (t.answered == NEVER) & (t.origin == 0)
         t.answered[waiting & (t.opened <= day - c.patience_days)] = LAPSED
@@ -257,8 +264,7 @@ class Complaints:
         if len(answered):
             t.answered[answered] = day
             who, brand = t.complainant[answered], t.brand[answered]
-            m.sentiment_bn[brand, who] = np.minimum(
-                1.0, m.sentiment_bn[brand, who] + F32(c.answer_win_back))
+            m.raise_sentiment(brand, who, c.answer_win_back)
             alive = t.answered[self.frontier_complaint] < 0  # not answered (open or lapsed)
             self.frontier_node = self.frontier_node[alive]
             self.frontier_complaint = self.frontier_complaint[alive]
@@ -269,14 +275,14 @@ class Complaints:
         sharers, complaint = self.frontier_node, self.frontier_complaint
         self.frontier_node = np.empty(0, np.int64)
         self.frontier_complaint = np.empty(0, np.int64)
-        owner, friend = self.market.network.gather(sharers, self.rng)
+        owner, friend = self.population.network.gather(sharers, self.rng)
         seen = self.rng.random(len(friend)) < self.see_share[sharers[owner]]
         friend, complaint = friend[seen], complaint[owner[seen]]
         self._expose(day, friend, self.table.brand[complaint], complaint, exposures)
 
     def _expose(self, day, people, brands, complaint, exposures, all_share=False) -> None:
         """First sight of a complaint about a brand within the refractory window."""
-        m, c, t = self.market, self.config, self.table
+        m, c, t = self.population, self.config, self.table
         if not len(people):
             return
         fresh = self.last_exposed[brands, people] <= day - c.refractory_days
@@ -294,10 +300,8 @@ class Complaints:
         self.last_exposed[brands, people] = day
         np.add.at(t.size, complaint, 1)
         exposures += np.bincount(brands, minlength=m.n_brands)
-        m.sentiment_bn[brands, people] = np.maximum(
-            -1.0, m.sentiment_bn[brands, people] - F32(c.wom_sentiment_impact))
-        knew = m.knows_bn[brands, people]
-        m.knows_bn[brands, people] = True
+        m.lower_sentiment(brands, people, c.wom_sentiment_impact)
+        knew = m.learn(brands, people)
         if all_share:
             return
         age = day - t.opened[complaint]
@@ -310,7 +314,7 @@ class Complaints:
 
     # ------------------------------------------------------------------------------------
     def _crises(self, day, outputs, exposures, results) -> None:
-        m, c = self.market, self.config
+        m, c = self.population, self.config
         self.exposure_window[day % c.crisis_window_days] = exposures
         share = self.exposure_window.sum(axis=0) / m.n
         level = np.select([share >= c.crisis_l3, share >= c.crisis_l2, share >= c.crisis_l1],
@@ -348,7 +352,7 @@ class Complaints:
             r.crisis_level = int(self.crisis_level[b])
 
     def _crisis_churn(self, b: int, levels: int) -> None:
-        m = self.market
+        m = self.population
         buyers = np.flatnonzero(m.customer_bn[b])
         lost = buyers[self.rng.random(len(buyers)) < self.config.crisis_churn * levels]
         m.set_customer(lost, np.full(len(lost), b), False)
@@ -357,8 +361,8 @@ class Complaints:
         rate = self.config.exogenous_crises_per_year / 365
         if rate <= 0:
             return
-        for b, brand in enumerate(self.market.config.brands.values()):
-            if self.rng.random() < rate * brand.awareness**2:
+        for b, awareness in enumerate(self.brand_awareness):
+            if self.rng.random() < rate * awareness**2:
                 cause = CRISIS_CAUSES[int(self.rng.integers(0, len(CRISIS_CAUSES)))]
                 virality = float(self.rng.lognormal(np.log(self.config.exogenous_virality),
                                                     self.config.exogenous_virality_sigma))
@@ -379,7 +383,7 @@ class Complaints:
                     what=what, virality=Number(virality))
 
     def _inject(self, b: int, cause: str, virality: float, n_seeds: int, day: int) -> None:
-        m = self.market
+        m = self.population
         degree = m.network.degree
         seeding = CRISIS_CAUSE_TERMS[cause].seeding
         if seeding == SEED_INFLUENCERS:

@@ -492,6 +492,11 @@ class ClassifierConfig:
                                       "phase 3 (social CRM).", lo=0, hi=1)
     confirm_days: int = param(7, "Days a new phase must hold before the change is recorded "
                               "(avoids flapping at a threshold).", unit="days", lo=1, hi=365)
+    exit_margin: float = param(0.1, "Hysteresis: how far (relative) below the thresholds of "
+                               "its recorded phase, or of the help-desk flag once on, a brand "
+                               "must fall to leave it.", lo=0, hi=0.9,
+                               source="assumed: a tenth keeps staff-turnover noise of a few "
+                               "hundredths from flipping a phase")
     help_desk_backlog_days: float = param(2.0, "Backlog, in days of answering capacity, above "
                                           "which customer service is swamped.", unit="days",
                                           lo=0, hi=365)

@@ -61,7 +61,8 @@ Daily rules, in this order (``Market.step``):
    by (1 + s x sentiment): traditional marketing goes on outside social media.
 8. Questions. An engagement by a customer motivated by customer service is a question needing
    an answer with probability p_question.
-9. Incidents, complaints, word of mouth, answers and crises: :mod:`simulation.complaints`.
+9. Incidents, complaints, word of mouth, answers and crises: :mod:`simulation.complaints`, on
+   the same population state (:mod:`simulation.population`), which both rule sets receive.
 
 Net sentiment, the indicator a brand reads (and the charts show), is what a brand-tracking
 survey of the people who know the brand would report: each respondent answers "positive" with
@@ -89,6 +90,7 @@ from .complaints import Complaints
 from .config import CONTENT_TYPES, ScenarioConfig, mix_shares
 from .exchange import DailyOutput, MarketDay
 from .network import build_network
+from .population import Population
 
 CUSTOMER_SERVICE = CONTENT_TYPES.index("customer_service")
 F32 = np.float32
@@ -108,19 +110,10 @@ class CustomerRecord:
     brands: dict[str, dict[str, object]]
 
 
-def _bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    """Sorted positions in [0, n) each kept independently with probability p (int64)."""
-    if p >= 1.0:
-        return np.arange(n, dtype=np.int64)
-    if p < 1e-9:  # gaps this long could overflow int64; almost surely no candidate at all
-        return np.sort(rng.choice(n, size=rng.binomial(n, p), replace=False)).astype(np.int64)
-    expected = n * p
-    size = int(expected + 5 * np.sqrt(expected) + 16)
-    positions = np.cumsum(rng.geometric(p, size=size)) - 1
-    while positions[-1] < n:  # rare: more candidates than five standard deviations above
-        more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
-        positions = np.concatenate([positions, more])
-    return positions[: np.searchsorted(positions, n)]
+def _population(field: str) -> property:
+    """A read-only view of one field of the market's population state."""
+    return property(lambda self: getattr(self.population, field),
+                    doc=f"``Population.{field}`` (read-only).")
 
 
 class CustomerView:
@@ -175,18 +168,18 @@ class Market:
         self.config = config
         self.behaviour = config.behaviour
         self.brand_names = list(config.brands)
-        self.n = n = market.n_customers
-        self.n_brands = nb = len(self.brand_names)
+        n = market.n_customers
+        nb = len(self.brand_names)
         network_rng, population_rng, self.rng = rng.spawn(3)
 
         # Customers 0 .. n_active-1 are active, 0 .. n_engaging-1 engaging. The network is
         # relabelled at random first, so these id ranges are random with respect to structure,
         # and the engagement arithmetic can work on a contiguous slice.
-        self.n_engaging = ne = int(round(n * market.share_engaging))
-        self.n_active = int(round(n * market.share_active))
+        ne = int(round(n * market.share_engaging))
+        n_active = int(round(n * market.share_active))
         network = build_network(market.network, n, market.mean_degree, network_rng,
                                 p_rewire=market.p_rewire, p_triangle=market.p_triangle)
-        self.network = network.relabel(population_rng.permutation(n))
+        network = network.relabel(population_rng.permutation(n))
 
         shares = np.array([market.motivations.get(k, 0.0) for k in CONTENT_TYPES])
         motivations = population_rng.random((len(CONTENT_TYPES), n)) < shares[:, None]
@@ -200,23 +193,25 @@ class Market:
         self.motivations_kn = motivations.astype(F32)  # (content types, customers)
         self.propensity = np.zeros(n, F32)
         self.propensity[:ne] = 1.0
-        self.propensity[: self.n_active] = self.behaviour.active_engagement_multiplier
+        self.propensity[:n_active] = self.behaviour.active_engagement_multiplier
         sigma = market.attention_sigma
         mu = np.log(market.attention_posts_per_day) - sigma**2 / 2
         self.attention = population_rng.lognormal(mu, sigma, n).astype(F32)
         self.fatigue = np.zeros(n, F32)
         self._fatigue_started = False
 
-        self.knows_bn = np.zeros((nb, n), bool)
-        self.customer_bn = np.zeros((nb, n), bool)
-        self.follows_bn = np.zeros((nb, n), bool)
+        knows_bn = np.zeros((nb, n), bool)
+        customer_bn = np.zeros((nb, n), bool)
+        follows_bn = np.zeros((nb, n), bool)
         for b, brand in enumerate(config.brands.values()):
-            self.knows_bn[b] = population_rng.random(n) < brand.awareness
+            knows_bn[b] = population_rng.random(n) < brand.awareness
             buy_given_know = brand.market_share / brand.awareness if brand.awareness else 0.0
-            self.customer_bn[b] = self.knows_bn[b] & (population_rng.random(n) < buy_given_know)
-            self.follows_bn[b, :ne] = population_rng.random(ne) < brand.initial_follower_share
-        self.knows_bn |= self.follows_bn
-        self.sentiment_bn = np.zeros((nb, n), F32)
+            customer_bn[b] = knows_bn[b] & (population_rng.random(n) < buy_given_know)
+            follows_bn[b, :ne] = population_rng.random(ne) < brand.initial_follower_share
+        knows_bn |= follows_bn
+        # The population state both rule sets receive (simulation.population).
+        self.population = Population(network, nb, ne, n_active, knows_bn, customer_bn,
+                                     follows_bn)
         # Acquisition rate that balances base churn at the initial market share.
         self.p_acquire = np.array(
             [
@@ -224,20 +219,6 @@ class Market:
                 for b in config.brands.values()
             ]
         )
-        self.follower_count = np.count_nonzero(self.follows_bn, axis=1).astype(np.int64)
-        self.customer_count = np.count_nonzero(self.customer_bn, axis=1).astype(np.int64)
-
-        if self.network.is_fully_mixed:
-            self.engaging_friends = None
-            self.following_friends = None
-        else:
-            engaging = np.zeros(n, np.float64)
-            engaging[:ne] = 1
-            self.engaging_friends = self.network.neighbour_sum(engaging).astype(np.int32)
-            # (brand, customer): following friends, kept up to date as people (un)follow.
-            self.following_friends = np.ascontiguousarray(
-                self.network.neighbour_sum(self.follows_bn.T.astype(np.float64)).T
-            ).astype(np.int32)
 
         self._match_other = (mix_shares(market.other_brand_mix).astype(F32)
                              @ self.motivations_kn[:, :ne])
@@ -247,12 +228,28 @@ class Market:
         self.ever_engaged = np.zeros(n, bool)
         self._engaged_recent: list[np.ndarray] = []  # flat (brand*n + customer), last 7 days
         self.p_seen = np.ones(n, F32)
-        self.complaints = Complaints(self, config.word_of_mouth, self.rng)
+        self.complaints = Complaints(self.population, config.word_of_mouth, self.rng,
+                                     [b.awareness for b in config.brands.values()])
         self.customers = CustomerView(self)
         sample_size = min(market.sample_size, n)
         self.sample_ids = np.sort(population_rng.choice(n, size=sample_size, replace=False))
         self._sample_rows: list[dict[str, np.ndarray]] = []
         self.record_sample(0)
+
+    # The population state (simulation.population), read-only from here -----------------
+    n = _population("n")
+    n_brands = _population("n_brands")
+    n_engaging = _population("n_engaging")
+    n_active = _population("n_active")
+    network = _population("network")
+    follows_bn = _population("follows_bn")
+    sentiment_bn = _population("sentiment_bn")
+    customer_bn = _population("customer_bn")
+    knows_bn = _population("knows_bn")
+    follower_count = _population("follower_count")
+    customer_count = _population("customer_count")
+    following_friends = _population("following_friends")
+    engaging_friends = _population("engaging_friends")
 
     # (customers, brands) views of the brand-major state ----------------------------------
     @property
@@ -353,14 +350,14 @@ class Market:
         new_i = np.concatenate([new_i, viral_follows[0]])
         new_b = np.concatenate([new_b, viral_follows[1]])
         gone_i, gone_b = self._unfollows(posts, push)
-        new_follow_counts = self._set_following(new_i, new_b, True)
-        unfollow_counts = self._set_following(gone_i, gone_b, False)
+        new_follow_counts = self.population.set_following(new_i, new_b, True)
+        unfollow_counts = self.population.set_following(gone_i, gone_b, False)
 
         # 6. Sentiment memory: back toward satisfaction for customers, neutral for others.
         # s += (rest - s) / d, as s * (1 - 1/d) + rest / d: in place, about half the memory
         # traffic of forming rest - s (a masked np.add(..., where=) is slower still).
-        self.sentiment_bn *= F32(1 - 1 / bh.sentiment_memory_days)
-        self.sentiment_bn += self.customer_bn * F32(
+        self.population.sentiment_bn *= F32(1 - 1 / bh.sentiment_memory_days)
+        self.population.sentiment_bn += self.customer_bn * F32(
             bh.customer_satisfaction / bh.sentiment_memory_days)
 
         # 7. Buying, conversions, churn, acquisition.
@@ -425,25 +422,12 @@ class Market:
         s = F32(self.behaviour.sentiment_sensitivity)
         return np.clip(1 + s * sentiment, 0, 2)
 
-    def _candidates(self, rows: int, rate_max: float) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct (customer, brand) pairs among the first ``rows`` customers, for thinning."""
-        pairs = rows * self.n_brands
-        if rate_max <= 0 or pairs == 0:
-            empty = np.empty(0, np.int64)
-            return empty, empty
-        # Each pair is a candidate with probability rate_max, independently: the gaps between
-        # consecutive candidates of such a Bernoulli process are geometric, so drawing the gaps
-        # costs memory and time in proportion to the candidates, not to all pairs (a draw
-        # without replacement from all pairs allocated 8 bytes per pair above a 2% rate).
-        flat = _bernoulli_positions(self.rng, pairs, min(1.0, rate_max))
-        return flat % rows, flat // rows
-
     def _new_follows(self, recruitment: np.ndarray,
                      exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         bh = self.behaviour
         top = 1 + bh.sentiment_sensitivity
         rate_max = float(((recruitment + bh.bass_q) * exposure).max(initial=0)) * top
-        i, b = self._candidates(self.n_engaging, rate_max)
+        i, b = self.population.candidates(self.n_engaging, rate_max, self.rng)
         if not len(i):
             return i, b
         keep = ~self.follows_bn[b, i]
@@ -463,35 +447,13 @@ class Market:
                       + bh.unfollow_push * np.maximum(0, push - bh.push_tolerance))
         rate_max = bh.unfollow_base + bh.unfollow_fatigue + brand_term.max(initial=0) + (
             bh.unfollow_negative)
-        i, b = self._candidates(self.n_engaging, rate_max)
+        i, b = self.population.candidates(self.n_engaging, rate_max, self.rng)
         keep = self.follows_bn[b, i]
         i, b = i[keep], b[keep]
         rate = (bh.unfollow_base + bh.unfollow_fatigue * self.fatigue[i] + brand_term[b]
                 + bh.unfollow_negative * np.maximum(0, -self.sentiment_bn[b, i]))
         accept = self.rng.random(len(i)) * rate_max < rate
         return i[accept], b[accept]
-
-    def _set_following(self, i: np.ndarray, b: np.ndarray, value: bool) -> np.ndarray:
-        """Set following for distinct (customer, brand) pairs; returns changes per brand."""
-        counts = np.zeros(self.n_brands, np.int64)
-        if not len(i):
-            return counts
-        flat = np.unique(b.astype(np.int64) * self.n + i)
-        b, i = flat // self.n, flat % self.n
-        changed = self.follows_bn[b, i] != value
-        i, b = i[changed], b[changed]
-        self.follows_bn[b, i] = value
-        if value:
-            self.knows_bn[b, i] = True
-        delta = 1 if value else -1
-        counts = np.bincount(b, minlength=self.n_brands)
-        self.follower_count += delta * counts
-        if self.following_friends is not None:
-            for brand in np.flatnonzero(counts):
-                nodes = i[b == brand]
-                self.network.scatter_to_neighbours(
-                    nodes, np.full(len(nodes), delta, np.int32), self.following_friends[brand])
-        return counts
 
     def _shares(self, eng_i: np.ndarray, eng_b: np.ndarray):
         """Shared engagements: friends see them, learn the brand, and may follow."""
@@ -516,33 +478,27 @@ class Market:
         """Social CRM: an engagement becomes a sale; a prospect who buys becomes a customer."""
         sold = self.rng.random(len(eng_i)) < conversion[eng_b]
         i, b = eng_i[sold], eng_b[sold]
-        self.set_customer(i, b, True)
+        self.population.set_customer(i, b, True)
         return np.bincount(b, minlength=self.n_brands)
 
     def _churn_and_acquire(self) -> None:
         bh = self.behaviour
         rate_max = bh.p_churn + bh.churn_negative
-        i, b = self._candidates(self.n, rate_max)
+        i, b = self.population.candidates(self.n, rate_max, self.rng)
         keep = self.customer_bn[b, i]
         i, b = i[keep], b[keep]
         rate = bh.p_churn + bh.churn_negative * np.maximum(0, -self.sentiment_bn[b, i])
         lost = self.rng.random(len(i)) * rate_max < rate
-        self.set_customer(i[lost], b[lost], False)
+        self.population.set_customer(i[lost], b[lost], False)
 
         top = 1 + bh.sentiment_sensitivity
         rate_max = float(self.p_acquire.max(initial=0)) * top
-        i, b = self._candidates(self.n, rate_max)
+        i, b = self.population.candidates(self.n, rate_max, self.rng)
         keep = self.knows_bn[b, i] & ~self.customer_bn[b, i]
         i, b = i[keep], b[keep]
         rate = self.p_acquire[b] * self._sentiment_factor(self.sentiment_bn[b, i])
         won = self.rng.random(len(i)) * rate_max < rate
-        self.set_customer(i[won], b[won], True)
-
-    def set_customer(self, i: np.ndarray, b: np.ndarray, value: bool) -> None:
-        changed = self.customer_bn[b, i] != value
-        i, b = i[changed], b[changed]
-        self.customer_bn[b, i] = value
-        self.customer_count += (1 if value else -1) * np.bincount(b, minlength=self.n_brands)
+        self.population.set_customer(i[won], b[won], True)
 
     def _weekly_engaged(self) -> np.ndarray:
         """Followers who engaged at least once in the last seven days, per brand."""

@@ -26,6 +26,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .i18n import _
 from .scenario import DEFAULT_SCENARIO, load_scenario, presets_dir, resolve_scenario_path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -51,24 +52,26 @@ def add_commands(subparsers) -> None:
 
     parser = subparsers.add_parser(
         "dashboard",
-        help="open the interactive dashboard in the browser (what-if, live demos)",
-        description="Serve the socbiz dashboard (Solara) on this computer. Every browser tab "
-                    "runs its own simulation. Works offline; sends no telemetry.",
+        help=_("open the interactive dashboard in the browser (what-if, live demos)"),
+        description=_("Serve the socbiz dashboard (Solara) on this computer. Every browser tab "
+                    "runs its own simulation. Works offline; sends no telemetry."),
     )
     parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
-                        help=f"preset name or TOML file shown first (default: {DEFAULT_SCENARIO})")
+                        help=_("preset name or TOML file shown first (default: {name})").format(
+                            name=DEFAULT_SCENARIO))
     parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
-                        help=f"port to listen on (default: {DEFAULT_PORT}; 0 picks a free one)")
+                        help=_("port to listen on (default: {port}; 0 picks a free one)").format(
+                            port=DEFAULT_PORT))
     parser.add_argument("--host", type=host_address, default="127.0.0.1",
-                        help="address to listen on (default: 127.0.0.1, this computer only; "
-                             "0.0.0.0 exposes the dashboard to your network)")
+                        help=_("address to listen on (default: 127.0.0.1, this computer only; "
+                             "0.0.0.0 exposes the dashboard to your network)"))
     parser.add_argument("--seed", type=seed_int,
-                        help="random seed (default: the scenario's seed)")
+                        help=_("random seed (default: the scenario's seed)"))
     parser.add_argument("--scenarios-dir", action="append", default=[], type=scenarios_folder,
                         metavar="FOLDER",
-                        help="a folder whose .toml files the page's path box may open, besides "
-                             "the scenario folders (repeat for several)")
-    parser.add_argument("--open", action="store_true", help="open a browser window")
+                        help=_("a folder whose .toml files the page's path box may open, "
+                               "besides the scenario folders (repeat for several)"))
+    parser.add_argument("--open", action="store_true", help=_("open a browser window"))
     parser.set_defaults(func=cmd_dashboard)
 
 
@@ -79,14 +82,15 @@ def host_address(text: str) -> str:
 
     host = text.strip()
     if not host or not host.isprintable() or any(c.isspace() for c in host) or len(host) > 253:
-        raise argparse.ArgumentTypeError(f"{format_value(text)} (expected an address such as "
-                                         "127.0.0.1 or 0.0.0.0)")
+        raise argparse.ArgumentTypeError(_("{value} (expected an address such as 127.0.0.1 or "
+                                           "0.0.0.0)").format(value=format_value(text)))
     try:
         socket.getaddrinfo(host, None)
     except (OSError, UnicodeError):
-        raise argparse.ArgumentTypeError(f"{format_value(text)} (not an address of this "
-                                         "computer: use 127.0.0.1, 0.0.0.0 or a local "
-                                         "interface's address)") from None
+        raise argparse.ArgumentTypeError(_("{value} (not an address of this computer: use "
+                                           "127.0.0.1, 0.0.0.0 or a local interface's "
+                                           "address)").format(value=format_value(text))
+                                         ) from None
     return host
 
 
@@ -105,9 +109,11 @@ def port_number(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} (must be a port number)") from None
+        raise argparse.ArgumentTypeError(_("{value} (must be a port number)").format(
+            value=repr(text))) from None
     if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text} (must be between 0 and 65535)")
+        raise argparse.ArgumentTypeError(_("{value} (must be between 0 and 65535)").format(
+            value=text))
     return value
 
 
@@ -116,25 +122,29 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
     scenario = scenario_argument(args.scenario)
     if args.seed is not None and args.seed < 0:
-        raise UserError(f"--seed {args.seed} (must be an integer ≥ 0)")
+        raise UserError(_("--seed {seed} (must be an integer ≥ 0)").format(seed=args.seed))
     if not APP.is_file():
-        raise UserError(f"{APP}: the dashboard is missing (is this a full socbiz checkout?)")
+        raise UserError(_("{path}: the dashboard is missing (is this a full socbiz "
+                          "checkout?)").format(path=APP))
     try:
         import solara  # noqa: F401
     except ImportError:
-        raise UserError("the dashboard needs Solara: pip install -e '.[dashboard]'") from None
+        raise UserError(_("the dashboard needs Solara: pip install -e '.[dashboard]'")) from None
     port = args.port or free_port(args.host)
     if not port_is_free(args.host, port):
-        raise UserError(f"--port {port}: already in use on {args.host} (choose another port, "
-                        "or --port 0 for any free one)")
+        raise UserError(_("--port {port}: already in use on {host} (choose another port, or "
+                          "--port 0 for any free one)").format(port=port, host=args.host))
     command = solara_command(args.host, port, open_browser=args.open)
     env = dashboard_environment(scenario, args.seed, getattr(args, "scenarios_dir", []))
+    if getattr(args, "lang", None):  # an explicit --lang beats the browser's language
+        env["SOCBIZ_DASHBOARD_LANG"] = args.lang
     shown = "localhost" if args.host in LOCAL_HOSTS else args.host
-    print(f"socbiz: dashboard on http://{shown}:{port} (scenario {args.scenario}); "
-          "Ctrl-C to stop", file=sys.stderr)
+    print(_("socbiz: dashboard on {url} (scenario {scenario}); Ctrl-C to stop").format(
+        url=f"http://{shown}:{port}", scenario=args.scenario), file=sys.stderr)
     if args.host not in LOCAL_HOSTS:
-        print(f"socbiz: warning: listening on {args.host}: anyone who can reach this computer "
-              "can open the dashboard and run simulations on it", file=sys.stderr)
+        print(_("socbiz: warning: listening on {host}: anyone who can reach this computer can "
+                "open the dashboard and run simulations on it").format(host=args.host),
+              file=sys.stderr)
     sys.stderr.flush()
     if os.name == "posix":
         # Become the server: Ctrl-C and a parent's kill reach it directly.

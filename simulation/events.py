@@ -329,6 +329,18 @@ class Crisis(Intervention):
                          lo=1, hi=100_000)
 
 
+@intervention("reach", surfaces=("timeline", "odd", "cli"))
+@dataclass(frozen=True)
+class ReachChange(Intervention):
+    # Market-wide (a platform's decision): ``brand`` is not used. The workshop's platform and
+    # contest incidents are this kind (simulation/workshop/market.py).
+    factor: float = param(1.0, "Attention to brand stories, relative to the start of the run.",
+                          lo=0.05, hi=3)
+
+    def check_references(self, scenario, path):
+        return None
+
+
 # --------------------------------------------------------------------------------------------
 # Derived from the registry
 

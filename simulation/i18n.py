@@ -28,6 +28,10 @@ Rules:
   the switch in the dashboard), then the ``SOCBIZ_LANG`` environment variable, then English.
   :func:`set_language` sets it for the process; ``with language("fr"):`` sets it for a block
   (a context variable, so two dashboard sessions in two threads can speak two languages).
+  A front end with sessions of its own registers a *language source* (:func:`add_language_source`,
+  consulted after a ``with language`` block and before the process language): the dashboard's
+  is the page's FR/EN switch, defaulting to the browser's language (dashboards/components/
+  language.py).
 - Numbers, percentages, euros and dates are formatted for the current language with Babel
   (``20 000`` with a narrow no-break space, ``12,5 %``, ``200 000 €`` in French); typed numbers
   are read leniently in either language by :func:`parse_number`.
@@ -60,6 +64,10 @@ EXTRA_KEYWORDS = ("_l", "lazy_gettext", "lazy_pgettext:1c,2", "lazy_ngettext:1,2
                   "msg", "nmsg:1,2")
 
 _process_language: str | None = None
+# Callables returning the language of the current session (or None: not in a session).
+_language_sources: list[Any] = []
+_asking_sources: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "socbiz_asking_language_sources", default=False)
 _block_language: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "socbiz_language", default=None)
 
@@ -112,8 +120,29 @@ def current_language() -> str:
     Never raises: a bad ``SOCBIZ_LANG`` means English here (the CLI reports it, through
     :func:`resolve_language`).
     """
-    return (_block_language.get() or _process_language
-            or _language_code(os.environ.get(ENV_VARIABLE)) or DEFAULT_LANGUAGE)
+    block = _block_language.get()
+    if block:
+        return block
+    if _language_sources and not _asking_sources.get():
+        token = _asking_sources.set(True)  # a source that itself translates gets the fallback
+        try:
+            for source in _language_sources:
+                chosen = source()
+                if chosen:
+                    return chosen
+        finally:
+            _asking_sources.reset(token)
+    return (_process_language or _language_code(os.environ.get(ENV_VARIABLE))
+            or DEFAULT_LANGUAGE)
+
+
+def add_language_source(source) -> None:
+    """Register ``source()``: the current session's language, or None outside a session.
+
+    Consulted by :func:`current_language` after a ``with language(...)`` block (idempotent).
+    """
+    if source not in _language_sources:
+        _language_sources.append(source)
 
 
 @contextlib.contextmanager
@@ -138,9 +167,9 @@ def process_language(value: str | None) -> Iterator[str]:
         _process_language = previous
 
 
-def language_from_accept(header: str | None) -> str:
-    """The best language for a browser's ``Accept-Language`` header (English if none fits)."""
-    best, best_q = DEFAULT_LANGUAGE, -1.0
+def language_from_accept(header: str | None, default: str | None = DEFAULT_LANGUAGE) -> str | None:
+    """The best language for a browser's ``Accept-Language`` header (``default`` if none fits)."""
+    best, best_q = default, -1.0
     for part in (header or "").split(","):
         tag, _sep, params = part.strip().partition(";")
         q = 1.0
@@ -150,11 +179,11 @@ def language_from_accept(header: str | None) -> str:
                 q = float(match.group(1))
             except ValueError:
                 q = 0.0
-        try:
-            code = normalise_language(tag)
-        except LanguageError:
+        code = _language_code(tag)
+        if code is None:
             continue
-        if q > best_q:  # the first of equal weights wins, as the header lists them by preference
+        # q=0 means "not this one"; of equal weights the first wins (the header's order).
+        if q > 0 and q > best_q:
             best, best_q = code, q
     return best
 
@@ -721,3 +750,12 @@ def parse_number(typed: Any, *, lang: str | None = None) -> float:
     if not _NUMBER.fullmatch(raw):
         raise _not_a_number(typed)
     return float(raw)
+
+
+def parse_integer(typed: Any, *, lang: str | None = None) -> int:
+    """A whole number as typed in either language (``20 000``, ``1,000`` in English, ``365``);
+    ValueError if it is not one (seeds, days, counts typed in the dashboard)."""
+    value = parse_number(typed, lang=lang)
+    if not float(value).is_integer():
+        raise ValueError(_("{text} is not a whole number").format(text=repr(str(typed).strip())))
+    return int(value)

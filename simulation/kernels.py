@@ -57,48 +57,54 @@ def _compiled():
     @jit
     def triad_formation(src, tgt, triad, m, n_seed, n_nodes, start_u):
         n_edges = len(src)
-        # Incidence lists of the stable (not redirected) edges, in edge order within each node:
+        # Neighbour lists of the stable (not redirected) edges, in edge order within each node:
         # a count pass, then one fill pass in edge order merged with the redirection, so that
-        # when a node is reached, its first target's list holds exactly the stable edges made
-        # before it (no search needed).
-        count = np.zeros(n_nodes + 1, np.int64)
+        # when a node is reached, its first target's list holds exactly the stable neighbours
+        # linked before it (no search needed). The lists hold the neighbour itself (not the
+        # edge), and each node's list start and fill position sit side by side in `ptr`: one
+        # cache miss instead of three per lookup, which is what this pass spends its time on.
+        degree = np.zeros(n_nodes, np.int64)
         for e in range(n_edges):
             if e >= n_seed and triad[e - n_seed]:
                 continue
-            count[src[e] + 1] += 1
-            count[tgt[e] + 1] += 1
+            degree[src[e]] += 1
+            degree[tgt[e]] += 1
+        ptr = np.empty(2 * n_nodes, np.int64)
+        total = 0
         for i in range(n_nodes):
-            count[i + 1] += count[i]
-        row = count[:-1].copy()
-        incident = np.empty(count[-1], np.int32)
+            ptr[2 * i] = total
+            ptr[2 * i + 1] = total
+            total += degree[i]
+        neighbour = np.empty(total, np.int32)
         for e in range(n_seed):
-            incident[row[src[e]]] = e
-            row[src[e]] += 1
-            incident[row[tgt[e]]] = e
-            row[tgt[e]] += 1
+            a, b = src[e], tgt[e]
+            neighbour[ptr[2 * a + 1]] = b
+            ptr[2 * a + 1] += 1
+            neighbour[ptr[2 * b + 1]] = a
+            ptr[2 * b + 1] += 1
         n_new = (n_edges - n_seed) // m
         new_tgt = tgt.copy()
         for node in range(n_new):
             base = n_seed + node * m
+            me = src[base]
             friend = tgt[base]
-            lo = count[friend]
-            n_choices = row[friend] - lo
+            lo = ptr[2 * friend]
+            n_choices = ptr[2 * friend + 1] - lo
             start = np.int64(start_u[node] * n_choices)
             rank = 0
             for slot in range(1, m):
-                e = base + slot
-                if triad[e - n_seed]:
+                if triad[base + slot - n_seed]:
                     if rank < n_choices:
-                        via = incident[lo + (start + rank) % n_choices]
-                        new_tgt[e] = src[via] + tgt[via] - friend
+                        new_tgt[base + slot] = neighbour[lo + (start + rank) % n_choices]
                     rank += 1
             for slot in range(m):
                 e = base + slot
                 if slot == 0 or not triad[e - n_seed]:
-                    incident[row[src[e]]] = e
-                    row[src[e]] += 1
-                    incident[row[tgt[e]]] = e
-                    row[tgt[e]] += 1
+                    b = tgt[e]
+                    neighbour[ptr[2 * me + 1]] = b
+                    ptr[2 * me + 1] += 1
+                    neighbour[ptr[2 * b + 1]] = me
+                    ptr[2 * b + 1] += 1
         return new_tgt
 
     @jit
@@ -124,15 +130,25 @@ def _compiled():
         out = 0
         for node in range(n):
             lo, hi = count[node], count[node + 1]
-            if hi > lo:
+            if hi - lo > 32:
                 cols[lo:hi].sort()
-                last = -1
-                for j in range(lo, hi):
+            else:
+                # Insertion sort: rows are short and, for generators that list edges by source
+                # (Holme-Kim), nearly sorted already; a library sort call per row costs more.
+                for j in range(lo + 1, hi):
                     c = cols[j]
-                    if c != last:
-                        cols[out] = c
-                        out += 1
-                        last = c
+                    k = j - 1
+                    while k >= lo and cols[k] > c:
+                        cols[k + 1] = cols[k]
+                        k -= 1
+                    cols[k + 1] = c
+            last = -1
+            for j in range(lo, hi):
+                c = cols[j]
+                if c != last:
+                    cols[out] = c
+                    out += 1
+                    last = c
             indptr[node + 1] = out
         return indptr, cols[:out].copy()
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .config import DEPARTMENTS
 
 if TYPE_CHECKING:
@@ -162,7 +164,9 @@ BRAND_REPORTERS = {
 
 def ever_engaged_share(model) -> float:
     """Share of all customers who have engaged with any brand at least once so far."""
-    return float(model.market.ever_engaged.mean())
+    # count_nonzero / n is the same float as a bool mean, ten times faster (issue 16).
+    flags = model.market.ever_engaged
+    return float(np.count_nonzero(flags) / len(flags)) if len(flags) else 0.0
 
 
 def mean_fatigue_engaging(model) -> float:

@@ -41,11 +41,13 @@ from .events import (
     Hiring,
     Intervention,
     Listening,
+    ReachChange,
     Sponsorship,
     SwitchAgency,
     Training,
     intervention_from_mapping,
 )
+from .i18n import Message, Percent, msg
 from .metrics import BRAND_REPORTERS, MODEL_REPORTERS
 from .scenario import load_scenario
 
@@ -64,7 +66,19 @@ HANDLERS: dict[type[Intervention], Handler] = {
     SwitchAgency: lambda model, e: model.brands[e.brand].switch_agency(e.agency, e.replaces),
     Crisis: lambda model, e: model.market.inject_crisis(
         model.brands[e.brand], e.cause, e.virality, e.n_seeds, e.day),
+    ReachChange: lambda model, e: _change_reach(model, e.factor),
 }
+
+
+def _change_reach(model: SocialBusinessModel, factor: float) -> Message:
+    # Relative to the first draw (kept at the first change), so successive changes do not
+    # compound rounding and a factor of 1 restores the start exactly; no random numbers.
+    market = model.market
+    if model._initial_attention is None:
+        model._initial_attention = market.attention.copy()
+    market.attention = model._initial_attention * market.attention.dtype.type(factor)
+    return msg("Platform change: brand stories now get {share} of the attention they had at "
+               "the start.", share=Percent(factor))
 
 
 class SocialBusinessModel(mesa.Model):
@@ -102,6 +116,7 @@ class SocialBusinessModel(mesa.Model):
 
         self.market = (market_factory or Market)(config, market_rng)
         self.applied: list[Intervention] = []  # scheduled and live, in the order they acted
+        self._initial_attention: np.ndarray | None = None  # kept at the first reach change
         self.brands: dict[str, Brand] = {
             name: Brand(self, name, i, brand_config)
             for i, (name, brand_config) in enumerate(config.brands.items())
@@ -112,9 +127,7 @@ class SocialBusinessModel(mesa.Model):
         }
         for brand in self.brands.values():
             for agency_name in brand.config.agencies:
-                agency = self.agencies[agency_name]
-                agency.sign(brand)
-                brand.agencies.append(agency)
+                brand.contract(self.agencies[agency_name])
         for brand in self.brands.values():
             brand.today = self.market.initial_day(brand.index)
 

@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import kernels
+from .i18n import _
 
 if TYPE_CHECKING:
     import networkx
@@ -88,13 +89,16 @@ class SocialNetwork:
 
     def __post_init__(self) -> None:
         if self.kind not in NETWORK_KINDS:
-            raise ValueError(f"kind must be one of {NETWORK_KINDS}, got {self.kind!r}")
+            raise ValueError(_("kind must be one of {kinds}, got {value}").format(
+                kinds=NETWORK_KINDS, value=repr(self.kind)))
         if self.is_fully_mixed != (self.indptr is None or self.indices is None):
-            raise ValueError("indptr and indices must be None exactly when kind is 'fully_mixed'")
+            raise ValueError(_("indptr and indices must be None exactly when kind is "
+                               "'fully_mixed'"))
         if self.indptr is not None and (
             self.indptr.shape != (self.n_nodes + 1,) or self.indptr[-1] != len(self.indices)
         ):
-            raise ValueError(f"indptr must have length n_nodes + 1 = {self.n_nodes + 1}")
+            raise ValueError(_("indptr must have length n_nodes + 1 = {length}").format(
+                length=self.n_nodes + 1))
 
     @property
     def is_fully_mixed(self) -> bool:
@@ -125,7 +129,7 @@ class SocialNetwork:
 
     def neighbours(self, node: int) -> np.ndarray:
         if self.is_fully_mixed:
-            raise ValueError("a fully mixed population has no fixed neighbours; use gather()")
+            raise ValueError(_("a fully mixed population has no fixed neighbours; use gather()"))
         return self.indices[self.indptr[node] : self.indptr[node + 1]]
 
     def gather(
@@ -138,7 +142,8 @@ class SocialNetwork:
         nodes = np.asarray(nodes, dtype=np.int64)
         if self.is_fully_mixed:
             if rng is None:
-                raise ValueError("rng is required to gather contacts in a fully mixed population")
+                raise ValueError(_("rng is required to gather contacts in a fully mixed "
+                                   "population"))
             k = self.contacts_per_node
             owner = np.repeat(np.arange(len(nodes)), k)
             # Draw among n - 1 slots and step over the owner itself: uniform over the others.
@@ -159,7 +164,8 @@ class SocialNetwork:
         the random contacts."""
         values = np.asarray(values, dtype=np.float64)
         if values.shape[0] != self.n_nodes:
-            raise ValueError(f"values must have {self.n_nodes} rows, got shape {values.shape}")
+            raise ValueError(_("values must have {rows} rows, got shape {shape}").format(
+                rows=self.n_nodes, shape=values.shape))
         if self.is_fully_mixed:
             return (values.sum(axis=0) - values) * (self.mean_degree / (self.n_nodes - 1))
         return self._adjacency @ values
@@ -170,7 +176,8 @@ class SocialNetwork:
         """out[nbr] += weights[pos] for every neighbour nbr of nodes[pos] (repeated nodes allowed,
         np.add.at semantics). Not for fully mixed populations."""
         if self.is_fully_mixed:
-            raise ValueError("scatter_to_neighbours needs explicit edges; kind is 'fully_mixed'")
+            raise ValueError(_("scatter_to_neighbours needs explicit edges; kind is "
+                               "'fully_mixed'"))
         owner, target = self.gather(nodes)
         contrib = np.asarray(weights)[owner]
         if out.ndim == 1 and np.issubdtype(out.dtype, np.floating):
@@ -337,15 +344,19 @@ def build_network(
 ) -> SocialNetwork:
     """Generate a social network of `kind` (see the module docstring); deterministic given rng."""
     if kind not in NETWORK_KINDS:
-        raise ValueError(f"kind must be one of {NETWORK_KINDS}, got {kind!r}")
+        raise ValueError(_("kind must be one of {kinds}, got {value}").format(
+            kinds=NETWORK_KINDS, value=repr(kind)))
     if isinstance(n_nodes, bool) or not isinstance(n_nodes, int | np.integer) or n_nodes < 2:
-        raise ValueError(f"n_nodes must be an integer >= 2, got {n_nodes!r}")
+        raise ValueError(_("n_nodes must be an integer >= 2, got {value}").format(
+            value=repr(n_nodes)))
     n_nodes = int(n_nodes)
     if not (np.isfinite(mean_degree) and 0 < mean_degree < n_nodes):
-        raise ValueError(f"mean_degree must be > 0 and < n_nodes = {n_nodes}, got {mean_degree!r}")
+        raise ValueError(_("mean_degree must be > 0 and < n_nodes = {n_nodes}, got {value}").format(
+            n_nodes=n_nodes, value=repr(mean_degree)))
     for name, p in (("p_rewire", p_rewire), ("p_triangle", p_triangle)):
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"{name} must be a probability in [0, 1], got {p!r}")
+            raise ValueError(_("{name} must be a probability in [0, 1], got {value}").format(
+                name=name, value=repr(p)))
 
     if kind == "fully_mixed":
         return SocialNetwork(kind, n_nodes, float(mean_degree), None, None)

@@ -8,6 +8,9 @@ The run's PNG files use fixed margins in inches (:func:`fixed_grid`) instead of 
 constrained layout: the layout engine measures every text by drawing the figure once more
 before saving it, which took a third of the CPU time of ``socbiz run``'s charts
 (``benchmarks/bench_plots.py``).
+
+Titles, axis labels and legends are in the language of the moment (simulation.i18n): the panel
+tables hold lazy strings, translated when a chart is drawn; brand names are shown as written.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .config import DEPARTMENTS
+from .i18n import _, _l
+from .vocabulary import DEPARTMENT_TERMS, label_of
 
 PHASE_COLOURS = {1: "#d9d9d9", 2: "#f4a261", 3: "#2a9d8f"}
-PHASE_LABELS = {1: "1 experimentation", 2: "2 social marketing", 3: "3 social business"}
+PHASE_LABELS = {1: _l("1 experimentation"), 2: _l("2 social marketing"),
+                3: _l("3 social business")}
 DEPARTMENT_COLOURS = dict(zip(DEPARTMENTS, (
     "#264653", "#e76f51", "#f4a261", "#2a9d8f", "#8ab17d", "#e9c46a", "#9b5de5", "#577590",
     "#bc4749",
@@ -36,6 +42,16 @@ EVENT_STYLE = {
     "phase_change": ("D", "#2a9d8f"),
     "help_desk": ("s", "#6c757d"),
     "agency_dropped": ("P", "#6a4c93"),
+}
+# The legend's words for the event kinds (the kinds themselves are identifiers).
+EVENT_LABELS = {
+    "crisis_start": _l("crisis start"),
+    "crisis_escalation": _l("crisis escalation"),
+    "crisis_injected": _l("crisis injected"),
+    "intervention": _l("intervention"),
+    "phase_change": _l("phase change"),
+    "help_desk": _l("help desk"),
+    "agency_dropped": _l("agency dropped"),
 }
 
 
@@ -52,12 +68,12 @@ def draw_adoption(ax, frame: pd.DataFrame, brand: str, *, legend: bool = True) -
     """Adoption of each department of one brand over time."""
     rows = frame[frame["brand"] == brand]
     for kind in DEPARTMENTS:
-        ax.plot(rows["day"], rows[f"adoption_{kind}"], label=kind.replace("_", " "),
+        ax.plot(rows["day"], rows[f"adoption_{kind}"], label=str(label_of(DEPARTMENT_TERMS, kind)),
                 color=DEPARTMENT_COLOURS[kind], lw=1.6)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("adoption (0-1)")
-    ax.set_xlabel("day")
-    ax.set_title(f"Social-media adoption by department: {brand}")
+    ax.set_ylabel(_("adoption (0-1)"))
+    ax.set_xlabel(_("day"))
+    ax.set_title(_("Social-media adoption by department: {brand}").format(brand=brand))
     if legend:
         ax.legend(fontsize=7, ncol=3, loc="upper left")
     ax.grid(alpha=0.3)
@@ -83,12 +99,12 @@ def draw_phases(ax, frame: pd.DataFrame, events: pd.DataFrame | None = None) -> 
             if len(chosen):
                 ax.scatter(chosen["day"], [position[b] + 0.38 for b in chosen["brand"]],
                            marker=marker, color=colour, s=28, zorder=3,
-                           label=kind.replace("_", " "))
+                           label=str(EVENT_LABELS.get(kind, kind.replace("_", " "))))
     ax.set_yticks(range(len(brands)), brands)
     ax.set_ylim(-0.6, len(brands) - 0.1)
-    ax.set_xlabel("day")
-    ax.set_title("Maturity phase by brand, with events")
-    handles = [Patch(color=c, label=PHASE_LABELS[p]) for p, c in PHASE_COLOURS.items()]
+    ax.set_xlabel(_("day"))
+    ax.set_title(_("Maturity phase by brand, with events"))
+    handles = [Patch(color=c, label=str(PHASE_LABELS[p])) for p, c in PHASE_COLOURS.items()]
     ax.legend(handles=handles + ax.get_legend_handles_labels()[0], fontsize=7, ncol=4,
               loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
 
@@ -110,9 +126,9 @@ def draw_metric(ax, frame: pd.DataFrame, column: str, title: str, ylabel: str = 
             values = values.rolling(smooth, min_periods=1).mean()
         ax.plot(rows["day"], values, label=f"{brand}{label_suffix}", lw=1.5,
                 color=colours.get(brand), linestyle=linestyle)
-    ax.set_title(title)
-    ax.set_ylabel(ylabel)
-    ax.set_xlabel("day")
+    ax.set_title(str(title))
+    ax.set_ylabel(str(ylabel))
+    ax.set_xlabel(_("day"))
     ax.grid(alpha=0.3)
     if legend:
         ax.legend(fontsize=7)
@@ -148,19 +164,19 @@ def draw_crisis_bands(ax, frame: pd.DataFrame) -> None:
 
 
 MARKET_PANELS = (
-    ("followers", "Followers", "people", 1),
-    ("organic_reach", "Organic reach per post", "share of followers", 1),
-    ("engagement_per_post", "Engagement per post (7-day mean)", "engagements", 7),
-    ("weekly_engaged_share", "Followers engaged in the last 7 days", "share", 1),
-    ("mean_fatigue", "Mean fatigue of followers", "0-1", 1),
-    ("net_sentiment", "Net sentiment (positive - negative)", "share", 1),
+    ("followers", _l("Followers"), _l("people"), 1),
+    ("organic_reach", _l("Organic reach per post"), _l("share of followers"), 1),
+    ("engagement_per_post", _l("Engagement per post (7-day mean)"), _l("engagements"), 7),
+    ("weekly_engaged_share", _l("Followers engaged in the last 7 days"), _l("share"), 1),
+    ("mean_fatigue", _l("Mean fatigue of followers"), "0-1", 1),
+    ("net_sentiment", _l("Net sentiment (positive - negative)"), _l("share"), 1),
 )
 
 SERVICE_PANELS = (
-    ("complaints_new", "New public complaints (7-day mean)", "per day", 7),
-    ("backlog", "Customer-service backlog", "people waiting", 1),
-    ("negative_exposures", "People seeing complaints", "per day", 1),
-    ("crisis_level", "Crisis level", "0-3", 1),
+    ("complaints_new", _l("New public complaints (7-day mean)"), _l("per day"), 7),
+    ("backlog", _l("Customer-service backlog"), _l("people waiting"), 1),
+    ("negative_exposures", _l("People seeing complaints"), _l("per day"), 1),
+    ("crisis_level", _l("Crisis level"), "0-3", 1),
 )
 
 

@@ -44,6 +44,7 @@ import pandas as pd
 
 from . import views
 from .config import ScenarioConfig
+from .i18n import _
 from .model import SocialBusinessModel
 from .scenario import load_scenario
 
@@ -166,26 +167,31 @@ def check_output_folder(folder: str | os.PathLike, needed_bytes: int = 0,
     text = str(folder)
     shown = format_path(text)
     if not text.strip():
-        raise OutputError(f"{option} {text!r}: empty folder name")
+        raise OutputError(_("{option} {text!r}: empty folder name").format(
+                            option=option, text=text))
     if "\0" in text:
-        raise OutputError(f"{option} {shown}: a path cannot contain NUL characters")
+        raise OutputError(_("{option} {shown}: a path cannot contain NUL characters").format(
+                            option=option, shown=shown))
     path = parent = Path(text)
     try:
         if path.exists() and not path.is_dir():
-            raise OutputError(f"{option} {shown}: is a file, not a folder")
+            raise OutputError(_("{option} {shown}: is a file, not a folder").format(
+                                option=option, shown=shown))
         parent = path
         while not parent.exists():
             if parent.parent == parent:
                 break
             parent = parent.parent
         if not parent.is_dir():
-            raise OutputError(f"{option} {shown}: cannot be created: {format_path(parent)} is a "
-                              "file, not a folder")
+            raise OutputError(_("{option} {shown}: cannot be created: {path} is a file, "
+                                "not a folder").format(
+                                option=option, shown=shown, path=format_path(parent)))
         name_max = os.pathconf(parent, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
         for part in path.parts:
             if len(part.encode()) > name_max:
-                raise OutputError(f"{option} {shown}: a folder name is longer than {name_max} "
-                                  "bytes")
+                raise OutputError(_("{option} {shown}: a folder name is longer than {name_max} "
+                                    "bytes").format(
+                                    option=option, shown=shown, name_max=name_max))
         probe = parent / f".socbiz-write-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         try:
             probe.write_bytes(b"")
@@ -197,11 +203,14 @@ def check_output_folder(folder: str | os.PathLike, needed_bytes: int = 0,
         raise
     except OSError as error:
         where = "" if parent == path else f" (in {format_path(parent)})"
-        raise OutputError(f"{option} {shown}: not writable{where}: "
-                          f"{_describe_os_error(error)}") from None
+        raise OutputError(_("{option} {shown}: not writable{where}: {reason}").format(
+                            option=option, shown=shown, where=where,
+                            reason=_describe_os_error(error))) from None
     if needed_bytes and free < needed_bytes:
-        raise OutputError(f"{option} {shown}: not enough free space ({_size(free)} free, the "
-                          f"outputs need about {_size(needed_bytes)})")
+        raise OutputError(_("{option} {shown}: not enough free space ({size} free, the outputs "
+                            "need about {size2})").format(
+                            option=option, shown=shown, size=_size(free),
+                            size2=_size(needed_bytes)))
     return path
 
 
@@ -256,8 +265,9 @@ def write_outputs_or_rescue(result: RunResult, out: str | os.PathLike, plots: bo
 
                 save_run_plots(result.timeseries, result.events, rescue / "plots")
         return rescue, first
-    raise OutputError(f"could not write the results to {out} ({_describe_os_error(first)}) nor "
-                      "to a temporary folder; free some space and run again")
+    raise OutputError(_("could not write the results to {out} ({reason}) nor to a "
+                        "temporary folder; free some space and run again").format(
+                        out=out, reason=_describe_os_error(first)))
 
 
 def _rescue_bases(out: Path) -> list[str | None]:

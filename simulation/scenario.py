@@ -237,7 +237,8 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
 def parse_override(text: str) -> tuple[str, Any]:
     """``key=value`` from the command line; the value is read as a TOML value, else a string."""
     if "=" not in text:
-        raise ScenarioError(f"--set {text}: expected KEY=VALUE, e.g. market.n_customers=5000")
+        raise ScenarioError(_("--set {text}: expected KEY=VALUE, e.g. "
+                              "market.n_customers=5000").format(text=text))
     key, raw = text.split("=", 1)
     key, raw = key.strip(), raw.strip()
     if len(key) > MAX_KEY_LENGTH:

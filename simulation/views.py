@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .events import Intervention, LoggedEvent
+from .i18n import _l
 from .metrics import PHASE_NAMES
 from .vocabulary import DEPARTMENT_TERMS, DEPARTMENTS, Term
 
@@ -239,13 +240,13 @@ def network_sample(model: SocialBusinessModel, size: int = 300,
 # first that applies wins, from the last: open complaint, negative sentiment, follower (fatigued
 # or not), engaging, not engaging.
 CUSTOMER_STATES: tuple[Term, ...] = (
-    Term("not_engaging", "not engaging with brands"),
-    Term("engaging", "engaging, not following"),
-    Term("follower", "follower"),
-    Term("fatigued_follower", "follower, fatigued"),
-    Term("negative", "negative sentiment", "sentiment at or below NEGATIVE"),
-    Term("open_complaint", "open complaint", "a public complaint spreading or waiting for an "
-         "answer"),
+    Term("not_engaging", _l("not engaging with brands")),
+    Term("engaging", _l("engaging, not following")),
+    Term("follower", _l("follower")),
+    Term("fatigued_follower", _l("follower, fatigued")),
+    Term("negative", _l("negative sentiment"), _l("sentiment at or below NEGATIVE")),
+    Term("open_complaint", _l("open complaint"),
+         _l("a public complaint spreading or waiting for an answer")),
 )
 FATIGUED = 0.5  # fatigue from which a follower counts as fatigued
 NEGATIVE = -0.2  # sentiment at or below which a customer counts as negative

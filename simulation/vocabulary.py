@@ -4,7 +4,8 @@ Departments (and the role each plays), content types, named content mixes, crisi
 the sentence the event log says and the rule that picks who posts first), intervention kinds,
 organisational models, network shapes and maturity phases. Each term has an internal ``id``
 (what a scenario file, a column name or a log row says), a human ``label`` (what the dashboard
-shows: users never see an id) and a one-line ``help``.
+shows: users never see an id) and a one-line ``help``, both in English and French (the
+catalogue of simulation.i18n).
 
 Rules:
 - This module imports nothing from the rest of the package, so every other module (config,
@@ -26,7 +27,11 @@ from .i18n import _l  # i18n imports nothing from the package either: no circle
 
 @dataclass(frozen=True)
 class Term:
-    """One name of the domain: the id used in files and data, the label shown to users."""
+    """One name of the domain: the id used in files and data, the label shown to users.
+
+    ``label`` and ``help`` are lazy strings of the catalogue (simulation.i18n ``_l``): they read
+    in the language of the moment wherever they are shown; the id never changes.
+    """
 
     id: str
     label: str
@@ -49,14 +54,14 @@ def label_of(table: Mapping[str, Term], term_id: str) -> str:
 
 
 CONTENT_TYPE_TERMS = _by_id((
-    Term("discounts", "Discounts", "Coupons, promotions, price cuts."),
-    Term("purchase", "Purchase", "Buying directly from the brand's page."),
-    Term("reviews", "Reviews", "Product reviews and ratings."),
-    Term("product_info", "Product information", "What the product is and does."),
-    Term("exclusive", "Exclusive information", "Early or members-only news."),
-    Term("customer_service", "Customer service", "Answers to questions and complaints."),
-    Term("feel_connected", "Feel connected", "Being part of the brand's story."),
-    Term("community", "Community", "Talking with other customers."),
+    Term("discounts", _l("Discounts"), _l("Coupons, promotions, price cuts.")),
+    Term("purchase", _l("Purchase"), _l("Buying directly from the brand's page.")),
+    Term("reviews", _l("Reviews"), _l("Product reviews and ratings.")),
+    Term("product_info", _l("Product information"), _l("What the product is and does.")),
+    Term("exclusive", _l("Exclusive information"), _l("Early or members-only news.")),
+    Term("customer_service", _l("Customer service"), _l("Answers to questions and complaints.")),
+    Term("feel_connected", _l("Feel connected"), _l("Being part of the brand's story.")),
+    Term("community", _l("Community"), _l("Talking with other customers.")),
 ))
 CONTENT_TYPES: tuple[str, ...] = tuple(CONTENT_TYPE_TERMS)
 
@@ -80,23 +85,24 @@ class DepartmentTerm(Term):
 
 
 DEPARTMENT_TERMS = _by_id((
-    DepartmentTerm("executive", "Executive", "General management: sponsors (or not) the "
-                   "transformation."),
-    DepartmentTerm("marketing", "Marketing", "Campaigns, brand pages, paid recruitment.",
+    DepartmentTerm("executive", _l("Executive"), _l("General management: sponsors (or not) the "
+                   "transformation.")),
+    DepartmentTerm("marketing", _l("Marketing"), _l("Campaigns, brand pages, paid recruitment."),
                    makes_content=True),
-    DepartmentTerm("communication", "Communication", "Corporate and brand communication.",
+    DepartmentTerm("communication", _l("Communication"), _l("Corporate and brand communication."),
                    makes_content=True),
-    DepartmentTerm("customer_service", "Customer service", "Answers customers' questions and "
-                   "complaints.", contributes="customer_service", answers=True),
-    DepartmentTerm("crm", "CRM", "Customer relationship management and loyalty offers.",
+    DepartmentTerm("customer_service", _l("Customer service"),
+                   _l("Answers customers' questions and "
+                   "complaints."), contributes="customer_service", answers=True),
+    DepartmentTerm("crm", _l("CRM"), _l("Customer relationship management and loyalty offers."),
                    contributes="discounts"),
-    DepartmentTerm("pr", "PR", "Press and public relations, reputation, crises.",
+    DepartmentTerm("pr", _l("PR"), _l("Press and public relations, reputation, crises."),
                    contributes="reviews"),
-    DepartmentTerm("hr", "HR", "Human resources: employees' voice and recruitment.",
+    DepartmentTerm("hr", _l("HR"), _l("Human resources: employees' voice and recruitment."),
                    contributes="feel_connected"),
-    DepartmentTerm("quality", "Quality", "Product and service quality: acts on incidents.",
+    DepartmentTerm("quality", _l("Quality"), _l("Product and service quality: acts on incidents."),
                    contributes="product_info"),
-    DepartmentTerm("rnd", "R&D", "Research and development: acts on customers' insights.",
+    DepartmentTerm("rnd", _l("R&D"), _l("Research and development: acts on customers' insights."),
                    contributes="exclusive"),
 ))
 DEPARTMENTS: tuple[str, ...] = tuple(DEPARTMENT_TERMS)
@@ -105,7 +111,7 @@ CONTENT_DEPARTMENTS: tuple[str, ...] = tuple(d.id for d in DEPARTMENT_TERMS.valu
 CONTRIBUTED_TYPE: Mapping[str, str] = {d.id: d.contributes for d in DEPARTMENT_TERMS.values()
                                        if d.contributes}
 # Natural working affinities between departments: the extra links of the hub-and-spoke
-# organisational models (simulation.agents.brands.internal_network).
+# organisational models (simulation.agents.departments.internal_network).
 DEPARTMENT_AFFINITIES: tuple[tuple[str, str], ...] = (
     ("marketing", "communication"),
     ("customer_service", "crm"),
@@ -123,13 +129,15 @@ DEPARTMENT_AFFINITIES: tuple[tuple[str, str], ...] = (
 
 
 MIX_TERMS = _by_id((
-    Term("beliefs", "What brands believe", "In proportion to what businesses believe customers "
-         "want (IBM 2011)."),
-    Term("motivations", "What customers want", "In proportion to what customers say they want "
-         "(IBM 2011)."),
-    Term("balanced", "Balanced", "The same share of every content type."),
-    Term("campaign", "Campaign", "Contests and viral campaigns: what push-oriented agencies "
-         "sell."),
+    Term("beliefs", _l("What brands believe"),
+         _l("In proportion to what businesses believe customers "
+         "want (IBM 2011).")),
+    Term("motivations", _l("What customers want"),
+         _l("In proportion to what customers say they want "
+         "(IBM 2011).")),
+    Term("balanced", _l("Balanced"), _l("The same share of every content type.")),
+    Term("campaign", _l("Campaign"), _l("Contests and viral campaigns: what push-oriented agencies "
+         "sell.")),
 ))
 MIX_NAMES: tuple[str, ...] = tuple(MIX_TERMS)
 
@@ -155,14 +163,14 @@ class CrisisCause(Term):
 
 
 CRISIS_CAUSE_TERMS = _by_id((
-    CrisisCause("product_defect", "Product defect", "A defect goes public: the brand's "
-                "customers post it, and incidents rise for a while.",
+    CrisisCause("product_defect", _l("Product defect"), _l("A defect goes public: the brand's "
+                "customers post it, and incidents rise for a while."),
                 sentence=_l("A product defect goes public"), seeding=SEED_CUSTOMERS,
                 raises_incidents=True),
-    CrisisCause("employee_video", "Employee video", "An embarrassing video by an employee, "
-                "posted by well-connected people.",
+    CrisisCause("employee_video", _l("Employee video"), _l("An embarrassing video by an employee, "
+                "posted by well-connected people."),
                 sentence=_l("An employee video goes viral"), seeding=SEED_INFLUENCERS),
-    CrisisCause("ngo_attack", "NGO attack", "A campaign by an NGO, posted by activists.",
+    CrisisCause("ngo_attack", _l("NGO attack"), _l("A campaign by an NGO, posted by activists."),
                 sentence=_l("An NGO campaign targets the brand"), seeding=SEED_ACTIVISTS),
 ))
 CRISIS_CAUSES: tuple[str, ...] = tuple(CRISIS_CAUSE_TERMS)
@@ -177,19 +185,26 @@ COMPLAINT_ORIGINS: tuple[str, ...] = ("customer", *CRISIS_CAUSES)
 
 
 INTERVENTION_TERMS = _by_id((
-    Term("training", "Training programme", "Train the staff of some departments: raises their "
-         "trained share and awareness; costs money from the training budget."),
-    Term("sponsorship", "Executive sponsorship", "The executive commits: sponsorship moves "
-         "toward the commitment over the following weeks."),
-    Term("hiring", "Hiring", "Add daily social-media hours to a department."),
-    Term("content", "Content strategy change", "Change posting frequency, content mix or push "
-         "share."),
-    Term("listening", "Listening / social CRM", "Deploy listening (share of mentions caught) "
-         "and integrate it with CRM."),
-    Term("switch_agency", "Agency switch", "End an agency's contract and/or sign with "
-         "another."),
-    Term("crisis", "Crisis", "An exogenous crisis: a complaint of high virality posted by "
-         "several people at once."),
+    Term("training", _l("Training programme"),
+         _l("Train the staff of some departments: raises their "
+         "trained share and awareness; costs money from the training budget.")),
+    Term("sponsorship", _l("Executive sponsorship"), _l("The executive commits: sponsorship moves "
+         "toward the commitment over the following weeks.")),
+    Term("hiring", _l("Hiring"), _l("Add daily social-media hours to a department.")),
+    Term("content", _l("Content strategy change"),
+         _l("Change posting frequency, content mix or push "
+         "share.")),
+    Term("listening", _l("Listening / social CRM"),
+         _l("Deploy listening (share of mentions caught) "
+         "and integrate it with CRM.")),
+    Term("switch_agency", _l("Agency switch"), _l("End an agency's contract and/or sign with "
+         "another.")),
+    Term("crisis", _l("Crisis"), _l("An exogenous crisis: a complaint of high virality posted by "
+         "several people at once.")),
+    Term("reach", _l("Platform reach change"), _l("The platform shows more or fewer brand "
+         "stories: every customer's attention to brand posts becomes factor times what it was "
+         "at the start (a cut in organic reach, or a competitor's viral contest drawing "
+         "attention).")),
 ))
 INTERVENTION_KINDS: tuple[str, ...] = tuple(INTERVENTION_TERMS)
 
@@ -199,30 +214,33 @@ INTERVENTION_KINDS: tuple[str, ...] = tuple(INTERVENTION_TERMS)
 
 
 ORGANISATIONAL_MODEL_TERMS = _by_id((
-    Term("decentralised", "Decentralised", "Each department on its own: a ring, no centre."),
-    Term("centralised", "Centralised", "One team does it all: the hub department linked to "
-         "each other department, and nothing else."),
-    Term("hub_and_spoke", "Hub and spoke", "A central team supports the departments, which "
-         "also talk to their natural partners."),
-    Term("multiple_hub_and_spoke", "Multiple hub and spoke", "Three hubs (the hub department, "
-         "communication, customer service) and the natural partnerships at full weight."),
-    Term("holistic", "Holistic", "Everyone is linked to everyone."),
+    Term("decentralised", _l("Decentralised"),
+         _l("Each department on its own: a ring, no centre.")),
+    Term("centralised", _l("Centralised"), _l("One team does it all: the hub department linked to "
+         "each other department, and nothing else.")),
+    Term("hub_and_spoke", _l("Hub and spoke"), _l("A central team supports the departments, which "
+         "also talk to their natural partners.")),
+    Term("multiple_hub_and_spoke", _l("Multiple hub and spoke"),
+         _l("Three hubs (the hub department, "
+         "communication, customer service) and the natural partnerships at full weight.")),
+    Term("holistic", _l("Holistic"), _l("Everyone is linked to everyone.")),
 ))
 ORGANISATIONAL_MODELS: tuple[str, ...] = tuple(ORGANISATIONAL_MODEL_TERMS)
 
 NETWORK_TERMS = _by_id((
-    Term("small_world", "Small world", "A ring of friends with a few random shortcuts."),
-    Term("scale_free", "Scale free", "A few customers have very many friends (with "
-         "clustering)."),
-    Term("fully_mixed", "Fully mixed", "Everyone can meet everyone (no network structure)."),
+    Term("small_world", _l("Small world"), _l("A ring of friends with a few random shortcuts.")),
+    Term("scale_free", _l("Scale free"), _l("A few customers have very many friends (with "
+         "clustering).")),
+    Term("fully_mixed", _l("Fully mixed"),
+         _l("Everyone can meet everyone (no network structure).")),
 ))
 NETWORK_KINDS: tuple[str, ...] = tuple(NETWORK_TERMS)
 
 PHASE_TERMS = _by_id((
-    Term("1", "Experimentation", "Neither marketing nor communication has really adopted."),
-    Term("2", "Social marketing", "Marketing or communication does social media."),
-    Term("3", "Social business", "Most departments adopt, the executive sponsors, listening "
-         "feeds CRM."),
+    Term("1", _l("Experimentation"), _l("Neither marketing nor communication has really adopted.")),
+    Term("2", _l("Social marketing"), _l("Marketing or communication does social media.")),
+    Term("3", _l("Social business"), _l("Most departments adopt, the executive sponsors, listening "
+         "feeds CRM.")),
 ))
 PHASES: Mapping[int, str] = {int(t.id): t.label for t in PHASE_TERMS.values()}
 

@@ -22,8 +22,11 @@ def lab(overrides: dict | None = None) -> SocialBusinessModel:
                 "word_of_mouth": {"exogenous_crises_per_year": 0.0}, "brands": {"acme": {}}}
     # Listening is read from the tool alone here (no practice-based listening), so that
     # ``coverage`` below is the listening coverage the classifier sees.
+    # The boundary tests read the entry thresholds: hysteresis (exit_margin) is off here and
+    # tested on its own below.
     return SocialBusinessModel(scenario, rng=3, overrides={
-        "organisation.practice_listening_coverage": 0.0, **(overrides or {})})
+        "organisation.practice_listening_coverage": 0.0, "classifier.exit_margin": 0.0,
+        **(overrides or {})})
 
 
 @pytest.fixture
@@ -44,9 +47,9 @@ def set_phase3_state(model, *, adopting=8, sponsorship=None, coverage=1.0, integ
         brand.departments[kind].adoption = o.adopted_threshold if i < adopting else 0.0
     brand.departments["marketing"].adoption = max(brand.departments["marketing"].adoption,
                                                   c.phase2_adoption)
-    brand.sponsorship = c.phase3_sponsorship if sponsorship is None else sponsorship
-    brand.listening_tool = coverage
-    brand.crm_integration = c.phase3_integration if integration is None else integration
+    brand.state.sponsorship = c.phase3_sponsorship if sponsorship is None else sponsorship
+    brand.state.listening_tool = coverage
+    brand.state.crm_integration = c.phase3_integration if integration is None else integration
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,7 +207,7 @@ def test_phase_blip_is_not_recorded(model):
     set_phase3_state(model)
     for _ in range(confirm - 1):
         brand.update_phase()
-    brand.sponsorship = 0.0  # back to phase 2 for one day
+    brand.state.sponsorship = 0.0  # back to phase 2 for one day
     brand.update_phase()
     set_phase3_state(model)
     for _ in range(confirm - 1):
@@ -251,14 +254,14 @@ def test_help_desk_needs_both_backlog_and_little_proactive_time(model, backlog, 
     c = model.config.classifier
     assert (c.help_desk_backlog_days, c.help_desk_proactive_share) == (2.0, 0.2)
     brand = with_capacity(model, 10.0)
-    brand.mean_backlog = backlog
-    brand.proactive_share = proactive
+    brand.state.mean_backlog = backlog
+    brand.state.proactive_share = proactive
     assert is_help_desk(brand, c) is flag
 
 
 def test_help_desk_flag_is_confirmed_and_logged(model):
     brand = with_capacity(model, 10.0)
-    brand.mean_backlog, brand.proactive_share = 100.0, 0.05
+    brand.state.mean_backlog, brand.state.proactive_share = 100.0, 0.05
     for _ in range(model.config.classifier.confirm_days - 1):
         brand.update_phase()
     assert brand.help_desk is False
@@ -288,3 +291,55 @@ def test_maturity_index_bounds(model):
         for dep in brand.departments.values():
             dep.adoption = value
         assert maturity_index(brand) == value
+
+
+# --------------------------------------------------------------------------------------------
+# Hysteresis: leaving the recorded phase (or help desk) needs a margin below its thresholds
+
+
+def record_phase(model, phase: int) -> None:
+    brand = model.brands["acme"]
+    brand.state.phase.value = phase
+
+
+@pytest.mark.parametrize("margin", [0.1, 0.25])
+def test_phase_three_kept_within_the_exit_margin_and_left_below_it(margin):
+    model = lab({"classifier.exit_margin": margin})
+    o = model.config.organisation
+    set_phase3_state(model, adopting=8)
+    record_phase(model, 3)
+    brand = model.brands["acme"]
+    keep = o.adopted_threshold * (1 - margin)
+    for kind in NON_EXECUTIVE:  # every department just inside the margin: still phase 3
+        brand.departments[kind].adoption = keep + 1e-6
+    assert phase_of(model) == 3
+    record_phase(model, 2)  # the same state seen from phase 2: not adopting, not phase 3
+    assert phase_of(model) == 2
+    record_phase(model, 3)
+    for kind in NON_EXECUTIVE:  # just outside the margin: phase 3 is left
+        brand.departments[kind].adoption = keep - 1e-6
+    assert phase_of(model) == 2
+
+
+def test_phase_two_kept_within_the_margin_of_phase2_adoption():
+    model = lab({"classifier.exit_margin": 0.1})
+    threshold = model.config.classifier.phase2_adoption
+    set_in_house(model, threshold * 0.9 + 1e-6, 0.0)
+    record_phase(model, 2)
+    assert phase_of(model) == 2
+    record_phase(model, 1)
+    assert phase_of(model) == 1
+
+
+def test_help_desk_flag_goes_off_only_past_the_margin():
+    model = lab({"classifier.exit_margin": 0.1})
+    c = model.config.classifier
+    brand = model.brands["acme"]
+    capacity = brand.output.answer_capacity if brand.output else 0.0
+    brand.state.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.95
+    brand.state.proactive_share = c.help_desk_proactive_share * 0.5
+    assert not is_help_desk(brand, c)  # off: below the entry threshold
+    brand.state.help_desk.value = True
+    assert is_help_desk(brand, c)  # on: within the margin it stays on
+    brand.state.mean_backlog = c.help_desk_backlog_days * max(capacity, 1e-9) * 0.85
+    assert not is_help_desk(brand, c)

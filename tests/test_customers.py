@@ -532,7 +532,7 @@ def test_full_listening_and_capacity_answer_fast_and_shrink_cascades(seed):
 def last_exposed(complaints) -> np.ndarray:
     """Day each person last saw a complaint about each brand, as (customers, brands)."""
     table = complaints.last_exposed
-    n = complaints.market.n
+    n = complaints.population.n
     return table if table.shape[0] == n else table.T
 
 

@@ -42,10 +42,10 @@ def set_state(model, kind="hr", *, others=0.1, sponsorship=0.3, results=0.2, in_
     for name, other in brand.departments.items():
         if name != kind:
             other.adoption = others
-    brand.sponsorship = sponsorship
-    brand.results = results
-    brand.in_house_share = in_house
-    brand.proactive_share = proactive
+    brand.state.sponsorship = sponsorship
+    brand.state.results = results
+    brand.state.in_house_share = in_house
+    brand.state.proactive_share = proactive
     dep = brand.departments[kind]
     state = {"adoption": 0.2, "awareness": 0.4, "trained_share": 0.3, "capacity_hours": 100.0,
              "headcount": 20, "resistance": 0.4, **dep_state}

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from simulation import ScenarioError
 from simulation.experiments import load_experiment
+from simulation.experiments.calibration import load_calibration
 from simulation.experiments.sensitivity import load_sensitivity
 from simulation.experiments.spec import Parameter, lhs_unit, seed_of
 
@@ -38,7 +39,10 @@ def test_example_experiments_are_valid():
     assert len(EXAMPLES) >= 2
     kinds = set()
     for path in EXAMPLES:
-        if path.stem.endswith("_sensitivity"):
+        if path.stem.endswith("_calibration"):
+            assert load_calibration(path).fitted
+            kinds.add("calibration")
+        elif path.stem.endswith("_sensitivity"):
             study = load_sensitivity(path)
             assert study.experiment.n_runs > 0
             kinds.add("sensitivity")

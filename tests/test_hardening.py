@@ -318,6 +318,33 @@ def test_a_huge_grid_is_refused_at_once_without_building_it(tmp_path):
     assert time.process_time() - started < 5  # counted, not built
 
 
+def test_a_large_design_is_checked_on_its_extremes_and_a_sample(tmp_path, monkeypatch):
+    """Above FULL_CHECK_POINTS the points are not all applied one by one; a rule between two
+    values (share_active <= share_engaging) that only the corner of the grid breaks is still
+    found, and a valid design is accepted."""
+    from simulation.experiments.spec import checks
+
+    monkeypatch.setattr(checks, "FULL_CHECK_POINTS", 50)
+    monkeypatch.setattr(checks, "SAMPLE_CHECK_POINTS", 5)
+    grid = ('scenario = "baseline"\ndays = 2\n[overrides]\nmarket.n_customers = 300\n'
+            '[[parameters]]\nkey = "market.share_engaging"\nlow = {lo}\nhigh = 0.9\n'
+            'n_levels = 20\n[[parameters]]\nkey = "market.share_active"\nlow = 0.01\n'
+            'high = 0.2\nn_levels = 20\n')
+    # Only share_engaging's lowest levels with share_active's highest break the rule.
+    user_error("sweep", write(tmp_path, "bad.toml", grid.format(lo=0.15)), "--dry-run",
+               parts=("design point", "share_active"))
+    code, _, err = call("sweep", write(tmp_path, "good.toml", grid.format(lo=0.2)),
+                        "--dry-run")
+    assert code == 0, err
+    assert len(checks.points_to_check(_design_of(tmp_path / "good.toml"))) < 400
+
+
+def _design_of(path):
+    from simulation.experiments.spec import load_experiment
+
+    return load_experiment(str(path)).design
+
+
 def test_too_many_runs_is_refused(tmp_path):
     text = EXPERIMENT.replace("days = 2", "days = 2\nreplicates = 1000000").replace(
         "values = [0.5, 1]", "low = 0\nhigh = 4\nn_levels = 100")
@@ -474,6 +501,27 @@ def test_a_bad_scheduler_address_is_one_line_at_once(tmp_path, address, part):
     started = time.perf_counter()
     user_error("sweep", write(tmp_path, "e.toml", EXPERIMENT), "--scheduler", address,
                parts=("--scheduler", part))
+    assert time.perf_counter() - started < 8
+
+
+def test_a_port_that_is_not_a_dask_scheduler_is_one_line_without_the_connect_timeout(tmp_path):
+    """A listening port that never sends Dask's handshake (a web server, a database) is refused
+    after the probe's few seconds, not after the client's whole connect timeout."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    started = time.perf_counter()
+    try:
+        user_error("sweep", write(tmp_path, "e.toml", EXPERIMENT), "--scheduler", address,
+                   parts=("--scheduler", "not a Dask scheduler"))
+    finally:
+        listener.close()
     assert time.perf_counter() - started < 8
 
 

@@ -355,3 +355,15 @@ def test_every_unit_of_a_parameter_is_translated():
     units = {p.unit for p in [*parameter_docs(ScenarioConfig), *intervention_parameters()]}
     unknown = sorted(u for u in units if u and u not in i18n.UNITS)
     assert not unknown, f"add these units to simulation.i18n.UNITS: {unknown}"
+
+
+@pytest.mark.parametrize(("typed", "lang", "expected"), [
+    ("20 000", "fr", 20000), ("20\u202f000", "fr", 20000), ("1,000", "en", 1000),
+    ("365", "fr", 365), ("1.000.000", "fr", 1000000), ("+7", "en", 7)])
+def test_whole_numbers_typed_in_either_language_are_read(typed, lang, expected):
+    assert i18n.parse_integer(typed, lang=lang) == expected
+
+
+def test_a_fraction_is_not_a_whole_number():
+    with language("fr"), pytest.raises(ValueError, match="n'est pas un nombre entier"):
+        i18n.parse_integer("1,5")

@@ -236,3 +236,26 @@ def test_every_subcommand_takes_lang(capsys):
 
     walk(parser, "socbiz")
     assert {"socbiz run", "socbiz scenarios show"} <= set(checked) and len(checked) > 5
+
+
+def test_chart_titles_axis_labels_and_legends_follow_the_language():
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from simulation import plots
+    from simulation.i18n import language
+
+    frame = pd.DataFrame({"day": [0, 1, 0, 1], "brand": ["acme", "acme", "brio", "brio"],
+                          "backlog": [0, 3, 1, 2], "crisis_level": [0, 1, 0, 0]})
+    column, title, ylabel, smooth = plots.SERVICE_PANELS[1]
+    for lang, words in (("en", ("Customer-service backlog", "people waiting", "day")),
+                        ("fr", ("File d'attente du service client", "personnes en attente",
+                                "jour"))):
+        with language(lang):
+            ax = Figure().subplots()
+            plots.draw_metric(ax, frame, column, title, ylabel, smooth)
+            assert (ax.get_title(), ax.get_ylabel(), ax.get_xlabel()) == words
+            assert [t.get_text() for t in ax.get_legend().get_texts()] == ["acme", "brio"]
+    with language("fr"):
+        assert str(plots.PHASE_LABELS[1]) == "1 expérimentations"
+        assert str(plots.EVENT_LABELS["help_desk"]) == "help desk"

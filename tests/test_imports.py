@@ -12,7 +12,8 @@ under ``if TYPE_CHECKING:`` (type-only). Two properties:
    1. ``events``: interventions as pure data (a scenario holds a timeline of them, so they sit
       below ``config``; they name the scenario they are checked against for type checkers only);
    2. ``config``: the scenario's frozen configuration;
-   3. ``exchange``, ``scenario``: what the two sides of the model exchange; the scenario loader;
+   3. ``exchange``, ``scenario``, ``population``: what the two sides of the model exchange; the
+      scenario loader; the customers' state that the market and complaint rules share;
    4. ``network``, ``customers``, ``complaints``, ``agents``: the rules;
    5. ``metrics``, ``plots``, ``data_dictionary``: measurement, drawing, what columns mean;
    6. ``model``, ``views``: the wiring, and the read-only views of it;
@@ -40,7 +41,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("simulation.i18n", "simulation.vocabulary", "simulation.schema", "simulation.kernels"),
     ("simulation.events",),
     ("simulation.config",),
-    ("simulation.exchange", "simulation.scenario"),
+    ("simulation.exchange", "simulation.scenario", "simulation.population"),
     ("simulation.network", "simulation.customers", "simulation.complaints",
      "simulation.agents", "simulation.classifier"),
     ("simulation.metrics", "simulation.plots", "simulation.data_dictionary"),

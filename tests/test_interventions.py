@@ -130,7 +130,7 @@ def test_training_budget_too_small_cuts_coverage_and_says_so():
     before = {k: deps[k].trained_share for k in ("hr", "pr")}
     full_cost = _expected_cost(model, ["hr", "pr"], 0.6)
     budget = full_cost / 4
-    model.brands["acme"].training_budget_left = budget
+    model.brands["acme"].state.training_budget_left = budget
     text = model.apply(TRAINING)
     assert "only pays for 25%" in text
     assert model.brands["acme"].training_budget_left == pytest.approx(0.0, abs=1e-9)

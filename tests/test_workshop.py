@@ -64,6 +64,10 @@ def play(ws: Workshop, teams, rounds=4, incidents=True):
         if incidents and number == 1:
             ws.add_incident({"kind": "crisis", "brand": teams[2].brand,
                              "cause": "employee_video", "virality": 20, "day_in_round": 10})
+        if incidents and number == 2:  # the platform cuts organic reach from round 3 on
+            ws.add_incident({"kind": "platform", "factor": 0.7})
+        if incidents and number == 3:  # and a competitor's contest draws attention in round 4
+            ws.add_incident({"kind": "contest", "factor": 0.8})
         ws.simulate()
         ws.release()
 
@@ -283,6 +287,37 @@ def test_the_debrief_numbers_equal_a_plain_model_run_of_the_same_timeline(record
         assert np.allclose(got, expected[column].astype(float).to_numpy(), rtol=1e-12,
                            atol=1e-12), column
     assert len(model.applied) == len(ws.market.model.applied) > 10
+    # Every incident went through the model's intervention registry, reach changes included.
+    kinds = [e.kind for e in model.applied]
+    assert kinds.count("crisis") == 1 and kinds.count("reach") == 2
+
+
+def test_every_incident_is_a_registered_intervention_kind_with_a_model_handler():
+    from simulation.events import REGISTRY, ReachChange
+    from simulation.model import HANDLERS
+    from simulation.workshop.market import Incident, incident_interventions
+
+    # A crisis for all is the model's crisis for each brand; platform and contest incidents
+    # are the market-wide ``reach`` kind (MarketRun.play_round combines them per round).
+    crises = incident_interventions(Incident(kind="crisis", brand="*"), ("a", "b"))
+    assert [(c.kind, c.brand) for c in crises] == [("crisis", "a"), ("crisis", "b")]
+    for cls in {type(c) for c in crises} | {ReachChange}:
+        assert REGISTRY[cls.kind].cls is cls and cls in HANDLERS
+
+
+def test_a_reach_change_scales_attention_from_its_start_and_one_restores_it():
+    from simulation.events import ReachChange
+
+    model = SocialBusinessModel("baseline", rng=4, overrides={"market.n_customers": 500})
+    start = model.market.attention.copy()
+    model.run(2)
+    model.apply(ReachChange(factor=0.5))
+    assert np.allclose(model.market.attention, start * 0.5, rtol=1e-6)
+    model.apply(ReachChange(factor=0.25))  # relative to the start, not compounded
+    assert np.allclose(model.market.attention, start * 0.25, rtol=1e-6)
+    model.apply(ReachChange(factor=1.0))
+    assert np.array_equal(model.market.attention, start)
+    assert [e.cause for e in model.log_book.events[-3:]] == ["reach"] * 3
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,3 +382,39 @@ def test_the_command_prints_the_join_details_and_replay_checks_the_file(tmp_path
     done = socbiz("workshop", "debrief", str(recorded_ws.store.path), "--counterfactual",
                   f"{brand}:9:no_hiring", cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
     assert done.returncode == 2 and "counterfactual round 9" in done.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Languages
+
+
+def test_a_page_language_comes_from_its_switch_then_lang_then_the_browser(monkeypatch):
+    pytest.importorskip("solara")
+    from dashboards.workshop.texts import choose_language
+
+    monkeypatch.delenv("SOCBIZ_WORKSHOP_LANG_FIXED", raising=False)
+    monkeypatch.setenv("SOCBIZ_LANG", "en")
+    assert choose_language(None, "fr-FR,fr;q=0.9,en;q=0.8", participant=True) == "fr"
+    assert choose_language(None, "de-DE,en;q=0.5", participant=True) == "en"
+    assert choose_language(None, "de-DE", participant=True) == "en"  # neither: the workshop's
+    assert choose_language(None, "fr-FR", participant=False) == "en"  # console: the workshop's
+    assert choose_language("en", "fr-FR", participant=True) == "en"  # the page's switch
+    monkeypatch.setenv("SOCBIZ_WORKSHOP_LANG_FIXED", "fr")  # socbiz workshop --lang fr
+    assert choose_language(None, "en-US", participant=True) == "fr"
+    assert choose_language(None, "", participant=False) == "fr"
+    assert choose_language("en", "", participant=False) == "en"
+    assert choose_language("xx", "en-US", participant=True) == "fr"  # a bad switch is ignored
+
+
+def test_refusals_speak_the_language_of_the_page_that_asked(tmp_path):
+    from simulation.i18n import language
+
+    ws = make(tmp_path)
+    with language("fr"), pytest.raises(WorkshopError, match="code de salle erroné"):
+        ws.join("NOPE", "Team")
+    team = ws.join(ws.room, "Les Bleus")
+    with language("fr"), pytest.raises(WorkshopError, match="est déjà pris"):
+        ws.join(ws.room, "les bleus")
+    ws.lock_round()
+    with language("fr"), pytest.raises(WorkshopError, match="manche 1 est verrouillée"):
+        ws.submit(team.token, {})

@@ -23,6 +23,7 @@ from .common import CSS, MessageBar
 from .compare import CompareView
 from .controls import RunControls
 from .export import ExportView
+from .language import LanguageSwitch
 from .levers import LeverPanel
 from .live import LiveView
 from .network import NetworkView
@@ -84,6 +85,7 @@ def Dashboard(session: Session):
         solara.AppBarTitle(f"socbiz · {config.title or config.name}")
         solara.Button("Mesa view", icon_name="mdi-open-in-new", text=True, href="mesa",
                       target="_blank", classes=["socbiz-mesa-link"])
+        LanguageSwitch()  # FR | EN, the browser's language by default (components/language.py)
     with solara.Sidebar():
         with solara.Card("Scenario", margin=0):
             ScenarioPicker(ctl)

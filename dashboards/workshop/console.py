@@ -9,21 +9,33 @@ Rules:
   (with a same-seed counterfactual) and the join details (URL, room code, QR code).
 - The projector view is what the room sees: round, leaderboard, market-wide charts, the round's
   key events; before the first round, the join details in large print.
+- Cheap while teams submit: the console's heavy parts (results, charts, debrief) follow only
+  the changes participants see; the round status and the teams panel follow every change
+  (joins, submissions), so forty submissions re-render two small components, not the page.
+- Both pages speak the workshop's language (``--lang``, or the workshop file's), or the one
+  chosen with the page's EN | FR switch.
 """
 
 from __future__ import annotations
 
 import solara
 
-from simulation.metrics import PHASE_NAMES
+from simulation.i18n import _l, format_number
 from simulation.workshop.debrief import CHANGES, Counterfactual, build_pack
 from simulation.workshop.engine import WorkshopError
 
 from . import shared
 from .charts import market_figure
-from .texts import t
+from .texts import LanguageSwitch, phase_label, speaking, t, tf, use_page_language
 
 KEY_KINDS = ("phase", "crisis_start", "crisis_injected", "help_desk", "budget", "agency")
+INCIDENT_HELP = {
+    "crisis": _l("A crisis for one brand or for every brand, on the day of the round you pick."),
+    "platform": _l("The platform changes organic reach: brand stories get this factor times the "
+                   "attention they had, from this round on (0.7 for a third less, roughly)."),
+    "contest": _l("A competitor outside the market runs a viral contest: attention to brand "
+                  "stories times this factor, for this round only."),
+}
 
 
 def qr_png(url: str) -> bytes:
@@ -61,7 +73,8 @@ def JoinDetails(large: bool = False):
 def Console():
     ws = shared.workshop()
     params = shared.query()
-    version = shared.use_version()
+    use_page_language(params.get("lang"), participant=False)
+    version = shared.use_version(public=True)
     message, set_message = solara.use_state(("", ""))
     if not ws.check_facilitator(params.get("token", "")):
         Refused()
@@ -71,22 +84,51 @@ def Console():
     def act(action, *args):
         def run():
             try:
-                result = action(*args)
+                with speaking():
+                    result = action(*args)
             except WorkshopError as problem:
                 set_message((str(problem), "error"))
                 return
             set_message((_done(action.__name__, result), "ok"))
         return run
 
+    LanguageSwitch(params)
     solara.Markdown(f"## {t('Facilitator console')}: {ws.config.title}")
     JoinDetails()
     token = params.get("token", "")
     solara.Button(t("Projector view"), href=f"/projector?token={token}", target="_blank",
                   text=True)
+    RoundControls(act)
+    text, kind = message
+    if kind == "ok":
+        solara.Success(text)
+    elif kind == "error":
+        solara.Error(text)
+    with solara.Columns([6, 6]):
+        with solara.Column():
+            TeamsPanel(act)
+            IncidentPanel(view, act)
+            BroadcastPanel(act)
+        with solara.Column():
+            Results(view)
+            DebriefPanel(view)
+    _ = version
+
+
+@solara.component
+def RoundControls(act):
+    """Status line and round buttons: follows every change (a submission, a simulation)."""
+    ws = shared.workshop()
+    shared.use_version()
+    view = ws.console_view()
     status = view["status"]
-    solara.Text(f"{t('Round')} {view['round']} {t('of')} {ws.config.rounds}: {t(status)}"
-                + (f" — {t('Paused by the facilitator')}" if view["paused"] else ""),
-                classes=["console-status"])
+    line = tf("Round {number} of {total}: {status}", number=view["round"],
+              total=ws.config.rounds, status=t(status))
+    if view["paused"]:
+        line += f" — {t('Paused by the facilitator')}"
+    if view["simulating"]:
+        line += f" — {t('Being simulated…')}"
+    solara.Text(line, classes=["console-status"])
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Button(t("Lock"), on_click=act(ws.lock_round), disabled=status != "open")
         solara.Button(t("Unlock"), on_click=act(ws.unlock_round), disabled=status != "locked")
@@ -97,33 +139,24 @@ def Console():
         solara.Button(t("Undo last round"), on_click=act(ws.undo), disabled=not ws.outcomes)
         solara.Button(t("Resume") if view["paused"] else t("Pause"),
                       on_click=act(ws.set_paused, not view["paused"]))
-    text, kind = message
-    if kind == "ok":
-        solara.Success(text)
-    elif kind == "error":
-        solara.Error(text)
-    with solara.Columns([6, 6]):
-        with solara.Column():
-            TeamsPanel(view, act)
-            IncidentPanel(view, act)
-            BroadcastPanel(act)
-        with solara.Column():
-            Results(view)
-            DebriefPanel(view)
-    _ = version
 
 
 def _done(name: str, result) -> str:
     if name == "simulate":
-        return f"{t('Round simulated in')} {result.get('seconds', 0):.1f} s"
+        with speaking():
+            seconds = format_number(result.get("seconds", 0), 1)
+        return f"{t('Round simulated in')} {seconds} s"
     if name == "undo":
         return f"{t('Round')} {result}: {t('open')}"
     return "OK"
 
 
 @solara.component
-def TeamsPanel(view, act):
+def TeamsPanel(act):
+    """Who joined and who submitted: follows every change."""
     ws = shared.workshop()
+    shared.use_version()
+    view = ws.console_view()
     solara.Markdown(f"### {t('Teams')}")
     for row in view["teams"]:
         with solara.Row(classes=["console-team"]):
@@ -149,6 +182,7 @@ def IncidentPanel(view, act):
     solara.Markdown(f"### {t('Incident')}")
     solara.Select(t("Kind"), values=["crisis", "platform", "contest"], value=kind,
                   on_value=set_kind)
+    solara.Text(t(INCIDENT_HELP[kind]), style={"font-size": "0.8em", "color": "#666"})
     if kind == "crisis":
         solara.Select(t("Target"), values=["*", *ws.brands], value=target, on_value=set_target)
         solara.Select(t("Cause"), values=["product_defect", "employee_video", "ngo_attack"],
@@ -190,13 +224,16 @@ def Results(view):
 @solara.component
 def Leaderboard(outcome, large: bool = False):
     ws = shared.workshop()
-    rows = ["| # | team | brand | score | followers | phase |", "|---|---|---|---|---|---|"]
-    for row in outcome["leaderboard"]:
-        team = ws.team_of_brand(row["brand"])
-        name = team.name if team else t("autopilot")
-        s = outcome["summary"][row["brand"]]
-        rows.append(f"| {row['rank']} | {_md(name)} | {row['brand']} | {row['score']:.0f} | "
-                    f"{s['followers']:,.0f} | {PHASE_NAMES[int(s['phase'])]} |")
+    rows = [f"| # | {t('team')} | {t('brand')} | {t('score')} | {t('followers')} | "
+            f"{t('phase')} |", "|---|---|---|---|---|---|"]
+    with speaking():
+        for row in outcome["leaderboard"]:
+            team = ws.team_of_brand(row["brand"])
+            name = team.name if team else t("autopilot")
+            s = outcome["summary"][row["brand"]]
+            rows.append(f"| {row['rank']} | {_md(name)} | {row['brand']} | "
+                        f"{format_number(row['score'], 0)} | "
+                        f"{format_number(s['followers'], 0)} | {phase_label(s['phase'])} |")
     solara.Markdown("\n".join(rows), style={"font-size": "1.6em"} if large else None)
 
 
@@ -208,7 +245,7 @@ def MarketCharts(last: int):
     boundaries = [ws.outcomes[n]["last_day"] for n in sorted(ws.outcomes)]
 
     def figures():
-        frame = ws.market.model.brand_frame()
+        frame = ws.frame
         frame = frame[frame["day"] <= last_day]
         return (market_figure(frame, ws.brands, names, "followers", t("Followers"), boundaries),
                 market_figure(frame, ws.brands, names, "maturity", t("Maturity"), boundaries))
@@ -224,7 +261,8 @@ def KeyEvents(outcome):
     solara.Markdown(f"#### {t('Key events of the round')}")
     events = [e for e in outcome["events"] if e["kind"] in KEY_KINDS]
     for e in events[:15]:
-        solara.Text(f"day {e['day']}: {e['text']}", style={"font-size": "0.9em"})
+        solara.Text(tf("Day {day}: {text}", day=e["day"], text=e["text"]),
+                    style={"font-size": "0.9em"})
 
 
 @solara.component
@@ -257,14 +295,17 @@ def DebriefPanel(view):
 def Projector():
     ws = shared.workshop()
     params = shared.query()
+    use_page_language(params.get("lang"), participant=False)
     version = shared.use_version(public=True)
     if not ws.check_facilitator(params.get("token", "")):
         Refused()
         return
     public = ws.public_view()
+    LanguageSwitch(params)
     solara.Markdown(f"# {ws.config.title}")
-    solara.Text(f"{t('Round')} {public['round']} {t('of')} {public['total_rounds']}: "
-                f"{t(public['status'])}", style={"font-size": "1.8em"})
+    solara.Text(tf("Round {number} of {total}: {status}", number=public["round"],
+                   total=public["total_rounds"], status=t(public["status"])),
+                style={"font-size": "1.8em"})
     if not public["released"]:
         JoinDetails(large=True)
         return

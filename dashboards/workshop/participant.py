@@ -10,6 +10,11 @@ Rules:
   Nothing of another team's decisions or private series reaches this page.
 - The form is built from the Decision declarations (label, unit, range, help); the server
   validates what is sent (a refused decision shows the one-line reason and is not saved).
+- Cheap when many teams play: a page re-renders only when something participants see changes
+  (the workshop's public version) or when its own team acts; its views come from the server's
+  shared per-change caches, and its charts are inline SVG (no matplotlib per page).
+- The page speaks its session's language (:mod:`dashboards.workshop.texts`): browser language
+  by default, the EN | FR switch to change it.
 """
 
 from __future__ import annotations
@@ -19,13 +24,13 @@ import time
 import solara
 
 from simulation.config import DEPARTMENTS
-from simulation.metrics import PHASE_NAMES
+from simulation.i18n import format_currency, format_number
 from simulation.workshop.config import AGENCY_KEEP, AGENCY_NONE, DECISION_FIELDS, decision_cost
 from simulation.workshop.engine import WorkshopError
 
 from . import shared
-from .charts import brand_figure
-from .texts import t
+from .charts import svg_chart
+from .texts import LanguageSwitch, phase_label, speaking, t, tf, use_page_language
 
 NUMBER_FIELDS = (
     ("posts_per_day", "Posts per day", 0.5),
@@ -40,8 +45,8 @@ NUMBER_FIELDS = (
 
 def field_label(name: str, label: str) -> str:
     meta = DECISION_FIELDS[name].metadata
-    unit = f"{meta['unit']}, " if meta["unit"] else ""
-    return f"{t(label)} ({unit}{meta['lo']:g}–{meta['hi']:g})"
+    unit = f"{t(meta['unit'])}, " if meta["unit"] else ""
+    return f"{t(label)} ({unit}{format_number(meta['lo'])}–{format_number(meta['hi'])})"
 
 
 @solara.component
@@ -51,8 +56,10 @@ def Participant():
     router = solara.use_router()
     version = shared.use_version(public=True)
     token = params.get("team", "")
+    use_page_language(params.get("lang"), participant=True)
     team = ws.team(token) if token else None
     with solara.Column(style={"max-width": "1200px", "margin": "0 auto"}):
+        LanguageSwitch(params)
         if team is None:
             JoinForm(params.get("room", ""), bool(token), router)
         else:
@@ -68,7 +75,8 @@ def JoinForm(room: str, bad_token: bool, router):
 
     def join():
         try:
-            team = ws.join(code, name)
+            with speaking():
+                team = ws.join(code, name)
         except WorkshopError as problem:
             set_error(str(problem))
             return
@@ -93,9 +101,9 @@ def TeamPage(token: str, version: int):
     brief = (ws.config.briefs[public["round"] - 1]
              if public["round"] <= len(ws.config.briefs) else None)
     status = t(public["status"])
-    solara.Markdown(f"## {t('Team')} {team.name} — {t('brand')} {team.brand}")
-    solara.Text(f"{t('Round')} {public['round']} {t('of')} {public['total_rounds']}: {status}",
-                classes=["workshop-round"])
+    solara.Markdown(f"## {t('Team')} {_md(team.name)} — {t('brand')} {team.brand}")
+    solara.Text(tf("Round {number} of {total}: {status}", number=public["round"],
+                   total=public["total_rounds"], status=status), classes=["workshop-round"])
     if public["paused"]:
         solara.Warning(t("Paused by the facilitator"))
     if brief is not None and public["status"] in ("open", "locked"):
@@ -137,7 +145,8 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
 
     def submit():
         try:
-            ws.submit(token, values)
+            with speaking():
+                ws.submit(token, values)
         except WorkshopError as problem:
             set_message((f"{t('Refused')}: {problem}", "error"))
             return
@@ -148,7 +157,7 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
     for name, label, _step in NUMBER_FIELDS:
         solara.InputFloat(field_label(name, label), value=values[name],
                           on_value=setter(name), disabled=not editable)
-        solara.Text(str(DECISION_FIELDS[name].metadata["help"]),
+        solara.Text(t(DECISION_FIELDS[name].metadata["help"]),
                     style={"font-size": "0.75em", "color": "#666"})
     solara.Select(t("Content mix"), values=list(DECISION_FIELDS["mix"].metadata["choices"]),
                   value=values["mix"], on_value=setter("mix"), disabled=not editable)
@@ -161,7 +170,10 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
                             on_value=toggle(department), disabled=not editable)
     try:
         cost = decision_cost(ws_decision(values), ws.scenario, brand, ws.config.round_days)
-        solara.Text(f"{t('Budget used')}: €{cost:,.0f} / €{ws.config.budget_per_round:,.0f}")
+        with speaking():
+            used = format_currency(cost, digits=0)
+            budget = format_currency(ws.config.budget_per_round, digits=0)
+        solara.Text(f"{t('Budget used')}: {used} / {budget}")
     except Exception:  # an incomplete form: the server check on submit gives the reason
         pass
     solara.Button(t("Submit decisions"), on_click=submit, color="primary",
@@ -189,14 +201,16 @@ def OwnBrand(private, public):
         return
     board = {r["brand"]: r for r in public["leaderboard"]}
     mine = board.get(private["brand"], {})
-    cards = [
-        (t("Followers"), f"{summary['followers']:,.0f}"),
-        (t("Engagements this round"), f"{summary['engagement']:,.0f}"),
-        (t("Net sentiment"), f"{summary['sentiment']:+.2f}"),
-        (t("Maturity"), f"{summary['maturity']:.2f}"),
-        (t("Phase"), PHASE_NAMES[int(summary["phase"])]),
-        (t("Score"), f"{mine.get('score', 0):.0f} ({t('Rank')} {mine.get('rank', '-')})"),
-    ]
+    with speaking():
+        cards = [
+            (t("Followers"), format_number(summary["followers"], 0)),
+            (t("Engagements this round"), format_number(summary["engagement"], 0)),
+            (t("Net sentiment"), format_number(summary["sentiment"], 2, signed=True)),
+            (t("Maturity"), format_number(summary["maturity"], 2)),
+            (t("Phase"), phase_label(summary["phase"])),
+            (t("Score"), f"{format_number(mine.get('score', 0), 0)} "
+                         f"({t('Rank')} {mine.get('rank', '-')})"),
+        ]
     with solara.Row(style={"flex-wrap": "wrap"}):
         for title, value in cards:
             with solara.Card(title, style={"min-width": "130px"}):
@@ -204,20 +218,28 @@ def OwnBrand(private, public):
     BrandChart(private, public)
     solara.Markdown(f"#### {t('Event log')}")
     for event in private["events"][-12:][::-1]:
-        solara.Text(f"day {event['day']}: {event['text']}", style={"font-size": "0.85em"})
+        solara.Text(tf("Day {day}: {text}", day=event["day"], text=event["text"]),
+                    style={"font-size": "0.85em"})
 
 
 @solara.component
 def BrandChart(private, public):
-    ws = shared.workshop()
     frame = private["frame"]
-    boundaries = [ws.outcomes[n]["last_day"] for n in public["released"]]
-    figure = solara.use_memo(
-        lambda: brand_figure(frame, boundaries, {"followers": t("Followers"),
-                                                 "maturity": t("Maturity"),
-                                                 "sentiment": t("Net sentiment")}),
-        dependencies=[len(frame), private["brand"]])
-    solara.FigureMatplotlib(figure, format="png")
+    boundaries = public["boundaries"]
+    lang = t("Followers")  # the charts' words follow the page's language
+
+    def charts():
+        days = frame["day"].tolist()
+        followers = svg_chart([(t("Followers"), "#3a6ea5", days, frame["followers"].tolist())],
+                              t("Followers"), boundaries)
+        adoption = svg_chart([(t("Maturity"), "#2a9d8f", days, frame["maturity"].tolist()),
+                              (t("Net sentiment"), "#e76f51", days,
+                               frame["net_sentiment"].tolist())],
+                             f"{t('Maturity')}, {t('Net sentiment')}", boundaries)
+        return followers + adoption
+
+    svg = solara.use_memo(charts, dependencies=[len(frame), private["brand"], lang])
+    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["workshop-charts"])
 
 
 @solara.component
@@ -226,22 +248,28 @@ def PublicMarket(public):
     if not public["brands"]:
         solara.Text(t("No results yet: the first round has not been released."))
         return
-    rows = ["| brand | team | followers | net sentiment | crises |", "|---|---|---|---|---|"]
-    for row in public["brands"]:
-        rows.append(f"| {row['brand']} | {_md(row['team'])} | {row['followers']:,.0f} | "
-                    f"{row['sentiment']:+.2f} | {row['crises']:.0f} |")
-    solara.Markdown("\n".join(rows))
-    solara.Markdown(f"#### {t('Leaderboard')}")
-    names = {r["brand"]: r["team"] for r in public["brands"]}
-    board = ["| # | team | score |", "|---|---|---|"]
-    for row in public["leaderboard"]:
-        board.append(f"| {row['rank']} | {_md(names.get(row['brand'], row['brand']))} | "
-                     f"{row['score']:.0f} |")
-    solara.Markdown("\n".join(board))
+    with speaking():
+        rows = [f"| {t('brand')} | {t('team')} | {t('followers')} | {t('net sentiment')} | "
+                f"{t('crises')} |", "|---|---|---|---|---|"]
+        for row in public["brands"]:
+            team = row["team"] if row["team"] != "(autopilot)" else f"({t('autopilot')})"
+            rows.append(f"| {row['brand']} | {_md(team)} | "
+                        f"{format_number(row['followers'], 0)} | "
+                        f"{format_number(row['sentiment'], 2, signed=True)} | "
+                        f"{format_number(row['crises'], 0)} |")
+        solara.Markdown("\n".join(rows))
+        solara.Markdown(f"#### {t('Leaderboard')}")
+        names = {r["brand"]: r["team"] for r in public["brands"]}
+        board = [f"| # | {t('team')} | {t('score')} |", "|---|---|---|"]
+        for row in public["leaderboard"]:
+            board.append(f"| {row['rank']} | {_md(names.get(row['brand'], row['brand']))} | "
+                         f"{format_number(row['score'], 0)} |")
+        solara.Markdown("\n".join(board))
     if public["news"]:
         solara.Markdown(f"#### {t('Crises in the news')}")
         for item in public["news"][-8:]:
-            solara.Text(f"{t('Round')} {item['round']}, day {item['day']}: {item['text']}")
+            solara.Text(tf("Round {number}, day {day}: {text}", number=item["round"],
+                           day=item["day"], text=item["text"]))
 
 
 def _md(text: str) -> str:

@@ -1,13 +1,31 @@
-"""The workshop screens' words, through the project's catalogue (simulation.i18n).
+"""The workshop screens' words, through the project's catalogue (simulation.i18n), in each
+browser session's language.
 
-The language is the server's (``socbiz workshop --lang fr``, or the workshop file's ``lang``),
-passed to the server as ``SOCBIZ_LANG``. English strings are the msgids; their French is in the
-catalogue (``make translations``).
+Rules:
+- English strings are the msgids; their French is in the catalogue (``make translations``).
+- A page's language, in this order: the page's ``lang`` query parameter (the EN | FR switch on
+  every page), then ``socbiz workshop --lang`` if it was given (``SOCBIZ_WORKSHOP_LANG_FIXED``),
+  then, on participants' pages, the browser's ``Accept-Language`` (if it asks for English or
+  French), then the workshop's language (``lang`` of the workshop file, ``SOCBIZ_LANG``).
+- The language is kept per browser session (in the Solara kernel context's ``user_dicts``, so it
+  goes when the session closes); :func:`t` and :func:`speaking` use it in any thread that
+  serves the session (renders, event handlers).
 """
 
 from __future__ import annotations
 
-from simulation.i18n import _, _l
+import contextlib
+import os
+
+from simulation.i18n import (
+    LANGUAGES,
+    LazyString,
+    _,
+    _l,
+    current_language,
+    language,
+    normalise_language,
+)
 
 # Every screen text, for the catalogue (pybabel extracts the _l() literals; the French is in
 # simulation/locale/fr/LC_MESSAGES/socbiz.po).
@@ -94,9 +112,120 @@ SCREEN_TEXTS = (
     _l('What happened'),
     _l('Change'),
     _l('team'),
+    _l('Round {number} of {total}: {status}'),
+    _l('Round {number}, day {day}: {text}'),
+    _l('Day {day}: {text}'),
+    _l('followers'),
+    _l('net sentiment'),
+    _l('crises'),
+    _l('score'),
+    _l('phase'),
+    _l('Being simulated…'),
+    _l('Language'),
 )
 
+PHASE_LABELS = {1: _l("Experimentation"), 2: _l("Social marketing"), 3: _l("Social business")}
 
-def t(text: str) -> str:
-    """The screen text in the server's language (English if the catalogue has none)."""
-    return _(text)
+
+def phase_label(phase: float) -> str:
+    label = PHASE_LABELS.get(int(phase))
+    return t(label) if label is not None else str(int(phase))
+
+
+_KEY = "socbiz.workshop.language"
+
+
+def _context():
+    try:
+        from solara.server import kernel_context
+
+        return kernel_context.get_current_context()
+    except Exception:  # outside a browser session (tests, the command line)
+        return None
+
+
+def _browser_language(accept: str) -> str | None:
+    """English or French if the browser asks for one of them (in its order), else None."""
+    for part in accept.split(","):
+        tag = part.split(";")[0].strip()
+        try:
+            return normalise_language(tag)
+        except ValueError:
+            continue
+    return None
+
+
+def choose_language(query: str | None, accept: str | None, participant: bool) -> str:
+    if query in LANGUAGES:
+        return query
+    fixed = os.environ.get("SOCBIZ_WORKSHOP_LANG_FIXED", "")
+    if fixed in LANGUAGES:
+        return fixed
+    if participant and accept:
+        browser = _browser_language(accept)
+        if browser:
+            return browser
+    return current_language()
+
+
+def use_page_language(query: str | None, participant: bool) -> str:
+    """Decide this session's language (call at the top of each page) and remember it."""
+    import solara.lab
+
+    headers = solara.lab.headers.value or {}
+    accept = ",".join(headers.get("accept-language", []))
+    lang = choose_language(query, accept, participant)
+    context = _context()
+    if context is not None:
+        context.user_dicts[_KEY] = {"lang": lang}
+    return lang
+
+
+def session_language() -> str:
+    context = _context()
+    stored = context.user_dicts.get(_KEY) if context is not None else None
+    return stored["lang"] if stored else current_language()
+
+
+@contextlib.contextmanager
+def speaking():
+    """Everything in the block (catalogue, numbers, errors) in this session's language."""
+    with language(session_language()):
+        yield
+
+
+def t(text) -> str:
+    """A screen text (a msgid or a lazy string) in this session's language (English if the
+    catalogue has none)."""
+    with language(session_language()):
+        return str(text) if isinstance(text, LazyString) else _(text)
+
+
+def tf(message: str, /, **values) -> str:
+    """A screen text with named placeholders, translated then filled."""
+    with language(session_language()):
+        return _(message).format(**values)
+
+
+
+def _switch_links(params: dict[str, str]) -> str:
+    from html import escape
+    from urllib.parse import urlencode
+
+    current = session_language()
+    links = []
+    for code in LANGUAGES:
+        if code == current:
+            links.append(f"<b>{code.upper()}</b>")
+        else:
+            href = escape("?" + urlencode({**params, "lang": code}))
+            links.append(f'<a href="{href}" class="workshop-lang-{code}">{code.upper()}</a>')
+    return " | ".join(links)
+
+
+def LanguageSwitch(params: dict[str, str]):
+    """EN | FR at the top of a page: the same page (same team link) in the other language."""
+    import solara
+
+    return solara.HTML(tag="div", unsafe_innerHTML=_switch_links(params),
+                       style={"text-align": "right", "font-size": "0.85em"})

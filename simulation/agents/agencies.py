@@ -9,7 +9,7 @@ Rules:
 - Its push orientation moves toward what its clients want (their own push share) by
   1 / inertia_days of the gap per day: agencies change, but slowly ("a century-old business
   model").
-- Clients review their agencies (:meth:`Brand.review_agencies`) and may drop one whose
+- Clients review their agencies (:func:`simulation.agents.contracts.review_agencies`) and may drop one whose
   content engages less than theirs.
 """
 

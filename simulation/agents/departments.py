@@ -4,6 +4,15 @@ Each brand has nine departments (executive, marketing, communication, customer s
 HR, quality, R&D). A department's state: adoption a (its social-media practice, 0-1), trained
 share, capacity (staff-hours per day for social work), awareness, resistance, headcount.
 
+Internal network. Departments are linked according to the brand's organisational model
+(Altimeter): decentralised, a ring of departments with no centre; centralised, the hub
+department linked to each other department and nothing else (so a department never has two
+adopting neighbours: peer influence cannot spread); hub and spoke, the hub linked to all plus
+natural affinities between departments (weight hub_affinity_weight); multiple hub and spoke,
+three hubs (the hub department, communication, customer service) linked to all, and the
+affinities at full weight; holistic, everyone linked to everyone. The turf war weakens the
+marketing-communication link by (1 - turf_war).
+
 Rules, applied every day to all departments at once (each decides from yesterday's state, then
 all commit, so the order of departments does not matter):
 
@@ -51,11 +60,10 @@ import mesa
 import numpy as np
 
 from ..config import DepartmentConfig
-from ..vocabulary import CONTENT_DEPARTMENTS
+from ..vocabulary import CONTENT_DEPARTMENTS, DEPARTMENT_AFFINITIES, DEPARTMENTS
 
 if TYPE_CHECKING:
     from .brands import Brand
-
 
 
 class Department(mesa.Agent):
@@ -138,3 +146,46 @@ def draw_resistance(mean: float, concentration: float, rng: np.random.Generator)
     if concentration <= 0 or mean <= 0 or mean >= 1:
         return float(mean)
     return float(rng.beta(mean * concentration, (1 - mean) * concentration))
+
+
+def internal_network(model_name: str, hub: str, turf_war: float,
+                     hub_affinity: float = 0.5) -> np.ndarray:
+    """Weights between departments (DEPARTMENTS order) for an organisational model."""
+    n = len(DEPARTMENTS)
+    idx = {d: i for i, d in enumerate(DEPARTMENTS)}
+    w = np.zeros((n, n))
+
+    def link(a: str, b: str, weight: float) -> None:
+        if a != b:
+            w[idx[a], idx[b]] = w[idx[b], idx[a]] = max(w[idx[a], idx[b]], weight)
+
+    if model_name == "decentralised":
+        for i in range(n):
+            link(DEPARTMENTS[i], DEPARTMENTS[(i + 1) % n], 1.0)
+    elif model_name == "centralised":
+        for d in DEPARTMENTS:
+            link(hub, d, 1.0)
+    elif model_name in ("hub_and_spoke", "multiple_hub_and_spoke"):
+        hubs = [hub] if model_name == "hub_and_spoke" else [hub, "communication",
+                                                              "customer_service"]
+        affinity = hub_affinity if model_name == "hub_and_spoke" else 1.0
+        for h in hubs:
+            for d in DEPARTMENTS:
+                link(h, d, 1.0)
+        for a, b in DEPARTMENT_AFFINITIES:
+            link(a, b, affinity)
+    else:  # holistic
+        w[:] = 1.0
+        np.fill_diagonal(w, 0.0)
+    m, c = idx["marketing"], idx["communication"]
+    w[m, c] = w[c, m] = w[m, c] * (1 - turf_war)
+    return w
+
+
+def turf_factor(departments, kind: str, turf_war: float) -> float:
+    """Marketing's and communication's growth factor in the turf war: 1 - turf_war x (1 -
+    |a_marketing - a_communication|), the fight worst when neither leads; 1 for the others."""
+    if kind not in ("marketing", "communication"):
+        return 1.0
+    gap = abs(departments["marketing"].adoption - departments["communication"].adoption)
+    return 1 - turf_war * (1 - gap)

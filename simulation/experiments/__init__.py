@@ -9,7 +9,8 @@
 Modules: :mod:`.spec` (experiment files, designs, seeds), :mod:`.executors` (the executor
 seam), :mod:`.worker` (one run on a worker), :mod:`.store` (the results folder),
 :mod:`.sweep` (the driver), :mod:`.analysis` (loading and plotting), :mod:`.sensitivity`
-(SALib), :mod:`.cli` (``socbiz sweep``, ``socbiz sensitivity``, ``socbiz sweep-plot``).
+(SALib), :mod:`.calibration` (ABC-SMC with pyabc, ``socbiz calibrate``), :mod:`.cli`
+(``socbiz sweep``, ``socbiz sensitivity``, ``socbiz calibrate``, ``socbiz sweep-plot``).
 """
 
 from .analysis import (

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from .outputs import OBSERVED_SUFFIX, kaplan_meier, km_median
 from .spec import REDUCERS
 
@@ -342,8 +343,9 @@ def plot_metric(out: str | os.PathLike, metric: str, *, by: Sequence[str] | None
     keys = list(by)
     n_groups = frame[keys].drop_duplicates().shape[0] if keys else 1
     if n_groups > max_groups:
-        raise ValueError(f"{n_groups} groups to draw (by {', '.join(keys)}); pass by= fewer "
-                         f"parameter columns or raise max_groups")
+        raise ValueError(_("{n_groups} groups to draw (by {keys}); pass by= fewer parameter "
+                           "columns or raise max_groups").format(
+                           n_groups=n_groups, keys=', '.join(keys)))
     ordinal = metric_kind(metric) == "ordinal"
     clustered = _shares_seeds(frame, [*keys, "day", "brand"])
     fig = Figure(figsize=(9, 3.6 * len(brands)), layout="constrained")
@@ -479,7 +481,8 @@ def survival_summary(runs, output: str, *, by: Sequence[str] = (), conf_level: f
         runs = load_runs(runs, status="ok")
     flag = output + OBSERVED_SUFFIX
     if flag not in runs:
-        raise ValueError(f"{output!r} is not a time-to-event output (no {flag} column)")
+        raise ValueError(_("{output!r} is not a time-to-event output (no {flag} column)").format(
+                           output=output, flag=flag))
     keys = ["brand", *by] if "brand" in runs else list(by)
     rows = []
     groups = runs.groupby(keys, sort=True) if keys else [((), runs)]

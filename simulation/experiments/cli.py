@@ -11,123 +11,139 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..i18n import _
+
 
 def add_commands(sub) -> None:
     from ..cli import probability_open
 
     sweep = sub.add_parser(
-        "sweep", help="run an experiment: a design of scenarios x replicates",
-        description="Run every design point and replicate of an experiment file on local worker "
+        "sweep", help=_("run an experiment: a design of scenarios x replicates"),
+        description=_("Run every design point and replicate of an experiment file on local worker "
                     "processes or a Dask cluster; write runs, daily series and event logs as "
-                    "partitioned Parquet. See docs/experiments.md.")
-    sweep.add_argument("experiment", help="experiment TOML file (e.g. "
-                       "scenarios/experiments/content_grid.toml)")
+                    "partitioned Parquet. See docs/experiments.md."))
+    sweep.add_argument("experiment", help=_("experiment TOML file (e.g. "
+                       "scenarios/experiments/content_grid.toml)"))
     _add_execution_options(sweep, "runs/EXPERIMENT")
     sweep.add_argument("--retry-failed", action="store_true",
-                       help="with --resume, run again the runs recorded as failed")
+                       help=_("with --resume, run again the runs recorded as failed"))
     sweep.add_argument("--dry-run", action="store_true",
-                       help="validate the experiment and print the plan; run nothing")
+                       help=_("validate the experiment and print the plan; run nothing"))
     sweep.set_defaults(func=cmd_sweep)
 
     sens = sub.add_parser(
-        "sensitivity", help="global sensitivity analysis (SALib: Morris or Sobol)",
-        description="Sample the parameters of a sensitivity spec with SALib, run the model at "
+        "sensitivity", help=_("global sensitivity analysis (SALib: Morris or Sobol)"),
+        description=_("Sample the parameters of a sensitivity spec with SALib, run the model at "
                     "every sample through the same executors and store as 'socbiz sweep', then "
-                    "write the indices (CSV, with confidence intervals) and bar plots (PNG).")
-    sens.add_argument("spec", help="sensitivity TOML file (e.g. "
-                      "scenarios/experiments/organisation_sensitivity.toml)")
+                    "write the indices (CSV, with confidence intervals) and bar plots (PNG)."))
+    sens.add_argument("spec", help=_("sensitivity TOML file (e.g. "
+                      "scenarios/experiments/organisation_sensitivity.toml)"))
     sens.add_argument("--method", choices=("morris", "sobol"),
-                      help="Morris elementary effects (screening) or Sobol variance "
-                           "decomposition (default: the spec's method)")
+                      help=_("Morris elementary effects (screening) or Sobol variance "
+                           "decomposition (default: the spec's method)"))
     sens.add_argument("--n", type=_positive, metavar="N",
-                      help="Morris trajectories or Sobol base sample size (default: the spec's)."
+                      help=_("Morris trajectories or Sobol base sample size (default: the spec's)."
                            " A Sobol study grows: rerun with a larger --n and --resume into the "
-                           "same --out, and only the new samples are run")
+                           "same --out, and only the new samples are run"))
     _add_execution_options(sens, "runs/SPEC-METHOD")
     sens.add_argument("--dry-run", action="store_true",
-                      help="validate the spec and print the sample size; run nothing")
+                      help=_("validate the spec and print the sample size; run nothing"))
     sens.set_defaults(func=cmd_sensitivity)
 
     lhs = sub.add_parser(
-        "sensitivity-lhs", help="delta, PAWN and RBD-FAST indices from an existing sweep",
-        description="Sensitivity indices (SALib: Borgonovo's delta, PAWN, RBD-FAST) computed "
+        "sensitivity-lhs", help=_("delta, PAWN and RBD-FAST indices from an existing sweep"),
+        description=_("Sensitivity indices (SALib: Borgonovo's delta, PAWN, RBD-FAST) computed "
                     "from a finished sweep whose parameters are ranges (an LHS design), "
                     "without new runs. Each design point's output is its replicates' mean; the "
                     "share of the variance due to seeds is reported beside. Writes "
-                    "RESULTS/sensitivity/indices.csv.")
-    lhs.add_argument("results", help="results folder of a sweep (design = 'lhs')")
+                    "RESULTS/sensitivity/indices.csv."))
+    lhs.add_argument("results", help=_("results folder of a sweep (design = 'lhs')"))
     lhs.add_argument("--method", nargs="+", default=["delta", "pawn", "rbd_fast"],
-                     choices=("delta", "pawn", "rbd_fast"), help="methods (default: all three)")
-    lhs.add_argument("--output", nargs="+", help="output columns (default: every output)")
-    lhs.add_argument("--brand", help="only this brand")
+                     choices=("delta", "pawn", "rbd_fast"), help=_("methods (default: all three)"))
+    lhs.add_argument("--output", nargs="+", help=_("output columns (default: every output)"))
+    lhs.add_argument("--brand", help=_("only this brand"))
     lhs.set_defaults(func=cmd_sensitivity_lhs)
 
     plot = sub.add_parser(
-        "sweep-plot", help="plot a metric's mean and confidence band from a sweep's results",
-        description="Plot a daily metric (mean and confidence band across replicates, one line "
+        "sweep-plot", help=_("plot a metric's mean and confidence band from a sweep's results"),
+        description=_("Plot a daily metric (mean and confidence band across replicates, one line "
                     "per design point) or, with --x, an output of the runs table against a "
-                    "parameter.")
-    plot.add_argument("results", help="results folder of a sweep")
-    plot.add_argument("metric", help="daily metric (e.g. followers) or, with --x, a runs-table "
-                      "output (e.g. followers_final)")
-    plot.add_argument("--x", help="parameter column for the horizontal axis (runs-table "
-                      "output plot)")
+                    "parameter."))
+    plot.add_argument("results", help=_("results folder of a sweep"))
+    plot.add_argument("metric", help=_("daily metric (e.g. followers) or, with --x, a runs-table "
+                      "output (e.g. followers_final)"))
+    plot.add_argument("--x", help=_("parameter column for the horizontal axis (runs-table "
+                      "output plot)"))
     plot.add_argument("--by", action="extend", nargs="+", metavar="COLUMN",
-                      help="parameter column(s) to group by, e.g. --by a b (default: every "
-                           "parameter, one line per design point)")
-    plot.add_argument("--brand", help="only this brand")
+                      help=_("parameter column(s) to group by, e.g. --by a b (default: every "
+                           "parameter, one line per design point)"))
+    plot.add_argument("--brand", help=_("only this brand"))
     plot.add_argument("--conf-level", type=probability_open, default=0.95,
-                      help="confidence level of the band, between 0 and 1 (default 0.95)")
-    plot.add_argument("--png", help="output file (default: RESULTS/plots/METRIC.png)")
+                      help=_("confidence level of the band, between 0 and 1 (default 0.95)"))
+    plot.add_argument("--png", help=_("output file (default: RESULTS/plots/METRIC.png)"))
     plot.set_defaults(func=cmd_sweep_plot)
 
     surv = sub.add_parser(
-        "survival", help="Kaplan-Meier summary of a time-to-event output of a sweep",
-        description="Kaplan-Meier curves (log-log Greenwood bands) and the median time with "
+        "survival", help=_("Kaplan-Meier summary of a time-to-event output of a sweep"),
+        description=_("Kaplan-Meier curves (log-log Greenwood bands) and the median time with "
                     "its interval, per group, of a time-to-event output (a first_day output "
                     "declared in the experiment's [[output_definitions]]); censored runs (the "
-                    "event never happened by the horizon) are counted as such, not as times.")
-    surv.add_argument("results", help="results folder of a sweep")
-    surv.add_argument("output", help="time-to-event output column (e.g. phase3_day)")
+                    "event never happened by the horizon) are counted as such, not as times."))
+    surv.add_argument("results", help=_("results folder of a sweep"))
+    surv.add_argument("output", help=_("time-to-event output column (e.g. phase3_day)"))
     surv.add_argument("--by", action="extend", nargs="+", metavar="COLUMN",
-                      help="parameter column(s) to group by (default: none, every run "
-                           "pooled)")
-    surv.add_argument("--brand", help="only this brand")
+                      help=_("parameter column(s) to group by (default: none, every run "
+                           "pooled)"))
+    surv.add_argument("--brand", help=_("only this brand"))
     surv.add_argument("--conf-level", type=float, default=0.95,
-                      help="confidence level (default 0.95)")
-    surv.add_argument("--png", help="plot file (default: RESULTS/plots/survival-OUTPUT.png)")
+                      help=_("confidence level (default 0.95)"))
+    surv.add_argument("--png", help=_("plot file (default: RESULTS/plots/survival-OUTPUT.png)"))
     surv.set_defaults(func=cmd_survival)
 
     disc = sub.add_parser(
-        "discover", help="scenario discovery: PRIM boxes, CART rules, feature scores",
-        description="Mark the runs of a sweep where a condition on an output holds (cases of "
+        "discover", help=_("scenario discovery: PRIM boxes, CART rules, feature scores"),
+        description=_("Mark the runs of a sweep where a condition on an output holds (cases of "
                     "interest) and find which inputs lead there: PRIM (EMA Workbench; peeling "
                     "trajectory, the chosen box's limits with quasi-p-values), a CART tree and "
                     "extra-trees feature scores (scikit-learn). Writes a markdown summary, CSV "
-                    "and PNG into RESULTS/discovery/OUTPUT.")
-    disc.add_argument("results", help="results folder of a sweep (an LHS design is best)")
-    disc.add_argument("--output", required=True, help="output column, e.g. phase_final")
+                    "and PNG into RESULTS/discovery/OUTPUT."))
+    disc.add_argument("results", help=_("results folder of a sweep (an LHS design is best)"))
+    disc.add_argument("--output", required=True, help=_("output column, e.g. phase_final"))
     disc.add_argument("--condition", required=True,
-                      help="what makes a run a case, e.g. \"phase_final >= 3\" or \">= 3\" "
-                           "(clauses joined by 'and')")
-    disc.add_argument("--brand", help="brand analysed (default: the scenario's first)")
+                      help=_("what makes a run a case, e.g. \"phase_final >= 3\" or \">= 3\" "
+                           "(clauses joined by 'and')"))
+    disc.add_argument("--brand", help=_("brand analysed (default: the scenario's first)"))
     disc.add_argument("--min-density", type=float, default=0.8,
-                      help="PRIM box chosen: highest coverage with at least this density "
-                           "(default 0.8)")
-    disc.add_argument("--out", help="folder (default: RESULTS/discovery/OUTPUT)")
+                      help=_("PRIM box chosen: highest coverage with at least this density "
+                           "(default 0.8)"))
+    disc.add_argument("--out", help=_("folder (default: RESULTS/discovery/OUTPUT)"))
     disc.set_defaults(func=cmd_discover)
 
+    cal = sub.add_parser(
+        "calibrate", help=_("fit parameters to published figures (ABC-SMC with pyabc)"),
+        description=_("Fit the parameters of a calibration spec to target statistics or "
+                      "series with ABC-SMC (pyabc), running every simulation through the sweep "
+                      "machinery (local processes or Dask); then run a posterior predictive "
+                      "check of every target, fitted and held out, and write the posterior, "
+                      "the checks, plots and a summary. See docs/experiments.md."))
+    cal.add_argument("spec", help=_("calibration TOML file (e.g. "
+                                    "scenarios/experiments/market_calibration.toml)"))
+    _add_execution_options(cal, "runs/SPEC")
+    cal.add_argument("--dry-run", action="store_true",
+                     help=_("validate the spec and print the priors and targets; run nothing"))
+    cal.set_defaults(func=cmd_calibrate)
+
     export = sub.add_parser(
-        "export", help="export a sweep's tables as CSV",
-        description="Write the runs table (and optionally the daily series and event logs) "
-                    "of a results folder as CSV files, for tools that do not read Parquet.")
-    export.add_argument("results", help="results folder of a sweep")
+        "export", help=_("export a sweep's tables as CSV"),
+        description=_("Write the runs table (and optionally the daily series and event logs) "
+                    "of a results folder as CSV files, for tools that do not read Parquet."))
+    export.add_argument("results", help=_("results folder of a sweep"))
     export.add_argument("--csv", action="store_true", required=True,
-                        help="write CSV (the only format for now)")
+                        help=_("write CSV (the only format for now)"))
     export.add_argument("--tables", nargs="+", default=["runs"],
                         choices=("runs", "design", "timeseries", "events"),
-                        help="tables to export (default: runs)")
-    export.add_argument("--out", help="folder for the CSV files (default: RESULTS/csv)")
+                        help=_("tables to export (default: runs)"))
+    export.add_argument("--out", help=_("folder for the CSV files (default: RESULTS/csv)"))
     export.set_defaults(func=cmd_export)
 
 
@@ -136,18 +152,20 @@ def _add_execution_options(parser: argparse.ArgumentParser, default_out: str) ->
 
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=workers_int, metavar="N",
-                       help="local worker processes (default: the number of cores; 0 runs "
-                            f"in this process, for debugging; at most {MAX_LOCAL_WORKERS})")
+                       help=_("local worker processes (default: the number of cores; 0 runs "
+                              "in this process, for debugging; at most {most})").format(
+                                  most=MAX_LOCAL_WORKERS))
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT", type=scheduler_address,
-                       help="run on a Dask cluster (started with 'dask scheduler' and "
-                            "'dask worker', or dask-jobqueue)")
+                       help=_("run on a Dask cluster (started with 'dask scheduler' and "
+                            "'dask worker', or dask-jobqueue)"))
     where.add_argument("--scheduler-file", metavar="FILE",
-                       help="run on the Dask cluster whose scheduler wrote FILE ('dask "
-                            "scheduler --scheduler-file FILE', usual on HPC clusters)")
-    parser.add_argument("--out", help=f"results folder (default: {default_out})")
+                       help=_("run on the Dask cluster whose scheduler wrote FILE ('dask "
+                            "scheduler --scheduler-file FILE', usual on HPC clusters)"))
+    parser.add_argument("--out", help=_("results folder (default: {folder})").format(
+        folder=default_out))
     parser.add_argument("--resume", action="store_true",
-                        help="continue an interrupted run into --out: run only what is missing")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+                        help=_("continue an interrupted run into --out: run only what is missing"))
+    parser.add_argument("--quiet", action="store_true", help=_("no progress bar"))
 
 
 def scheduler_of(args: argparse.Namespace) -> str | None:
@@ -160,10 +178,12 @@ def scheduler_of(args: argparse.Namespace) -> str | None:
     try:
         address = json.loads(Path(path).read_text())["address"]
     except FileNotFoundError:
-        raise _user_error(ValueError(f"--scheduler-file {path}: no such file")) from None
+        raise _user_error(ValueError(_("--scheduler-file {path}: no such file").format(
+            path=path))) from None
     except (OSError, ValueError, KeyError, TypeError):
-        raise _user_error(ValueError(f"--scheduler-file {path}: not a Dask scheduler file (a "
-                                     "JSON object with an 'address')")) from None
+        raise _user_error(ValueError(_("--scheduler-file {path}: not a Dask scheduler file (a "
+                                       "JSON object with an 'address')").format(path=path))
+                          ) from None
     return str(address)
 
 
@@ -185,14 +205,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.out) if args.out else Path("runs") / Path(args.experiment).stem
     if args.retry_failed and not args.resume:
-        raise _user_error(ValueError("--retry-failed goes with --resume"))
+        raise _user_error(ValueError(_("--retry-failed goes with --resume")))
     def announce(summary) -> None:
         if not args.quiet:
-            done = f" ({summary.skipped} already done)" if summary.skipped else ""
-            print(f"socbiz: sweep '{experiment.name}': {experiment.n_points} design point(s) x "
-                  f"{experiment.replicates} replicate(s) = {experiment.n_runs} runs of "
-                  f"{experiment.scenario.horizon_days} days{done} on {summary.executor}; "
-                  f"results in {out}", file=sys.stderr)
+            done = _(" ({n} already done)").format(n=summary.skipped) if summary.skipped else ""
+            print(_("socbiz: sweep '{name}': {points} design point(s) x {replicates} "
+                    "replicate(s) = {runs} runs of {days} days{done} on {executor}; results "
+                    "in {out}").format(
+                      name=experiment.name, points=experiment.n_points,
+                      replicates=experiment.replicates, runs=experiment.n_runs,
+                      days=experiment.scenario.horizon_days, done=done,
+                      executor=summary.executor, out=out), file=sys.stderr)
 
     try:
         summary = run_sweep(experiment, out, workers=args.workers,
@@ -208,6 +231,30 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0 if summary.failed == 0 and summary.missing == 0 else 1
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibration import load_calibration, run_calibration
+    from .executors import ExecutorError
+    from .store import StoreError
+
+    calibration = load_calibration(args.spec)
+    if args.dry_run:
+        print(calibration.describe())
+        return 0
+    out = Path(args.out) if args.out else Path("runs") / Path(args.spec).stem
+    if not args.quiet:
+        print(_("socbiz: calibrate '{name}': results in {out}").format(
+            name=calibration.experiment.name, out=out), file=sys.stderr)
+    try:
+        result = run_calibration(calibration, out, workers=args.workers,
+                                 scheduler=scheduler_of(args), resume=args.resume,
+                                 progress=not args.quiet)
+    except (StoreError, ExecutorError) as error:
+        raise _user_error(error) from None
+    print(f"socbiz: {result}", file=sys.stderr)
+    print(out)
+    return 0
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .executors import ExecutorError
     from .sensitivity import load_sensitivity, run_sensitivity
@@ -220,11 +267,14 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.spec).stem}-{study.method}"
     def announce(summary) -> None:
         if not args.quiet:
-            done = f" ({summary.skipped} already done)" if summary.skipped else ""
-            print(f"socbiz: sensitivity '{study.experiment.name}' ({study.method}, n = "
-                  f"{study.n}): {study.experiment.n_points} samples x "
-                  f"{study.experiment.replicates} replicate(s) = {study.experiment.n_runs} runs"
-                  f"{done} on {summary.executor}; results in {out}", file=sys.stderr)
+            done = _(" ({n} already done)").format(n=summary.skipped) if summary.skipped else ""
+            print(_("socbiz: sensitivity '{name}' ({method}, n = {n}): {points} samples x "
+                    "{replicates} replicate(s) = {runs} runs{done} on {executor}; results in "
+                    "{out}").format(
+                      name=study.experiment.name, method=study.method, n=study.n,
+                      points=study.experiment.n_points, replicates=study.experiment.replicates,
+                      runs=study.experiment.n_runs, done=done, executor=summary.executor,
+                      out=out), file=sys.stderr)
 
     try:
         result = run_sensitivity(study, out, workers=args.workers,
@@ -237,7 +287,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if result.sweep.interrupted:
         return 130
     if result.indices is None:
-        print(f"socbiz: no indices: {result.problem}", file=sys.stderr)
+        print(_("socbiz: no indices: {problem}").format(problem=result.problem),
+              file=sys.stderr)
         return 1
     print(result.report(), file=sys.stderr)
     print(out)
@@ -250,8 +301,8 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
 
     results = Path(args.results)
     if not (results / "experiment.json").is_file():
-        raise _user_error(ValueError(f"{results}: not a socbiz results folder (no "
-                                     "experiment.json)"))
+        raise _user_error(ValueError(_("{folder}: not a socbiz results folder (no "
+                                       "experiment.json)").format(folder=results)))
     png = Path(args.png) if args.png else results / "plots" / (
         f"{args.metric}{'-by-' + args.x if args.x else ''}"
         f"{'-' + '-'.join(args.by) if args.by else ''}.png")
@@ -265,22 +316,25 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
     _check_brand(results, args.brand)
     for column in [*(args.by or []), *([args.x] if args.x else [])]:
         if column not in params:
-            raise _user_error(ValueError(f"{column!r} is not a parameter column of {results} "
-                                         f"(columns: {', '.join(params) or 'none'})"))
+            raise _user_error(ValueError(_("{column} is not a parameter column of {folder} "
+                                           "(columns: {columns})").format(
+                column=repr(column), folder=results, columns=", ".join(params) or _("none"))))
     if args.x:
         runs = load_runs(results, status="ok")
         if args.metric not in runs.columns:
             outputs = [c for c in runs.columns if c.endswith(("_final", "_mean", "_max",
                                                               "_min"))]
-            raise _user_error(ValueError(f"{args.metric!r} is not an output of the runs table "
-                                         f"(outputs: {', '.join(outputs)})"))
+            raise _user_error(ValueError(_("{metric} is not an output of the runs table "
+                                           "(outputs: {outputs})").format(
+                metric=repr(args.metric), outputs=", ".join(outputs))))
         by = list(args.by or [])
         fig = plot_outcome(results, args.metric, x=args.x, by=by, brand=args.brand,
                            conf_level=args.conf_level, runs=runs)
     else:
         if args.metric not in METRICS:
-            raise _user_error(ValueError(f"{args.metric!r} is not a daily metric; with --x, "
-                                         "plot a runs-table output instead"))
+            raise _user_error(ValueError(_("{metric} is not a daily metric; with --x, plot a "
+                                           "runs-table output instead").format(
+                metric=repr(args.metric))))
         try:
             fig = plot_metric(results, args.metric, by=args.by, brand=args.brand,
                               conf_level=args.conf_level)
@@ -290,8 +344,8 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
         png.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(png, dpi=120)
     except OSError as error:
-        raise _user_error(ValueError(f"--png {png}: cannot write: {error.strerror or error}")
-                          ) from None
+        raise _user_error(ValueError(_("--png {path}: cannot write: {error}").format(
+            path=png, error=error.strerror or error))) from None
     print(png)
     return 0
 
@@ -299,8 +353,8 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
 def _results_folder(text: str) -> Path:
     results = Path(text)
     if not (results / "experiment.json").is_file():
-        raise _user_error(ValueError(f"{results}: not a socbiz results folder (no "
-                                     "experiment.json)"))
+        raise _user_error(ValueError(_("{folder}: not a socbiz results folder (no "
+                                       "experiment.json)").format(folder=results)))
     return results
 
 
@@ -311,8 +365,9 @@ def _check_brand(results: Path, brand: str | None) -> None:
 
     brands = list(read_experiment(results)["scenario"].get("brands", {}))
     if brand not in brands:
-        raise _user_error(ValueError(f"--brand {brand}: unknown brand in {results} (brands: "
-                                     f"{', '.join(brands)})"))
+        raise _user_error(ValueError(_("--brand {brand}: unknown brand in {folder} (brands: "
+                                       "{brands})").format(
+            brand=brand, folder=results, brands=", ".join(brands))))
 
 
 def cmd_survival(args: argparse.Namespace) -> int:
@@ -324,17 +379,19 @@ def cmd_survival(args: argparse.Namespace) -> int:
     params = parameter_columns(results)
     for column in args.by or []:
         if column not in params:
-            raise _user_error(ValueError(f"{column!r} is not a parameter column of {results} "
-                                         f"(columns: {', '.join(params) or 'none'})"))
+            raise _user_error(ValueError(_("{column} is not a parameter column of {folder} "
+                                           "(columns: {columns})").format(
+                column=repr(column), folder=results, columns=", ".join(params) or _("none"))))
     runs = load_runs(results, status="ok")
     if args.brand:
         runs = runs[runs["brand"] == args.brand]
     if args.output + OBSERVED_SUFFIX not in runs:
         tte = [c.removesuffix(OBSERVED_SUFFIX) for c in runs.columns
                if c.endswith(OBSERVED_SUFFIX)]
-        raise _user_error(ValueError(f"{args.output!r} is not a time-to-event output of "
-                                     f"{results} (time-to-event outputs: "
-                                     f"{', '.join(tte) or 'none; declare a first_day output'})"))
+        raise _user_error(ValueError(_("{output} is not a time-to-event output of {folder} "
+                                       "(time-to-event outputs: {outputs})").format(
+            output=repr(args.output), folder=results,
+            outputs=", ".join(tte) or _("none; declare a first_day output"))))
     by = list(args.by or [])
     table = survival_summary(runs, args.output, by=by, conf_level=args.conf_level)
     with __import__("pandas").option_context("display.width", 200, "display.max_columns", 30):
@@ -384,7 +441,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
     results = _results_folder(args.results)
     if not 0 < args.min_density <= 1:
-        raise _user_error(ValueError(f"--min-density {args.min_density}: must be in (0, 1]"))
+        raise _user_error(ValueError(_("--min-density {value}: must be in (0, 1]").format(
+            value=args.min_density)))
     try:
         found = discover(results, args.output, args.condition, brand=args.brand,
                          min_density=args.min_density, out=args.out)

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from ..schema import ConfigError
 from .outputs import OBSERVED_SUFFIX, condition_mask, parse_condition
 
@@ -80,7 +81,7 @@ class Discovery:
                 lines.append(f"| {name} | {_fmt(row['min'])} | {_fmt(row['max'])} | "
                              f"{_fmt(row['qp_low'])} | {_fmt(row['qp_high'])} |")
         else:
-            lines.append("No restriction: the cases are spread over the whole input space.")
+            lines.append(_("No restriction: the cases are spread over the whole input space."))
         lines += ["", "## CART (scikit-learn, depth 3)", "",
                   f"training accuracy {self.cart_accuracy:.2f}", "", "```",
                   self.cart_rules.rstrip(), "```", "",
@@ -125,26 +126,32 @@ def discover(results: str | os.PathLike, output: str, condition: str, *,
     info = read_experiment(results)
     params = parameter_columns(results)
     if not params:
-        raise DiscoveryError(f"{results}: the experiment varies no parameter: nothing to "
-                             "discover")
+        raise DiscoveryError(_("{results}: the experiment varies no parameter: nothing to "
+                               "discover").format(results=results))
     runs = load_runs(results, status="ok")
     brands = list(info["scenario"].get("brands", {}))
     brand = brand or brands[0]
     if brand not in brands:
-        raise DiscoveryError(f"--brand {brand}: unknown brand in {results} (brands: "
-                             f"{', '.join(brands)})")
+        raise DiscoveryError(_(
+            "--brand {brand}: unknown brand in {results} (brands: {brands})").format(
+                               brand=brand, results=results, brands=', '.join(brands)))
     runs = runs[runs["brand"] == brand].reset_index(drop=True)
     if output not in runs:
         outputs = [o["column"] for o in info["outputs"]]
-        raise DiscoveryError(f"--output {output}: not an output of {results} (outputs: "
-                             f"{', '.join(outputs)})")
+        raise DiscoveryError(_("--output {output}: not an output of {results} (outputs: "
+                               "{outputs})").format(
+                               output=output, results=results, outputs=', '.join(outputs)))
     y, text = _case_mask(runs, output, condition)
     if len(runs) < 10:
-        raise DiscoveryError(f"{results}: {len(runs)} runs of {brand}: too few for scenario "
-                             "discovery (use at least a few dozen)")
+        raise DiscoveryError(_("{results}: {runs} runs of {brand}: too few for scenario "
+                               "discovery (use at least a few dozen)").format(
+                               results=results, runs=len(runs), brand=brand))
     if y.all() or not y.any():
-        raise DiscoveryError(f"{text}: {'every' if y.all() else 'no'} run of {brand} is a case"
-                             " of interest: nothing to tell apart (change the condition)")
+        template = (_("{text}: every run of {brand} is a case of interest: nothing to tell "
+                      "apart (change the condition)") if y.all() else
+                    _("{text}: no run of {brand} is a case of interest: nothing to tell apart "
+                      "(change the condition)"))
+        raise DiscoveryError(template.format(text=text, brand=brand))
     x = runs[params].copy()
     for c in params:
         if x[c].dtype.kind not in "fiu":

@@ -34,6 +34,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..i18n import _, _l, ngettext
+
 
 class ExecutorError(Exception):
     """An executor that cannot be used (one-line message)."""
@@ -89,7 +91,7 @@ class Executor:
 class SerialExecutor(Executor):
     """Runs tasks in the calling process, one at a time, when they are submitted."""
 
-    description = "in-process (serial)"
+    description = _l("in-process (serial)")
     slots = 1
 
     def submit(self, fn, /, *args):
@@ -128,8 +130,9 @@ class LocalExecutor(FuturesExecutor):
         pool = cf.ProcessPoolExecutor(max_workers=workers,
                                       mp_context=multiprocessing.get_context("spawn"),
                                       initializer=init_local_worker)
-        plural = "es" if workers > 1 else ""
-        super().__init__(pool, workers, f"{workers} local worker process{plural}", own=True)
+        super().__init__(pool, workers, ngettext("{n} local worker process",
+                                                 "{n} local worker processes", workers).format(
+                                                     n=workers), own=True)
 
     def shutdown(self, *, cancel: bool = False) -> None:
         if not cancel:
@@ -158,19 +161,22 @@ class DaskExecutor(Executor):
         try:
             import distributed
         except ImportError:
-            raise ExecutorError("--scheduler needs Dask distributed: pip install "
-                                "'socbiz[experiments]'") from None
+            raise ExecutorError(_("--scheduler needs Dask distributed: pip install "
+                                  "'socbiz[experiments]'")) from None
         self._distributed = distributed
         if isinstance(scheduler, distributed.Client):
             self.client, self.own = scheduler, False
         else:
             address = str(scheduler)
+            probe_scheduler(address)
             try:
                 self.client = distributed.Client(address, timeout=timeout,
                                                  set_as_default=False)
             except (OSError, TimeoutError) as error:
-                raise ExecutorError(f"--scheduler {address}: cannot connect to a Dask "
-                                    f"scheduler ({type(error).__name__}: {error})") from None
+                raise ExecutorError(_("--scheduler {address}: cannot connect to a Dask "
+                                      "scheduler ({error_type}: {error})").format(
+                                      address=address, error_type=type(error).__name__,
+                                      error=error)) from None
             self.own = True
         self.address = self.client.scheduler.address
         self._completed = distributed.as_completed(loop=self.client.loop)
@@ -180,7 +186,8 @@ class DaskExecutor(Executor):
     @property
     def description(self) -> str:  # type: ignore[override]
         n = len(self.client.nthreads())
-        return f"Dask cluster at {self.address} ({n} worker(s), {self.slots} thread(s))"
+        return _("Dask cluster at {address} ({n} worker(s), {threads} thread(s))").format(
+            address=self.address, n=n, threads=self.slots)
 
     def refresh_slots(self, force: bool = False) -> int:
         """Threads of the cluster now (workers may join or leave, e.g. with dask-jobqueue)."""
@@ -211,25 +218,30 @@ class DaskExecutor(Executor):
         try:
             answers = self.client.run(worker_probe, out)
         except Exception as error:
-            raise ExecutorError(f"--scheduler {self.address}: a worker cannot run socbiz "
-                                f"({type(error).__name__}: {error}); install socbiz in the "
-                                "workers' environment") from None
+            raise ExecutorError(_("--scheduler {address}: a worker cannot run socbiz "
+                                  "({error_type}: {error}); install socbiz in the workers' "
+                                  "environment").format(
+                                  address=self.address, error_type=type(error).__name__,
+                                  error=error)) from None
         from .. import __version__
         from .worker import code_fingerprint
 
         for worker, answer in sorted(answers.items()):
             if not answer["sees_out"]:
-                raise ExecutorError(f"--scheduler {self.address}: worker {worker} on "
-                                    f"{answer['host']} cannot write into {out}; the results "
-                                    "folder must be on a filesystem shared by the driver and "
-                                    "every worker")
+                raise ExecutorError(_("--scheduler {address}: worker {worker} on {host} cannot "
+                                      "write into {out}; the results folder must be on a "
+                                      "filesystem shared by the driver and every worker").format(
+                                      address=self.address, worker=worker,
+                                      host=answer['host'], out=out))
             if (answer["socbiz"], answer["code"]) != (__version__, code_fingerprint()):
                 import sys
 
-                print(f"socbiz: warning: worker {worker} runs socbiz {answer['socbiz']} (code "
-                      f"{answer['code']}), this driver {__version__} (code "
-                      f"{code_fingerprint()}): results may mix model versions; restart the "
-                      "workers", file=sys.stderr)
+                print(_("socbiz: warning: worker {worker} runs socbiz {socbiz} (code {code}), "
+                        "this driver {version} (code {code_fingerprint}): results may mix "
+                        "model versions; restart the workers").format(
+                        worker=worker, socbiz=answer['socbiz'], code=answer['code'],
+                        version=__version__, code_fingerprint=code_fingerprint()),
+                        file=sys.stderr)
 
     def shutdown(self, *, cancel: bool = False) -> None:
         if cancel:  # runs still queued or running on the cluster: stop them (Ctrl-C, errors)
@@ -249,6 +261,42 @@ def worker_probe(out: str) -> dict[str, Any]:
 
     return {"socbiz": __version__, "code": code_fingerprint(), "host": socket.gethostname(),
             "sees_out": os.path.isdir(out) and os.access(out, os.W_OK)}
+
+
+def probe_scheduler(address: str, wait: float = 3.0) -> None:
+    """Fail fast on a ``tcp://`` address that is not a Dask scheduler.
+
+    A Dask listener writes its handshake as soon as a connection is accepted
+    (``distributed.comm.core.Listener.on_connection``), so a port that accepts but stays silent
+    for ``wait`` seconds (a web server, a database) is not one; without this check the client
+    waits its whole connect timeout. Other schemes (tls://, inproc://, ucx://) are left to Dask.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    if not address.startswith("tcp://"):
+        return
+    parts = urlsplit(address)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or not port:
+        return  # Dask names the malformed address in its own error
+    try:
+        with socket.create_connection((host, port), timeout=wait) as sock:
+            sock.settimeout(wait)
+            greeting = sock.recv(1)
+    except TimeoutError:
+        greeting = b""
+    except OSError as error:
+        raise ExecutorError(_("--scheduler {address}: cannot connect to a Dask scheduler "
+                              "({error_type}: {error})").format(
+                              address=address, error_type=type(error).__name__, error=error)) from None
+    if not greeting:
+        raise ExecutorError(_("--scheduler {address}: something listens there but it is not a "
+                              "Dask scheduler (no Dask handshake within {wait:g} s)").format(
+                              address=address, wait=wait))
 
 
 def make_executor(workers: int | None = None, scheduler: Any = None,

@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from ..schema import ConfigError, param
 
 KINDS = ("numeric", "ordinal", "categorical", "time-to-event")
@@ -118,15 +119,16 @@ def parse_condition(text: str, metrics: Sequence[str], path: str = "condition"
     from ..schema import did_you_mean
 
     if not isinstance(text, str) or not text.strip():
-        raise ConfigError(path, text, "a condition looks like 'phase >= 3' (metric, one of "
-                          ">= > <= < == !=, a number; clauses joined by 'and')")
+        raise ConfigError(path, text, _("a condition looks like 'phase >= 3' (metric, one of "
+                          ">= > <= < == !=, a number; clauses joined by 'and')"))
     clauses = []
     for part in re.split(r"\s+and\s+", text.strip()):
         match = _CLAUSE.match(part)
         if not match:
-            raise ConfigError(path, text, f"cannot read {part.strip()!r}: a condition looks like"
-                              " 'phase >= 3' (metric, one of >= > <= < == !=, a number; "
-                              "clauses joined by 'and')")
+            raise ConfigError(path, text, _("cannot read {strip!r}: a condition looks like "
+                                            "'phase >= 3' (metric, one of >= > <= < == !=, a "
+                                            "number; clauses joined by 'and')").format(
+                                            strip=part.strip()))
         metric, op, raw = match.groups()
         if metric not in metrics:
             raise ConfigError(path, text, did_you_mean(metric, list(metrics)).replace(
@@ -134,9 +136,9 @@ def parse_condition(text: str, metrics: Sequence[str], path: str = "condition"
         try:
             value = float(raw)
         except ValueError:
-            raise ConfigError(path, text, f"{raw!r} is not a number") from None
+            raise ConfigError(path, text, _("{raw!r} is not a number").format(raw=raw)) from None
         if not math.isfinite(value):
-            raise ConfigError(path, text, f"{raw!r} is not a finite number")
+            raise ConfigError(path, text, _("{raw!r} is not a finite number").format(raw=raw))
         clauses.append(Clause(metric, op, value))
     return tuple(clauses)
 
@@ -157,29 +159,32 @@ def check_function(text: str, path: str = "reduce") -> Callable:
     """The callable a ``module:function`` reducer names, imported; ConfigError if the text is
     a path, the module is not importable here or the attribute is not a function."""
     if "/" in text or "\\" in text or text.endswith(".py") or not _FUNCTION.match(text):
-        raise ConfigError(path, text, "a user-defined reducer is 'package.module:function' "
-                          "from an installed module (file paths are not allowed)")
-    module_name, _, attr = text.partition(":")
+        raise ConfigError(path, text, _("a user-defined reducer is 'package.module:function' "
+                          "from an installed module (file paths are not allowed)"))
+    module_name, _sep, attr = text.partition(":")
     try:
         found = importlib.util.find_spec(module_name)
     except (ImportError, ValueError):
         found = None
     if found is None:
-        raise ConfigError(path, text, f"module {module_name!r} is not importable here: install "
-                          "it (pip install -e) on the driver and on every worker")
+        raise ConfigError(path, text, _("module {module_name!r} is not importable here: "
+                                        "install it (pip install -e) on the driver and on "
+                                        "every worker").format(module_name=module_name))
     try:
         module = importlib.import_module(module_name)
     except Exception as error:  # the user's module failed to import
-        raise ConfigError(path, text, f"importing {module_name!r} failed: "
-                          f"{type(error).__name__}: {error}") from None
+        raise ConfigError(path, text, _(
+            "importing {module_name!r} failed: {error_type}: {error}").format(
+            module_name=module_name, error_type=type(error).__name__, error=error)) from None
     function = getattr(module, attr, None)
     if not callable(function):
-        raise ConfigError(path, text, f"{module_name} has no function {attr!r}")
+        raise ConfigError(path, text, _("{module_name} has no function {attr!r}").format(
+                                        module_name=module_name, attr=attr))
     return function
 
 
 def _user_function(text: str) -> Callable:
-    module_name, _, attr = text.partition(":")
+    module_name, _sep, attr = text.partition(":")
     return getattr(importlib.import_module(module_name), attr)
 
 
@@ -256,7 +261,7 @@ class OutputDefinition:
 
     def __post_init__(self):
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", self.name):
-            raise ConfigError("name", self.name, "must be a column name: letters, digits and _")
+            raise ConfigError("name", self.name, _("must be a column name: letters, digits and _"))
 
 
 def build_output(definition: OutputDefinition, metrics: Sequence[str]) -> Output:
@@ -269,8 +274,8 @@ def build_output(definition: OutputDefinition, metrics: Sequence[str]) -> Output
         if d.metric and d.metric not in metrics:
             raise ConfigError("metric", d.metric, did_you_mean(d.metric, list(metrics)))
         if d.kind == "time-to-event":
-            raise ConfigError("kind", d.kind, "a user-defined reducer cannot be time-to-event "
-                              "(it has no censoring flag); use reduce = 'first_day'")
+            raise ConfigError("kind", d.kind, _("a user-defined reducer cannot be time-to-event "
+                              "(it has no censoring flag); use reduce = 'first_day'"))
         return Output(d.metric, d.reduce, d.name, d.condition, d.kind, d.unit, d.help)
     if d.reduce not in REDUCERS:
         raise ConfigError("reduce", d.reduce, "must be one of " + ", ".join(REDUCERS)
@@ -287,8 +292,9 @@ def build_output(definition: OutputDefinition, metrics: Sequence[str]) -> Output
         raise ConfigError("condition", d.condition, f"reduce = '{d.reduce}' needs a condition,"
                           " e.g. 'phase >= 3'")
     if d.condition and not reducer.needs_condition:
-        raise ConfigError("condition", d.condition, f"reduce = '{d.reduce}' takes no condition"
-                          " (first_day and time_above do)")
+        raise ConfigError("condition", d.condition, _("reduce = '{reduce}' takes no condition "
+                                                      "(first_day and time_above do)").format(
+                                                      reduce=d.reduce))
     if d.condition:
         parse_condition(d.condition, metrics)
     return Output(metric, d.reduce, d.name, d.condition, d.kind, d.unit, d.help)
@@ -345,7 +351,7 @@ def reduce_outputs(series, outputs: Sequence[Output], window_days: int | None
                     values[o.column] = float(last)
                     values[o.column + OBSERVED_SUFFIX] = 0.0
             else:  # pragma: no cover - guarded when the experiment is loaded
-                raise ValueError(f"unknown reducer {o.reduce!r}")
+                raise ValueError(_("unknown reducer {reduce!r}").format(reduce=o.reduce))
         out[str(brand)] = values
     return out
 
@@ -368,7 +374,7 @@ def kaplan_meier(durations, observed, conf_level: float = 0.95):
     t = np.asarray(durations, dtype=float)
     e = np.asarray(observed, dtype=float) > 0.5
     if t.shape != e.shape:
-        raise ValueError("durations and observed must have the same length")
+        raise ValueError(_("durations and observed must have the same length"))
     z = float(stats.norm.ppf(0.5 + conf_level / 2))
     times = np.unique(t)
     rows = [{"time": 0.0, "at_risk": len(t), "events": 0, "censored": 0, "survival": 1.0,

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from ..scenario import ScenarioError
 from ..schema import MAX_SEED, ConfigError, param
 from .spec import (
@@ -97,28 +98,28 @@ class SensitivitySpec(StudySpec):
     def __post_init__(self):
         super().__post_init__()
         if not self.parameters:
-            raise ConfigError("parameters", [], "a sensitivity analysis needs at least one "
-                              "parameter")
+            raise ConfigError("parameters", [], _("a sensitivity analysis needs at least one "
+                                                  "parameter"))
         for i, p in enumerate(self.parameters):
             if not p.is_range:
                 raise ConfigError(f"parameters[{i}].values", list(p.values),
-                                  "sensitivity parameters are ranges: give low and high")
+                                  _("sensitivity parameters are ranges: give low and high"))
             if p.n_levels is not None:
                 raise ConfigError(f"parameters[{i}].n_levels", p.n_levels,
-                                  "not used by sensitivity analysis")
+                                  _("not used by sensitivity analysis"))
         n = self.n if self.n is not None else DEFAULT_N[self.method]
         if self.method == "sobol" and n & (n - 1):
-            raise ConfigError("n", n, "must be a power of 2 for method = 'sobol' (e.g. 64, 128,"
-                              " 256)")
+            raise ConfigError("n", n, _("must be a power of 2 for method = 'sobol' (e.g. 64, "
+                                        "128, 256)"))
         # Checks of the hardening issue (#14): categorical outputs, and the plan's size counted
         # before SALib builds the sample.
         for i, text in enumerate(self.outputs):
             output = parse_output(text, self.reduce, f"outputs[{i}]")
             if output.metric in CATEGORICAL_METRICS and not (
                     output.metric == "help_desk" and output.reduce == "mean"):
-                raise ConfigError(f"outputs[{i}]", text, "a category, not a quantity: no "
-                                  "sensitivity index; use "
-                                  + CATEGORICAL_METRICS[output.metric])
+                raise ConfigError(f"outputs[{i}]", text, _(
+                    "a category, not a quantity: no sensitivity index; use {instead}").format(
+                    instead=CATEGORICAL_METRICS[output.metric]))
         d = len(self.parameters)
         per_n = (d + 1 if self.method == "morris"
                  else 2 * d + 2 if self.calc_second_order else d + 2)
@@ -179,7 +180,7 @@ def analyze(problem: Mapping[str, Any], X: np.ndarray, Y: np.ndarray, method: st
     frame = pd.DataFrame({"parameter": names})
     s2 = None
     if not np.all(np.isfinite(Y)):
-        raise ValueError("the output has missing or infinite values")
+        raise ValueError(_("the output has missing or infinite values"))
     constant = np.ptp(Y) == 0
     if method == "morris":
         from SALib.analyze import morris
@@ -263,15 +264,19 @@ class SensitivityStudy:
 
     def describe(self) -> str:
         e = self.experiment
-        lines = [f"{e.name} ({self.method}, n = {self.n}): {len(self.X)} samples x "
-                 f"{e.replicates} replicate(s) = {e.n_runs} runs of "
-                 f"{e.scenario.horizon_days} days; seed {self.seed}",
-                 "  parameters: " + ", ".join(
+        lines = [_("{name} ({method}, n = {n}): {samples} samples x {replicates} "
+                   "replicate(s) = {runs} runs of {days} days; seed {seed}").format(
+                     name=e.name, method=self.method, n=self.n, samples=len(self.X),
+                     replicates=e.replicates, runs=e.n_runs, days=e.scenario.horizon_days,
+                     seed=self.seed),
+                 _("  parameters: {parameters}").format(parameters=", ".join(
                      f"{p.column} [{p.low:g}, {p.high:g}]"
                      + (" log" if p.scale == "log" else "") + (" integer" if p.integer else "")
-                     for p in self.spec.parameters),
-                 "  outputs: " + ", ".join(o.column for o in e.outputs) + " for "
-                 + (self.spec.brand or "every brand (" + ", ".join(e.brands) + ")")]
+                     for p in self.spec.parameters)),
+                 _("  outputs: {outputs} for {brands}").format(
+                     outputs=", ".join(o.column for o in e.outputs),
+                     brands=self.spec.brand or _("every brand ({brands})").format(
+                         brands=", ".join(e.brands)))]
         return "\n".join(lines)
 
 
@@ -288,8 +293,9 @@ def load_sensitivity(source: str | os.PathLike | Mapping[str, Any] | Sensitivity
     base, scenario_source = resolve_base(spec, where, folder)
     refused = check_parameters(spec, base, where)
     if spec.brand and spec.brand not in base.brands:
-        raise ScenarioError(f"{where}: brand = {spec.brand!r} (no such brand in the scenario; "
-                            f"known: {', '.join(base.brands)})")
+        raise ScenarioError(_("{where}: brand = {brand!r} (no such brand in the scenario; "
+                              "known: {brands})").format(
+                              where=where, brand=spec.brand, brands=', '.join(base.brands)))
     n = spec.n if spec.n is not None else DEFAULT_N[spec.method]
     seed = spec.seed if spec.seed is not None else base.seed
     problem = salib_problem(spec.parameters)
@@ -338,15 +344,18 @@ class SensitivityResult:
 
     def report(self, top: int = 4) -> str:
         if self.indices is None:
-            return f"no indices: {self.problem}"
+            return _("no indices: {problem}").format(problem=self.problem)
         key, conf = ("mu_star", "mu_star_conf") if self.method == "morris" else ("ST", "ST_conf")
         wide: list[str] = []
-        lines = [f"{self.method} indices in {self.out / 'indices.csv'}; plots in "
-                 f"{self.out / 'plots'} (ranked by {key} ± {conf.split('_')[-1]})"]
+        lines = [_("{method} indices in {indices}; plots in {plots} (ranked by {key} ± "
+                   "{conf})").format(method=self.method, indices=self.out / "indices.csv",
+                                     plots=self.out / "plots", key=key,
+                                     conf=conf.split("_")[-1])]
         for (brand, output), rows in self.indices.groupby(["brand", "output"], sort=False):
             if (rows["output_sd"] == 0).all():
-                lines.append(f"  {brand} {output}: constant over the sample "
-                             f"({rows['output_mean'].iloc[0]:g}): no sensitivity to measure")
+                lines.append(_("  {brand} {output}: constant over the sample ({iloc:g}): no "
+                               "sensitivity to measure").format(
+                               brand=brand, output=output, iloc=rows['output_mean'].iloc[0]))
                 continue
             ranked_rows = rows.sort_values(key, ascending=False)
             ranked = ", ".join(f"{r.parameter} {getattr(r, key):.3g} ± {getattr(r, conf):.2g}"
@@ -355,15 +364,15 @@ class SensitivityResult:
             share = rows["seed_variance_share"].iloc[0] if "seed_variance_share" in rows \
                 else float("nan")
             if share == share:  # not NaN: several replicates
-                lines.append(f"    {share:.0%} of the runs' variance is due to the seeds "
-                             f"(indices are of the mean of {int(rows['replicates'].iloc[0])} "
-                             "replicates)")
+                lines.append(_("    {share:.0%} of the runs' variance is due to the seeds "
+                               "(indices are of the mean of {int} replicates)").format(
+                               share=share, int=int(rows['replicates'].iloc[0])))
             scale = 1.0 if self.method == "sobol" else float(rows[key].max())
             if (rows[conf] > 0.25 * scale).any():
                 wide.append(f"{brand} {output}")
         if wide:
-            lines.append(f"  wide confidence intervals for {', '.join(wide)}: raise n (and "
-                         "replicates, for a noisy output) for firmer indices")
+            lines.append(_("  wide confidence intervals for {wide}: raise n (and replicates, "
+                           "for a noisy output) for firmer indices").format(wide=', '.join(wide)))
         return "\n".join(lines)
 
 
@@ -385,8 +394,9 @@ def run_sensitivity(study: SensitivityStudy | str | os.PathLike | Mapping[str, A
                         progress=progress, announce=announce)
     result = SensitivityResult(sweep=summary, out=out, method=study.method)
     if summary.interrupted or summary.missing or summary.failed:
-        result.problem = (f"{summary.failed} run(s) failed and {summary.missing} are missing; "
-                          "the analysis needs every run: fix the cause and rerun with --resume")
+        result.problem = _("{failed} run(s) failed and {missing} are missing; the analysis "
+                           "needs every run: fix the cause and rerun with --resume").format(
+                               failed=summary.failed, missing=summary.missing)
         return result
     result.indices, result.s2 = indices_of(study, out)
     result.files = write_indices(study, out, result.indices, result.s2)
@@ -415,8 +425,9 @@ def _prepare_growth(study: SensitivityStudy, out: Path) -> None:
     same = np.allclose(first[columns].to_numpy(dtype=float)[:common],
                        new[columns].to_numpy(dtype=float)[:common], rtol=0, atol=1e-12)
     if not same or old["replicate"].max() + 1 != e.replicates:
-        raise ScenarioError(f"{out}: its recorded Sobol' points are not the first points of this"
-                            " sample (another SALib or scipy version?); use another folder")
+        raise ScenarioError(_("{out}: its recorded Sobol' points are not the first points of "
+                              "this sample (another SALib or scipy version?); use another "
+                              "folder").format(out=out))
     if len(first) != e.n_points:
         design.unlink()  # rewritten with the new plan by the sweep
 
@@ -436,8 +447,8 @@ def outputs_matrix(study: SensitivityStudy, out: Path, *, replicates: bool = Fal
     for brand in brands:
         rows = runs[runs["brand"] == brand].sort_values("run_id")
         if len(rows) != e.n_runs or (rows["status"] != "ok").any():
-            raise ScenarioError(f"{out}: the runs table does not hold every run ok for "
-                                f"{brand}; rerun with --resume")
+            raise ScenarioError(_("{out}: the runs table does not hold every run ok for "
+                                  "{brand}; rerun with --resume").format(out=out, brand=brand))
         for column in columns:
             values = rows[column].to_numpy(dtype=float).reshape(e.n_points, e.replicates)
             matrix[(brand, column)] = values if replicates else values.mean(axis=1)
@@ -634,11 +645,13 @@ def analyze_sweep(results: str | os.PathLike, *, methods: Sequence[str] = SAMPLE
     info = read_experiment(results)
     spec_params = [p for p in info["spec"].get("parameters", []) if p.get("low") is not None]
     if not spec_params:
-        raise ScenarioError(f"{results}: no parameter is a range (low/high): delta, PAWN and "
-                            "RBD-FAST need a sampled continuous design such as an LHS")
+        raise ScenarioError(_("{results}: no parameter is a range (low/high): delta, PAWN and "
+                              "RBD-FAST need a sampled continuous design such as an LHS").format(
+                              results=results))
     unknown = [m for m in methods if m not in SAMPLE_METHODS]
     if unknown:
-        raise ScenarioError(f"--method {unknown[0]}: must be one of {', '.join(SAMPLE_METHODS)}")
+        raise ScenarioError(_("--method {unknown}: must be one of {methods}").format(
+                              unknown=unknown[0], methods=', '.join(SAMPLE_METHODS)))
     names = [p.get("name") or p["key"] for p in spec_params]
     bounds = []
     for p in spec_params:
@@ -650,14 +663,16 @@ def analyze_sweep(results: str | os.PathLike, *, methods: Sequence[str] = SAMPLE
     runs = load_runs(results, status="ok")
     brands = list(info["scenario"].get("brands", {}))
     if brand is not None and brand not in brands:
-        raise ScenarioError(f"--brand {brand}: unknown brand in {results} (brands: "
-                            f"{', '.join(brands)})")
+        raise ScenarioError(_(
+            "--brand {brand}: unknown brand in {results} (brands: {brands})").format(
+                              brand=brand, results=results, brands=', '.join(brands)))
     all_outputs = [o["column"] for o in info["outputs"]]
     outputs = list(outputs) if outputs else all_outputs
     for o in outputs:
         if o not in runs:
-            raise ScenarioError(f"--output {o}: not an output of {results} (outputs: "
-                                f"{', '.join(all_outputs)})")
+            raise ScenarioError(_("--output {o}: not an output of {results} (outputs: "
+                                  "{all_outputs})").format(
+                                  o=o, results=results, all_outputs=', '.join(all_outputs)))
     frames = []
     for b in [brand] if brand else brands:
         rows = runs[runs["brand"] == b]
@@ -699,8 +714,8 @@ def analyze_sweep(results: str | os.PathLike, *, methods: Sequence[str] = SAMPLE
                 frames.append(frame.assign(method=method, brand=b, output=column,
                                            n_points=len(Y), seed_variance_share=share))
     if not frames:
-        raise ScenarioError(f"{results}: every output is constant over the sample: no "
-                            "sensitivity to measure")
+        raise ScenarioError(_("{results}: every output is constant over the sample: no "
+                              "sensitivity to measure").format(results=results))
     table = pd.concat(frames, ignore_index=True)
     front = ["method", "brand", "output", "parameter"]
     table = table[front + [c for c in table.columns if c not in front]]

@@ -42,6 +42,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import _
+
 if TYPE_CHECKING:
     from .spec import Experiment
     from .worker import RunContext
@@ -175,11 +177,12 @@ class ResultStore:
         """
         out = self.out
         if out.exists() and not out.is_dir():
-            raise StoreError(f"--out {out}: is a file, not a folder")
+            raise StoreError(_("--out {out}: is a file, not a folder").format(out=out))
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StoreError(f"--out {out}: cannot be created: {error.strerror or error}"
+            raise StoreError(_("--out {out}: cannot be created: {strerror}").format(
+                               out=out, strerror=error.strerror or error)
                              ) from None
         self.lock()  # first: a folder being written by another sweep is refused as such
         try:
@@ -194,7 +197,8 @@ class ResultStore:
                     (out / table_name).mkdir(exist_ok=True)
         except OSError as error:
             self.close()
-            raise StoreError(f"--out {out}: cannot be written: {error.strerror or error}"
+            raise StoreError(_("--out {out}: cannot be written: {strerror}").format(
+                               out=out, strerror=error.strerror or error)
                              ) from None
         self.remove_temporary_files()
         return existing
@@ -203,7 +207,7 @@ class ResultStore:
         """Whether the folder can take ``experiment`` (StoreError if not), changing nothing."""
         out = self.out
         if out.exists() and not out.is_dir():
-            raise StoreError(f"--out {out}: is a file, not a folder")
+            raise StoreError(_("--out {out}: is a file, not a folder").format(out=out))
         from ..runner import OutputError, check_output_folder
 
         try:
@@ -215,21 +219,24 @@ class ResultStore:
             p.name != ".lock" and not (p.name in TABLES and p.is_dir() and not any(p.iterdir()))
             for p in out.iterdir())
         if non_empty and not resume:
-            what = ("holds results of this experiment" if existing and
-                    existing.get("experiment_hash") == experiment.hash else "is not empty")
-            raise StoreError(f"--out {out}: folder {what} (add --resume to finish the runs "
-                             "that are missing, or choose another folder)")
+            what = (_("holds results of this experiment") if existing and
+                    existing.get("experiment_hash") == experiment.hash else _("is not empty"))
+            raise StoreError(_("--out {out}: folder {what} (add --resume to finish the runs "
+                               "that are missing, or choose another folder)").format(
+                               out=out, what=what))
         if non_empty and existing is None:
-            raise StoreError(f"--out {out}: not a socbiz results folder (no experiment.json); "
-                             "choose another folder")
+            raise StoreError(_("--out {out}: not a socbiz results folder (no experiment.json); "
+                               "choose another folder").format(out=out))
         if existing is not None and existing.get("experiment_hash") != experiment.hash:
             theirs = existing.get("hash_parts", {})
             ours = experiment.hash_parts()
             changed = [k for k in sorted(set(theirs) | set(ours)) if theirs.get(k) != ours.get(k)]
             raise StoreError(
-                f"--out {out}: holds another experiment (hash {existing.get('experiment_hash')}"
-                f", this one is {experiment.hash}; differs in: {', '.join(changed) or 'format'})"
-                "; resume with the same experiment file, or choose another folder")
+                _("--out {out}: holds another experiment (hash {experiment_hash}, this one is "
+                  "{hash}; differs in: {changed}); resume with the same experiment file, or "
+                  "choose another folder").format(
+                  out=out, experiment_hash=existing.get('experiment_hash'),
+                  hash=experiment.hash, changed=', '.join(changed) or 'format'))
         return existing
 
     def lock(self) -> None:
@@ -240,16 +247,18 @@ class ResultStore:
         try:
             handle = open(self.out / ".lock", "a+")  # noqa: SIM115 (held for the whole sweep)
         except OSError as error:
-            raise StoreError(f"--out {self.out}: cannot be written: {error.strerror or error}"
+            raise StoreError(_("--out {out}: cannot be written: {strerror}").format(
+                               out=self.out, strerror=error.strerror or error)
                              ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read().strip() or _("another process")
             handle.close()
-            raise StoreError(f"--out {self.out}: another sweep is writing there ({holder}); "
-                             "wait for it or choose another folder") from None
+            raise StoreError(_("--out {out}: another sweep is writing there ({holder}); wait "
+                               "for it or choose another folder").format(
+                               out=self.out, holder=holder)) from None
         handle.seek(0)
         handle.truncate()
         import socket
@@ -301,7 +310,8 @@ class ResultStore:
         try:
             return json.loads(path.read_text())
         except (OSError, json.JSONDecodeError) as error:
-            raise StoreError(f"{path}: unreadable ({error})") from None
+            raise StoreError(_(
+                "{path}: unreadable ({error})").format(path=path, error=error)) from None
 
     def write_json(self, data: dict[str, Any]) -> bool:
         """Write experiment.json atomically. If that fails (a full disk): the first write (no
@@ -318,12 +328,14 @@ class ResultStore:
                 tmp.unlink()
             why = error.strerror or str(error)
             if not path.is_file():
-                raise StoreError(f"--out {self.out}: cannot write experiment.json: {why}"
+                raise StoreError(_("--out {out}: cannot write experiment.json: {why}").format(
+                                   out=self.out, why=why)
                                  ) from None
             import sys
 
-            print(f"socbiz: warning: could not update {path} ({why}); the runs already "
-                  "written are kept: free some space and rerun with --resume", file=sys.stderr)
+            print(_("socbiz: warning: could not update {path} ({why}); the runs already "
+                    "written are kept: free some space and rerun with --resume").format(
+                    path=path, why=why), file=sys.stderr)
             return False
 
     def write_design(self, experiment: Experiment, batch: int = 50_000) -> None:
@@ -345,8 +357,8 @@ class ResultStore:
         except OSError as error:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-            raise StoreError(f"--out {self.out}: cannot write design.parquet: "
-                             f"{error.strerror or error}") from None
+            raise StoreError(_("--out {out}: cannot write design.parquet: {strerror}").format(
+                               out=self.out, strerror=error.strerror or error)) from None
 
     def _write_design_rows(self, experiment: Experiment, tmp: Path, schema, batch: int) -> None:
         import pyarrow as pa

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _, format_number
 from .executors import Executor, ExecutorError, make_executor
 from .spec import Experiment, load_experiment
 from .store import FORMAT, ResultStore
@@ -73,28 +74,32 @@ class SweepSummary:
         return "complete" if self.missing == 0 else "incomplete"
 
     def __str__(self) -> str:
-        head = (f"{self.name}: {self.ok} run(s) ok, {self.failed} failed"
-                + (f", {self.lost} lost" if self.lost else "")
-                + (f" ({self.skipped} already done)" if self.skipped else "")
-                + f" in {self.wall_time_s:.1f} s ({self.runs_per_minute:.0f} runs/min, "
-                f"{self.executor})")
+        head = (_("{name}: {ok} run(s) ok, {failed} failed").format(
+                    name=self.name, ok=self.ok, failed=self.failed)
+                + (_(", {n} lost").format(n=self.lost) if self.lost else "")
+                + (_(" ({n} already done)").format(n=self.skipped) if self.skipped else "")
+                + _(" in {seconds} s ({rate} runs/min, {executor})").format(
+                    seconds=format_number(self.wall_time_s, 1),
+                    rate=format_number(self.runs_per_minute, 0), executor=self.executor))
         lines = [head]
         if self.interrupted:
-            lines.append(f"interrupted: {self.missing} of {self.n_runs} runs still to do; "
-                         "rerun with --resume to finish them")
+            lines.append(_("interrupted: {missing} of {runs} runs still to do; rerun with "
+                           "--resume to finish them").format(missing=self.missing,
+                                                             runs=self.n_runs))
         elif self.missing:
-            lines.append(f"{self.missing} of {self.n_runs} runs not done; rerun with --resume "
-                         "to finish them")
+            lines.append(_("{missing} of {runs} runs not done; rerun with --resume to finish "
+                           "them").format(missing=self.missing, runs=self.n_runs))
         for run_id, error in self.failures[:5]:
-            lines.append(f"  run {run_id} failed: {error}")
+            lines.append(_("  run {run} failed: {error}").format(run=run_id, error=error))
         if self.failed > 5:
-            lines.append(f"  ... {self.failed - 5} more failed runs (runs table, status "
-                         "'failed')")
+            lines.append(_("  ... {n} more failed runs (runs table, status 'failed')").format(
+                n=self.failed - 5))
         for error in self.lost_errors[:3]:
-            lines.append(f"  lost: {error}")
+            lines.append(_("  lost: {error}").format(error=error))
         kept = [f"{t}/" for t in ("runs", "timeseries", "events")
                 if (self.out / t).is_dir() and any((self.out / t).iterdir())]
-        lines.append(f"results in {self.out} ({', '.join([*kept, 'experiment.json'])})")
+        lines.append(_("results in {out} ({files})").format(
+            out=self.out, files=", ".join([*kept, "experiment.json"])))
         return "\n".join(lines)
 
 
@@ -106,7 +111,8 @@ def failures_to_inject() -> set[int]:
     try:
         return {int(x) for x in text.replace(" ", "").split(",") if x}
     except ValueError:
-        raise ExecutorError(f"{FAIL_ENV}={text!r}: expected run ids like '3,7'") from None
+        raise ExecutorError(_("{FAIL_ENV}={text!r}: expected run ids like '3,7'").format(
+                              FAIL_ENV=FAIL_ENV, text=text)) from None
 
 
 def context_of(experiment: Experiment, out: Path) -> RunContext:
@@ -184,8 +190,9 @@ def run_sweep(
                             "socbiz_code": code_fingerprint()}
         info["environment"] = environment()
         if existing and existing.get("versions") != info["versions"]:
-            print(f"socbiz: warning: {out} was started with {existing.get('versions')}; this "
-                  f"session runs {info['versions']}", file=sys.stderr)
+            print(_("socbiz: warning: {out} was started with {before}; this session runs "
+                    "{now}").format(out=out, before=existing.get("versions"),
+                                    now=info["versions"]), file=sys.stderr)
         summary.executor = pool.description
         if pool.checks_shared_folder:  # before anything is recorded: nothing to resume if not
             pool.check_folder(str(out.resolve()))
@@ -324,17 +331,19 @@ def _drive(pool: Executor, context: RunContext, tasks, summary: SweepSummary,
                 if len(summary.lost_errors) < 20:
                     summary.lost_errors.append(f"{type(error).__name__}: {error}"[:300])
                 if _pool_is_broken(error):
-                    raise ExecutorError(f"the worker pool broke ({type(error).__name__}: "
-                                        f"{error}); {summary.done_now} runs were written; "
-                                        "rerun with --resume") from None
+                    raise ExecutorError(_("the worker pool broke ({error}); {n} runs were "
+                                          "written; rerun with --resume").format(
+                        error=f"{type(error).__name__}: {error}", n=summary.done_now)
+                    ) from None
                 continue
             if not checked_folder:
                 checked_folder = True
                 if not store.has_run(result.run_id):
-                    raise ExecutorError(
-                        f"run {result.run_id} was written by {result.host} but {store.out} "
-                        "does not have it: the results folder must be on a filesystem shared "
-                        "by the driver and every worker")
+                    raise ExecutorError(_(
+                        "run {run} was written by {host} but {out} does not have it: the "
+                        "results folder must be on a filesystem shared by the driver and "
+                        "every worker").format(run=result.run_id, host=result.host,
+                                               out=store.out))
             if result.status == "ok":
                 summary.ok += 1
             else:

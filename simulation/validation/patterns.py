@@ -783,6 +783,12 @@ P8 = Pattern(
 # 9. Training shortens adoption; adoption is S-shaped
 
 SPONSOR = ({"kind": "sponsorship", "day": 0, "brand": "acme", "level": 0.6},)
+# Customer service staffed for its queue: one hour a day of social work per agent (120 agents).
+# With the default 24 h the queue of this market takes all of customer service's time (the
+# help-desk trap of pattern 8), its practice cannot grow whatever the training, and the S-shape
+# judged on it would measure pattern 8 again.
+_LAB_3Y_STAFFED = lab({"acme": {"departments": {"customer_service": {"capacity_hours": 120.0}}}},
+                      horizon=1095, word_of_mouth=QUIET_WOM)
 
 
 def s_shaped(curve: np.ndarray) -> bool:
@@ -840,10 +846,14 @@ P9 = Pattern(
               "so only its timing is emergent; the training effect goes through skill, "
               "awareness and capacity",
     arms=(
-        Arm("training", _LAB_3Y, measure_adoption, timeline=SPONSOR + (ALL_TRAINED,)),
-        Arm("no training", _LAB_3Y, measure_adoption, timeline=SPONSOR),
+        Arm("training", _LAB_3Y_STAFFED, measure_adoption, timeline=SPONSOR + (ALL_TRAINED,)),
+        Arm("no training", _LAB_3Y_STAFFED, measure_adoption, timeline=SPONSOR),
     ),
     judge=judge_training, figure=figure_training, mechanism=(FROZEN,),
+    note="the lab's customer service is staffed for its queue (120 h/day instead of 24): with "
+         "24 h the queue took all its time (pattern 8's help-desk trap) and its adoption fell in "
+         "every seed, so the S-shape test measured pattern 8, not adoption. Changed after the "
+         "previous report showed 0% S-shaped; the threshold is unchanged",
 )
 
 

@@ -55,7 +55,9 @@ def add_commands(subparsers) -> None:
                         help="days per round (default: the workshop file's, 90)")
     parser.add_argument("--rounds", type=int_at_least(1), help="number of rounds")
     parser.add_argument("--seed", type=int_at_least(0), help="market seed")
-    parser.add_argument("--lang", choices=("en", "fr"), help="language of the screens")
+    parser.add_argument("--lang", choices=("en", "fr"),
+                        help="language of every screen (default: each participant's browser "
+                             "language; the console in the workshop file's language)")
     parser.add_argument("--file", help="workshop file to create (default: "
                         "workshops/NAME-YYYYmmdd-HHMMSS.sqlite)")
     parser.add_argument("--resume", metavar="FILE", help="continue the workshop in FILE "
@@ -211,6 +213,9 @@ def serve(args: argparse.Namespace) -> int:
         "SOCBIZ_WORKSHOP_JOIN_URL": join_url,
         "SOCBIZ_WORKSHOP_CONSOLE_URL": console_url,
         "SOCBIZ_WORKSHOP_LANG": lang,
+        # --lang on the command line: every screen in it (each page's EN | FR switch still
+        # works); without it, participants' pages follow their browser's language.
+        "SOCBIZ_WORKSHOP_LANG_FIXED": args.lang or "",
         "SOCBIZ_LANG": lang,
         "PYTHONPATH": os.pathsep.join([str(REPOSITORY), *filter(None, [env.get("PYTHONPATH")])]),
     })

@@ -275,7 +275,7 @@ def build_pack(workshop, counterfactual: Counterfactual | None = None,
             raise WorkshopError("no round has been simulated yet: nothing to debrief")
         last = numbers[-1]
         last_day = workshop.outcomes[last]["last_day"]
-        frame = workshop.market.model.brand_frame()
+        frame = workshop.frame
         frame = frame[frame["day"] <= last_day]
         frame_teams = frame[frame["brand"].isin(workshop.brands)].reset_index(drop=True)
         decisions = [r for r in decision_rows(workshop) if r["round"] <= last]

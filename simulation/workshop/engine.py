@@ -18,6 +18,13 @@ Rules:
   in the news) of released rounds. Results of a simulated round stay hidden until released.
 - Every input is validated here, whatever the browser sends: the room code, team names, the
   decision (:func:`parse_decision`), incidents (:func:`parse_incident`), messages.
+- Cheap for many pages: a submission is a validation and one transaction (the current round's
+  decisions are mirrored in memory, so drafts and "submitted" marks read no file); what pages
+  show is computed once per change and shared (``_memo``, ``_public_memo``, cleared when the
+  workshop changes), and the brand series of a round are taken from the model once, when it is
+  simulated (:attr:`frame`). A round is simulated outside the lock: pages keep reading the last
+  results and teams keep getting answers while the model runs; the round is locked first, so no
+  decision can change under it, and the results appear in one step when it is done.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from ..scenario import ScenarioError, load_scenario
 from ..schema import ConfigError, build
 from .config import (
@@ -65,14 +73,15 @@ def room_code() -> str:
 
 def clean_text(text: Any, what: str, limit: int) -> str:
     if not isinstance(text, str):
-        raise WorkshopError(f"{what} must be text")
+        raise WorkshopError(_("{what} must be text").format(what=what))
     text = " ".join(text.split())
     if not text:
-        raise WorkshopError(f"{what} is empty")
+        raise WorkshopError(_("{what} is empty").format(what=what))
     if len(text) > limit:
-        raise WorkshopError(f"{what} is {len(text)} characters long (at most {limit})")
+        raise WorkshopError(_("{what} is {n} characters long (at most {limit})").format(
+            what=what, n=len(text), limit=limit))
     if any(not ch.isprintable() for ch in text):
-        raise WorkshopError(f"{what} contains control characters")
+        raise WorkshopError(_("{what} contains control characters").format(what=what))
     return text
 
 
@@ -107,6 +116,10 @@ class Workshop:
         self.teams: dict[str, Team] = {t["token"]: Team(**t) for t in store.teams()}
         self.outcomes: dict[int, dict[str, Any]] = {}
         self.replay_seconds = 0.0
+        self.simulating = False
+        self._memo: dict[Any, Any] = {}  # cleared on every change
+        self._public_memo: dict[Any, Any] = {}  # cleared on changes participants see
+        self._messages: list[str] = [text for _at, text in store.messages()]
         self._rebuild(verify=verify)
 
     # --- creating and opening -------------------------------------------------------------
@@ -166,7 +179,20 @@ class Workshop:
                                          first_day=outcome.first_day,
                                          last_day=outcome.last_day,
                                          leaderboard=self._leaderboard(outcome.summary))
+        self._after_market_change()
+        self._load_current()
         self.replay_seconds = time.perf_counter() - started
+
+    def _after_market_change(self) -> None:
+        """Take what pages read from the model (series, strategies) once the model is still."""
+        self.frame = self.market.model.brand_frame()
+        self.strategies = dict(self.market.strategies)
+        self._memo.clear()
+        self._public_memo.clear()
+
+    def _load_current(self) -> None:
+        """Mirror the current round's stored decisions (brand -> row) in memory."""
+        self.current = self.store.decisions(self.round).get(self.round, {})
 
     def _leaderboard(self, summary):
         return score_round(summary, self.brands, self.config.scorecard)
@@ -177,8 +203,10 @@ class Workshop:
         ``public_version`` only those participants' pages show (round state, results,
         messages, pause), so one team's submission does not re-render every team's page."""
         self.version += 1
+        self._memo.clear()
         if public:
             self.public_version += 1
+            self._public_memo.clear()
         self.changed.notify_all()
 
     def wait_change(self, seen: int, timeout: float = 1.0, public: bool = False) -> int:
@@ -203,7 +231,7 @@ class Workshop:
     def brand_of(self, token: Any) -> str:
         team = self.team(token)
         if team is None:
-            raise WorkshopError("unknown team link (ask the facilitator)")
+            raise WorkshopError(_("unknown team link (ask the facilitator)"))
         return team.brand
 
     def team_of_brand(self, brand: str) -> Team | None:
@@ -220,15 +248,16 @@ class Workshop:
         with self.lock:
             if not isinstance(code, str) or not hmac.compare_digest(
                     code.strip().upper().encode(), self.room.encode()):
-                raise WorkshopError("wrong room code")
-            name = clean_text(name, "team name", MAX_NAME)
+                raise WorkshopError(_("wrong room code"))
+            name = clean_text(name, _("team name"), MAX_NAME)
             if any(t.name.lower() == name.lower() for t in self.teams.values()
                    if not t.removed):
-                raise WorkshopError(f"team name {name!r} is taken (if it is your team, open "
-                                    "your team's link again)")
+                raise WorkshopError(_("team name {name} is taken (if it is your team, open "
+                                      "your team's link again)").format(name=repr(name)))
             free = self.free_brands()
             if not free:
-                raise WorkshopError("every brand of the market has a team (ask the facilitator)")
+                raise WorkshopError(_("every brand of the market has a team (ask the "
+                                      "facilitator)"))
             team = Team(secrets.token_urlsafe(16), name, free[0], time.time())
             self.store.write([("INSERT INTO teams(token, name, brand, joined, removed) VALUES "
                                "(?, ?, ?, ?, 0)", (team.token, team.name, team.brand,
@@ -252,7 +281,7 @@ class Workshop:
             team = self.team_of_brand(brand)
             if team is None:
                 raise WorkshopError(f"no team steers {brand}")
-            if self.outcomes:
+            if self.outcomes or self.simulating:
                 raise WorkshopError("teams can change brands only before round 1 is simulated")
             if new_brand not in self.free_brands():
                 raise WorkshopError(f"{new_brand} is not a free brand (free: "
@@ -262,18 +291,19 @@ class Workshop:
                               ("UPDATE decisions SET brand = ? WHERE brand = ?",
                                (new_brand, brand))])
             team.brand = new_brand
+            self._load_current()
             self._bump()
 
     # --- decisions --------------------------------------------------------------------------
     def strategy(self, brand: str) -> Decision:
         """What the brand played last (its starting strategy before round 1)."""
-        return self.market.strategies.get(brand, initial_decision(self.scenario, brand))
+        return self.strategies.get(brand) or initial_decision(self.scenario, brand)
 
     def draft(self, token: Any) -> tuple[Decision, bool]:
         """The team's decision for the current round and whether it has submitted it."""
         brand = self.brand_of(token)
         with self.lock:
-            row = self.store.decisions(self.round).get(self.round, {}).get(brand)
+            row = self.current.get(brand)
             if row and not row["carried"]:
                 return build(Decision, row["data"]), True
             return self.strategy(brand).carried(), False
@@ -282,30 +312,38 @@ class Workshop:
         with self.lock:
             brand = self.brand_of(token)
             if self.status == "finished":
-                raise WorkshopError("the workshop is over")
+                raise WorkshopError(_("the workshop is over"))
             if self.paused:
-                raise WorkshopError("the workshop is paused")
+                raise WorkshopError(_("the workshop is paused"))
             if self.status != "open":
-                raise WorkshopError(f"round {self.round} is locked: decisions can no longer "
-                                    "change")
+                raise WorkshopError(_("round {number} is locked: decisions can no longer "
+                                      "change").format(number=self.round))
             try:
                 decision = parse_decision(data, self.scenario, brand, self.config.round_days,
                                           self.config.budget_per_round)
             except DecisionError as error:
                 raise WorkshopError(str(error)) from None
-            self.store.write([self.store.submit_sql(self.round, brand, decision.as_dict())])
+            data = decision.as_dict()
+            statement = self.store.submit_sql(self.round, brand, data)
+            self.store.write([statement])
+            previous = self.current.get(brand)
+            self.current[brand] = dict(
+                data=json.loads(statement[1][2]), carried=False, submitted=statement[1][3],
+                revision=(previous["revision"] + 1) if previous else 1)
             self._bump(public=False)
             return decision
 
     def revision(self, token: Any) -> int:
         """How many times the team has saved its decision for the current round."""
         brand = self.brand_of(token)
-        row = self.store.decisions(self.round).get(self.round, {}).get(brand)
-        return int(row["revision"]) if row and not row["carried"] else 0
+        with self.lock:
+            row = self.current.get(brand)
+            return int(row["revision"]) if row and not row["carried"] else 0
 
     def submitted(self) -> dict[str, bool]:
-        stored = self.store.decisions(self.round).get(self.round, {})
-        return {b: b in stored and not stored[b]["carried"] for b in self.brands}
+        with self.lock:
+            stored = self.current
+            return {b: b in stored and not stored[b]["carried"] for b in self.brands}
 
     # --- the facilitator's round controls ---------------------------------------------------
     def _set_state(self, **values) -> list[tuple[str, tuple]]:
@@ -316,31 +354,55 @@ class Workshop:
     def lock_round(self) -> None:
         with self.lock:
             if self.status != "open":
-                raise WorkshopError(f"round {self.round} is {self.status}, not open")
+                raise WorkshopError(_("round {number} is {status}, not open").format(
+                    number=self.round, status=_(self.status)))
             self.store.write(self._set_state(status="locked"))
             self._bump()
 
     def unlock_round(self) -> None:
         with self.lock:
+            self._check_idle()
             if self.status != "locked":
-                raise WorkshopError(f"round {self.round} is {self.status}, not locked")
+                raise WorkshopError(_("round {number} is {status}, not locked").format(
+                    number=self.round, status=_(self.status)))
             self.store.write(self._set_state(status="open"))
             self._bump()
 
+    def _check_idle(self) -> None:
+        if self.simulating:
+            raise WorkshopError(_("round {number} is being simulated: wait for its results")
+                                .format(number=self.round))
+
     def simulate(self) -> dict[str, Any]:
+        """Lock the round (if open), run it in the market, store its results (not released).
+
+        The model runs outside the lock (see the rules above): only the facilitator's page
+        waits for it."""
         with self.lock:
+            self._check_idle()
             if self.status == "open":
                 self.lock_round()
             if self.status != "locked":
-                raise WorkshopError(f"round {self.round} is {self.status}, not locked")
+                raise WorkshopError(_("round {number} is {status}, not locked").format(
+                    number=self.round, status=_(self.status)))
             number = self.round
             played = self.played_decisions(number)
-            for brand in self.brands:
-                if brand not in played:
-                    played[brand] = self.strategy(brand).carried()
-            carried = [b for b in self.brands
-                       if not self.submitted().get(b)]
-            outcome = self.market.play_round(played, self.round_incidents(number))
+            carried = [b for b in self.brands if b not in played]
+            for brand in carried:
+                played[brand] = self.strategy(brand).carried()
+            incidents = self.round_incidents(number)
+            self.simulating = True
+            self._bump(public=False)
+        try:
+            outcome = self.market.play_round(played, incidents)
+            leaderboard = self._leaderboard(outcome.summary)
+        except BaseException:
+            with self.lock:  # a half-run market is not kept: rebuild it from the file
+                self.simulating = False
+                self._rebuild()
+                self._bump(public=False)
+            raise
+        with self.lock:
             statements = [self.store.submit_sql(number, b, played[b].as_dict(), carried=True)
                           for b in carried]
             statements.append((
@@ -354,15 +416,18 @@ class Workshop:
                                          events=outcome.events, digest=outcome.digest,
                                          first_day=outcome.first_day,
                                          last_day=outcome.last_day,
-                                         leaderboard=self._leaderboard(outcome.summary),
-                                         seconds=outcome.seconds)
+                                         leaderboard=leaderboard, seconds=outcome.seconds)
+            self._after_market_change()
+            self._load_current()
+            self.simulating = False
             self._bump()
             return self.outcomes[number]
 
     def release(self) -> None:
         with self.lock:
             if self.status != "simulated":
-                raise WorkshopError(f"round {self.round} is {self.status}: simulate it first")
+                raise WorkshopError(_("round {number} is {status}: simulate it first").format(
+                    number=self.round, status=_(self.status)))
             number = self.round
             statements = [("UPDATE rounds SET status = 'released' WHERE round = ?", (number,))]
             if number >= self.config.rounds:
@@ -371,13 +436,15 @@ class Workshop:
                 statements += self._set_state(round=number + 1, status="open")
             self.store.write(statements)
             self.outcomes[number]["status"] = "released"
+            self._load_current()
             self._bump()
 
     def undo(self) -> int:
         """Take back the last simulated round; returns its number (open again)."""
         with self.lock:
+            self._check_idle()
             if not self.outcomes:
-                raise WorkshopError("no round has been simulated yet")
+                raise WorkshopError(_("no round has been simulated yet"))
             last = max(self.outcomes)
             statements = [("DELETE FROM rounds WHERE round = ?", (last,)),
                           ("DELETE FROM decisions WHERE round = ? AND carried = 1", (last,)),
@@ -391,6 +458,7 @@ class Workshop:
 
     def add_incident(self, data: Any) -> Incident:
         with self.lock:
+            self._check_idle()
             if self.status not in ("open", "locked"):
                 raise WorkshopError(f"round {self.round} is {self.status}: incidents go into "
                                     "a round before it is simulated")
@@ -405,9 +473,10 @@ class Workshop:
 
     def broadcast(self, text: Any) -> None:
         with self.lock:
-            text = clean_text(text, "message", MAX_MESSAGE)
+            text = clean_text(text, _("message"), MAX_MESSAGE)
             self.store.write([("INSERT INTO messages(at, text) VALUES (?, ?)",
                                (time.time(), text))])
+            self._messages.append(text)
             self._bump()
 
     def set_paused(self, paused: bool) -> None:
@@ -424,51 +493,71 @@ class Workshop:
         return self.outcomes[released[-1]]["last_day"] if released else 0
 
     def messages(self) -> list[str]:
-        return [text for _at, text in self.store.messages()]
+        return list(self._messages)
 
     def public_view(self) -> dict[str, Any]:
-        """What every participant may see: public indicators of released rounds."""
+        """What every participant may see: public indicators of released rounds (computed
+        once per public change and shared by every page: treat it as read-only)."""
         with self.lock:
-            released = self.released_rounds()
-            rows = []
-            news = []
-            if released:
-                summary = self.outcomes[released[-1]]["summary"]
-                for b in self.brands:
-                    team = self.team_of_brand(b)
-                    rows.append(dict(brand=b, team=team.name if team else "(autopilot)",
-                                     followers=summary[b]["followers"],
-                                     sentiment=summary[b]["sentiment"],
-                                     crises=summary[b]["crises"]))
-                for n in released:
-                    for e in self.outcomes[n]["events"]:
-                        if e["kind"] == "crisis_start":
-                            news.append(dict(round=n, day=e["day"], brand=e["brand"],
-                                             text=e["text"]))
-            board = self.outcomes[released[-1]]["leaderboard"] if released else []
-            return dict(round=self.round, status=self.status, paused=self.paused,
-                        released=released, brands=rows, news=news, leaderboard=board,
-                        messages=self.messages(), title=self.config.title,
-                        total_rounds=self.config.rounds)
+            view = self._public_memo.get("public")
+            if view is None:
+                view = self._public_memo["public"] = self._public_view()
+            return view
+
+    def _public_view(self) -> dict[str, Any]:
+        released = self.released_rounds()
+        rows = []
+        news = []
+        if released:
+            summary = self.outcomes[released[-1]]["summary"]
+            for b in self.brands:
+                team = self.team_of_brand(b)
+                rows.append(dict(brand=b, team=team.name if team else "(autopilot)",
+                                 followers=summary[b]["followers"],
+                                 sentiment=summary[b]["sentiment"],
+                                 crises=summary[b]["crises"]))
+            for n in released:
+                for e in self.outcomes[n]["events"]:
+                    if e["kind"] == "crisis_start":
+                        news.append(dict(round=n, day=e["day"], brand=e["brand"],
+                                         text=e["text"]))
+        board = self.outcomes[released[-1]]["leaderboard"] if released else []
+        return dict(round=self.round, status=self.status, paused=self.paused,
+                    released=released, brands=rows, news=news, leaderboard=board,
+                    messages=self.messages(), title=self.config.title,
+                    total_rounds=self.config.rounds,
+                    boundaries=[self.outcomes[n]["last_day"] for n in released])
+
+    def released_frames(self) -> dict[str, Any]:
+        """Each brand's daily series up to the last released day (split once, shared)."""
+        with self.lock:
+            frames = self._public_memo.get("frames")
+            if frames is None:
+                frame = self.frame[self.frame["day"] <= self.last_released_day()]
+                frames = {b: rows.reset_index(drop=True)
+                          for b, rows in frame.groupby("brand", sort=False)}
+                self._public_memo["frames"] = frames
+            return frames
 
     def private_view(self, token: Any) -> dict[str, Any]:
         """A team's own brand in detail, up to its last released round."""
         brand = self.brand_of(token)
         with self.lock:
-            until = self.last_released_day()
-            frame = self.market.model.brand_frame()
-            frame = frame[(frame["brand"] == brand) & (frame["day"] <= until)]
-            events = [e for n in self.released_rounds() for e in self.outcomes[n]["events"]
-                      if e["brand"] == brand]
-            history = {}
-            stored = self.store.decisions()
-            for n in sorted(stored):
-                if brand in stored[n]:
-                    history[n] = stored[n][brand]["data"]
+            key = ("private", brand)
+            view = self._memo.get(key)
+            if view is not None:
+                return view
             released = self.released_rounds()
+            frame = self.released_frames().get(brand, self.frame.iloc[:0])
+            events = [e for n in released for e in self.outcomes[n]["events"]
+                      if e["brand"] == brand]
+            history = {n: row["data"] for n, row in sorted(
+                (n, rows[brand]) for n, rows in self.store.decisions().items() if brand in rows)}
             summary = self.outcomes[released[-1]]["summary"][brand] if released else None
-            return dict(brand=brand, frame=frame.reset_index(drop=True), events=events,
-                        decisions=history, summary=summary)
+            view = self._memo[key] = dict(brand=brand, frame=frame, events=events,
+                                          decisions=history, summary=summary,
+                                          released=tuple(released))
+            return view
 
     def console_view(self) -> dict[str, Any]:
         with self.lock:
@@ -476,8 +565,8 @@ class Workshop:
             teams = [dict(brand=b, team=(t.name if (t := self.team_of_brand(b)) else ""),
                           submitted=submitted[b]) for b in self.brands]
             return dict(round=self.round, status=self.status, paused=self.paused,
-                        teams=teams, incidents=[i.describe() for i in
-                                                self.round_incidents(self.round)],
+                        simulating=self.simulating, teams=teams,
+                        incidents=[i.describe() for i in self.round_incidents(self.round)],
                         outcomes=self.outcomes, room=self.room, free=self.free_brands())
 
     # --- replay -----------------------------------------------------------------------------

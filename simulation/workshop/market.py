@@ -12,16 +12,15 @@ Rules:
   and one decision changed, so the difference is that decision, not luck.
 - Replay is exact: the same scenario, seed and list of interventions (with their days) give the
   same trajectory. :meth:`MarketRun.timeline` is that list as scenario ``[[timeline]]`` entries,
-  so a plain ``SocialBusinessModel`` (or ``socbiz run``) reproduces a workshop that used only the
-  model's own intervention kinds.
+  so a plain ``SocialBusinessModel`` (or ``socbiz run``) reproduces a workshop.
 - Incidents are data: ``crisis`` (one brand or all, a model Crisis), ``platform`` (organic reach
   multiplied by ``factor`` from this round on: the platform shows fewer brand stories) and
   ``contest`` (a competitor outside the market runs a viral contest this round: customers' brand
-  attention multiplied by ``factor`` for the round). The model has no parameter for a change of
-  reach during a run, so :class:`ReachChange` (an intervention defined here) scales the market's
-  per-customer attention relative to its initial draw; it uses no random numbers, so other
-  streams are untouched. It is not a scenario timeline kind: a workshop with platform or contest
-  incidents replays with ``socbiz workshop replay``, not ``socbiz run``.
+  attention multiplied by ``factor`` for the round). Both are the model's own ``reach``
+  intervention (:class:`simulation.events.ReachChange`, declared in the intervention registry
+  with its handler in the model): customers' attention to brand stories relative to its initial
+  draw, with no random numbers, so other streams are untouched. Every incident is therefore a
+  timeline kind, and :meth:`MarketRun.timeline` replays the whole workshop in ``socbiz run``.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from ..events import (
     Hiring,
     Intervention,
     Listening,
+    ReachChange,
     Sponsorship,
     SwitchAgency,
     Training,
@@ -48,30 +48,6 @@ from ..schema import ConfigError, build, param
 from .config import AGENCY_KEEP, AGENCY_NONE, Decision
 
 INCIDENT_KINDS = ("crisis", "platform", "contest")
-
-
-@dataclass(frozen=True)
-class ReachChange(Intervention):
-    """Organic reach on the platform multiplied by ``factor`` (relative to the start)."""
-
-    kind = "reach"  # type: ignore[misc]
-    label = "Platform reach change"  # type: ignore[misc]
-
-    factor: float = param(1.0, "Brand-story attention relative to the start of the session.",
-                          lo=0.05, hi=3)
-
-    def check_references(self, scenario, path):  # concerns the whole market, not one brand
-        return None
-
-    def apply(self, model):
-        market = model.market
-        base = getattr(market, "_workshop_base_attention", None)
-        if base is None:
-            base = market.attention.copy()
-            market._workshop_base_attention = base
-        market.attention = (base * np.float32(self.factor)).astype(base.dtype)
-        return (f"Platform change: brand stories now reach {self.factor:.0%} of the attention "
-                "they had at the start.")
 
 
 @dataclass(frozen=True)

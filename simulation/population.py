@@ -1,0 +1,139 @@
+"""The population state: the customers' arrays and their network, shared by two rule sets.
+
+The customer side has two sets of rules: the market's (exposure, engagement, following, buying:
+:mod:`simulation.customers`) and the complaints' (incidents, word of mouth, answers, crises:
+:mod:`simulation.complaints`). Both act on one population, and this is it: one object that
+each receives explicitly, so neither reaches into the other's attributes. It holds state and
+keeps it consistent, nothing else; the rules of when and how much it changes are the two rule
+sets'.
+
+What it holds
+    per customer: engaging (customers 0 .. n_engaging - 1) and active (0 .. n_active - 1), the
+    social network; per brand and customer (brand-major arrays, shape (brands, customers), so
+    everything done for one brand runs over contiguous memory): following, sentiment (-1..1),
+    being a customer, knowing the brand; the follower and customer counts per brand, and, on a
+    network, each customer's engaging friends and following friends per brand.
+
+How it changes (the operations keep the counts and the friends' tallies in step)
+    ``set_customer`` and ``set_following`` (which also makes the customer know the brand),
+    ``raise_sentiment`` and ``lower_sentiment`` (clipped to -1..1), ``learn`` (comes to know a brand).
+
+Candidates for thinning: ``candidates(rows, rate_max, rng)`` draws the (customer, brand) pairs
+among the first ``rows`` customers, each independently with probability ``rate_max``, by the
+geometric gaps between them (cost in proportion to the candidates, not to all pairs); a rule
+keeps each with probability rate / rate_max. The caller's generator is used, so the draws
+stay in the caller's stream.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .network import SocialNetwork
+
+F32 = np.float32
+
+
+def bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Sorted positions in [0, n) each kept independently with probability p (int64)."""
+    if p >= 1.0:
+        return np.arange(n, dtype=np.int64)
+    if p < 1e-9:  # gaps this long could overflow int64; almost surely no candidate at all
+        return np.sort(rng.choice(n, size=rng.binomial(n, p), replace=False)).astype(np.int64)
+    expected = n * p
+    size = int(expected + 5 * np.sqrt(expected) + 16)
+    positions = np.cumsum(rng.geometric(p, size=size)) - 1
+    while positions[-1] < n:  # rare: more candidates than five standard deviations above
+        more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
+        positions = np.concatenate([positions, more])
+    return positions[: np.searchsorted(positions, n)]
+
+
+class Population:
+    """The customers' state (module docstring): arrays, counts and the network."""
+
+    def __init__(self, network: SocialNetwork, n_brands: int, n_engaging: int, n_active: int,
+                 knows_bn: np.ndarray, customer_bn: np.ndarray, follows_bn: np.ndarray):
+        self.network = network
+        self.n = knows_bn.shape[1]
+        self.n_brands = n_brands
+        self.n_engaging = n_engaging
+        self.n_active = n_active
+        self.knows_bn = knows_bn
+        self.customer_bn = customer_bn
+        self.follows_bn = follows_bn
+        self.sentiment_bn = np.zeros(knows_bn.shape, F32)
+        self.follower_count = np.count_nonzero(follows_bn, axis=1).astype(np.int64)
+        self.customer_count = np.count_nonzero(customer_bn, axis=1).astype(np.int64)
+        if network.is_fully_mixed:
+            self.engaging_friends = None
+            self.following_friends = None
+        else:
+            engaging = np.zeros(self.n, np.float64)
+            engaging[:n_engaging] = 1
+            self.engaging_friends = network.neighbour_sum(engaging).astype(np.int32)
+            # (brand, customer): following friends, kept up to date as people (un)follow.
+            self.following_friends = np.ascontiguousarray(
+                network.neighbour_sum(follows_bn.T.astype(np.float64)).T
+            ).astype(np.int32)
+
+    # ------------------------------------------------------------------------------------
+    def candidates(self, rows: int, rate_max: float,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct (customer, brand) pairs among the first ``rows`` customers, for thinning."""
+        pairs = rows * self.n_brands
+        if rate_max <= 0 or pairs == 0:
+            empty = np.empty(0, np.int64)
+            return empty, empty
+        # Each pair is a candidate with probability rate_max, independently: the gaps between
+        # consecutive candidates of such a Bernoulli process are geometric, so drawing the gaps
+        # costs memory and time in proportion to the candidates, not to all pairs (a draw
+        # without replacement from all pairs allocated 8 bytes per pair above a 2% rate).
+        flat = bernoulli_positions(rng, pairs, min(1.0, rate_max))
+        return flat % rows, flat // rows
+
+    def set_customer(self, i: np.ndarray, b: np.ndarray, value: bool) -> None:
+        changed = self.customer_bn[b, i] != value
+        i, b = i[changed], b[changed]
+        self.customer_bn[b, i] = value
+        self.customer_count += (1 if value else -1) * np.bincount(b, minlength=self.n_brands)
+
+    def set_following(self, i: np.ndarray, b: np.ndarray, value: bool) -> np.ndarray:
+        """Set following for distinct (customer, brand) pairs; returns changes per brand."""
+        counts = np.zeros(self.n_brands, np.int64)
+        if not len(i):
+            return counts
+        flat = np.unique(b.astype(np.int64) * self.n + i)
+        b, i = flat // self.n, flat % self.n
+        changed = self.follows_bn[b, i] != value
+        i, b = i[changed], b[changed]
+        self.follows_bn[b, i] = value
+        if value:
+            self.knows_bn[b, i] = True
+        delta = 1 if value else -1
+        counts = np.bincount(b, minlength=self.n_brands)
+        self.follower_count += delta * counts
+        if self.following_friends is not None:
+            for brand in np.flatnonzero(counts):
+                nodes = i[b == brand]
+                self.network.scatter_to_neighbours(
+                    nodes, np.full(len(nodes), delta, np.int32), self.following_friends[brand])
+        return counts
+
+    def raise_sentiment(self, b: np.ndarray, i: np.ndarray, amount: float) -> None:
+        """Sentiment of customers ``i`` toward brands ``b`` rises by ``amount``, at most to 1
+        (for a pair listed twice, one rise counts, as with any fancy-index write)."""
+        self.sentiment_bn[b, i] = np.minimum(1.0, self.sentiment_bn[b, i] + F32(amount))
+
+    def lower_sentiment(self, b: np.ndarray, i: np.ndarray, amount: float) -> None:
+        """Sentiment of customers ``i`` toward brands ``b`` falls by ``amount``, at least to -1."""
+        self.sentiment_bn[b, i] = np.maximum(-1.0, self.sentiment_bn[b, i] - F32(amount))
+
+    def learn(self, b: np.ndarray, i: np.ndarray) -> np.ndarray:
+        """Customers ``i`` come to know brands ``b``; returns whether each knew it already."""
+        knew = self.knows_bn[b, i]
+        self.knows_bn[b, i] = True
+        return knew
