@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simulation import ScenarioError
+from simulation.i18n import _
 
 from .state import Session, Snapshot
 
@@ -27,6 +28,7 @@ log = logging.getLogger("socbiz.dashboard")
 
 FRAME_SECONDS = 0.1
 FRAME_WAIT_SECONDS = 1.0  # waiting for the browser to draw a frame, at most
+CUE_WAIT_SECONDS = 5.0  # waiting for the cue day's frame before the cue banner, at most
 # While playing, a frame goes straight to the widgets that show it (charts, cards, day counter,
 # cue, event log: see Controller.watch); the rest of the page (forms) is re-rendered by Solara
 # when the run stops, because one Solara render of the whole tab costs more than a frame.
@@ -61,7 +63,13 @@ class Controller:
         # Browser charts that report the frames they drew (flow control, see play()).
         self.charts: dict[str, Any] = {}
         self.run_to: int | None = None  # "Run to day N": playing stops on that day
+        # Looking back: the page shows the run as of this day, earlier than the model's (the
+        # timeline scrubber, or Pause pressed while the next frame was on its way). Play and
+        # Step then replay the days already simulated before simulating new ones.
+        self.view_day: int | None = None
         self.drawn = threading.Event()
+        self.time_lock = threading.RLock()  # the day shown and the model's day move under it
+        self.seen_day = 0  # the latest day ever published (a branch keeps the run beyond it)
         # Set by Pause before anything else, so the loop stops even while a frame is drawing.
         self.stop = threading.Event()
         # Each play loop has a number; an older loop still finishing a frame when Play is
@@ -95,6 +103,25 @@ class Controller:
                 feed.on_drawn = None
         return forget
 
+    def day_on_screen(self) -> int:
+        """The day the browser's charts have drawn (the one the user is looking at): the
+        oldest among the charts that report their frames, else the last day published."""
+        reporting = [f.drawn_days for f in list(self.charts.values()) if f.drawn_days >= 1]
+        return min(reporting) - 1 if reporting else self.shown.day
+
+    @property
+    def day(self) -> int:
+        """The day shown: the model's, or the one looked back at."""
+        return self.session.day if self.view_day is None else self.view_day
+
+    def wait_on_screen(self, timeout: float) -> bool:
+        """Wait until the browser has drawn the last frame (False: it did not in time)."""
+        waited = time.perf_counter()
+        while not self.frame_on_screen() and time.perf_counter() - waited < timeout:
+            self.drawn.wait(0.01)
+            self.drawn.clear()
+        return self.frame_on_screen()
+
     def frame_on_screen(self) -> bool:
         """True when every browser chart that reports its frames has drawn the last one (or
         none reports: no browser, as in tests)."""
@@ -113,7 +140,13 @@ class Controller:
         render of the rest of the page."""
         started = time.perf_counter()
         snap = self.session.snapshot()
+        if self.view_day is not None:
+            if self.view_day >= snap.day:
+                self.view_day = None
+            else:
+                snap = snap.at(self.view_day)
         self.shown = snap
+        self.seen_day = max(self.seen_day, snap.day)
         self._draw(snap)
         if page:
             setup = snap.setup
@@ -145,14 +178,60 @@ class Controller:
     # -- run controls -----------------------------------------------------------------------------
     def step(self, days: int = 1) -> None:
         def action():
-            self.session.step(days)
+            left = days
+            if self.view_day is not None:  # days already simulated are shown first
+                shown = min(self.view_day + days, self.session.day)
+                left -= shown - self.view_day
+                self.view_day = shown
+            if left > 0:
+                self.view_day = None
+                self.session.step(left)
             self.publish()
         self.attempt(action)
 
     def pause(self) -> None:
-        self.run_to = None
-        self.stop.set()
+        """Stop on the day on screen. The model may be a frame ahead (the next frame is
+        simulated once the browser drew the last one, and may be on its way): the page then
+        stays on the day the browser showed when Pause was pressed, and the days simulated
+        beyond it are replayed, not lost, at the next Play or Step."""
+        with self.time_lock:
+            self.stop.set()
+            self.run_to = None
+            if self.playing.value:
+                on_screen = self.day_on_screen()
+                if on_screen < self.day:
+                    self.view_day = on_screen
         self.playing.set(False)
+
+    def look_back(self, day: int | None) -> None:
+        """Show the run as it was at the end of ``day`` (None or the model's day: now)."""
+        if self.playing.value:
+            self.pause()
+        self.view_day = None if day is None or day >= self.session.day else max(0, int(day))
+        self.attempt(self.publish)
+
+    def branch(self) -> None:
+        """Start a what-if from the day looked back at (see :meth:`Session.branch`)."""
+        day = self.day
+        if self.playing.value:
+            self.pause()
+
+        def action():
+            self.session.branch(day)
+            self.view_day = None
+            self.publish()
+        self.attempt(action, _("Branched from day {day}: the original run is drawn dashed; "
+                               "interventions now act on the what-if.").format(day=day))
+
+    def catch_up_for_change(self) -> None:
+        """Before an intervention while looking back: the model goes back to the day shown
+        (a branch when the later days were on screen, so the original stays drawn)."""
+        if self.view_day is not None:
+            day, self.view_day = self.view_day, None
+            seen_later = self.seen_day > day
+            self.session.branch(day)
+            if not seen_later:  # only a frame that never reached the screen was dropped
+                self.session.forget_original()
 
     def toggle_play(self) -> None:
         if self.playing.value:
@@ -179,6 +258,8 @@ class Controller:
         def action():
             with self.session.lock:
                 self.session.reset()
+            self.view_day = None
+            self.seen_day = 0
             self.publish()
         self.attempt(action, "Restarted from day 0.")
 
@@ -199,20 +280,24 @@ class Controller:
 
         session = self.session
         speed_label = self.speed.value
-        started, owed_from = time.perf_counter(), session.day
+        started, owed_from = time.perf_counter(), self.day
         next_frame = 0.0
         cue_days = {cue.day for cue in session.config.narrative}
         page_gone = page_watcher()
+
+        def more() -> bool:  # days left to show: replayed ones, or the model's
+            return self.view_day is not None or session.running
+
         try:
-            while playing() and session.running:
+            while playing() and more():
                 if page_gone():  # the tab was closed: stop using the CPU for nobody
                     self.playing.set(False)
                     break
                 while time.perf_counter() < next_frame and playing():
                     time.sleep(min(0.01, max(next_frame - time.perf_counter(), 0.001)))
                 # Flow control: the next days are simulated once the browser has drawn the last
-                # frame, so the model is never more than one frame ahead of the screen (Pause
-                # stops on the day shown) and a slow browser gets fewer, fuller frames.
+                # frame, so the model is never more than one frame ahead of the screen and a
+                # slow browser gets fewer, fuller frames. Pause stops on the day drawn.
                 waited = time.perf_counter()
                 while (not self.frame_on_screen() and playing()
                        and time.perf_counter() - waited < FRAME_WAIT_SECONDS):
@@ -225,7 +310,7 @@ class Controller:
                 next_frame = cycle_started + FRAME_SECONDS  # a steady cadence of frames
                 if self.speed.value != speed_label:  # the speed changed while playing
                     speed_label, started, owed_from = (self.speed.value, cycle_started,
-                                                       session.day)
+                                                       self.day)
                 rate = SPEEDS.get(speed_label, 10.0)
                 # Simulate for what is left of the frame once it is drawn (a frame costs
                 # last_frame_seconds), keeping a little breath for the server to send it.
@@ -235,48 +320,65 @@ class Controller:
                     target = owed_from + int((cycle_started - started) * rate)
                 else:  # as fast as possible: simulate for the frame's budget, then draw; a
                     # slow browser gets fuller frames (at least as much simulating as waiting)
-                    target = session.day + 10**9
+                    target = self.day + 10**9
                 if rate == 0 or browser_seconds > FRAME_SECONDS:
                     budget = max(budget, min(browser_seconds, 0.5))
                 if self.run_to is not None:
                     target = min(target, self.run_to)
                 at_cue = None
-                while (session.day < target and session.running and playing()
-                       and time.perf_counter() - cycle_started < budget):
-                    session.step(1)
-                    if self.pause_at_cues.value and session.day in cue_days:
-                        at_cue = session.day
+                while time.perf_counter() - cycle_started < budget:
+                    with self.time_lock:  # Pause never lands between a check and a day
+                        if not (self.day < target and more() and playing()):
+                            break
+                        if self.view_day is not None:  # a day already simulated: shown again
+                            self.view_day += 1
+                            if self.view_day >= session.day:
+                                self.view_day = None
+                        else:
+                            session.step(1)
+                    if self.pause_at_cues.value and self.day in cue_days:
+                        at_cue = self.day
                         break
                 if at_cue is not None:
-                    # The cue day's frame first, then the banner, then Play is given back.
-                    self.publish()
-                    cue = next(c for c in session.config.narrative if c.day == at_cue)
-                    self.say("info", f"Paused at the trainer's cue for day {cue.day}: {cue.watch}"
-                             + (f" Ask: {cue.ask}" if cue.ask else ""))
-                    self.stop.set()
-                    self.playing.set(False)
+                    self.stop_at_cue(at_cue)
                     return
-                if rate > 0 and session.day < target - 2 * rate * FRAME_SECONDS:
+                if rate > 0 and self.day < target - 2 * rate * FRAME_SECONDS:
                     # The server cannot keep the pace: do not pile up a debt of days.
-                    started, owed_from = time.perf_counter(), session.day
-                if session.day != self.shown.day:
+                    started, owed_from = time.perf_counter(), self.day
+                if self.day != self.shown.day and playing():
                     self.publish(page=False)
-                if self.run_to is not None and session.day >= self.run_to:
+                if self.run_to is not None and self.day >= self.run_to:
                     self.run_to = None
                     self.stop.set()
                     self.playing.set(False)
                     break
         except Exception as error:
             log.exception("play loop stopped")
-            self.say("error", f"The simulation stopped: {error}. Press Reset to start again.")
+            self.say("error", _("The simulation stopped: {error}. Press Reset to start "
+                                "again.").format(error=error))
         if page_gone() or self._generation != mine:
             return
-        if not session.running:
+        if not more():
             self.playing.set(False)
         try:
             self.publish()
         except Exception:
             log.exception("could not publish the last frame")
+
+    def stop_at_cue(self, day: int) -> None:
+        """A trainer's cue: the cue day's frame is drawn first, then the banner says why the
+        run stopped, and only then is Play given back."""
+        self.publish(page=False)
+        self.wait_on_screen(CUE_WAIT_SECONDS)
+        cue = next(c for c in self.session.config.narrative if c.day == day)
+        text = _("Paused at the trainer's cue for day {day}: {watch}").format(
+            day=cue.day, watch=cue.watch)
+        if cue.ask:
+            text += " " + _("Ask: {question}").format(question=cue.ask)
+        self.stop.set()
+        self.say("info", text)
+        self.playing.set(False)
+        self.publish()
 
 
 def page_watcher() -> Callable[[], bool]:

@@ -1,4 +1,5 @@
-"""Keyboard shortcuts: Space plays or pauses, → steps one day (shown under the run controls).
+"""Keyboard shortcuts: Space plays or pauses, → steps one day, ← looks back one day (shown
+under the run controls).
 
 A hidden component listens to the page's keys in the browser and calls :meth:`Keys.vue_pressed`;
 keys typed into a field, a select or a button are left to them.
@@ -8,7 +9,10 @@ from __future__ import annotations
 
 import ipyvuetify
 
-SHORTCUTS = (("Space", "play / pause"), ("→", "one day"))
+from simulation.i18n import _l
+
+SHORTCUTS = ((_l("Space"), _l("play / pause")), ("→", _l("one day forward")),
+             ("←", _l("one day back (look back)")))
 
 
 class Keys(ipyvuetify.VuetifyTemplate):

@@ -28,6 +28,7 @@ import ipyvuetify
 import numpy as np
 import traitlets
 
+from simulation.i18n import _
 from simulation.plots import DEPARTMENT_COLOURS, EVENT_STYLE, brand_colours
 
 from . import labels
@@ -111,8 +112,10 @@ class ChartFeed:
             "series": [{"name": name, "color": colour, "panel": p}
                        for (_b, _c, name, colour, p) in self.lines],
             "legend": legend,
+            "originalLabel": _("original run"),
         }
         self.history: History | None = None
+        self.original = None  # state.Original: the run before a branch, drawn dashed
         self.sent_days = 0
         self.sent_events = 0
         self.widget: LiveChart | None = None
@@ -121,8 +124,10 @@ class ChartFeed:
         self.on_drawn = None
 
     # -- building --------------------------------------------------------------------------------
-    def make_widget(self, history: History, upto: int, xmax: int) -> LiveChart:
+    def make_widget(self, history: History, upto: int, xmax: int,
+                    original=None) -> LiveChart:
         self.history = history
+        self.original = original
         full = self.full(upto, xmax)
         self.widget = LiveChart(spec=self.spec, initial=full)
         self.widget.feed = self
@@ -135,7 +140,25 @@ class ChartFeed:
         self.xmax = xmax
         return {"days": list(range(self.sent_days)), "values": self.values(0, self.sent_days),
                 "events": self.events(0, history.n_events), "bands": self.bands(self.sent_days),
-                "xmax": xmax}
+                "xmax": xmax, "ghosts": self.ghosts()}
+
+    def ghosts(self) -> list[list[list[float | None]]] | None:
+        """The original run's series (the run before a branch), as [day, value] pairs from
+        the day it was branched at; None when there was no branch."""
+        original = self.original
+        if original is None:
+            return None
+        start, stop = original.branched_at, original.n_days
+        out = []
+        for (brand, column, _n, _c, _p), panel in zip(self.lines, self.line_panels, strict=True):
+            try:
+                series = original.history.column(brand, column)
+            except KeyError:
+                out.append([])
+                continue
+            values = scaled(series, 0, stop, panel)[start:]
+            out.append([[start + k, v] for k, v in enumerate(values)])
+        return out
 
     def values(self, start: int, stop: int) -> list[list[float | None]]:
         out = []
@@ -173,12 +196,14 @@ class ChartFeed:
         return spans
 
     # -- updating --------------------------------------------------------------------------------
-    def update(self, history: History, upto: int, xmax: int) -> None:
+    def update(self, history: History, upto: int, xmax: int, original=None) -> None:
         """Bring the browser's chart to day index ``upto`` (exclusive) of ``history``."""
         if self.widget is None:
             return
-        if history is not self.history or upto < self.sent_days:
+        if (history is not self.history or upto < self.sent_days
+                or original is not self.original):
             self.history = history
+            self.original = original
             self.widget.send({"method": "reset", "args": [self.full(upto, xmax)]})
             self.messages += 1
             return

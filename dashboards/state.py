@@ -41,10 +41,16 @@ import pandas as pd
 
 from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
 from simulation.config import DEPARTMENTS, ScenarioConfig
+from simulation.i18n import _
 from simulation.scenario import DEFAULT_SCENARIO, read_toml, scenario_to_toml
 from simulation.views import NetworkSample, network_sample
 
 NETWORK_SAMPLE_SIZE = 300
+# A scenario file is a few kilobytes; anything much larger is a mistake (or an attack on the
+# server's memory), refused before it is read.
+MAX_UPLOAD_BYTES = 256 * 1024
+# Folders given with ``socbiz dashboard --scenarios-dir`` (os.pathsep-separated).
+SCENARIOS_DIRS_ENV = "SOCBIZ_DASHBOARD_SCENARIOS_DIRS"
 # Customer states shown in the network view, in drawing order (later ones drawn on top).
 CUSTOMER_STATES = (
     ("not engaging with brands", "#d9d9d9"),
@@ -113,6 +119,9 @@ class Session:
         """Load a scenario from an uploaded TOML file (nothing in it is executed)."""
         import tomllib
 
+        name = Path(str(name)).name[:120] or "uploaded.toml"
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise ScenarioError(too_large(name, len(content)))
         stem = Path(name).stem or "uploaded"
         try:
             data = tomllib.loads(content.decode("utf-8"))
@@ -124,15 +133,18 @@ class Session:
         self.load(data, source=f"uploaded file {name}")
 
     def load_path(self, path: str) -> None:
-        """Load a scenario from a TOML file on the server's disk."""
-        text = path.strip().strip('"').strip("'")
+        """Load a scenario from a TOML file on the server's disk: only a ``.toml`` file inside
+        one of the scenario folders (:func:`scenario_folders`). Anyone who can open the page
+        can type a path, so every refusal is the same sentence, whether the file is missing,
+        outside the folders, not TOML, too large or unreadable: the answer never tells which
+        other files exist on the server."""
+        text = str(path).strip().strip('"').strip("'")
         if not text:
-            raise ScenarioError("type the path of a .toml scenario file")
-        file = Path(text).expanduser()
-        if not file.is_file():
-            raise ScenarioError(f"{text}: no such file")
-        read_toml(file)  # one-line error for a file that is not TOML
-        self.load(str(file), source=f"file {file}")
+            raise ScenarioError(_("type the path of a .toml scenario file"))
+        file = allowed_scenario_file(text)
+        if file is None:
+            raise ScenarioError(refused_path(text))
+        self.load(str(file), source=_("file {name}").format(name=file.name))
 
     def set_lever(self, key: str, value: Any) -> bool:
         """Change a scenario value; raises ScenarioError (and changes nothing) if refused.
@@ -176,6 +188,10 @@ class Session:
         """Rebuild the model from day 0 with the current levers and seed."""
         with self.lock:
             self.model = SocialBusinessModel(self.config, rng=self.seed)
+            # What the running model was built from (levers changed since wait for a reset):
+            # a branch re-simulates from these, so its first days are the run's very days.
+            self.run_config, self.run_seed = self.config, self.seed
+            self.original: Original | None = None
             self.live: list[LiveIntervention] = []
             self.pending_levers = False
             self.error: str | None = None
@@ -189,7 +205,7 @@ class Session:
 
     @property
     def running(self) -> bool:
-        return bool(self.model.running) and self.error is None
+        return self.model is not None and bool(self.model.running) and self.error is None
 
     def step(self, days: int = 1) -> int:
         """Advance up to ``days`` days (stops at the horizon); returns the days simulated."""
@@ -225,15 +241,69 @@ class Session:
             self.version += 1
             return item
 
+    def branch(self, day: int) -> None:
+        """Go back to the end of ``day`` and go on from there as a what-if.
+
+        The model is rebuilt from day 0 with the run's scenario, seed and the interventions
+        that acted up to ``day``, and re-simulated to ``day``: runs are deterministic, so this is
+        the state the run had on that day (a test checks the days are the same). The run as it
+        was (its days after ``day`` included) is kept as :attr:`original`, which the charts
+        draw dashed beside the what-if; interventions made later act on the branch only.
+        """
+        with self.lock:
+            day = max(0, min(int(day), self.day))
+            if day == self.day:
+                return
+            before = Original(self.history, self.history.n_days, day)
+            kept = [item for item in self.live if item.day <= day]
+            config = self.run_config
+            timeline = merged_timeline(config.timeline, kept)
+            model = SocialBusinessModel(dataclasses.replace(config, timeline=timeline),
+                                        rng=self.run_seed)
+            while model.time_day < day and model.running:
+                model.step()
+            self.model = model
+            self.live = kept
+            self.error = None
+            self._network = None
+            self.history = History(model)
+            # The first original stays the reference when branching again from a branch.
+            self.original = self.original or before
+            self.version += 1
+
+    def adopt(self, other: Session) -> None:
+        """Take over everything ``other`` holds (a reloaded tab finding its session again: the
+        page keeps its own session object, which becomes the old one)."""
+        with self.lock, other.lock:
+            own_lock = self.lock
+            self.__dict__.update({k: v for k, v in other.__dict__.items()
+                                  if k not in ("lock", "on_adopted")})
+            self.lock = own_lock
+            self.version += 1
+
+    def release(self) -> None:
+        """Drop the model and the series (the tab is gone for good): the memory is freed even
+        if something still points at the session."""
+        with self.lock:
+            for history in (self.history, getattr(self.original, "history", None)):
+                if history is not None:
+                    history.release()
+            self.model = None
+            self.original = None
+            self._network = None
+            self.error = "this session was closed"
+
+    def forget_original(self) -> None:
+        with self.lock:
+            self.original = None
+            self.version += 1
+
     # -- what-if --------------------------------------------------------------------------------
     def whatif_config(self) -> ScenarioConfig:
         """The scenario with the levers and the seed, and the live interventions scheduled."""
         with self.lock:
             config = self.config
-            entries = [(item.day, 0, i, item.intervention) for i, item in enumerate(self.live)]
-            # A live intervention acted before the scenario's own entries of the same day.
-            entries += [(e.day, 1, i, e) for i, e in enumerate(config.timeline)]
-            timeline = tuple(entry[-1] for entry in sorted(entries, key=lambda e: e[:3]))
+            timeline = merged_timeline(config.timeline, self.live)
             note = whatif_note(self)
             return dataclasses.replace(
                 config,
@@ -294,6 +364,8 @@ class Session:
                 overrides=dict(self.overrides),
                 pending_levers=self.pending_levers,
                 error=self.error,
+                model_day=self.day,
+                original=self.original,
             )
 
     def network_sample(self) -> NetworkSample:
@@ -356,6 +428,22 @@ class Snapshot:
     overrides: dict[str, Any] = field(default_factory=dict)
     pending_levers: bool = False
     error: str | None = None
+    model_day: int = -1  # the day the model is on (above ``day`` when looking back)
+    original: Original | None = None  # the run before a branch, drawn dashed
+
+    @property
+    def looking_back(self) -> bool:
+        return self.day < self.model_day
+
+    def at(self, day: int) -> Snapshot:
+        """The run as it was at the end of an earlier ``day`` (the timeline scrubber, and
+        Pause while a frame was on its way): series and events up to that day."""
+        day = max(0, min(int(day), self.day))
+        if day == self.day:
+            return self
+        n_events = sum(1 for e in self.history.events[:self.n_events] if e.day <= day)
+        return dataclasses.replace(self, day=day, n_days=day + 1, n_events=n_events,
+                                   running=True, model_day=max(self.model_day, self.day))
 
     @property
     def brands(self) -> list[str]:
@@ -411,6 +499,10 @@ class History:
     def n_days(self) -> int:
         return len(self.records)
 
+    def release(self) -> None:
+        self.records, self.series, self.events = [], {}, []
+        self.model_rows = {c: [] for c in self.model_columns}
+
     @property
     def n_events(self) -> int:
         return len(self.events)
@@ -462,6 +554,73 @@ class History:
         chosen = self.events[:self.n_events if n_events is None else n_events]
         return pd.DataFrame([e.as_row() for e in chosen],
                             columns=["day", "brand", "kind", "cause", "text"])
+
+
+def merged_timeline(timeline, live) -> tuple:
+    """The scenario's timeline with the live interventions scheduled on the days they acted
+    (a live intervention acted before the scenario's own entries of the same day)."""
+    entries = [(item.day, 0, i, item.intervention) for i, item in enumerate(live)]
+    entries += [(e.day, 1, i, e) for i, e in enumerate(timeline)]
+    return tuple(entry[-1] for entry in sorted(entries, key=lambda e: e[:3]))
+
+
+@dataclass(frozen=True)
+class Original:
+    """The run as it was before a branch: its history (``n_days`` days) and the day the
+    what-if branched from it."""
+
+    history: History
+    n_days: int
+    branched_at: int
+
+
+def scenario_folders() -> list[Path]:
+    """Where the path box may read scenario files: the scenario folders (the presets, the
+    ``SOCBIZ_SCENARIOS`` folder, ./scenarios of the folder the server started in) and the
+    folders given with ``socbiz dashboard --scenarios-dir``."""
+    import os
+
+    from simulation.scenario import scenario_dirs
+
+    folders = [d.resolve() for d in scenario_dirs()]
+    for text in os.environ.get(SCENARIOS_DIRS_ENV, "").split(os.pathsep):
+        if text.strip() and Path(text).is_dir():
+            folders.append(Path(text).resolve())
+    return list(dict.fromkeys(folders))
+
+
+def allowed_scenario_file(text: str) -> Path | None:
+    """The file a typed path names, if the dashboard may read it (else None, for any reason).
+
+    A relative path is looked up in each scenario folder; links are followed before the check,
+    so a link inside a folder that points outside it is refused."""
+    if "\0" in text or len(text) > 1000:
+        return None
+    typed = Path(text).expanduser()
+    folders = scenario_folders()
+    candidates = [typed] if typed.is_absolute() else [folder / typed for folder in folders]
+    for candidate in candidates:
+        try:
+            file = candidate.resolve()
+            if (file.suffix.lower() == ".toml" and any(file.is_relative_to(f) for f in folders)
+                    and file.is_file() and file.stat().st_size <= MAX_UPLOAD_BYTES):
+                read_toml(file)  # not TOML, or unreadable: refused like the rest
+                return file
+        except (OSError, ValueError, ScenarioError, RuntimeError):
+            continue
+    return None
+
+
+def refused_path(text: str) -> str:
+    shown = text if len(text) <= 80 else text[:77] + "…"
+    return _("{path}: not a scenario file this dashboard can open (it opens .toml files in its "
+             "scenario folders; socbiz dashboard --scenarios-dir adds a folder)").format(
+                 path=repr(shown))
+
+
+def too_large(name: str, size: int) -> str:
+    return _("{name}: {size} KB is too large for a scenario file (at most {limit} KB)").format(
+        name=name, size=format(round(size / 1024)), limit=MAX_UPLOAD_BYTES // 1024)
 
 
 def _value_at(config: ScenarioConfig, key: str) -> Any:

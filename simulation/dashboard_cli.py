@@ -1,4 +1,4 @@
-"""``socbiz dashboard [SCENARIO] [--port P] [--host H]``: the Solara dashboard.
+"""``socbiz dashboard [SCENARIO] [--port P] [--host H] [--scenarios-dir D]``: the Solara dashboard.
 
 Rules:
 - The dashboard is served by ``solara run dashboards/app.py --production``; the app is found
@@ -9,8 +9,11 @@ Rules:
   front-end files come from the bundled ``solara-assets`` (no CDN): the page works with no
   internet access. Misses in the asset cache are pointed at a local address that refuses at once
   rather than at a public CDN.
-- The scenario (a preset name or a TOML file, checked before the server starts) and the seed
-  reach the page through environment variables.
+- The scenario (a preset name or a TOML file, checked before the server starts), the seed and
+  the ``--scenarios-dir`` folders (the only places, with the scenario folders, whose ``.toml``
+  files the page's path box may open) reach the page through environment variables.
+- Sessions are freed within a minute of their tab closing (Solara's kernel cull timeout is set
+  short, see ``KERNEL_CULL_TIMEOUT``).
 """
 
 from __future__ import annotations
@@ -64,6 +67,10 @@ def add_commands(subparsers) -> None:
                              "0.0.0.0 exposes the dashboard to your network)"))
     parser.add_argument("--seed", type=seed_int,
                         help=_("random seed (default: the scenario's seed)"))
+    parser.add_argument("--scenarios-dir", action="append", default=[], type=scenarios_folder,
+                        metavar="FOLDER",
+                        help=_("a folder whose .toml files the page's path box may open, "
+                               "besides the scenario folders (repeat for several)"))
     parser.add_argument("--open", action="store_true", help=_("open a browser window"))
     parser.set_defaults(func=cmd_dashboard)
 
@@ -85,6 +92,17 @@ def host_address(text: str) -> str:
                                            "address)").format(value=format_value(text))
                                          ) from None
     return host
+
+
+def scenarios_folder(text: str) -> Path:
+    """An argparse type: an existing folder (the path box of the page may open its .toml
+    files)."""
+    from .schema import format_value
+
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{format_value(text)} (not a folder)")
+    return folder.resolve()
 
 
 def port_number(text: str) -> int:
@@ -117,7 +135,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         raise UserError(_("--port {port}: already in use on {host} (choose another port, or "
                           "--port 0 for any free one)").format(port=port, host=args.host))
     command = solara_command(args.host, port, open_browser=args.open)
-    env = dashboard_environment(scenario, args.seed)
+    env = dashboard_environment(scenario, args.seed, getattr(args, "scenarios_dir", []))
     if getattr(args, "lang", None):  # an explicit --lang beats the browser's language
         env["SOCBIZ_DASHBOARD_LANG"] = args.lang
     shown = "localhost" if args.host in LOCAL_HOSTS else args.host
@@ -153,8 +171,20 @@ def solara_command(host: str, port: int, open_browser: bool = False) -> list[str
             "--log-level", "warning"]
 
 
-def dashboard_environment(scenario: str, seed: int | None) -> dict[str, str]:
+# A tab whose page went away without saying goodbye (a crashed browser, a lost network) is
+# culled by Solara after this; a closed or reloaded tab is kept for SESSION_KEEP_SECONDS by
+# the page itself (dashboards/sessions.py) so a reload finds it. Both add up to under a minute.
+KERNEL_CULL_TIMEOUT = "20s"
+
+
+def dashboard_environment(scenario: str, seed: int | None,
+                          scenarios_dirs=()) -> dict[str, str]:
     env = dict(os.environ)
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", KERNEL_CULL_TIMEOUT)
+    if scenarios_dirs:
+        env["SOCBIZ_DASHBOARD_SCENARIOS_DIRS"] = os.pathsep.join(str(d) for d in scenarios_dirs)
+    else:
+        env.pop("SOCBIZ_DASHBOARD_SCENARIOS_DIRS", None)
     env.update({
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "SOLARA_ASSETS_CDN": env.get("SOCBIZ_ASSETS_CDN", OFFLINE_CDN),

@@ -37,12 +37,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--disable-sync"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 60_000
+KEEP_SECONDS = 12
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Url(str):
+    pid: int
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +58,13 @@ def dashboard_url(tmp_path_factory):
                str(port := free_port())]
     log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOCBIZ_DASHBOARD")}
+    # A closed tab's session is kept this long for a reload (30 s by default): shorter here,
+    # so the memory test does not wait.
+    env["SOCBIZ_DASHBOARD_KEEP_SECONDS"] = str(KEEP_SECONDS)
     with open(log_path, "wb") as log:
         server = subprocess.Popen(command, cwd=log_path.parent, stdout=log,
                                   stderr=subprocess.STDOUT, env=env)
-        url = f"http://127.0.0.1:{port}/"
+        url = Url(f"http://127.0.0.1:{port}/")
         deadline = time.time() + 300  # a loaded 2-core machine starts Solara slowly
         while True:
             try:
@@ -69,6 +77,7 @@ def dashboard_url(tmp_path_factory):
                 server.kill()
                 pytest.fail("the dashboard did not start:\n" + log_path.read_text())
             time.sleep(0.3)
+        url.pid = server.pid
         yield url
         # The server itself must not reach out either (e.g. Solara's CDN fallback on a missing
         # asset, which no browser-side block can see): every connection it holds is local.
@@ -268,29 +277,79 @@ def test_frames_per_second_while_playing(tabs):
     assert rate >= 3, f"{rate:.1f} frames/s"
 
 
-@pytest.mark.xfail(strict=False, reason="under load Pause can still stop up to a frame's days "
-                   "after the day drawn (seen: drawn 12, stopped 19 at load ~4); issue 11")
 def test_play_runs_and_pause_stops_on_the_day_shown(tabs):
+    """Pause stops on the day the charts showed when it was clicked, exactly: the day is read
+    in the browser at the click itself (a capturing listener runs before the button's)."""
     page = tabs.open()
-    page.evaluate("""() => { window.__days = [];
+    page.evaluate("""() => document.addEventListener('click', () => {
         const e = document.querySelector('.socbiz-live-chart[data-chart=phases]');
-        new MutationObserver(() => window.__days.push(+e.dataset.day)).observe(
-            e, {attributes: true, attributeFilter: ['data-frames']}); }""")
+        window.__dayAtClick = +e.dataset.day; }, true)""")
     page.get_by_role("button", name="Play").click()
     page.wait_for_function("() => /Day ([1-9][0-9]+) of/.test("
                            "document.querySelector('.socbiz-day').innerText)")
-    drawn = page.evaluate("window.__days.slice(-2)")
     page.get_by_role("button", name="Pause").click()
+    at_click = page.evaluate("window.__dayAtClick")
     page.get_by_role("button", name="Play").wait_for()
     stopped = settled_day(page)  # the last frame shows the day the run stopped on
-    page.wait_for_timeout(1500)
-    assert day_of(page) == stopped >= 10
-    assert chart_day(page, "phases") == stopped  # the charts show that day too
-    # The model is never more than the frame in flight ahead of the screen: Pause stops on
-    # the day drawn when it was pressed, or on the next frame's.
-    shown, step = drawn[-1], max(drawn[-1] - drawn[0], 1)
-    assert shown <= stopped <= shown + step, (drawn, stopped)
+    assert stopped == at_click >= 10
+    wait_for_chart(page, "phases", stopped)  # the charts show that day too
     shot(page, "02-live-playing")
+    # Play again goes on from there (the days simulated beyond it are replayed, not skipped).
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(f"() => +document.querySelector('.socbiz-live-chart"
+                           f"[data-chart=phases]').dataset.day > {stopped}")
+    page.get_by_role("button", name="Pause").click()
+
+
+def test_cue_day_is_drawn_before_the_cue_banner(tabs):
+    """Paused at a trainer's cue: when the banner appears, the charts already show the cue
+    day, and Play is offered again only then."""
+    cues = [cue.day for cue in load_scenario(DEFAULT_SCENARIO).narrative if cue.day > 0]
+    page = tabs.open()
+    page.get_by_label("Pause at the trainer's cues").check(force=True)
+    page.get_by_label("Speed").click(force=True)
+    page.get_by_role("option", name="As fast as possible", exact=True).click()
+    page.get_by_role("button", name="Play").click()
+    seen = page.wait_for_function(
+        """() => { const m = document.querySelector('.socbiz-message');
+            if (!m || !/Paused at the trainer's cue for day/.test(m.innerText)) return false;
+            const chart = document.querySelector('.socbiz-live-chart[data-chart=phases]');
+            const play = [...document.querySelectorAll('button')].some(
+                b => b.innerText.trim() === 'PLAY' || b.innerText.trim() === 'Play');
+            return [m.innerText, +chart.dataset.day, play]; }""", polling="raf",
+        timeout=120_000).json_value()
+    text, chart_at_banner, _play = seen
+    day = int(re.search(r"cue for day (\d+)", text).group(1))
+    assert day == cues[0] and chart_at_banner == day, seen
+    assert day_of(page) == day
+
+
+def test_look_back_and_branch_from_a_past_day(tabs):
+    """The scrubber (here its ← key) shows a past day; Branch re-simulates to it with the
+    same seed and goes on as a what-if, with the original run drawn dashed beside it."""
+    page = tabs.open()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 7 of").wait_for()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 14 of").wait_for()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    for _ in range(4):
+        page.keyboard.press("ArrowLeft")
+    page.get_by_text("Looking back at day 10").wait_for()
+    wait_for_chart(page, "phases", 10)
+    assert day_of(page) == 10
+    page.get_by_role("button", name="Branch from day 10").click()
+    page.get_by_text("Branched from day 10").first.wait_for()
+    page.get_by_role("button", name="Inject a crisis").click()
+    page.locator(".socbiz-event.crisis").first.wait_for()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 17 of").wait_for()
+    wait_for_chart(page, "audience", 17)
+    ghosts = page.evaluate("""() => window.socbizCharts.audience.getOption().series
+        .filter(s => s.lineStyle && s.lineStyle.type === 'dashed' && s.data.length)
+        .map(s => [s.data[0][0], s.data[s.data.length - 1][0]])""")
+    assert ghosts and all(first == 10 and last == 14 for first, last in ghosts), ghosts
+    shot(page, "10-branch")
 
 
 def test_an_intervention_appears_in_the_event_log(tabs):
@@ -416,3 +475,80 @@ def test_mesa_solaraviz_view_steps_offline(tabs):
     shot(page, "09-mesa-view")
     page.get_by_role("link", name="Main dashboard").click()
     page.locator(".socbiz-day").get_by_text("Day 0 of").wait_for()
+
+
+# ----------------------------------------------------------------------------------------------
+# Safe to share: files, sessions, memory
+
+
+def test_file_picker_and_path_box_refuse_without_telling_what_exists(tabs, tmp_path):
+    page = tabs.open()
+    page.get_by_text("Open a scenario file (.toml)").click()
+    page.get_by_role("button", name="Choose a file…").wait_for()
+    picked = tmp_path / "picked.toml"
+    config = load_scenario(DEFAULT_SCENARIO)
+    from simulation.scenario import scenario_to_toml
+
+    picked.write_text(scenario_to_toml(config).replace(f'title = "{config.title}"',
+                                                       'title = "Picked with the file picker"'))
+    page.locator("input.socbiz-file-input").set_input_files(str(picked))
+    page.get_by_text("Loaded picked.toml").wait_for()
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"# " + b"x" * 400_000)
+    page.locator("input.socbiz-file-input").set_input_files(str(huge))
+    page.get_by_text(re.compile(r"huge.toml: \d+ KB is too large")).wait_for()
+    box = page.get_by_label(re.compile("or type its path"))
+    answers = []
+    for typed in (str(picked), str(tmp_path / "missing.toml"), "/etc/passwd"):
+        box.fill(typed)
+        box.press("Enter")
+        message = page.locator(".socbiz-message").filter(has_text=typed[:30])
+        message.wait_for()
+        answers.append(message.inner_text().split("': ", 1)[-1])
+    assert len(set(answers)) == 1 and "no such" not in answers[0], answers
+    assert_no_traceback(page)
+
+
+def test_reload_restores_the_tab_s_session(tabs):
+    page = tabs.open()
+    page.get_by_role("button", name="+7 days").click()
+    page.get_by_text("Day 7 of").wait_for()
+    page.get_by_role("button", name="Apply now").click()
+    page.locator(".socbiz-event.intervention").first.wait_for()
+    page.reload()
+    page.get_by_text("Day 7 of").wait_for()
+    page.locator(".socbiz-event.intervention").first.wait_for()
+    other = tabs.open()  # another tab has its own session
+    other.wait_for_timeout(500)
+    assert day_of(other) == 0
+
+
+@pytest.mark.xfail(strict=False, reason="sessions are freed (model and series dropped, "
+                   "malloc_trim) but about 6 MB per closed tab stays (seen 277 -> 412 -> 335 MB "
+                   "for 10 tabs): Solara widget or render-context leftovers; issue 11")
+def test_closed_tabs_are_freed_and_memory_returns(chromium, dashboard_url):
+    """Ten tabs opened and closed: within a minute their sessions are freed and the server's
+    memory is back within 10% of what it was before they were opened."""
+    server = psutil.Process(dashboard_url.pid)
+
+    def rss() -> float:
+        return server.memory_info().rss / 2**20
+
+    time.sleep(KEEP_SECONDS + 1)  # earlier tests' tabs are gone too
+    before = rss()
+    opened = Tabs(chromium, dashboard_url)
+    pages = [opened.open() for _ in range(10)]
+    for page in pages[:3]:
+        page.get_by_role("button", name="+7 days").click()
+    for page in pages[:3]:
+        page.get_by_text("Day 7 of").wait_for()
+    peak = rss()
+    for page in pages:
+        page.close(run_before_unload=True)
+    opened.close()
+    deadline, now = time.time() + 60, rss()
+    while time.time() < deadline and now > 1.10 * before:
+        time.sleep(2)
+        now = rss()
+    assert now <= 1.10 * before, f"RSS {before:.0f} MB before, {peak:.0f} with 10 tabs, {now:.0f} after"
+    assert not opened.blocked

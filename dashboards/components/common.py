@@ -50,6 +50,11 @@ CSS = """
 .socbiz-worse { color: #b3261e; }
 .socbiz-toml pre { white-space: pre-wrap; word-break: break-word; max-height: 480px;
                    overflow-y: auto; font-size: 12px; }
+.socbiz-shortcuts ul { margin: 2px 0 0 0; padding-left: 0; list-style: none;
+                      display: flex; flex-wrap: wrap; gap: 2px 12px; }
+.socbiz-shortcuts kbd { background: #eef1f5; border: 1px solid #c9ced6; border-radius: 3px;
+                        padding: 0 4px; font-size: 11px; color: #222; box-shadow: none; }
+.socbiz-timeline .v-input { margin-top: 0; padding-top: 0; }
 .v-expansion-panel-content__wrap { padding: 0 12px 8px 12px !important; }
 """
 

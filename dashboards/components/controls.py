@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import solara
 
+from simulation.i18n import _
+
 from ..controller import SPEEDS, Controller
+from .common import escape
 from ..state import check_seed
 
 
@@ -109,12 +112,18 @@ def KeyboardShortcuts(ctl: Controller):
     from ..keys import SHORTCUTS, Keys
 
     def step():
-        if not ctl.playing.value and ctl.session.running:
+        if not ctl.playing.value and (ctl.session.running or ctl.view_day is not None):
             ctl.step(1)
 
+    def back():
+        if not ctl.playing.value and ctl.day > 0:
+            ctl.look_back(ctl.day - 1)
+
     keys = solara.use_memo(lambda: Keys(), [])
-    keys.actions = {"space": ctl.toggle_play, "right": step}
+    keys.actions = {"space": ctl.toggle_play, "right": step, "left": back}
     solara.use_effect(lambda: keys.close, [keys])
     solara.Div(children=[keys])
-    solara.Text("Keys: " + " · ".join(f"{key} {what}" for key, what in SHORTCUTS),
-                classes=["socbiz-help", "socbiz-shortcuts"])
+    items = "".join(f"<li><kbd>{escape(str(key))}</kbd> {escape(str(what))}</li>"
+                    for key, what in SHORTCUTS)
+    solara.HTML(tag="div", classes=["socbiz-help", "socbiz-shortcuts"], unsafe_innerHTML=(
+        f"<b>{escape(_('Keyboard shortcuts'))}</b><ul>{items}</ul>"))

@@ -36,6 +36,7 @@ def apply_intervention(ctl: Controller, kind: str, brand: str, values: dict) -> 
     agencies = tuple(ctl.setup.value.config.agencies)
     try:
         request = build_request(kind, brand, values, agencies)
+        ctl.catch_up_for_change()  # looking back at a past day: the what-if starts there
         item = ctl.session.intervene(request)
     except ValueError as error:
         return str(error)

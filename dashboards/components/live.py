@@ -8,6 +8,7 @@ from collections.abc import Callable
 import ipywidgets
 import solara
 
+from simulation.i18n import _
 from simulation.metrics import PHASE_NAMES
 from simulation.plots import PHASE_COLOURS, brand_colours
 
@@ -52,6 +53,14 @@ def kpi_html(snap: Snapshot, day: int | None = None) -> str:
     return "<div class='socbiz-kpis'>" + "".join(cards) + "</div>"
 
 
+def shown_days(snap: Snapshot) -> int:
+    """The time axis: it grows with the run (and covers the original run after a branch)."""
+    day = max(snap.model_day, snap.day)
+    if snap.original is not None:
+        day = max(day, snap.original.n_days - 1)
+    return charts.shown_days(day, snap.horizon)
+
+
 @solara.component
 def FrameHtml(ctl: Controller, key: str, html: Callable[[Snapshot], str], classes=()):
     """HTML that follows every frame (set on its widget by the play loop, no page render)."""
@@ -85,7 +94,7 @@ def InteractiveChart(ctl: Controller, figure_id: str, brand: str | None = None,
 
     def build():
         feed = ChartFeed(figure, brands, brand, height=height, font_size=font_size)
-        feed.make_widget(snap.history, snap.n_days, charts.shown_days(snap.day, snap.horizon))
+        feed.make_widget(snap.history, snap.n_days, shown_days(snap), snap.original)
         return feed
 
     feed = solara.use_memo(build, [figure_id, brands, brand, font_size, height])
@@ -93,7 +102,7 @@ def InteractiveChart(ctl: Controller, figure_id: str, brand: str | None = None,
 
     def follow():
         def draw(snap):
-            feed.update(snap.history, snap.n_days, charts.shown_days(snap.day, snap.horizon))
+            feed.update(snap.history, snap.n_days, shown_days(snap), snap.original)
         stop_watching = ctl.watch(f"chart-{figure_id}", draw)
         stop_tracking = ctl.track(f"chart-{figure_id}", feed)
 
@@ -124,8 +133,47 @@ def LiveCharts(ctl: Controller):
 
 
 @solara.component
+def Timeline(ctl: Controller):
+    """Look back at any past day (cards and charts show that day) and branch a what-if from
+    it; the original run stays drawn, dashed."""
+    snap = ctl.snap.value
+    playing = ctl.playing.value
+    last = max(snap.model_day, snap.day)
+    if last < 1 and snap.original is None:
+        return
+
+    def hide_original():
+        ctl.session.forget_original()
+        ctl.attempt(ctl.publish)
+
+    with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"},
+                    classes=["socbiz-timeline"]):
+        with solara.Div(style={"flex": "1 1 260px", "min-width": "220px"}):
+            solara.SliderInt(_("Look back at day"), value=snap.day, min=0, max=max(last, 1),
+                             on_value=ctl.look_back, disabled=playing)
+        if snap.looking_back:
+            solara.Button(_("Back to day {day}").format(day=last), icon_name="mdi-skip-next",
+                          on_click=lambda: ctl.look_back(None), text=True, disabled=playing)
+            solara.Button(_("Branch from day {day}").format(day=snap.day),
+                          icon_name="mdi-source-branch", on_click=ctl.branch, outlined=True,
+                          disabled=playing, classes=["socbiz-branch"])
+        if snap.original is not None and not playing:
+            solara.Button(_("Hide the original run"), on_click=hide_original, text=True)
+    if snap.looking_back:
+        solara.Info(_("Looking back at day {day} (the run is at day {last}). Play or Step "
+                      "replay the days from here; an intervention, or Branch, starts a what-if "
+                      "from this day with the same seed, drawn against the original run "
+                      "(dashed).").format(day=snap.day, last=last), dense=True)
+    elif snap.original is not None:
+        solara.Text(_("What-if branched from day {day}: solid lines; the original run: dashed "
+                      "lines.").format(day=snap.original.branched_at),
+                    classes=["socbiz-help", "socbiz-branch-note"])
+
+
+@solara.component
 def LiveView(ctl: Controller):
     snap = ctl.snap.value
+    Timeline(ctl)
     CueBanner(ctl)
     KpiStrip(ctl)
     with solara.ColumnsResponsive(default=[12], large=[8, 4]):

@@ -16,6 +16,7 @@ import os
 import solara
 import solara.lab
 
+from .. import sessions
 from ..controller import DEFAULT_SPEED, Controller
 from ..state import Session
 from .common import CSS, MessageBar
@@ -68,6 +69,7 @@ def Dashboard(session: Session):
     tab = solara.use_reactive(0)
     ctl = solara.use_memo(
         lambda: Controller(session, snap, setup, playing, speed, pause_at_cues, message), [])
+    session.on_adopted = lambda: ctl.attempt(ctl.publish)  # a reload found its old session
 
     def play_loop():
         if playing.value:
@@ -113,5 +115,60 @@ def Dashboard(session: Session):
 
 @solara.component
 def Page():
+    """One tab: its session, kept across a reload of the tab (see dashboards/sessions.py)."""
     session = solara.use_memo(initial_session, [])
+    tab = solara.use_memo(sessions.TabToken, [])
+    state = solara.use_memo(dict, [])
+    state["session"] = session
+
+    def keep_across_reloads():
+        try:
+            from solara.server import kernel_context
+
+            cookie = solara.get_session_id()
+            context = kernel_context.get_current_context()
+        except Exception:  # rendered outside a Solara server (tests): nothing to restore
+            return None
+
+        def connected(owner: str) -> bool:
+            other = kernel_context.contexts.get(owner)
+            return other is not None and not other.closed_event.is_set() and any(
+                str(getattr(v, "value", v)) == "connected" for v in other.page_status.values())
+
+        def hello(token):
+            try:
+                answer(token)
+            except Exception:
+                log.exception("could not restore the tab's session")
+
+        def answer(token):
+            found = sessions.claim(token, cookie, context.id, connected)
+            if found is not None:
+                state["token"] = token
+                mine = state["session"]
+                if found is not mine:
+                    mine.adopt(found)  # the page's session takes the old one's run over
+                    sessions.register(token, cookie, mine, context.id)
+                    on_adopted = getattr(mine, "on_adopted", None)
+                    if on_adopted is not None:
+                        on_adopted()
+            else:
+                state["token"] = sessions.new_token()
+                sessions.register(state["token"], cookie, state["session"], context.id)
+            tab.token = state["token"]
+
+        def closed():
+            if state.get("token"):
+                sessions.park(state["token"], context.id)
+            else:  # never told its token (no script ran): nothing can come back for it
+                sessions.release(state["session"])
+            tab.on_hello = None
+            state.clear()
+
+        tab.on_hello = hello
+        context.on_close(closed)
+        return None
+
+    solara.use_effect(keep_across_reloads, [])
+    solara.Div(children=[tab], style={"display": "none"})
     Dashboard(session)

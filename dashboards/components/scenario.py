@@ -7,7 +7,10 @@ import solara
 
 from simulation import list_scenarios
 
+from simulation.i18n import _, ngettext
+
 from ..controller import Controller
+from ..filepick import ScenarioFile, read_upload
 from .common import Paragraphs, escape, html_table
 
 UPLOADED = "(a file)"
@@ -28,18 +31,16 @@ def ScenarioPicker(ctl: Controller):
         def action():
             ctl.session.load(name)
             ctl.publish()
-        ctl.attempt(action, f"Loaded the preset '{name}'.")
+        ctl.attempt(action, _("Loaded the preset '{name}'.").format(name=name))
 
     def on_file(info):
         ctl.pause()
+        name = str(info.get("name") or "")
 
         def action():
-            data = info.get("data")
-            if data is None:
-                data = info["file_obj"].read()
-            ctl.session.load_toml_bytes(info["name"], data)
+            ctl.session.load_toml_bytes(name, read_upload(info))
             ctl.publish()
-        ctl.attempt(action, f"Loaded {info['name']}.")
+        ctl.attempt(action, _("Loaded {name}.").format(name=name))
 
     def open_path(text):
         set_path(text)
@@ -50,13 +51,15 @@ def ScenarioPicker(ctl: Controller):
         def action():
             ctl.session.load_path(text)
             ctl.publish()
-        ctl.attempt(action, f"Loaded {text.strip()}.")
+        ctl.attempt(action, _("Loaded {name}.").format(name=text.strip()))
 
     values = presets + ([UPLOADED] if current == UPLOADED else [])
     solara.Select("Scenario", value=current, values=values, on_value=choose)
-    with solara.Details("Open a scenario file (.toml)"):
-        solara.FileDrop(label="Drop a .toml scenario file here", on_file=on_file, lazy=False)
-        solara.InputText("…or type its path on this computer", value=path, on_value=open_path)
+    with solara.Details(_("Open a scenario file (.toml)")):
+        ScenarioFile(on_file, label=_("Drop a .toml scenario file here, or"),
+                     pick_label=_("Choose a file…"))
+        solara.InputText(_("…or type its path in a scenario folder of the server"), value=path,
+                         on_value=open_path)
 
 
 @solara.component
@@ -66,13 +69,40 @@ def ScenarioSummary(ctl: Controller):
     config = setup.config
     solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(config.title or config.name)}</b>")
     if config.description:
-        text = " ".join(config.description.split())
-        short = text if len(text) <= 320 else text[:317].rsplit(" ", 1)[0] + "…"
-        solara.Text(short, classes=["socbiz-help"])
-    agencies = f", {len(config.agencies)} agency(ies)" if config.agencies else ""
-    solara.Text(f"{len(config.brands)} brand(s){agencies}, {config.market.n_customers:,} "
-                f"customers, {config.horizon_days} days. Source: {setup.source}.",
+        solara.Text(first_sentences(config.description, 320), classes=["socbiz-help"])
+    parts = [ngettext("{n} brand", "{n} brands", len(config.brands)).format(
+        n=len(config.brands))]
+    if config.agencies:
+        parts.append(ngettext("{n} agency", "{n} agencies", len(config.agencies)).format(
+            n=len(config.agencies)))
+    parts.append(ngettext("{n} customer", "{n} customers", config.market.n_customers).format(
+        n=format_count(config.market.n_customers)))
+    parts.append(ngettext("{n} day", "{n} days", config.horizon_days).format(
+        n=config.horizon_days))
+    solara.Text(_("{parts}. Source: {source}.").format(parts=", ".join(parts),
+                                                       source=setup.source),
                 classes=["socbiz-help"])
+
+
+def first_sentences(text: str, limit: int) -> str:
+    """As many whole sentences as fit in ``limit`` characters (at least the first one): a
+    description is never cut mid-sentence; the Scenario tab has the rest."""
+    import re
+
+    flat = " ".join(str(text).split())
+    sentences = re.split(r"(?<=[.!?…])\s+", flat)
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(kept) + 1 + len(sentence) > limit:
+            break
+        kept += " " + sentence
+    return kept
+
+
+def format_count(n: int) -> str:
+    from simulation.i18n import format_number
+
+    return format_number(n)
 
 
 def current_cue(config, day: int):
