@@ -17,6 +17,7 @@ Rules:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import logging
@@ -122,10 +123,9 @@ def release(session) -> None:
 
 def release_memory() -> None:
     gc.collect()
-    try:
+    # Not glibc: the memory is reused, just not returned to the system.
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the memory is reused, just not returned
-        pass
 
 
 class TabToken(ipyvuetify.VuetifyTemplate):

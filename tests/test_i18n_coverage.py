@@ -84,7 +84,6 @@ NOT_YET_CONVERTED: dict[str, str] = {
     "dashboards/components/page.py": "dashboard",
     "dashboards/components/scenario.py": "dashboard",
     "dashboards/controller.py": "dashboard",
-    "dashboards/keys.py": "dashboard",
     "dashboards/levers.py": "dashboard",
     "dashboards/livechart.py": "dashboard",
     "dashboards/mesa_view.py": "dashboard",
@@ -132,12 +131,16 @@ NOT_USER_FACING = {
     "at day  of ": "the run status stored in metadata.json (views.run_metadata)",
     "; other patterns kept from an earlier run": "validation settings stored for the report",
     "Coverage of the listening tool bought.": "a property's docstring (agents/brands.py)",
+    "freed %d closed tab(s); %d session(s) left": "the dashboard server's log, for its operator",
+    "could not free a session": "the dashboard server's log (with the traceback), for its "
+                                "operator",
 }
 
 PROGRAMMING_ERRORS = {"TypeError", "NotImplementedError", "RuntimeError", "AssertionError",
                       "KeyError", "IndexError"}
 # Registration mistakes (a developer declaring an extension wrongly) are not user-facing.
-REGISTRATION_ERRORS = ("is not in simulation.", "unknown surfaces")
+REGISTRATION_ERRORS = ("is not in simulation.", "unknown surfaces",
+                       "is already a vocabulary term", "is declared twice")
 # Keywords whose value is never text shown to people.
 IDENTIFIER_KEYWORDS = {"metavar", "dest", "prog", "version", "source", "classes", "class_",
                        "style", "icon_name", "color", "href", "target", "key", "type", "tag",

@@ -7,8 +7,8 @@ import solara
 from simulation.i18n import _
 
 from ..controller import SPEEDS, Controller
-from .common import escape
 from ..state import check_seed
+from .common import escape
 
 
 def day_html(snap) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import solara
 
 from simulation import list_scenarios
-
 from simulation.i18n import _, ngettext
 
 from ..controller import Controller
