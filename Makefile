@@ -38,9 +38,11 @@ browser:
 lint: setup
 	$(BIN)/ruff check simulation tests benchmarks dashboards
 
-## The fast test suite (lint, unit, integration, browser, Dask): under 5 minutes.
+## The fast test suite (lint, unit, integration, browser, Dask): under 10 minutes on 2 cores.
+## Two worker processes (pytest-xdist), each running whole test files (--dist loadfile: a file's
+## server and browser fixtures are started once, by one worker).
 test: setup browser lint
-	$(BIN)/python -m pytest -m "not validation"
+	$(BIN)/python -m pytest -m "not validation" -n 2 --dist loadfile
 
 ## The validation (statistical, slow): patterns, out-of-sample targets, null models, a Latin
 ## hypercube over the assumed parameters and the scale study; it rewrites the report in
