@@ -95,7 +95,7 @@ def add_commands(sub) -> None:
                       help=_("parameter column(s) to group by (default: none, every run "
                            "pooled)"))
     surv.add_argument("--brand", help=_("only this brand"))
-    surv.add_argument("--conf-level", type=float, default=0.95,
+    surv.add_argument("--conf-level", type=probability_open, default=0.95,
                       help=_("confidence level (default 0.95)"))
     surv.add_argument("--png", help=_("plot file (default: RESULTS/plots/survival-OUTPUT.png)"))
     surv.set_defaults(func=cmd_survival)
