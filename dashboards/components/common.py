@@ -8,6 +8,8 @@ from collections.abc import Callable
 import solara
 from matplotlib.figure import Figure
 
+from simulation.i18n import _
+
 from ..charts import DPI
 
 log = logging.getLogger("socbiz.dashboard")
@@ -65,7 +67,8 @@ def build_figure(build: Callable[[], Figure]) -> Figure | str:
         return build()
     except Exception as error:  # a chart must never take the page down
         log.exception("chart failed")
-        return f"This chart could not be drawn: {type(error).__name__}: {error}"
+        return _("This chart could not be drawn: {kind}: {error}").format(
+            kind=type(error).__name__, error=error)
 
 
 @solara.component
@@ -85,6 +88,7 @@ def MessageBar(message: solara.Reactive):
     if message.value is None:
         return
     kind, text = message.value
+    text = str(text)  # a Message speaks the tab's language of the moment
     alert = {"error": solara.Error, "success": solara.Success, "info": solara.Info,
              "warning": solara.Warning}.get(kind, solara.Info)
     with solara.Row(style={"align-items": "flex-start"}, classes=["socbiz-message"]):
