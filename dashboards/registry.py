@@ -15,6 +15,9 @@ Rules:
 - ``unit`` is what the y axis and the hover value say; ``scale`` turns the reported value into
   that unit (0.25 engaged share → 25 %), so the cards and the charts agree.
 - ``smooth`` is a trailing mean over that many days (the same as the CLI's PNG files).
+- ``title`` and ``unit`` are lazy strings of the catalogue (``_l``): declared once, they read in
+  the language of whoever draws the chart (the dashboard's FR/EN switch redraws it). Code keys
+  on ``column``, never on a title or a unit (``percent`` says whether the unit is a percentage).
 - ``floor`` pins the y axis at 0 for quantities that cannot be negative, so day 0 does not show
   an empty −0.04…0.04 axis.
 """
@@ -24,25 +27,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulation.config import DEPARTMENTS
+from simulation.i18n import LazyString, _l
 
 
 @dataclass(frozen=True)
 class Panel:
     column: str  # the reported column (simulation.metrics), or "adoption_{department}"
-    title: str
-    unit: str
+    title: str | LazyString
+    unit: str | LazyString
     smooth: int = 1
     scale: float = 1.0
     floor: bool = True  # y axis starts at 0
     top: float | None = None  # y axis ends there (e.g. 100 %)
     step: bool = False  # a value that jumps (phase, crisis level): drawn as steps
     flow: bool = False  # a quantity of the day (reach, engagement): none yet on day 0
+    percent: bool = False  # the unit is a percentage (values shown with a % sign)
 
 
 @dataclass(frozen=True)
 class Figure:
     id: str
-    title: str
+    title: str | LazyString
     panels: tuple[Panel, ...]
     tab: str = "live"
     export: str = ""  # PNG file name in the Export tab's zip ("" : not exported)
@@ -53,32 +58,38 @@ class Figure:
     story: bool = False  # tells the preset's story: kept above the fold in projector mode
 
 
-PHASE = Panel("phase", "Maturity phase", "phase", floor=False, step=True)
-MATURITY = Panel("maturity", "Adoption maturity (mean of departments)", "%", scale=100, top=100)
+PHASE = Panel("phase", _l("Maturity phase"), _l("phase"), floor=False, step=True)
+MATURITY = Panel("maturity", _l("Adoption maturity (mean of departments)"), "%", scale=100,
+                 top=100, percent=True)
+OF_FOLLOWERS = _l("share of followers (%)")
+PER_DAY = _l("per day")
 
 FIGURES: tuple[Figure, ...] = (
-    Figure("phases", "Maturity by brand, with events", (PHASE, MATURITY), export="phases.png",
-           columns=2),
-    Figure("audience", "Audience", (
-        Panel("followers", "Followers", "people"),
-        Panel("organic_reach", "Organic reach per post", "% of followers", scale=100, flow=True),
-        Panel("engagement_per_post", "Engagement per post (7-day mean)", "engagements",
+    Figure("phases", _l("Maturity by brand, with events"), (PHASE, MATURITY),
+           export="phases.png", columns=2),
+    Figure("audience", _l("Audience"), (
+        Panel("followers", _l("Followers"), _l("people")),
+        Panel("organic_reach", _l("Organic reach per post"), OF_FOLLOWERS, scale=100, flow=True,
+              percent=True),
+        Panel("engagement_per_post", _l("Engagement per post (7-day mean)"), _l("engagements"),
               smooth=7, flow=True),
-        Panel("weekly_engaged_share", "Followers engaged this week", "% of followers",
-              scale=100, flow=True),
-        Panel("mean_fatigue", "Fatigue of followers", "% (0 none … 100 saturated)",
-              scale=100, top=100, flow=True),
-        Panel("net_sentiment", "Net sentiment", "% positive − % negative", scale=100,
-              floor=False, flow=True),
+        Panel("weekly_engaged_share", _l("Followers engaged this week"), OF_FOLLOWERS,
+              scale=100, flow=True, percent=True),
+        Panel("mean_fatigue", _l("Fatigue of followers"), _l("% (0 none … 100 saturated)"),
+              scale=100, top=100, flow=True, percent=True),
+        Panel("net_sentiment", _l("Net sentiment"), _l("% positive − % negative"), scale=100,
+              floor=False, flow=True, percent=True),
     ), export="audience.png", mesa=True, story=True),
-    Figure("service", "Customer service", (
-        Panel("complaints_new", "New public complaints (7-day mean)", "per day", smooth=7, flow=True),
-        Panel("backlog", "Customer-service backlog", "people waiting"),
-        Panel("negative_exposures", "People seeing complaints", "per day", flow=True),
-        Panel("crisis_level", "Crisis level", "0 none … 3 severe", step=True, top=3),
+    Figure("service", _l("Customer service"), (
+        Panel("complaints_new", _l("New public complaints (7-day mean)"), PER_DAY, smooth=7,
+              flow=True),
+        Panel("backlog", _l("Customer-service backlog"), _l("people waiting")),
+        Panel("negative_exposures", _l("People seeing complaints"), PER_DAY, flow=True),
+        Panel("crisis_level", _l("Crisis level"), _l("0 none … 3 severe"), step=True, top=3),
     ), export="customer_service.png", mesa=True, columns=2, crisis_bands=True, story=True),
-    Figure("adoption", "Adoption by department", tuple(
-        Panel(f"adoption_{kind}", kind, "% of staff", scale=100, top=100)
+    # One panel per department: its title is the department's id (drawn with its label).
+    Figure("adoption", _l("Adoption by department"), tuple(
+        Panel(f"adoption_{kind}", kind, _l("share of staff (%)"), scale=100, top=100, percent=True)
         for kind in DEPARTMENTS), export="adoption_{brand}.png", per="department", columns=1),
 )
 
@@ -107,5 +118,6 @@ def export_names(brands) -> list[str]:
 
 
 def as_tuples(figure_id: str) -> tuple[tuple[str, str, str, int], ...]:
-    """The (column, title, y label, smoothing) panels that :mod:`simulation.plots` draws."""
+    """The (column, title, y label, smoothing) panels that :mod:`simulation.plots` draws
+    (title and label lazy: ``str()`` them when drawing)."""
     return tuple((p.column, p.title, p.unit, p.smooth) for p in BY_ID[figure_id].panels)

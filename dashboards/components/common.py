@@ -8,7 +8,7 @@ from collections.abc import Callable
 import solara
 from matplotlib.figure import Figure
 
-from simulation.i18n import _
+from simulation.i18n import _, current_language
 
 from ..charts import DPI
 
@@ -73,7 +73,9 @@ def build_figure(build: Callable[[], Figure]) -> Figure | str:
 
 @solara.component
 def Chart(build: Callable[[], Figure], dependencies: list, name: str = "chart"):
-    """A matplotlib figure as a PNG, rebuilt only when ``dependencies`` change."""
+    """A matplotlib figure as a PNG, rebuilt only when ``dependencies`` change (or the tab's
+    language: its words are drawn into the picture)."""
+    dependencies = [*dependencies, current_language()]
     figure = solara.use_memo(lambda: build_figure(build), dependencies)
     with solara.Div(classes=["socbiz-chart", f"socbiz-chart-{name}"]):
         if isinstance(figure, str):

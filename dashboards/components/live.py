@@ -8,7 +8,7 @@ from collections.abc import Callable
 import ipywidgets
 import solara
 
-from simulation.i18n import _, format_number, format_percent
+from simulation.i18n import _, current_language, format_number, format_percent
 from simulation.metrics import PHASE_NAMES
 from simulation.plots import PHASE_COLOURS, brand_colours
 
@@ -80,15 +80,17 @@ def FrameHtml(ctl: Controller, key: str, html: Callable[[Snapshot], str], classe
     """HTML that follows every frame (set on its widget by the play loop, no page render)."""
     widget = solara.use_memo(lambda: ipywidgets.HTML(html(ctl.shown)), [])
     solara.use_effect(lambda: widget.close, [widget])
+    lang = current_language()  # reading it here redraws the HTML when the tab's language changes
 
     def follow():
         def draw(snap):
             text = html(snap)
             if widget.value != text:
                 widget.value = text
+        draw(ctl.shown)  # now, in the language of the moment (the next frame may be far off)
         return ctl.watch(key.split("-")[0] + f"-{id(widget)}", draw)
 
-    solara.use_effect(follow, [widget, key])
+    solara.use_effect(follow, [widget, key, lang])
     solara.Div(classes=list(classes), children=[widget])
 
 
@@ -105,13 +107,15 @@ def InteractiveChart(ctl: Controller, figure_id: str, brand: str | None = None,
     figure = registry.figure(figure_id)
     snap = ctl.shown
     brands = tuple(snap.brands)
+    # Its words are written when it is built: a switch of language builds it again.
+    lang = current_language()
 
     def build():
         feed = ChartFeed(figure, brands, brand, height=height, font_size=font_size)
         feed.make_widget(snap.history, snap.n_days, shown_days(snap), snap.original)
         return feed
 
-    feed = solara.use_memo(build, [figure_id, brands, brand, font_size, height])
+    feed = solara.use_memo(build, [figure_id, brands, brand, font_size, height, lang])
     solara.use_effect(lambda: feed.widget.close, [feed])  # freed when the tab or page closes
 
     def follow():

@@ -7,8 +7,9 @@ import numpy as np
 import solara
 
 from simulation.config import DEPARTMENTS
+from simulation.i18n import _, format_number, format_percent, ngettext
 
-from .. import charts
+from .. import charts, labels
 from ..controller import Controller
 from ..state import CUSTOMER_STATES
 from .common import Chart, html_table
@@ -28,12 +29,19 @@ def NetworkView(ctl: Controller):
     deps = [snap.version, brand]
     states = snap.customer_states[brand]
     with solara.Row(style={"align-items": "center"}):
-        solara.Select("Brand", value=brand, values=brands, on_value=set_brand,
+        solara.Select(_("Brand"), value=brand, values=brands, on_value=set_brand,
                       style={"max-width": "260px"})
         counts = np.bincount(states, minlength=len(CUSTOMER_STATES))
-        solara.Text(f"Day {snap.day}: of the {len(states)} customers drawn, {counts[2:4].sum()} "
-                    f"follow {brand}, {counts[4]} feel negative about it, {counts[5]} have an "
-                    "open complaint.", classes=["socbiz-help"])
+        # One sentence; the count that decides its plural is the number of customers drawn.
+        solara.Text(ngettext(
+            "Day {day}: of the {n} customer drawn, {followers} follow {brand}, {negative} feel "
+            "negative about it, {complaints} have an open complaint.",
+            "Day {day}: of the {n} customers drawn, {followers} follow {brand}, {negative} feel "
+            "negative about it, {complaints} have an open complaint.", len(states)).format(
+                day=snap.day, n=format_number(len(states)),
+                followers=format_number(int(counts[2:4].sum())), brand=brand,
+                negative=format_number(int(counts[4])), complaints=format_number(int(counts[5]))),
+            classes=["socbiz-help"])
     with solara.ColumnsResponsive(default=[12], large=[6, 6]):
         Chart(lambda: charts.network_figure(snap.network, states, brand,
                                             config.market.n_customers), deps, name="network")
@@ -44,12 +52,13 @@ def NetworkView(ctl: Controller):
                                                      size=(5.6, 5.2)),
                   deps, name="organisation-large")
             org = snap.organisations[brand]
-            rows = [[kind.replace("_", " "), f"{org.adoption[i]:.0%}", f"{org.trained[i]:.0%}",
-                     f"{int((org.weights[i] > 0).sum())}"]
+            rows = [[labels.department(kind), format_percent(org.adoption[i], 0),
+                     format_percent(org.trained[i], 0),
+                     format_number(int((org.weights[i] > 0).sum()))]
                     for i, kind in enumerate(DEPARTMENTS)]
             solara.HTML(tag="div", unsafe_innerHTML=html_table(
-                ["department", "adoption", "trained staff", "linked departments"], rows,
-                numeric=(1, 2, 3)))
-    solara.Text("The sample is drawn once per run (a snowball from a random customer through "
-                "their friendships) and laid out once, so the picture only changes colour as "
-                "the run goes on.", classes=["socbiz-help"])
+                [_("department"), _("adoption"), _("trained staff"), _("linked departments")],
+                rows, numeric=(1, 2, 3)))
+    solara.Text(_("The sample is drawn once per run (a snowball from a random customer through "
+                  "their friendships) and laid out once, so the picture only changes colour as "
+                  "the run goes on."), classes=["socbiz-help"])
