@@ -47,6 +47,8 @@ SCOPE = (
     "simulation/experiments/",  # sweep, sensitivity, sensitivity-lhs, sweep-plot, survival ...
     "simulation/validation/cli.py",
     "simulation/workshop/cli.py",
+    "simulation/workshop/config.py",  # a refused decision's one-line reason, on the team's page
+    "simulation/workshop/market.py",  # incidents as the console lists them
     "simulation/runner.py",  # socbiz run's messages and --out errors
     "simulation/config.py",  # one-line errors of a scenario
     "simulation/schema.py",
@@ -89,10 +91,6 @@ NOT_YET_CONVERTED: dict[str, str] = {
     "dashboards/mesa_view.py": "dashboard",
     "dashboards/registry.py": "dashboard",
     "dashboards/state.py": "dashboard",
-    # not yet converted: the workshop screens and command (owner: workshop helper, issue 12)
-    "dashboards/workshop/app.py": "workshop",
-    "dashboards/workshop/participant.py": "workshop",
-    "simulation/workshop/cli.py": "workshop",
     # not yet converted: report-like texts of the experiment tools (owner: i18n): plot titles
     # of sweep-plot/survival/sensitivity and the markdown summary of discover
     "simulation/experiments/analysis.py": "i18n",

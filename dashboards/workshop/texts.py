@@ -124,11 +124,10 @@ SCREEN_TEXTS = (
     _l('Language'),
 )
 
-PHASE_LABELS = {1: _l("Experimentation"), 2: _l("Social marketing"), 3: _l("Social business")}
-
-
 def phase_label(phase: float) -> str:
-    label = PHASE_LABELS.get(int(phase))
+    from simulation.vocabulary import PHASES  # the one table of the phases' names
+
+    label = PHASES.get(int(phase))
     return t(label) if label is not None else str(int(phase))
 
 
@@ -229,3 +228,20 @@ def LanguageSwitch(params: dict[str, str]):
 
     return solara.HTML(tag="div", unsafe_innerHTML=_switch_links(params),
                        style={"text-align": "right", "font-size": "0.85em"})
+
+
+def LabelledSelect(label: str, options, value, on_value, disabled: bool = False):
+    """A select that shows human labels and hands back ids: ``options`` is ``[(id, label)]``.
+
+    The labels are read in this session's language (a lazy label is translated here); the id
+    never reaches the screen and the server receives only ids (it validates them anyway).
+    """
+    import solara
+
+    ids = [option_id for option_id, _label in options]
+    labels = [t(option_label) for _id, option_label in options]
+    by_label = dict(zip(labels, ids, strict=True))
+    shown = labels[ids.index(value)] if value in ids else None
+    return solara.Select(label, values=labels, value=shown,
+                         on_value=lambda chosen: on_value(by_label.get(chosen, value)),
+                         disabled=disabled)
