@@ -91,17 +91,8 @@ NOT_YET_CONVERTED: dict[str, str] = {
     "dashboards/mesa_view.py": "dashboard",
     "dashboards/registry.py": "dashboard",
     "dashboards/state.py": "dashboard",
-    # not yet converted: report-like texts of the experiment tools (owner: i18n): plot titles
-    # of sweep-plot/survival/sensitivity and the markdown summary of discover
-    "simulation/experiments/analysis.py": "i18n",
-    "simulation/experiments/discovery.py": "i18n",
-    "simulation/experiments/outputs.py": "i18n",
-    "simulation/experiments/sensitivity.py": "i18n",
-    "simulation/experiments/spec/checks.py": "i18n",
     # not yet converted: added this session by the research helper, who converts its files
     "simulation/experiments/calibration.py": "research",
-    "simulation/experiments/spec/columns.py": "i18n",
-    "simulation/experiments/spec/study.py": "i18n",
 }
 
 # Files of SCOPE that are tools, not interface (with why).
@@ -132,6 +123,13 @@ NOT_USER_FACING = {
     "freed %d closed tab(s); %d session(s) left": "the dashboard server's log, for its operator",
     "could not free a session": "the dashboard server's log (with the traceback), for its "
                                 "operator",
+    "mean (censored at the horizon: biased low)": "a value of the summary tables' statistic "
+                                                  "column (data, read by scripts)",
+    "t over seed means": "a value of the summary tables' interval column (data)",
+    "share at ": "a value of the summary tables' statistic column (data, parsed back)",
+    "unknown key": "the English opening of the schema's key errors, matched in their text "
+                   "(experiments/spec/checks.py)",
+    "no such": "the English opening of the scenario's key errors, matched in their text",
 }
 
 PROGRAMMING_ERRORS = {"TypeError", "NotImplementedError", "RuntimeError", "AssertionError",
