@@ -461,3 +461,18 @@ def test_refusals_speak_the_language_of_the_page_that_asked(tmp_path):
     ws.lock_round()
     with language("fr"), pytest.raises(WorkshopError, match="manche 1 est verrouillée"):
         ws.submit(team.token, {})
+
+
+def test_every_workshop_file_is_written_in_english_and_french():
+    """A workshop preset missing one language fails: its title, description and round briefs
+    are shown on French and English screens alike."""
+    from simulation.workshop.config import WORKSHOP_DIR
+
+    files = sorted(WORKSHOP_DIR.glob("*.toml"))
+    assert files
+    for path in files:
+        config, _base = load_workshop(path.stem)
+        texts = [config.title, config.description,
+                 *(text for b in config.briefs for text in (b.title, b.brief, b.ask))]
+        missing = [t.texts for t in texts if not t.is_translated]
+        assert not missing, f"{path.name}: {missing[:2]}"

@@ -109,7 +109,7 @@ def Console():
         return run
 
     LanguageSwitch(params)
-    solara.Markdown(f"## {t('Facilitator console')}: {ws.config.title}")
+    solara.Markdown(f"## {t('Facilitator console')}: {t(ws.config.title)}")
     JoinDetails()
     token = params.get("token", "")
     solara.Button(t("Projector view"), href=f"/projector?token={token}", target="_blank",
@@ -325,7 +325,7 @@ def Projector():
         return
     public = ws.public_view()
     LanguageSwitch(params)
-    solara.Markdown(f"# {ws.config.title}")
+    solara.Markdown(f"# {t(ws.config.title)}")
     solara.Text(tf("Round {number} of {total}: {status}", number=public["round"],
                    total=public["total_rounds"], status=t(public["status"])),
                 style={"font-size": "1.8em"})

@@ -93,7 +93,7 @@ def JoinForm(room: str, bad_token: bool, router):
             return
         router.push(f"/?team={team.token}")
 
-    solara.Markdown(f"## {t('Join the workshop')}: {ws.config.title}")
+    solara.Markdown(f"## {t('Join the workshop')}: {t(ws.config.title)}")
     if bad_token:
         solara.Warning(t("Unknown team link: join again with the room code."))
     solara.InputText(t("Room code"), value=code, on_value=set_code, continuous_update=True)
@@ -118,7 +118,7 @@ def TeamPage(token: str, version: int):
     if public["paused"]:
         solara.Warning(t("Paused by the facilitator"))
     if brief is not None and public["status"] in ("open", "locked"):
-        solara.Info(f"{brief.title}: {brief.brief}")
+        solara.Info(f"{t(brief.title)}: {t(brief.brief)}")
     for message in public["messages"][-3:]:
         solara.Info(f"{t('Messages')}: {message}")
     with solara.Columns([5, 7]):

@@ -20,6 +20,7 @@ import os
 from simulation.i18n import (
     LANGUAGES,
     LazyString,
+    Localized,
     _,
     _l,
     current_language,
@@ -196,6 +197,8 @@ def speaking():
 def t(text) -> str:
     """A screen text (a msgid or a lazy string) in this session's language (English if the
     catalogue has none)."""
+    if isinstance(text, Localized):  # written in each language by the workshop's author
+        return text.in_language(session_language())
     with language(session_language()):
         return str(text) if isinstance(text, LazyString) else _(text)
 

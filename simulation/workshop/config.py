@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import DEPARTMENTS, NAMED_MIXES, ScenarioConfig
-from ..i18n import _, format_currency
+from ..i18n import Localized, _, format_currency
 from ..scenario import (
     ScenarioError,
     load_scenario,
@@ -78,17 +78,23 @@ class Scorecard:
 class RoundBrief:
     """What the facilitator says when a round opens, and asks when its results are out."""
 
-    title: str = param("", "Title of the round on every screen.")
-    brief: str = param("", "What is happening in the market this round.")
-    ask: str = param("", "Question for the room when results are released.")
+    title: Localized = param(Localized(""), "Title of the round on every screen.",
+                             max_length=200)
+    brief: Localized = param(Localized(""), "What is happening in the market this round.",
+                             max_length=2000)
+    ask: Localized = param(Localized(""), "Question for the room when results are released.",
+                           max_length=2000)
 
 
 @dataclass(frozen=True)
 class WorkshopConfig:
     """A workshop: a market, teams, rounds, a budget and a scorecard."""
 
-    title: str = param("socbiz workshop", "Title shown on every screen.")
-    description: str = param("", "What the session is about (facilitator's brief).")
+    title: Localized = param(Localized({"en": "socbiz workshop", "fr": "Atelier socbiz"}),
+                             "Title shown on every screen (one text, or one per language: "
+                             "title = { en = \"...\", fr = \"...\" }).", max_length=200)
+    description: Localized = param(Localized(""), "What the session is about (facilitator's "
+                                   "brief).", max_length=4000)
     scenario: str = param("baseline", "Scenario of the market: a preset name or a TOML path "
                           "(relative to the workshop file).")
     template_brand: str = param("acme", "Brand copied once per team (empty: teams take the "

@@ -445,7 +445,8 @@ def build_pack(workshop, counterfactual: Counterfactual | None = None,
 
     e = html.escape
     num = format_number
-    parts = [f"<h1>{e(workshop.config.title)}</h1>",
+    title = str(workshop.config.title)  # in the pack's language (str() picks it)
+    parts = [f"<h1>{e(title)}</h1>",
              "<p class='meta'>" + e(_(
                  "Debrief after round {number} of {total} · {brands} brands · {days} days per "
                  "round · seed {seed} (one market run, the same random numbers for every team)"
@@ -561,7 +562,7 @@ def build_pack(workshop, counterfactual: Counterfactual | None = None,
     parts.append("</table>")
     lang = current_language()
     page = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<title>{e(_('Debrief'))} — {e(workshop.config.title)}</title>"
+            f"<title>{e(_('Debrief'))} — {e(title)}</title>"
             f"<style>{STYLE}</style></head>"
             "<body>" + "\n".join(parts) + "</body></html>")
     return page, csvs
