@@ -100,8 +100,6 @@ NOT_YET_CONVERTED: dict[str, str] = {
     "simulation/experiments/outputs.py": "i18n",
     "simulation/experiments/sensitivity.py": "i18n",
     "simulation/experiments/spec/checks.py": "i18n",
-    # not yet converted: added this session by the research helper, who converts its files
-    "simulation/experiments/calibration.py": "research",
     "simulation/experiments/spec/columns.py": "i18n",
     "simulation/experiments/spec/study.py": "i18n",
 }
