@@ -70,9 +70,7 @@ SCOPE = (
 
 # Modules not yet converted (English only), with who converts them. Each entry is a file; a
 # file listed here that has become clean fails test_not_yet_converted_list_is_not_stale.
-NOT_YET_CONVERTED: dict[str, str] = {
-    # not yet converted: the dashboard (owner: dashboard helper, issue 11)
-}
+NOT_YET_CONVERTED: dict[str, str] = {}
 
 # Files of SCOPE that are tools, not interface (with why).
 NOT_INTERFACE = {
