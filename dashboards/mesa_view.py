@@ -43,7 +43,7 @@ from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_
 from simulation.i18n import _, _l, current_language, format_number, msg, ngettext
 from simulation.scenario import DEFAULT_SCENARIO
 
-from . import charts, labels, levers
+from . import charts, labels, levers, registry
 from .components.common import CSS, build_figure, escape
 from .components.eventlog import EventLog
 from .components.language import LanguageSwitch
@@ -66,6 +66,7 @@ log = logging.getLogger("socbiz.dashboard")
 TITLE = _l("socbiz — Mesa SolaraViz view")
 KEEP = "scenario's value"  # the value (an identifier) of every lever's "keep" choice
 KEEP_LABEL = _l("scenario's value")
+EVENTS_PAGE = _l("Event log & run")
 # The levers this page offers come from the one lever registry (dashboards.levers.LEVERS):
 # those with a ``mesa`` widget name, each a Select of its ``mesa_choices``.
 MESA_LEVERS = levers.MESA_LEVERS
@@ -366,16 +367,30 @@ def RunView(model: MesaDashboardModel):
                       brand=model.first_brand), classes=["socbiz-help"])
 
 
-COMPONENTS: list[tuple[Any, int]] = [
-    (PhasesView, 0),
-    (AdoptionView, 0),
-    *[(panel_view(panel), 1) for panel in charts.AUDIENCE_PANELS],
-    *[(panel_view(panel, crisis_bands=True), 2) for panel in charts.SERVICE_PANELS],
-    (EventLogView, 3),
-    (RunView, 3),
-]
-PAGES = (_l("Phases & adoption"), _l("Audience"), _l("Customer service & crises"),
-         _l("Event log & run"))
+def components() -> list[tuple[Any, int]]:
+    """SolaraViz's (component, page) list, from the chart registry: each ``/mesa`` page of the
+    registry in order (a ``lines`` figure gives one tile per panel), then the event log."""
+    pages = registry.mesa_pages()
+    out: list[tuple[Any, int]] = []
+    for page, figures in enumerate(pages.values()):
+        for figure in figures:
+            if figure.kind == "phase_bands":
+                out.append((PhasesView, page))
+            elif figure.per == "department":
+                out.append((AdoptionView, page))
+            elif figure.kind == "lines":
+                out += [(panel_view(panel, figure.crisis_bands), page)
+                        for panel in registry.as_tuples(figure.panels)]
+            else:  # the organisation and network pictures need the whole run (main page only)
+                raise ValueError(f"chart {figure.id!r}: a {figure.kind} figure cannot be shown "
+                                 "on /mesa")
+    out += [(EventLogView, len(pages)), (RunView, len(pages))]
+    return out
+
+
+def pages() -> tuple[str, ...]:
+    """The titles of the ``/mesa`` pages, in the order of :func:`components`."""
+    return (*(str(page) for page in registry.mesa_pages()), str(EVENTS_PAGE))
 
 
 @solara.component
@@ -396,9 +411,9 @@ def Header(model: MesaDashboardModel):
         f"<span class='day'>{escape(day)}</span>{escape(about)}"))
     for notice in model.notices:
         solara.Warning(str(notice), dense=True)
-    pages = " · ".join(_("Page {number}: {name}").format(number=i, name=name)
-                       for i, name in enumerate(PAGES))
-    solara.Text(_("{pages}. Step advances by the render interval.").format(pages=pages),
+    titles = " · ".join(_("Page {number}: {name}").format(number=i, name=name)
+                        for i, name in enumerate(pages()))
+    solara.Text(_("{pages}. Step advances by the render interval.").format(pages=titles),
                 classes=["socbiz-help"])
     if current_language() != "en":
         solara.Text(_("The run controls and the page tabs are Mesa's own SolaraViz widgets, "
@@ -425,7 +440,9 @@ def MesaView(params: dict[str, Any], play_interval: int = PLAY_INTERVAL_MS,
                       classes=["socbiz-main-link"])
         LanguageSwitch()
     Header(model.value)
-    SolaraViz(model, components=list(COMPONENTS), model_params=params, name=str(TITLE),
+    # Built once per tab: a new list would remount every tile at each render.
+    tiles = solara.use_memo(components, [])
+    SolaraViz(model, components=list(tiles), model_params=params, name=str(TITLE),
               play_interval=play_interval, render_interval=render_interval)
 
 

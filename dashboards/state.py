@@ -39,11 +39,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
-from simulation.config import DEPARTMENTS, ScenarioConfig
-from simulation.i18n import Message, _, _l, msg
+from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario, views
+from simulation.config import ScenarioConfig
+from simulation.i18n import Message, _, msg
 from simulation.scenario import DEFAULT_SCENARIO, read_toml, scenario_to_toml
-from simulation.views import NetworkSample, network_sample
+from simulation.views import CustomerStates, NetworkSample, OrganisationView
 
 NETWORK_SAMPLE_SIZE = 300
 # A scenario file is a few kilobytes; anything much larger is a mistake (or an attack on the
@@ -51,23 +51,22 @@ NETWORK_SAMPLE_SIZE = 300
 MAX_UPLOAD_BYTES = 256 * 1024
 # Folders given with ``socbiz dashboard --scenarios-dir`` (os.pathsep-separated).
 SCENARIOS_DIRS_ENV = "SOCBIZ_DASHBOARD_SCENARIOS_DIRS"
-# Customer states shown in the network view, in drawing order (later ones drawn on top).
-CUSTOMER_STATES = (
-    (_l("not engaging with brands"), "#d9d9d9"),
-    (_l("engaging, not following"), "#9ecae1"),
-    (_l("follower"), "#2171b5"),
-    (_l("follower, fatigued"), "#f4a261"),
-    (_l("negative sentiment"), "#e63946"),
-    (_l("open complaint"), "#6a040f"),
-)
-FATIGUED = 0.5
-NEGATIVE = -0.2
+# The colour of each customer state of the network view (the states and their names are
+# simulation.views.CUSTOMER_STATES).
+CUSTOMER_STATE_COLOURS: Mapping[str, str] = {
+    "not_engaging": "#d9d9d9",
+    "engaging": "#9ecae1",
+    "follower": "#2171b5",
+    "fatigued_follower": "#f4a261",
+    "negative": "#e63946",
+    "open_complaint": "#6a040f",
+}
 
 
 class Source(Message):
-    """Where the scenario came from, in words ("preset 'crisis-wakeup'" / "préréglage ..."),
-    rendered in the reader's language; ``kind`` ("preset", "file", "uploaded", "scenario") is
-    what code tests. It also answers str methods, as the text of the moment."""
+    """Where the scenario came from, in words ("preset 'crisis-wakeup'" / "scénario prédéfini
+    ..."), rendered in the reader's language; ``kind`` ("preset", "file", "uploaded",
+    "scenario") is what code tests. It also answers str methods, as the text of the moment."""
 
     def __init__(self, kind: str, said: Message):
         super().__init__(said.template, said.values, said.plural, said.n)
@@ -356,20 +355,11 @@ class Session:
         with self.lock:
             model = self.model
             self.history.catch_up(model)
-            organisations = {
-                name: Organisation(
-                    adoption=np.array([brand.departments[k].adoption for k in DEPARTMENTS]),
-                    trained=np.array([brand.departments[k].trained_share for k in DEPARTMENTS]),
-                    weights=np.array(brand.peer_weights, dtype=float),
-                    phase=int(brand.phase),
-                    sponsorship=float(brand.sponsorship),
-                )
-                for name, brand in model.brands.items()
-            }
-            sample = states = None
+            organisation = sample = states = None
             if network:
+                organisation = views.organisation(model)
                 sample = self.network_sample()
-                states = customer_states(model, sample.nodes)
+                states = views.customer_states(model, sample.nodes)
             return Snapshot(
                 version=self.version,
                 day=self.day,
@@ -381,7 +371,7 @@ class Session:
                 history=self.history,
                 n_days=self.history.n_days,
                 n_events=self.history.n_events,
-                organisations=organisations,
+                organisation=organisation,
                 network=sample,
                 customer_states=states,
                 live=tuple(self.live),
@@ -396,8 +386,22 @@ class Session:
         """A connected sample of at most 300 customers with a fixed layout (once per model)."""
         with self.lock:
             if self._network is None:
-                self._network = sample_network(self.model, NETWORK_SAMPLE_SIZE, self.seed)
+                self._network = views.network_sample(self.model, NETWORK_SAMPLE_SIZE, self.seed)
             return self._network
+
+    def run_view(self) -> views.RunView:
+        """A view of the whole run as it is now (exports), with its real metadata: the status,
+        and the wall time the model spent building and stepping."""
+        with self.lock:
+            model = self.model
+            status = ("complete" if not model.running
+                      else f"exported from the dashboard at day {model.time_day}")
+            return views.run_view(model, network=self.network_sample(), status=status)
+
+    def export(self) -> tuple[views.RunView, str]:
+        """The run's view and its what-if TOML, taken at the same moment."""
+        with self.lock:
+            return self.run_view(), self.whatif_toml()
 
 
 @dataclass(frozen=True)
@@ -408,15 +412,6 @@ class LiveIntervention:
     intervention: Any
     request: dict[str, Any]
     text: str  # the event-log sentence
-
-
-@dataclass(frozen=True)
-class Organisation:
-    adoption: np.ndarray
-    trained: np.ndarray
-    weights: np.ndarray
-    phase: int
-    sponsorship: float
 
 
 @dataclass(frozen=True)
@@ -445,9 +440,11 @@ class Snapshot:
     history: History
     n_days: int
     n_events: int
-    organisations: dict[str, Organisation]
+    # The organisation, the network sample and the customers' states: only in a snapshot taken
+    # with ``network=True`` (the Network and Export tabs), not at every frame.
+    organisation: OrganisationView | None = None
     network: NetworkSample | None = None
-    customer_states: dict[str, np.ndarray] | None = None
+    customer_states: CustomerStates | None = None
     live: tuple[LiveIntervention, ...] = ()
     overrides: dict[str, Any] = field(default_factory=dict)
     pending_levers: bool = False
@@ -678,35 +675,6 @@ def whatif_note(session: Session) -> str:
     for item in session.live:
         lines.append(_("Day {day}: {text}").format(day=item.day, text=item.text))
     return "\n".join(lines)
-
-
-# ----------------------------------------------------------------------------------------------
-# The customer network sample
-
-
-def sample_network(model: SocialBusinessModel, size: int, seed: int) -> NetworkSample:
-    """The read-only snowball sample of :func:`simulation.views.network_sample`."""
-    return network_sample(model, size, seed)
-
-
-def customer_states(model: SocialBusinessModel, nodes: np.ndarray) -> dict[str, np.ndarray]:
-    """For each brand, the index into CUSTOMER_STATES of every sampled customer."""
-    records = [model.customers[int(i)] for i in nodes]
-    states = {}
-    for name in model.brands:
-        codes = np.zeros(len(nodes), dtype=np.int8)
-        for j, record in enumerate(records):
-            about = record.brands[name]
-            if about["open_complaint"]:
-                codes[j] = 5
-            elif about["sentiment"] <= NEGATIVE:
-                codes[j] = 4
-            elif about["following"]:
-                codes[j] = 3 if record.fatigue >= FATIGUED else 2
-            elif record.engaging:
-                codes[j] = 1
-        states[name] = codes
-    return states
 
 
 # ----------------------------------------------------------------------------------------------

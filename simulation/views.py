@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .events import Intervention, LoggedEvent
+from .events import EventLog, Intervention, LoggedEvent
 from .i18n import _l
 from .metrics import PHASE_NAMES
 from .vocabulary import DEPARTMENT_TERMS, DEPARTMENTS, Term
@@ -348,6 +348,8 @@ class RunView:
     events: tuple[LoggedEvent, ...]
     applied: tuple[Intervention, ...]
     metadata: Mapping[str, Any]
+    complaints: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per complaint
+    customers_sample: pd.DataFrame = field(default_factory=pd.DataFrame)  # the tracked sample
     network: NetworkSample | None = None
     customer_states: CustomerStates | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -357,14 +359,15 @@ class RunView:
         return tuple(self.config.brands)
 
     def event_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([e.as_row() for e in self.events],
-                            columns=["day", "brand", "kind", "cause", "text"])
+        return pd.DataFrame([e.as_row() for e in self.events], columns=list(EventLog.COLUMNS))
 
 
 def run_view(model: SocialBusinessModel, *, network: NetworkSample | None = None,
-             with_network: bool = False, status: str | None = None) -> RunView:
+             with_network: bool = False, status: str | None = None,
+             wall_time_s: float | None = None) -> RunView:
     """A view of the whole run. The network sample is costly (a spring layout): pass one
-    computed before (it does not change during a run), or ``with_network=True``."""
+    computed before (it does not change during a run), or ``with_network=True``.
+    ``status`` and ``wall_time_s``: as :func:`metadata`."""
     if network is None and with_network:
         network = network_sample(model)
     states = customer_states(model, network.nodes) if network is not None else None
@@ -372,5 +375,7 @@ def run_view(model: SocialBusinessModel, *, network: NetworkSample | None = None
         day=model.time_day, horizon=model.config.horizon_days, running=bool(model.running),
         seed=model.seed, config=model.config, organisation=organisation(model),
         series=series(model), events=event_log(model), applied=tuple(model.applied),
-        metadata=MappingProxyType(metadata(model, status)), network=network,
+        metadata=MappingProxyType(metadata(model, status, wall_time_s)),
+        complaints=model.market.complaints.table.to_frame(),
+        customers_sample=model.market.sample_frame(), network=network,
         customer_states=states)

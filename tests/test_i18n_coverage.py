@@ -112,6 +112,8 @@ NOT_USER_FACING = {
     "failure injected by  for run ": "a test hook's error (SOCBIZ_SWEEP_FAIL_RUNS)",
     "pid  on \n": "the lock file's content, read by a program",
     "at day  of ": "the run status stored in metadata.json (views.run_metadata)",
+    "exported from the dashboard at day ": "the run status stored in metadata.json "
+                                           "(dashboards.state.Session.run_view)",
     "; other patterns kept from an earlier run": "validation settings stored for the report",
     "Coverage of the listening tool bought.": "a property's docstring (agents/brands.py)",
     "freed %d closed tab(s); %d session(s) left": "the dashboard server's log, for its operator",
@@ -134,7 +136,8 @@ PROGRAMMING_ERRORS = {"TypeError", "NotImplementedError", "RuntimeError", "Asser
                       "KeyError", "IndexError"}
 # Registration mistakes (a developer declaring an extension wrongly) are not user-facing.
 REGISTRATION_ERRORS = ("is not in simulation.", "unknown surfaces",
-                       "is already a vocabulary term", "is declared twice")
+                       "is already a vocabulary term", "is declared twice",
+                       "figure cannot be shown on /mesa")
 # Keywords whose value is never text shown to people.
 IDENTIFIER_KEYWORDS = {"metavar", "dest", "prog", "version", "source", "classes", "class_",
                        "style", "icon_name", "color", "href", "target", "key", "type", "tag",
