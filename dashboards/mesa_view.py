@@ -84,7 +84,7 @@ MESA_CSS = """
 .socbiz-mesa-header .day { font-size: 20px; font-weight: 600; margin-right: 10px; }
 /* The sidebar is as wide as its widest content: a long scenario title (longer in French) in
    the Scenario select would widen it over the page; the title is ellipsed instead. */
-.v-navigation-drawer .v-select { max-width: 400px; }
+.v-navigation-drawer .v-select { max-width: 320px; }
 """
 _builds = itertools.count(1)
 
