@@ -109,7 +109,6 @@ def _dashboard_words(rc) -> dict[str, list[str]]:
     import html
 
     import ipywidgets
-
     from widget_support import walk
 
     words = {"text": [], "buttons": [], "labels": [], "items": []}
