@@ -34,7 +34,6 @@ FONT = {"title": 11, "label": 9, "tick": 8.5, "legend": 8.5}
 SCALES = {p.column: p.scale for f in registry.FIGURES for p in f.panels if p.scale != 1}
 FLOWS = {p.column for f in registry.FIGURES for p in f.panels if p.flow}
 COMPARE_PANELS = registry.as_tuples(registry.compare_panels())
-MARKED_EVENTS = {"intervention": "#1d3557", "crisis_injected": "#c1121f"}
 # The words for the outcomes of :func:`outcomes` (its keys stay stable identifiers: the
 # comparison table and its exports key on them).
 OUTCOME_LABELS = {
@@ -59,6 +58,7 @@ OUTCOME_LABELS = {
 def outcome_label(outcome: str) -> str:
     """An outcome of the differences table in the language of the moment."""
     return str(OUTCOME_LABELS.get(outcome, outcome))
+MARKED_EVENTS = {"intervention": "#1d3557", "crisis_injected": "#c1121f"}
 
 
 def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
@@ -253,13 +253,14 @@ def organisation_figure(org: BrandView, size=(4.2, 4.1)) -> Figure:
         x, y = positions[i]
         ax.text(x, y, format_percent(org.adoption[i], 0), ha="center", va="center",
                 fontsize=8.5 * scale**0.5, zorder=4, color="#111")
-        ax.text(x, y - 0.2, str(org.departments[kind].label), ha="center", va="top",
+        ax.text(x, y - 0.2, str(labels.department(kind)), ha="center", va="top",
                 fontsize=9.5 * scale**0.5, zorder=4)
     ax.set_xlim(-1.4, 1.4)
     ax.set_ylim(-1.42, 1.25)
     ax.set_aspect("equal")
     ax.axis("off")
-    model = labels.organisational_model(organisational_model) if organisational_model else ""
+    model = (labels.organisational_model(organisational_model) if organisational_model
+             else _("organisation"))
     ax.set_title(_("{brand}: {model}, phase {phase}, sponsorship {sponsorship}\n"
                    "colour = adoption · ring = trained staff").format(
                        brand=brand, model=model, phase=org.phase,

@@ -66,7 +66,6 @@ log = logging.getLogger("socbiz.dashboard")
 TITLE = _l("socbiz — Mesa SolaraViz view")
 KEEP = "scenario's value"  # the value (an identifier) of every lever's "keep" choice
 KEEP_LABEL = _l("scenario's value")
-EVENTS_PAGE = _l("Event log & run")
 # The levers this page offers come from the one lever registry (dashboards.levers.LEVERS):
 # those with a ``mesa`` widget name, each a Select of its ``mesa_choices``.
 MESA_LEVERS = levers.MESA_LEVERS
@@ -385,15 +384,16 @@ def components() -> list[tuple[Any, int]]:
                 out += [(panel_view(panel, figure.crisis_bands), page)
                         for panel in registry.as_tuples(figure.panels)]
             else:  # the organisation and network pictures need the whole run (main page only)
-                raise ValueError(f"chart {figure.id!r}: a {figure.kind} figure cannot be shown "
+                raise TypeError(f"chart {figure.id!r}: a {figure.kind} figure cannot be shown "
                                  "on /mesa")
     out += [(EventLogView, len(pages)), (RunView, len(pages))]
     return out
 
 
 def pages() -> tuple[str, ...]:
-    """The titles of the ``/mesa`` pages, in the order of :func:`components`."""
-    return (*(str(page) for page in registry.mesa_pages()), str(EVENTS_PAGE))
+    """The titles of the ``/mesa`` pages (in the language of the moment), in the order of
+    :func:`components`."""
+    return (*registry.mesa_pages(), _("Event log & run"))
 
 
 @solara.component
@@ -414,9 +414,9 @@ def Header(model: MesaDashboardModel):
         f"<span class='day'>{escape(day)}</span>{escape(about)}"))
     for notice in model.notices:
         solara.Warning(str(notice), dense=True)
-    titles = " · ".join(_("Page {number}: {name}").format(number=i, name=name)
-                        for i, name in enumerate(pages()))
-    solara.Text(_("{pages}. Step advances by the render interval.").format(pages=titles),
+    shown = " · ".join(_("Page {number}: {name}").format(number=i, name=name)
+                       for i, name in enumerate(pages()))
+    solara.Text(_("{pages}. Step advances by the render interval.").format(pages=shown),
                 classes=["socbiz-help"])
     if current_language() != "en":
         solara.Text(_("The run controls and the page tabs are Mesa's own SolaraViz widgets, "

@@ -15,9 +15,8 @@ exported together. From :data:`FIGURES` the dashboard derives:
 ``kind`` says how a figure is drawn: ``lines`` (one line per brand and panel, or per department
 of one chosen brand when ``per == "department"``; the default, and the only kind a new chart
 needs), ``phase_bands`` (the phase of each brand as coloured bands in the PNG files and on
-/mesa; its panels in the browser), ``organisation`` (one
-brand's departments and their internal network) and ``network`` (a sample of customers coloured
-by their state toward one brand). Adding a chart of existing reporters is one ``Figure`` here
+/mesa; its panels in the browser), ``organisation`` (one brand's departments and their internal
+network) and ``network`` (a sample of customers coloured by their state toward one brand). Adding a chart of existing reporters is one ``Figure`` here
 plus its test: the registry walk (``tests/test_registries.py``) checks that it renders in every
 place it names.
 
@@ -26,10 +25,9 @@ Rules:
 - ``unit`` is what the y axis and the hover value say; ``scale`` turns the reported value into
   that unit (0.25 engaged share → 25 %), so the cards and the charts agree.
 - ``smooth`` is a trailing mean over that many days (the same as the CLI's PNG files).
-- ``title``, ``unit`` and ``mesa`` (a page title) are lazy strings of the catalogue (``_l``):
-  declared once, they read in the language of whoever draws the chart (the dashboard's FR/EN
-  switch redraws it). Code keys on ``column`` and ``id``, never on a title or a unit
-  (``percent`` says whether the unit is a percentage).
+- ``title`` and ``unit`` are lazy strings of the catalogue (``_l``): declared once, they read in
+  the language of whoever draws the chart (the dashboard's FR/EN switch redraws it). Code keys
+  on ``column``, never on a title or a unit (``percent`` says whether the unit is a percentage).
 - ``floor`` pins the y axis at 0 for quantities that cannot be negative, so day 0 does not show
   an empty −0.04…0.04 axis.
 """
@@ -53,8 +51,8 @@ class Panel:
     top: float | None = None  # y axis ends there (e.g. 100 %)
     step: bool = False  # a value that jumps (phase, crisis level): drawn as steps
     flow: bool = False  # a quantity of the day (reach, engagement): none yet on day 0
-    compare: bool = False  # overlaid on the Compare tab
     percent: bool = False  # the unit is a percentage (values shown with a % sign)
+    compare: bool = False  # overlaid on the Compare tab
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,7 @@ class Figure:
     panels: tuple[Panel, ...]
     tab: str = "live"  # "live" or "network": the dashboard tab that shows it
     export: str = ""  # PNG file name in the Export tab's zip ("" : not exported)
-    mesa: str | LazyString = ""  # the /mesa page that shows it ("" : not shown there)
+    mesa: str | LazyString = ""  # the title of the /mesa page that shows it ("": not there)
     columns: int = 3  # panels per row
     per: str = "brand"  # one line per "brand", or per "department" of one chosen brand
     crisis_bands: bool = False
@@ -79,19 +77,16 @@ class Figure:
 
 KINDS = ("lines", "phase_bands", "organisation", "network")
 
-PHASE = Panel("phase", _l("Maturity phase"), _l("phase"), floor=False, step=True,
-              compare=True)
+PHASE = Panel("phase", _l("Maturity phase"), _l("phase"), floor=False, step=True, compare=True)
 MATURITY = Panel("maturity", _l("Adoption maturity (mean of departments)"), "%", scale=100,
-                 top=100, compare=True, percent=True)
-# Words used by several entries (one lazy string each; the /mesa pages are keyed by them).
-OF_FOLLOWERS, PER_DAY = _l("share of followers (%)"), _l("per day")
-PHASES_PAGE, AUDIENCE = _l("Phases & adoption"), _l("Audience")
-SERVICE_PAGE = _l("Customer service & crises")
+                 top=100, percent=True, compare=True)
+OF_FOLLOWERS = _l("share of followers (%)")
+PER_DAY = _l("per day")
 
 FIGURES: tuple[Figure, ...] = (
     Figure("phases", _l("Maturity by brand, with events"), (PHASE, MATURITY),
-           export="phases.png", columns=2, mesa=PHASES_PAGE, kind="phase_bands"),
-    Figure("audience", AUDIENCE, (
+           export="phases.png", columns=2, mesa=_l("Phases & adoption"), kind="phase_bands"),
+    Figure("audience", _l("Audience"), (
         Panel("followers", _l("Followers"), _l("people"), compare=True),
         Panel("organic_reach", _l("Organic reach per post"), OF_FOLLOWERS, scale=100, flow=True,
               percent=True),
@@ -102,22 +97,21 @@ FIGURES: tuple[Figure, ...] = (
         Panel("mean_fatigue", _l("Fatigue of followers"), _l("% (0 none … 100 saturated)"),
               scale=100, top=100, flow=True, percent=True),
         Panel("net_sentiment", _l("Net sentiment"), _l("% positive − % negative"), scale=100,
-              floor=False, flow=True, compare=True, percent=True),
-    ), export="audience.png", mesa=AUDIENCE, story=True),
+              floor=False, flow=True, percent=True, compare=True),
+    ), export="audience.png", mesa=_l("Audience"), story=True),
     Figure("service", _l("Customer service"), (
         Panel("complaints_new", _l("New public complaints (7-day mean)"), PER_DAY, smooth=7,
               flow=True, compare=True),
         Panel("backlog", _l("Customer-service backlog"), _l("people waiting")),
         Panel("negative_exposures", _l("People seeing complaints"), PER_DAY, flow=True),
         Panel("crisis_level", _l("Crisis level"), _l("0 none … 3 severe"), step=True, top=3),
-    ), export="customer_service.png", mesa=SERVICE_PAGE, columns=2,
+    ), export="customer_service.png", mesa=_l("Customer service & crises"), columns=2,
        crisis_bands=True, story=True),
     # One panel per department: its title is the department's id (drawn with its label).
     Figure("adoption", _l("Adoption by department"), tuple(
-        Panel(f"adoption_{kind}", kind, _l("share of staff (%)"), scale=100, top=100,
-              percent=True)
+        Panel(f"adoption_{kind}", kind, _l("share of staff (%)"), scale=100, top=100, percent=True)
         for kind in DEPARTMENTS), export="adoption_{brand}.png", per="department", columns=1,
-        mesa=PHASES_PAGE),
+        mesa=_l("Phases & adoption")),
     # The Network tab's pictures: not time series, so no panels.
     Figure("network", _l("Customer network"), (), tab="network", export="network_{brand}.png",
            kind="network"),
@@ -158,8 +152,8 @@ def mesa_pages() -> dict[str, list[Figure]]:
     """The ``/mesa`` pages, in order of first appearance, with the figures each shows."""
     pages: dict[str, list[Figure]] = {}
     for f in FIGURES:
-        if f.mesa:
-            pages.setdefault(f.mesa, []).append(f)
+        if f.mesa:  # keyed by the title in the language of the moment
+            pages.setdefault(str(f.mesa), []).append(f)
     return pages
 
 

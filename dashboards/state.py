@@ -41,6 +41,7 @@ import pandas as pd
 
 from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario, views
 from simulation.config import ScenarioConfig
+from simulation.events import EventLog
 from simulation.i18n import Message, _, msg
 from simulation.scenario import DEFAULT_SCENARIO, read_toml, scenario_to_toml
 from simulation.views import CustomerStates, NetworkSample, OrganisationView
@@ -64,9 +65,9 @@ CUSTOMER_STATE_COLOURS: Mapping[str, str] = {
 
 
 class Source(Message):
-    """Where the scenario came from, in words ("preset 'crisis-wakeup'" / "scénario prédéfini
-    ..."), rendered in the reader's language; ``kind`` ("preset", "file", "uploaded",
-    "scenario") is what code tests. It also answers str methods, as the text of the moment."""
+    """Where the scenario came from, in words ("preset 'crisis-wakeup'" / "préréglage ..."),
+    rendered in the reader's language; ``kind`` ("preset", "file", "uploaded", "scenario") is
+    what code tests. It also answers str methods, as the text of the moment."""
 
     def __init__(self, kind: str, said: Message):
         super().__init__(said.template, said.values, said.plural, said.n)
@@ -505,12 +506,11 @@ class History:
     """
 
     def __init__(self, model: SocialBusinessModel):
-        collector = model.datacollector
-        self._brand_type = next(iter(collector.agenttype_reporters))
-        self.brand_columns = list(collector.agenttype_reporters[self._brand_type])
-        self.model_columns = list(collector.model_vars)
+        brand_columns, model_columns = views.reporter_columns(model)
+        self.brand_columns = list(brand_columns)
+        self.model_columns = list(model_columns)
         self._brand_at = self.brand_columns.index("brand")
-        self.records: list[list[tuple]] = []  # per day: the brands' record tuples
+        self.records: list[tuple] = []  # per day: the brands' record tuples
         self.model_rows: dict[str, list] = {c: [] for c in self.model_columns}
         self.series: dict[str, dict[str, list]] = {}
         self.events: list = []
@@ -531,10 +531,8 @@ class History:
     def catch_up(self, model: SocialBusinessModel) -> None:
         """Copy the days and events the model recorded since the last call (caller holds the
         session's lock)."""
-        collector = model.datacollector
-        known = self.n_days
-        for day_records in itertools.islice(collector._agenttype_records.values(), known, None):
-            rows = list(day_records.get(self._brand_type, ()))
+        new = views.records_since(model, self.n_days, self.n_events)
+        for rows in new.brand_rows:
             for row in rows:
                 brand = row[2 + self._brand_at]
                 columns = self.series.get(brand)
@@ -545,15 +543,12 @@ class History:
                     columns[name].append(value)
             self.records.append(rows)
         for name in self.model_columns:
-            values = collector.model_vars[name]
-            target = self.model_rows[name]
-            target.extend(values[len(target):])
+            values = new.model_values[name]
+            self.model_rows[name].extend(values)
             for columns in self.series.values():
                 own = columns[name]
-                own.extend(values[len(own):len(self.records)])
-        logged = model.log_book.events
-        if len(logged) > len(self.events):
-            self.events.extend(logged[len(self.events):])
+                own.extend(self.model_rows[name][len(own):len(self.records)])
+        self.events.extend(new.events)
 
     def column(self, brand: str, column: str) -> list:
         return self.series[brand][column]
@@ -573,8 +568,7 @@ class History:
 
     def event_frame(self, n_events: int | None = None) -> pd.DataFrame:
         chosen = self.events[:self.n_events if n_events is None else n_events]
-        return pd.DataFrame([e.as_row() for e in chosen],
-                            columns=["day", "brand", "kind", "cause", "text"])
+        return pd.DataFrame([e.as_row() for e in chosen], columns=list(EventLog.COLUMNS))
 
 
 def merged_timeline(timeline, live) -> tuple:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import sys
 import time
 import zipfile
@@ -400,8 +401,15 @@ def test_downloads_produce_readable_files(session):
     assert "phases.png" in names and any(n.startswith("network_") for n in names)
     with zipfile.ZipFile(io.BytesIO(downloads["run_zip"]())) as archive:
         names = archive.namelist()
-    assert any(n.endswith("metadata.json") for n in names)
+        (meta,) = [n for n in names if n.endswith("metadata.json")]
+        metadata = json.loads(archive.read(meta))
+        complaints = pd.read_csv(archive.open(next(n for n in names
+                                                   if n.endswith("complaints.csv"))))
     assert any(n.endswith(".toml") for n in names)
+    # real metadata: the time the model spent building and stepping, the day it was exported
+    assert 0 < metadata["wall_time_s"] < 600
+    assert metadata["days_simulated"] == 4 and "day 4" in metadata["status"]
+    assert len(complaints) == session.model.market.complaints.table.n
 
 
 def make_controller(session) -> Controller:

@@ -497,7 +497,7 @@ def _check_chart_on_mesa(figure_id, figure):
     else:
         expected = {f"Panel_{p.column}" for p in figure.panels}
     assert expected <= names, f"{figure_id}: /mesa page {figure.mesa!r} lacks {expected - names}"
-    assert mesa_view.pages()[page] == figure.mesa
+    assert mesa_view.pages()[page] == str(figure.mesa)
 
 
 register_walk("charts", _charts, {

@@ -53,8 +53,8 @@ def NetworkView(ctl: Controller):
              format_number(int((org.peer_weights[i] > 0).sum()))]
             for i, kind in enumerate(DEPARTMENTS)]
     solara.HTML(tag="div", unsafe_innerHTML=html_table(
-        [_("department"), _("adoption"), _("trained staff"), _("linked departments")], rows,
-        numeric=(1, 2, 3)))
+        [_("department"), _("adoption"), _("trained staff"), _("linked departments")],
+        rows, numeric=(1, 2, 3)))
     solara.Text(_("The sample is drawn once per run (a snowball from a random customer through "
                   "their friendships) and laid out once, so the picture only changes colour as "
                   "the run goes on."), classes=["socbiz-help"])
