@@ -234,6 +234,7 @@ def LiveView(ctl: Controller):
             LiveCharts(ctl)
         with solara.Column():
             with solara.Card(_("Intervene"), margin=0):
-                InterventionForm(ctl)
+                # Its fields hold text written for the language: a new form when it changes.
+                InterventionForm(ctl).key(f"interventions-{current_language()}")
             with solara.Card(_("Event log"), margin=0, classes=["socbiz-eventlog"]):
                 LiveEventLog(ctl, snap.brands)
