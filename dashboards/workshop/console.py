@@ -80,7 +80,7 @@ def JoinDetails(large: bool = False):
             solara.Image(png, width="220px" if large else "140px")
         with solara.Column():
             solara.Text(f"{t('Participants join at')} {url}", style={"font-size": size})
-            solara.Text(f"{t('Room code')}: {ws.room}",
+            solara.Text(tf("{label}: {value}", label=t("Room code"), value=ws.room),
                         style={"font-size": size, "font-weight": "bold"},
                         classes=["workshop-room"])
 
@@ -109,7 +109,8 @@ def Console():
         return run
 
     LanguageSwitch(params)
-    solara.Markdown(f"## {t('Facilitator console')}: {t(ws.config.title)}")
+    solara.Markdown("## " + tf("{label}: {value}", label=t("Facilitator console"),
+                               value=t(ws.config.title)))
     JoinDetails()
     token = params.get("token", "")
     solara.Button(t("Projector view"), href=f"/projector?token={token}", target="_blank",
@@ -177,7 +178,8 @@ def TeamsPanel(act):
     for row in view["teams"]:
         with solara.Row(classes=["console-team"]):
             mark = t("submitted") if row["submitted"] else t("waiting")
-            solara.Text(f"{row['brand']}: {row['team'] or '(' + t('autopilot') + ')'} — {mark}")
+            team = row["team"] or "(" + t("autopilot") + ")"
+            solara.Text(tf("{label}: {value}", label=row["brand"], value=f"{team} — {mark}"))
             if row["team"]:
                 solara.Button(t("Remove"), on_click=act(ws.remove_team, row["brand"]),
                               small=True, text=True)
@@ -263,11 +265,15 @@ def MarketCharts(last: int):
     def figures():
         frame = ws.frame
         frame = frame[frame["day"] <= last_day]
-        return (market_figure(frame, ws.brands, names, "followers", t("Followers"), boundaries),
-                market_figure(frame, ws.brands, names, "maturity", t("Maturity"), boundaries))
+        with speaking():  # tick labels in the page's number format
+            return (market_figure(frame, ws.brands, names, "followers", t("Followers"),
+                                  boundaries),
+                    market_figure(frame, ws.brands, names, "maturity", t("Maturity"),
+                                  boundaries))
 
     followers, maturity = solara.use_memo(figures, dependencies=[last, last_day,
-                                                                 tuple(names.values())])
+                                                                 tuple(names.values()),
+                                                                 t("Followers")])
     solara.FigureMatplotlib(followers, format="png")
     solara.FigureMatplotlib(maturity, format="png")
 

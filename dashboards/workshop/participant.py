@@ -93,7 +93,8 @@ def JoinForm(room: str, bad_token: bool, router):
             return
         router.push(f"/?team={team.token}")
 
-    solara.Markdown(f"## {t('Join the workshop')}: {t(ws.config.title)}")
+    solara.Markdown("## " + tf("{label}: {value}", label=t("Join the workshop"),
+                               value=t(ws.config.title)))
     if bad_token:
         solara.Warning(t("Unknown team link: join again with the room code."))
     solara.InputText(t("Room code"), value=code, on_value=set_code, continuous_update=True)
@@ -118,9 +119,9 @@ def TeamPage(token: str, version: int):
     if public["paused"]:
         solara.Warning(t("Paused by the facilitator"))
     if brief is not None and public["status"] in ("open", "locked"):
-        solara.Info(f"{t(brief.title)}: {t(brief.brief)}")
+        solara.Info(tf("{label}: {value}", label=t(brief.title), value=t(brief.brief)))
     for message in public["messages"][-3:]:
-        solara.Info(f"{t('Messages')}: {message}")
+        solara.Info(tf("{label}: {value}", label=t("Messages"), value=message))
     with solara.Columns([5, 7]):
         with solara.Column():
             DecisionForm(token, public["round"], public["status"], public["paused"]).key(
@@ -169,7 +170,7 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
             with speaking():
                 ws.submit(token, values.current)
         except WorkshopError as problem:
-            message.value = (f"{t('Refused')}: {problem}", "error")
+            message.value = (tf("{label}: {value}", label=t("Refused"), value=problem), "error")
             return
         message.value = (f"{t('Saved')} ({t('revision')} {ws.revision(token)}, "
                          f"{time.strftime('%H:%M:%S')})", "ok")
@@ -250,7 +251,7 @@ def _budget_line(ws, token, values) -> str:
     with speaking():
         used = format_currency(cost, digits=0)
         budget = format_currency(ws.config.budget_per_round, digits=0)
-    return f"{t('Budget used')}: {used} / {budget}"
+    return tf("{label}: {value}", label=t("Budget used"), value=f"{used} / {budget}")
 
 
 def ws_decision(values):
