@@ -27,6 +27,7 @@ from simulation.workshop.engine import WorkshopError
 
 from . import shared
 from .charts import market_figure
+from .participant import NumberBox
 from .texts import (
     LabelledSelect,
     LanguageSwitch,
@@ -206,8 +207,8 @@ def IncidentPanel(view, act):
         LabelledSelect(t("Cause"), [(c, term.label) for c, term in
                                     vocabulary.CRISIS_CAUSE_TERMS.items()], cause, set_cause)
     else:
-        solara.InputFloat(t("Factor"), value=factor, on_value=set_factor)
-    solara.InputInt(t("Day of the round"), value=day, on_value=set_day)
+        NumberBox(t("Factor"), factor, set_factor)  # 0,7 or 0.7
+    NumberBox(t("Day of the round"), day, set_day, whole=True)
     data = {"kind": kind, "brand": target, "cause": cause, "factor": factor,
             "day_in_round": day}
     solara.Button(t("Add incident"), on_click=act(ws.add_incident, data))

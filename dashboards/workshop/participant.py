@@ -26,7 +26,7 @@ import solara
 
 from simulation import vocabulary
 from simulation.config import DEPARTMENTS
-from simulation.i18n import _l, format_currency, format_number, parse_number
+from simulation.i18n import _l, format_currency, format_number, parse_integer, parse_number
 from simulation.workshop.config import AGENCY_KEEP, AGENCY_NONE, DECISION_FIELDS, decision_cost
 from simulation.workshop.engine import WorkshopError
 
@@ -202,11 +202,13 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
 
 
 @solara.component
-def NumberBox(label: str, initial: float, on_value, disabled: bool):
+def NumberBox(label: str, initial: float, on_value, disabled: bool = False,
+              whole: bool = False):
     """A number typed the French or the English way (``1,5``, ``20 000``, ``1.5``).
 
-    What is typed is read with simulation.i18n.parse_number; a text that is not a number
-    shows why under the box and is not sent (the server validates the range on submit)."""
+    What is typed is read with simulation.i18n.parse_number (parse_integer if ``whole``); a
+    text that is not a number shows why under the box and is not sent (the server validates
+    the range on submit)."""
     lang = session_language()
     text, set_text = solara.use_state(format_number(initial, lang=lang).replace(
         "\u202f", " ").replace("\u00a0", " "))
@@ -215,7 +217,7 @@ def NumberBox(label: str, initial: float, on_value, disabled: bool):
     def typed(value: str):
         set_text(value)
         try:
-            number = parse_number(value, lang=lang)
+            number = (parse_integer if whole else parse_number)(value, lang=lang)
         except ValueError as problem:
             with speaking():
                 set_error(str(problem) if str(value).strip() else t(_l("a number is needed")))
