@@ -23,7 +23,8 @@ The views:
 - :class:`CustomerStates` (:func:`customer_states`): for each brand, the state of each sampled
   customer (codes into :data:`CUSTOMER_STATES`);
 - :func:`series`: the tidy daily series (one row per day and brand); :func:`event_log`: the event
-  log, as rows or a frame;
+  log, as rows or a frame; :func:`records_since` (:class:`DailyRecords`): only the days and
+  events recorded since a reader last looked;
 - :class:`RunView` (:func:`run_view`): all of it, with the run's metadata (:func:`metadata`:
   scenario, seed, config hash, days simulated, status, wall time measured by the model,
   versions).
@@ -289,6 +290,43 @@ def customer_states(model: SocialBusinessModel, nodes: np.ndarray) -> CustomerSt
 def series(model: SocialBusinessModel) -> pd.DataFrame:
     """The tidy daily series: one row per day and brand, every reporter (a fresh frame)."""
     return model.brand_frame()
+
+
+@dataclass(frozen=True)
+class DailyRecords:
+    """The days (and events) a reader has not seen yet, for readers that follow a run as it
+    goes (the dashboard) and so must not rebuild every day's table at every frame."""
+
+    brand_columns: tuple[str, ...]  # the brands' reporters, in the order of each row
+    model_columns: tuple[str, ...]  # the market's reporters
+    brand_rows: tuple[tuple[tuple, ...], ...]  # per new day: (step, agent id, *values) per brand
+    model_values: Mapping[str, tuple]  # per market reporter: its values on the new days
+    events: tuple[LoggedEvent, ...]  # the new events
+
+
+def reporter_columns(model: SocialBusinessModel) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of the brands' and of the market's daily reporters."""
+    collector = model.datacollector
+    brand_type = next(iter(collector.agenttype_reporters))
+    return tuple(collector.agenttype_reporters[brand_type]), tuple(collector.model_vars)
+
+
+def records_since(model: SocialBusinessModel, days_known: int,
+                  events_known: int) -> DailyRecords:
+    """What the model recorded after the first ``days_known`` days and ``events_known``
+    events (the DataCollector's rows are tuples, and a past day's never change)."""
+    import itertools
+
+    collector = model.datacollector
+    brand_type = next(iter(collector.agenttype_reporters))
+    brand_columns, model_columns = reporter_columns(model)
+    rows = tuple(tuple(day.get(brand_type, ()))
+                 for day in itertools.islice(collector._agenttype_records.values(),
+                                             days_known, None))
+    values = MappingProxyType({name: tuple(collector.model_vars[name][days_known:])
+                               for name in model_columns})
+    return DailyRecords(brand_columns, model_columns, rows, values,
+                        tuple(model.log_book.events[events_known:]))
 
 
 def event_log(model: SocialBusinessModel) -> tuple[LoggedEvent, ...]:
