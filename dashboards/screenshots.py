@@ -167,7 +167,7 @@ def dashboard(browser, lang: str, port: int) -> list[Path]:
         page.wait_for_timeout(1000)
         shot(page, "live-charts")
         page.get_by_role("tab", name=words("Network & organisation")).click()
-        page.locator(".socbiz-chart-network img").wait_for()
+        page.locator(".socbiz-chart-network-large img, .socbiz-chart-network img").first.wait_for()
         page.wait_for_timeout(1000)
         shot(page, "network")
         page.get_by_role("tab", name=words("Compare")).click()
