@@ -26,6 +26,7 @@ servers and the browser are stopped at the end, whatever happens.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import socket
 import subprocess
@@ -116,6 +117,8 @@ def _day(page) -> int:
 
 
 def dashboard(browser, lang: str, port: int) -> list[Path]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     words = Words(lang)
     suffix = "" if lang == "en" else f"-{lang}"
     written: list[Path] = []
@@ -152,9 +155,19 @@ def dashboard(browser, lang: str, port: int) -> list[Path]:
         page.get_by_role("button", name=words("Play")).wait_for()
         page.get_by_role("button", name=words("Inject a crisis")).click()
         page.wait_for_timeout(500)
+        paused_at = _day(page)
         for _ in range(4):
             page.get_by_role("button", name=words("+7 days")).click()
             page.wait_for_timeout(1200)
+        back = page.get_by_role("button", name=re.compile(
+            "|".join({words.text("Back to day {day}").split("{")[0], "Back to day"}), re.I))
+        with contextlib.suppress(PlaywrightTimeout):  # the four weeks are stepped
+            page.wait_for_function("(target) => { const m = /\\d+/.exec(document."
+                                   "querySelector('.socbiz-day').innerText); "
+                                   "return m && +m[0] >= target; }", arg=paused_at + 28,
+                                   timeout=60_000)
+        if back.count():  # a replayed day on screen (a click landed on the timeline)
+            back.first.click()
         page.wait_for_timeout(1500)
         page.get_by_role("tab", name=words("Live")).scroll_into_view_if_needed()
         page.wait_for_timeout(300)
