@@ -74,8 +74,7 @@ NOT_YET_CONVERTED: dict[str, str] = {}
 
 # Files of SCOPE that are tools, not interface (with why).
 NOT_INTERFACE = {
-    "dashboards/screenshots.py": "a developer's script that writes docs/ images",
-    "dashboards/screenshots_fr.py": "the same, for the French screenshots",
+    "dashboards/screenshots.py": "a developer's script that writes docs/ images (--lang en|fr)",
 }
 
 TRANSLATING_CALLS = {
