@@ -404,20 +404,44 @@ def test_network_and_scenario_views(tabs):
     shot(page, "06-scenario")
 
 
-def test_compare_shows_both_runs(tabs):
+def test_compare_with_8_seeds_draws_bands_and_the_differences_table(tabs):
+    """Two arms (the scenario as loaded, and the tab's what-if with nothing changed: the same
+    scenario), 8 seeds each, run in a worker process: every line of the chart gets its band,
+    the chart says what the band is, and the table marks every difference as noise (identical
+    arms with shared seeds differ by exactly 0)."""
     page = tabs.open()
     page.get_by_role("tab", name="Compare").click()
-    days = page.get_by_label("Run to day")
-    days.fill("90")
+    assert page.get_by_label("Seeds per arm").input_value() == "8"
+    page.get_by_label("Run to day").fill("20")
     page.get_by_role("button", name="Run comparison").click()
-    page.get_by_text("Differences on day 90").wait_for()
-    page.locator(".socbiz-chart-compare img").wait_for()
-    page.locator(".socbiz-chart-compare-phases img").wait_for()
-    table = page.locator(".socbiz-differences").inner_text()
-    assert "B − A" in table
+    page.get_by_text("Differences on day 20").wait_for(timeout=180_000)
+    chart = page.locator(".socbiz-compare-chart .socbiz-live-chart[data-chart=compare]")
+    page.wait_for_function("() => { const e = document.querySelector("
+                           "'.socbiz-compare-chart .socbiz-live-chart'); "
+                           "return e && +e.dataset.bands > 0; }")
+    n_lines = page.evaluate("() => window.socbizCharts.compare.getOption().series"
+                            ".filter(s => s.stack === undefined).length / 2")
+    assert int(chart.get_attribute("data-bands")) == n_lines == 12  # 2 arms × 6 panels
+    shaded = page.evaluate("() => window.socbizCharts.compare.getOption().series"
+                           ".filter(s => s.areaStyle && s.data.length > 0).length")
+    assert shaded == 12
+    assert "t-interval" in page.locator(".socbiz-band-caption").inner_text()
+    table = page.locator(".socbiz-differences")
+    assert "B − A" in table.inner_text()
     for brand in load_scenario(DEFAULT_SCENARIO).brands:
-        assert brand in table
+        assert brand in table.inner_text()
+    cells = table.locator("td[data-distinguishable]")
+    assert cells.count() > 10
+    assert table.locator("td[data-distinguishable=true]").count() == 0
+    assert "not distinguishable from noise" in table.inner_text()
     shot(page, "07-compare")
+    page.get_by_text("Difference from the baseline (paired by seed)").click()
+    page.wait_for_function("() => { const c = window.socbizCharts.compare;"
+                           " if (!c || c.isDisposed() || !c.getOption()) return false;"
+                           " return c.getOption().series.filter(s => s.stack === undefined)"
+                           ".length === 2 * 6; }")  # B minus A: 6 lines (and 6 unused ghosts)
+    shot(page, "07-compare-differences")
+    assert_no_traceback(page)
 
 
 def test_export_gives_a_toml_that_socbiz_run_accepts(tabs, tmp_path):

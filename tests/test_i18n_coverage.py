@@ -73,7 +73,6 @@ NOT_YET_CONVERTED: dict[str, str] = {
     "dashboards/app.py": "dashboard",
     "dashboards/charts.py": "dashboard",
     "dashboards/components/common.py": "dashboard",
-    "dashboards/components/compare.py": "dashboard",
     "dashboards/components/controls.py": "dashboard",
     "dashboards/components/eventlog.py": "dashboard",
     "dashboards/components/export.py": "dashboard",
