@@ -304,9 +304,18 @@ def gather(arms: Sequence[Arm], seeds: Sequence[int],
         for brand, rows in frame.groupby("brand", sort=False):
             outcome_rows.append({"arm": label, "seed": seed, "brand": brand,
                                  **outcomes_of(rows, min(day, horizon))})
-    series = pd.concat(series_parts, ignore_index=True)
-    for column in CHART_COLUMNS:  # in the charts' units (25 % engaged, not 0.25)
-        series[column] = series[column] * panel_of(column).scale
+    series = pd.concat(series_parts, ignore_index=True).sort_values(
+        ["arm", "seed", "brand", "day"], kind="stable", ignore_index=True)
+    for column in CHART_COLUMNS:  # as the Live tab draws them (units, smoothing, no day-0 flow)
+        panel = panel_of(column)
+        values = series[column].astype(float) * panel.scale
+        if panel.flow:
+            values = values.where(series["day"] > 0)
+        if panel.smooth > 1:
+            values = values.groupby([series["arm"], series["seed"], series["brand"]],
+                                    sort=False).transform(
+                lambda v, w=panel.smooth: v.rolling(w, min_periods=1).mean())
+        series[column] = values
     outcomes = pd.DataFrame(outcome_rows)
     for o in OUTCOMES:
         outcomes[o.key] = outcomes[o.key] * o.scale

@@ -420,10 +420,10 @@ def test_compare_with_8_seeds_draws_bands_and_the_differences_table(tabs):
                            "'.socbiz-compare-chart .socbiz-live-chart'); "
                            "return e && +e.dataset.bands > 0; }")
     n_lines = page.evaluate("() => window.socbizCharts.compare.getOption().series"
-                            ".filter(s => s.stack === undefined).length / 2")
+                            ".filter(s => s.type === 'line').length / 2")  # means, ghosts
     assert int(chart.get_attribute("data-bands")) == n_lines == 12  # 2 arms × 6 panels
     shaded = page.evaluate("() => window.socbizCharts.compare.getOption().series"
-                           ".filter(s => s.areaStyle && s.data.length > 0).length")
+                           ".filter(s => s.type === 'custom' && s.data.length > 0).length")
     assert shaded == 12
     assert "t-interval" in page.locator(".socbiz-band-caption").inner_text()
     table = page.locator(".socbiz-differences")
@@ -438,7 +438,7 @@ def test_compare_with_8_seeds_draws_bands_and_the_differences_table(tabs):
     page.get_by_text("Difference from the baseline (paired by seed)").click()
     page.wait_for_function("() => { const c = window.socbizCharts.compare;"
                            " if (!c || c.isDisposed() || !c.getOption()) return false;"
-                           " return c.getOption().series.filter(s => s.stack === undefined)"
+                           " return c.getOption().series.filter(s => s.type === 'line')"
                            ".length === 2 * 6; }")  # B minus A: 6 lines (and 6 unused ghosts)
     shot(page, "07-compare-differences")
     assert_no_traceback(page)

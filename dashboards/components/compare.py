@@ -116,8 +116,9 @@ def chart_data(result: rep.Replicates, brand: str, mode: str, font_size: int = 1
     for p, column in enumerate(rep.CHART_COLUMNS):
         panel = rep.panel_of(column)
         if mode != "levels":
-            panel = Panel(column, _("{title}: arm − baseline").format(title=panel.title),
-                          panel.unit, floor=False, step=panel.step)
+            panel = Panel(column, panel.title,
+                          _("{unit}, arm − baseline").format(unit=panel.unit),
+                          floor=False, step=panel.step)
         panels.append(panel_spec(panel))
         rows = stats[stats["metric"] == column]
         for arm in arms:
