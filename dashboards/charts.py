@@ -22,25 +22,18 @@ from matplotlib.patches import Patch
 
 from simulation import plots
 from simulation.config import DEPARTMENTS
+from simulation.i18n import _, format_number
+from simulation.views import CUSTOMER_STATES, BrandView, NetworkSample, RunView
 
-from . import registry
-from .state import CUSTOMER_STATES, NetworkSample, Organisation
+from . import labels, registry
+from .state import CUSTOMER_STATE_COLOURS
 
 DPI = 100
 FONT = {"title": 11, "label": 9, "tick": 8.5, "legend": 8.5}
 # The panels come from the chart registry (declared once; the browser charts use the same).
-AUDIENCE_PANELS = registry.as_tuples("audience")
-SERVICE_PANELS = registry.as_tuples("service")
 SCALES = {p.column: p.scale for f in registry.FIGURES for p in f.panels if p.scale != 1}
 FLOWS = {p.column for f in registry.FIGURES for p in f.panels if p.flow}
-COMPARE_PANELS = (
-    ("maturity", "Adoption maturity (mean of departments)", "0-1", 1),
-    ("followers", "Followers", "people", 1),
-    ("engagement_per_post", "Engagement per post (7-day mean)", "engagements", 7),
-    ("net_sentiment", "Net sentiment (positive - negative)", "share", 1),
-    ("complaints_new", "New public complaints (7-day mean)", "per day", 7),
-    ("phase", "Maturity phase", "phase", 1),
-)
+COMPARE_PANELS = registry.as_tuples(registry.compare_panels())
 MARKED_EVENTS = {"intervention": "#1d3557", "crisis_injected": "#c1121f"}
 
 
@@ -188,15 +181,6 @@ def panels_figure(frame: pd.DataFrame, panels, days: int, events: pd.DataFrame |
     return fig
 
 
-def audience_figure(frame, days, events=None, width: float = 8.0) -> Figure:
-    return panels_figure(frame, AUDIENCE_PANELS, days, events, width=width)
-
-
-def service_figure(frame, days, events=None, width: float = 8.0) -> Figure:
-    return panels_figure(frame, SERVICE_PANELS, days, events, ncols=2, crisis_bands=True,
-                         width=width, panel_height=2.1)
-
-
 # ----------------------------------------------------------------------------------------------
 # Organisation and customer network
 
@@ -216,21 +200,22 @@ def organisation_layout(weights: np.ndarray, hub: str | None = None) -> np.ndarr
     return positions
 
 
-def organisation_figure(org: Organisation, brand: str, organisational_model: str = "",
-                        hub: str | None = None, size=(4.2, 4.1)) -> Figure:
+def organisation_figure(org: BrandView, size=(4.2, 4.1)) -> Figure:
     """The brand's departments coloured by adoption (red none, green full), linked by their
     internal network (thicker: stronger link); the dark ring's thickness is the trained share."""
     fig = Figure(figsize=size)
     ax = fig.subplots()
     scale = size[0] / 4.0
-    positions = organisation_layout(org.weights, hub)
+    brand, organisational_model = org.name, org.organisational_model
+    weights = org.peer_weights
+    positions = organisation_layout(weights, org.hub_department or None)
     segments, widths = [], []
     n = len(DEPARTMENTS)
     for i in range(n):
         for j in range(i + 1, n):
-            if org.weights[i, j] > 0:
+            if weights[i, j] > 0:
                 segments.append([positions[i], positions[j]])
-                widths.append(0.5 + 2.0 * org.weights[i, j])
+                widths.append(0.5 + 2.0 * weights[i, j])
     if segments:
         ax.add_collection(LineCollection(segments, linewidths=widths, colors="#9aa5b1",
                                          alpha=0.55, zorder=1))
@@ -243,15 +228,18 @@ def organisation_figure(org: Organisation, brand: str, organisational_model: str
         x, y = positions[i]
         ax.text(x, y, f"{org.adoption[i]:.0%}", ha="center", va="center",
                 fontsize=8.5 * scale**0.5, zorder=4, color="#111")
-        ax.text(x, y - 0.2, kind.replace("_", " "), ha="center", va="top",
+        ax.text(x, y - 0.2, str(org.departments[kind].label), ha="center", va="top",
                 fontsize=9.5 * scale**0.5, zorder=4)
     ax.set_xlim(-1.4, 1.4)
     ax.set_ylim(-1.42, 1.25)
     ax.set_aspect("equal")
     ax.axis("off")
-    model = organisational_model.replace("_", " ") if organisational_model else "organisation"
-    ax.set_title(f"{brand}: {model}, phase {org.phase}, sponsorship {org.sponsorship:.2f}\n"
-                 "colour = adoption · ring = trained staff", fontsize=9.5 * scale**0.5)
+    model = labels.organisational_model(organisational_model) if organisational_model else ""
+    ax.set_title(_("{brand}: {model}, phase {phase}, sponsorship {sponsorship}\n"
+                   "colour = adoption · ring = trained staff").format(
+                       brand=brand, model=model, phase=org.phase,
+                       sponsorship=format_number(org.sponsorship, 2)),
+                 fontsize=9.5 * scale**0.5)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.01)
     return fig
 
@@ -268,7 +256,8 @@ def network_figure(sample: NetworkSample, states: np.ndarray, brand: str,
                                          zorder=1))
     sizes = 12 + 10 * np.sqrt(np.asarray(sample.degree, dtype=float))
     handles = []
-    for code, (label, colour) in enumerate(CUSTOMER_STATES):
+    for code, term in enumerate(CUSTOMER_STATES):
+        label, colour = term.label, CUSTOMER_STATE_COLOURS[term.id]
         chosen = states == code
         count = int(chosen.sum())
         handles.append(Line2D([], [], ls="", marker="o", color=colour, markersize=7,
@@ -290,6 +279,31 @@ def network_figure(sample: NetworkSample, states: np.ndarray, brand: str,
                  f"colour: state toward {brand} · size: number of friends", fontsize=10)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.91, bottom=0.16)
     return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# Any figure of the registry
+
+
+def draw(figure: registry.Figure, frame: pd.DataFrame, events: pd.DataFrame | None, days: int,
+         brand: str | None = None, *, run: RunView | None = None, width: float = 8.0,
+         size: tuple[float, float] | None = None) -> Figure:
+    """A figure of the registry as a static matplotlib figure (the Export tab's PNG files, the
+    Network tab). ``brand``: the brand of a figure drawn for one brand; ``run``: the view of the
+    run (or a dashboard snapshot taken with ``network=True``), needed by the organisation and
+    network pictures only; ``size``: theirs, in inches."""
+    if figure.kind == "phase_bands":
+        return phase_figure(frame, events, days, width=width)
+    if figure.kind == "organisation":
+        return organisation_figure(run.organisation[brand], **({"size": size} if size else {}))
+    if figure.kind == "network":
+        return network_figure(run.network, run.customer_states[brand], brand,
+                              run.config.market.n_customers, **({"size": size} if size else {}))
+    if figure.per == "department":
+        return adoption_figure(frame, brand, days, events)
+    return panels_figure(frame, registry.as_tuples(figure.panels), days, events, ncols=figure.columns,
+                         crisis_bands=figure.crisis_bands, width=width,
+                         panel_height=2.2 if figure.columns > 2 else 2.1)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -256,8 +256,7 @@ class Controller:
         self.pause()
 
         def action():
-            with self.session.lock:
-                self.session.reset()
+            self.session.reset()
             self.view_day = None
             self.seen_day = 0
             self.publish()

@@ -42,7 +42,7 @@ from matplotlib.figure import Figure
 from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
 from simulation.scenario import DEFAULT_SCENARIO
 
-from . import charts, levers
+from . import charts, levers, registry
 from .components.common import CSS, build_figure, escape
 from .components.eventlog import EventLog
 from .components.page import SCENARIO_ENV, SEED_ENV
@@ -346,15 +346,30 @@ def RunView(model: MesaDashboardModel):
                 "dashboard.", classes=["socbiz-help"])
 
 
-COMPONENTS: list[tuple[Any, int]] = [
-    (PhasesView, 0),
-    (AdoptionView, 0),
-    *[(panel_view(panel), 1) for panel in charts.AUDIENCE_PANELS],
-    *[(panel_view(panel, crisis_bands=True), 2) for panel in charts.SERVICE_PANELS],
-    (EventLogView, 3),
-    (RunView, 3),
-]
-PAGES = ("Phases & adoption", "Audience", "Customer service & crises", "Event log & run")
+def components() -> list[tuple[Any, int]]:
+    """SolaraViz's (component, page) list, from the chart registry: each ``/mesa`` page of the
+    registry in order (a ``lines`` figure gives one tile per panel), then the event log."""
+    pages = registry.mesa_pages()
+    out: list[tuple[Any, int]] = []
+    for page, figures in enumerate(pages.values()):
+        for figure in figures:
+            if figure.kind == "phase_bands":
+                out.append((PhasesView, page))
+            elif figure.per == "department":
+                out.append((AdoptionView, page))
+            elif figure.kind == "lines":
+                out += [(panel_view(panel, figure.crisis_bands), page)
+                        for panel in registry.as_tuples(figure.panels)]
+            else:  # the organisation and network pictures need the whole run (main page only)
+                raise ValueError(f"chart {figure.id!r}: a {figure.kind} figure cannot be shown "
+                                 "on /mesa")
+    out += [(EventLogView, len(pages)), (RunView, len(pages))]
+    return out
+
+
+def pages() -> tuple[str, ...]:
+    """The titles of the ``/mesa`` pages, in the order of :func:`components`."""
+    return (*registry.mesa_pages(), "Event log & run")
 
 
 @solara.component
@@ -370,7 +385,7 @@ def Header(model: MesaDashboardModel):
         + (f" · changed: {escape(levers)}" if levers else "") + escape(state)))
     for notice in model.notices:
         solara.Warning(notice, dense=True)
-    solara.Text(" · ".join(f"Page {i}: {name}" for i, name in enumerate(PAGES))
+    solara.Text(" · ".join(f"Page {i}: {name}" for i, name in enumerate(pages()))
                 + ". Step advances by the render interval.", classes=["socbiz-help"])
 
 
@@ -392,7 +407,9 @@ def MesaView(params: dict[str, Any], play_interval: int = PLAY_INTERVAL_MS,
         solara.Button("Main dashboard", icon_name="mdi-arrow-left", text=True, href="./",
                       classes=["socbiz-main-link"])
     Header(model.value)
-    SolaraViz(model, components=list(COMPONENTS), model_params=params, name=TITLE,
+    # Built once per tab: a new list would remount every tile at each render.
+    tiles = solara.use_memo(components, [])
+    SolaraViz(model, components=list(tiles), model_params=params, name=TITLE,
               play_interval=play_interval, render_interval=render_interval)
 
 

@@ -39,11 +39,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
-from simulation.config import DEPARTMENTS, ScenarioConfig
+from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario, views
+from simulation.config import ScenarioConfig
+from simulation.events import EventLog
 from simulation.i18n import _
 from simulation.scenario import DEFAULT_SCENARIO, read_toml, scenario_to_toml
-from simulation.views import NetworkSample, network_sample
+from simulation.views import CustomerStates, NetworkSample, OrganisationView
 
 NETWORK_SAMPLE_SIZE = 300
 # A scenario file is a few kilobytes; anything much larger is a mistake (or an attack on the
@@ -51,17 +52,16 @@ NETWORK_SAMPLE_SIZE = 300
 MAX_UPLOAD_BYTES = 256 * 1024
 # Folders given with ``socbiz dashboard --scenarios-dir`` (os.pathsep-separated).
 SCENARIOS_DIRS_ENV = "SOCBIZ_DASHBOARD_SCENARIOS_DIRS"
-# Customer states shown in the network view, in drawing order (later ones drawn on top).
-CUSTOMER_STATES = (
-    ("not engaging with brands", "#d9d9d9"),
-    ("engaging, not following", "#9ecae1"),
-    ("follower", "#2171b5"),
-    ("follower, fatigued", "#f4a261"),
-    ("negative sentiment", "#e63946"),
-    ("open complaint", "#6a040f"),
-)
-FATIGUED = 0.5
-NEGATIVE = -0.2
+# The colour of each customer state of the network view (the states and their names are
+# simulation.views.CUSTOMER_STATES).
+CUSTOMER_STATE_COLOURS: Mapping[str, str] = {
+    "not_engaging": "#d9d9d9",
+    "engaging": "#9ecae1",
+    "follower": "#2171b5",
+    "fatigued_follower": "#f4a261",
+    "negative": "#e63946",
+    "open_complaint": "#6a040f",
+}
 
 
 class Session:
@@ -332,20 +332,11 @@ class Session:
         with self.lock:
             model = self.model
             self.history.catch_up(model)
-            organisations = {
-                name: Organisation(
-                    adoption=np.array([brand.departments[k].adoption for k in DEPARTMENTS]),
-                    trained=np.array([brand.departments[k].trained_share for k in DEPARTMENTS]),
-                    weights=np.array(brand.peer_weights, dtype=float),
-                    phase=int(brand.phase),
-                    sponsorship=float(brand.sponsorship),
-                )
-                for name, brand in model.brands.items()
-            }
-            sample = states = None
+            organisation = sample = states = None
             if network:
+                organisation = views.organisation(model)
                 sample = self.network_sample()
-                states = customer_states(model, sample.nodes)
+                states = views.customer_states(model, sample.nodes)
             return Snapshot(
                 version=self.version,
                 day=self.day,
@@ -357,7 +348,7 @@ class Session:
                 history=self.history,
                 n_days=self.history.n_days,
                 n_events=self.history.n_events,
-                organisations=organisations,
+                organisation=organisation,
                 network=sample,
                 customer_states=states,
                 live=tuple(self.live),
@@ -372,8 +363,22 @@ class Session:
         """A connected sample of at most 300 customers with a fixed layout (once per model)."""
         with self.lock:
             if self._network is None:
-                self._network = sample_network(self.model, NETWORK_SAMPLE_SIZE, self.seed)
+                self._network = views.network_sample(self.model, NETWORK_SAMPLE_SIZE, self.seed)
             return self._network
+
+    def run_view(self) -> views.RunView:
+        """A view of the whole run as it is now (exports), with its real metadata: the status,
+        and the wall time the model spent building and stepping."""
+        with self.lock:
+            model = self.model
+            status = ("complete" if not model.running
+                      else f"exported from the dashboard at day {model.time_day}")
+            return views.run_view(model, network=self.network_sample(), status=status)
+
+    def export(self) -> tuple[views.RunView, str]:
+        """The run's view and its what-if TOML, taken at the same moment."""
+        with self.lock:
+            return self.run_view(), self.whatif_toml()
 
 
 @dataclass(frozen=True)
@@ -384,15 +389,6 @@ class LiveIntervention:
     intervention: Any
     request: dict[str, Any]
     text: str  # the event-log sentence
-
-
-@dataclass(frozen=True)
-class Organisation:
-    adoption: np.ndarray
-    trained: np.ndarray
-    weights: np.ndarray
-    phase: int
-    sponsorship: float
 
 
 @dataclass(frozen=True)
@@ -421,9 +417,11 @@ class Snapshot:
     history: History
     n_days: int
     n_events: int
-    organisations: dict[str, Organisation]
+    # The organisation, the network sample and the customers' states: only in a snapshot taken
+    # with ``network=True`` (the Network and Export tabs), not at every frame.
+    organisation: OrganisationView | None = None
     network: NetworkSample | None = None
-    customer_states: dict[str, np.ndarray] | None = None
+    customer_states: CustomerStates | None = None
     live: tuple[LiveIntervention, ...] = ()
     overrides: dict[str, Any] = field(default_factory=dict)
     pending_levers: bool = False
@@ -484,12 +482,11 @@ class History:
     """
 
     def __init__(self, model: SocialBusinessModel):
-        collector = model.datacollector
-        self._brand_type = next(iter(collector.agenttype_reporters))
-        self.brand_columns = list(collector.agenttype_reporters[self._brand_type])
-        self.model_columns = list(collector.model_vars)
+        brand_columns, model_columns = views.reporter_columns(model)
+        self.brand_columns = list(brand_columns)
+        self.model_columns = list(model_columns)
         self._brand_at = self.brand_columns.index("brand")
-        self.records: list[list[tuple]] = []  # per day: the brands' record tuples
+        self.records: list[tuple] = []  # per day: the brands' record tuples
         self.model_rows: dict[str, list] = {c: [] for c in self.model_columns}
         self.series: dict[str, dict[str, list]] = {}
         self.events: list = []
@@ -510,10 +507,8 @@ class History:
     def catch_up(self, model: SocialBusinessModel) -> None:
         """Copy the days and events the model recorded since the last call (caller holds the
         session's lock)."""
-        collector = model.datacollector
-        known = self.n_days
-        for day_records in itertools.islice(collector._agenttype_records.values(), known, None):
-            rows = list(day_records.get(self._brand_type, ()))
+        new = views.records_since(model, self.n_days, self.n_events)
+        for rows in new.brand_rows:
             for row in rows:
                 brand = row[2 + self._brand_at]
                 columns = self.series.get(brand)
@@ -524,15 +519,12 @@ class History:
                     columns[name].append(value)
             self.records.append(rows)
         for name in self.model_columns:
-            values = collector.model_vars[name]
-            target = self.model_rows[name]
-            target.extend(values[len(target):])
+            values = new.model_values[name]
+            self.model_rows[name].extend(values)
             for columns in self.series.values():
                 own = columns[name]
-                own.extend(values[len(own):len(self.records)])
-        logged = model.log_book.events
-        if len(logged) > len(self.events):
-            self.events.extend(logged[len(self.events):])
+                own.extend(self.model_rows[name][len(own):len(self.records)])
+        self.events.extend(new.events)
 
     def column(self, brand: str, column: str) -> list:
         return self.series[brand][column]
@@ -552,8 +544,7 @@ class History:
 
     def event_frame(self, n_events: int | None = None) -> pd.DataFrame:
         chosen = self.events[:self.n_events if n_events is None else n_events]
-        return pd.DataFrame([e.as_row() for e in chosen],
-                            columns=["day", "brand", "kind", "cause", "text"])
+        return pd.DataFrame([e.as_row() for e in chosen], columns=list(EventLog.COLUMNS))
 
 
 def merged_timeline(timeline, live) -> tuple:
@@ -651,35 +642,6 @@ def whatif_note(session: Session) -> str:
     for item in session.live:
         lines.append(f"Day {item.day}: {item.text}")
     return "\n".join(lines)
-
-
-# ----------------------------------------------------------------------------------------------
-# The customer network sample
-
-
-def sample_network(model: SocialBusinessModel, size: int, seed: int) -> NetworkSample:
-    """The read-only snowball sample of :func:`simulation.views.network_sample`."""
-    return network_sample(model, size, seed)
-
-
-def customer_states(model: SocialBusinessModel, nodes: np.ndarray) -> dict[str, np.ndarray]:
-    """For each brand, the index into CUSTOMER_STATES of every sampled customer."""
-    records = [model.customers[int(i)] for i in nodes]
-    states = {}
-    for name in model.brands:
-        codes = np.zeros(len(nodes), dtype=np.int8)
-        for j, record in enumerate(records):
-            about = record.brands[name]
-            if about["open_complaint"]:
-                codes[j] = 5
-            elif about["sentiment"] <= NEGATIVE:
-                codes[j] = 4
-            elif about["following"]:
-                codes[j] = 3 if record.fatigue >= FATIGUED else 2
-            elif record.engaging:
-                codes[j] = 1
-        states[name] = codes
-    return states
 
 
 # ----------------------------------------------------------------------------------------------

@@ -51,17 +51,15 @@ from .scenario import load_scenario
 
 @dataclass
 class RunResult:
-    """Everything one run produced."""
+    """Everything one run produced: copies of its tables and metadata, and the model itself
+    (for a script that wants to look further; ``None`` when made from a view)."""
 
-    model: SocialBusinessModel
     timeseries: pd.DataFrame
     events: pd.DataFrame
     metadata: dict[str, Any]
     customers_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    @property
-    def complaints(self) -> pd.DataFrame:
-        return self.model.market.complaints.table.to_frame()
+    complaints: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model: SocialBusinessModel | None = None
 
 
 def versions() -> dict[str, str]:
@@ -105,13 +103,18 @@ def run_scenario(
 
 
 def collect_result(model: SocialBusinessModel, status: str, wall_time: float) -> RunResult:
-    metadata = views.metadata(model, status, wall_time)
+    return result_from_view(views.run_view(model, status=status, wall_time_s=wall_time), model)
+
+
+def result_from_view(view: views.RunView, model: SocialBusinessModel | None = None) -> RunResult:
+    """The files of a run from its read-only view (what the dashboard's export writes)."""
     return RunResult(
+        timeseries=view.series,
+        events=view.event_frame(),
+        metadata=dict(view.metadata),
+        customers_sample=view.customers_sample,
+        complaints=view.complaints,
         model=model,
-        timeseries=model.brand_frame(),
-        events=model.log_book.to_frame(),
-        metadata=metadata,
-        customers_sample=model.market.sample_frame(),
     )
 
 

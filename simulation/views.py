@@ -23,7 +23,8 @@ The views:
 - :class:`CustomerStates` (:func:`customer_states`): for each brand, the state of each sampled
   customer (codes into :data:`CUSTOMER_STATES`);
 - :func:`series`: the tidy daily series (one row per day and brand); :func:`event_log`: the event
-  log, as rows or a frame;
+  log, as rows or a frame; :func:`records_since` (:class:`DailyRecords`): only the days and
+  events recorded since a reader last looked;
 - :class:`RunView` (:func:`run_view`): all of it, with the run's metadata (:func:`metadata`:
   scenario, seed, config hash, days simulated, status, wall time measured by the model,
   versions).
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .events import Intervention, LoggedEvent
+from .events import EventLog, Intervention, LoggedEvent
 from .i18n import _l
 from .metrics import PHASE_NAMES
 from .vocabulary import DEPARTMENT_TERMS, DEPARTMENTS, Term
@@ -291,6 +292,43 @@ def series(model: SocialBusinessModel) -> pd.DataFrame:
     return model.brand_frame()
 
 
+@dataclass(frozen=True)
+class DailyRecords:
+    """The days (and events) a reader has not seen yet, for readers that follow a run as it
+    goes (the dashboard) and so must not rebuild every day's table at every frame."""
+
+    brand_columns: tuple[str, ...]  # the brands' reporters, in the order of each row
+    model_columns: tuple[str, ...]  # the market's reporters
+    brand_rows: tuple[tuple[tuple, ...], ...]  # per new day: (step, agent id, *values) per brand
+    model_values: Mapping[str, tuple]  # per market reporter: its values on the new days
+    events: tuple[LoggedEvent, ...]  # the new events
+
+
+def reporter_columns(model: SocialBusinessModel) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of the brands' and of the market's daily reporters."""
+    collector = model.datacollector
+    brand_type = next(iter(collector.agenttype_reporters))
+    return tuple(collector.agenttype_reporters[brand_type]), tuple(collector.model_vars)
+
+
+def records_since(model: SocialBusinessModel, days_known: int,
+                  events_known: int) -> DailyRecords:
+    """What the model recorded after the first ``days_known`` days and ``events_known``
+    events (the DataCollector's rows are tuples, and a past day's never change)."""
+    import itertools
+
+    collector = model.datacollector
+    brand_type = next(iter(collector.agenttype_reporters))
+    brand_columns, model_columns = reporter_columns(model)
+    rows = tuple(tuple(day.get(brand_type, ()))
+                 for day in itertools.islice(collector._agenttype_records.values(),
+                                             days_known, None))
+    values = MappingProxyType({name: tuple(collector.model_vars[name][days_known:])
+                               for name in model_columns})
+    return DailyRecords(brand_columns, model_columns, rows, values,
+                        tuple(model.log_book.events[events_known:]))
+
+
 def event_log(model: SocialBusinessModel) -> tuple[LoggedEvent, ...]:
     """The event log so far, oldest first (its rows are frozen)."""
     return tuple(model.log_book)
@@ -348,6 +386,8 @@ class RunView:
     events: tuple[LoggedEvent, ...]
     applied: tuple[Intervention, ...]
     metadata: Mapping[str, Any]
+    complaints: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per complaint
+    customers_sample: pd.DataFrame = field(default_factory=pd.DataFrame)  # the tracked sample
     network: NetworkSample | None = None
     customer_states: CustomerStates | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -357,14 +397,15 @@ class RunView:
         return tuple(self.config.brands)
 
     def event_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([e.as_row() for e in self.events],
-                            columns=["day", "brand", "kind", "cause", "text"])
+        return pd.DataFrame([e.as_row() for e in self.events], columns=list(EventLog.COLUMNS))
 
 
 def run_view(model: SocialBusinessModel, *, network: NetworkSample | None = None,
-             with_network: bool = False, status: str | None = None) -> RunView:
+             with_network: bool = False, status: str | None = None,
+             wall_time_s: float | None = None) -> RunView:
     """A view of the whole run. The network sample is costly (a spring layout): pass one
-    computed before (it does not change during a run), or ``with_network=True``."""
+    computed before (it does not change during a run), or ``with_network=True``.
+    ``status`` and ``wall_time_s``: as :func:`metadata`."""
     if network is None and with_network:
         network = network_sample(model)
     states = customer_states(model, network.nodes) if network is not None else None
@@ -372,5 +413,7 @@ def run_view(model: SocialBusinessModel, *, network: NetworkSample | None = None
         day=model.time_day, horizon=model.config.horizon_days, running=bool(model.running),
         seed=model.seed, config=model.config, organisation=organisation(model),
         series=series(model), events=event_log(model), applied=tuple(model.applied),
-        metadata=MappingProxyType(metadata(model, status)), network=network,
+        metadata=MappingProxyType(metadata(model, status, wall_time_s)),
+        complaints=model.market.complaints.table.to_frame(),
+        customers_sample=model.market.sample_frame(), network=network,
         customer_states=states)

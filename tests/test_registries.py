@@ -14,6 +14,7 @@ module level, next to the others below.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -391,6 +392,122 @@ register_walk("reporters", _reporters, {
 
 
 # ============================================================================================
+# Charts (dashboards.registry.FIGURES): every view of the dashboard derives its charts from it
+
+
+@functools.cache
+def _chart_session():
+    """A short run of the lab scenario, shared by the chart checks (drawn, never changed)."""
+    from dashboards.state import Session
+
+    session = Session(_lab_scenario())
+    session.step(4)
+    return session
+
+
+def _charts():
+    from dashboards import registry
+
+    return {figure.id: figure for figure in registry.FIGURES}
+
+
+def _check_chart_declared(figure_id, figure):
+    from dashboards import registry
+
+    assert figure.kind in registry.KINDS, f"{figure_id}: unknown kind {figure.kind!r}"
+    assert figure.tab in ("live", "network"), f"{figure_id}: unknown tab {figure.tab!r}"
+    assert figure.title.strip(), figure_id
+    assert bool(figure.panels) == (figure.kind in ("lines", "phase_bands")), (
+        f"{figure_id}: a {figure.kind} figure has {len(figure.panels)} panels")
+    for panel in figure.panels:
+        assert panel.title.strip() and panel.unit.strip(), (figure_id, panel.column)
+    if figure.of_one_brand and figure.export:
+        assert "{brand}" in figure.export, f"{figure_id}: one file per brand needs {{brand}}"
+
+
+def _check_chart_columns_are_reported(figure_id, figure):
+    frame = _chart_session().snapshot().frame
+    for panel in figure.panels:
+        assert panel.column in frame, (
+            f"{figure_id}: {panel.column!r} is not a reported column (simulation/metrics.py)")
+
+
+def _check_chart_draws_as_png(figure_id, figure):
+    from dashboards import charts
+
+    session = _chart_session()
+    run = session.run_view()
+    brand = run.brands[0] if figure.of_one_brand else None
+    drawn = charts.draw(figure, run.series, run.event_frame(), 10, brand, run=run)
+    shown = [ax for ax in drawn.axes if ax.get_visible()]
+    if figure.kind == "lines" and figure.per == "brand":
+        assert len(shown) == len(figure.panels), f"{figure_id}: {len(shown)} panels drawn"
+    assert shown, f"{figure_id}: nothing drawn"
+    assert charts.png_bytes(drawn).startswith(b"\x89PNG")
+
+
+def _check_chart_on_its_tab(figure_id, figure):
+    """The Live tab draws it in the browser (a chart fed with every panel's series); the
+    Network tab draws it from the snapshot the tab takes."""
+    from dashboards import charts, registry
+    from dashboards.livechart import ChartFeed
+
+    session = _chart_session()
+    if figure.tab == "network":
+        snap = session.snapshot(network=True)
+        drawn = charts.draw(figure, snap.frame, snap.events, 10, snap.brands[0], run=snap)
+        assert drawn.axes, figure_id
+        return
+    assert figure in registry.live_figures()
+    snap = session.snapshot()
+    feed = ChartFeed(figure, snap.brands, snap.brands[0])
+    widget = feed.make_widget(snap.history, snap.n_days, 10)
+    shown = {line[1] for line in feed.lines}
+    assert {p.column for p in figure.panels} <= shown, f"{figure_id}: a panel has no line"
+    assert len(widget.initial["values"]) == len(feed.lines)
+    assert all(len(values) == snap.n_days for values in widget.initial["values"])
+
+
+def _check_chart_exported(figure_id, figure):
+    from dashboards import registry
+    from dashboards.components.export import chart_pngs
+
+    session = _chart_session()
+    names = [name for name, f, _b in registry.exports(session.config.brands) if f is figure]
+    assert bool(names) == bool(figure.export), figure_id
+    files = chart_pngs(session)
+    for name in names:
+        assert files[name].startswith(b"\x89PNG"), name
+
+
+def _check_chart_on_mesa(figure_id, figure):
+    from dashboards import mesa_view, registry
+
+    if not figure.mesa:
+        return
+    page = list(registry.mesa_pages()).index(figure.mesa)
+    names = {component.__name__ for component, on in mesa_view.components() if on == page}
+    if figure.kind == "phase_bands":
+        expected = {"PhasesView"}
+    elif figure.per == "department":
+        expected = {"AdoptionView"}
+    else:
+        expected = {f"Panel_{p.column}" for p in figure.panels}
+    assert expected <= names, f"{figure_id}: /mesa page {figure.mesa!r} lacks {expected - names}"
+    assert mesa_view.pages()[page] == figure.mesa
+
+
+register_walk("charts", _charts, {
+    "declared": _check_chart_declared,
+    "columns_reported": _check_chart_columns_are_reported,
+    "draws_as_png": _check_chart_draws_as_png,
+    "on_its_tab": _check_chart_on_its_tab,
+    "exported": _check_chart_exported,
+    "mesa": _check_chart_on_mesa,
+})
+
+
+# ============================================================================================
 # (Other registries add their walk here.)
 
 
@@ -474,6 +591,7 @@ def test_registry(walk: Walk, entry_id: str | None, check_name: str | None):
 
 
 def test_every_walk_has_entries_and_checks():
-    assert {"interventions", "vocabulary", "levers", "reducers", "reporters"} <= set(WALKS)
+    assert {"interventions", "vocabulary", "levers", "reducers", "reporters",
+            "charts"} <= set(WALKS)
     for walk in WALKS.values():
         assert walk.checks and walk.entries(), walk.name

@@ -96,3 +96,24 @@ def test_metadata_carries_the_measured_wall_time_and_the_scenario():
     assert len(run.events) == len(model.log_book)
     assert list(run.event_frame().columns) == ["day", "brand", "kind", "cause", "text"]
     assert run.series.equals(model.brand_frame())
+
+
+def test_records_since_gives_each_day_and_event_once_and_does_not_follow_the_run():
+    model = small()
+    model.run(days=3)
+    first = views.records_since(model, 0, 0)
+    assert len(first.brand_rows) == 4  # day 0 and three steps
+    assert all(len(values) == 4 for values in first.model_values.values())
+    model.run(days=5)
+    assert len(first.brand_rows) == 4  # a view does not grow with the run
+    rest = views.records_since(model, 4, len(first.events))
+    assert len(rest.brand_rows) == 5
+    assert first.events + rest.events == views.event_log(model)
+    brands, market = views.reporter_columns(model)
+    rows = [row for day in first.brand_rows + rest.brand_rows for row in day]
+    frame = model.brand_frame()
+    assert len(rows) == len(frame)
+    assert [row[2 + brands.index("followers")] for row in rows] == frame["followers"].tolist()
+    assert set(market) <= set(frame.columns)
+    with pytest.raises(TypeError):
+        rest.model_values[market[0]] = ()

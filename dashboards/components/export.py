@@ -13,7 +13,9 @@ from pathlib import Path
 
 import solara
 
-from .. import charts
+from simulation.views import RunView
+
+from .. import charts, registry
 from ..controller import Controller
 from ..state import Session, to_csv_bytes, to_parquet_bytes
 from .common import escape
@@ -21,31 +23,14 @@ from .common import escape
 log = logging.getLogger("socbiz.dashboard")
 
 
-def chart_pngs(session: Session) -> dict[str, bytes]:
-    """Every chart of the dashboard for the run as it is now, as PNG files."""
-    snap = session.snapshot(network=True)
-    config = snap.config
-    days = charts.shown_days(snap.day, snap.horizon)
-    files = {
-        "phases.png": charts.png_bytes(charts.phase_figure(snap.frame, snap.events, days),
-                                       dpi=120),
-        "audience.png": charts.png_bytes(
-            charts.audience_figure(snap.frame, days, snap.events), dpi=120),
-        "customer_service.png": charts.png_bytes(
-            charts.service_figure(snap.frame, days, snap.events), dpi=120),
-    }
-    for brand in snap.brands:
-        brand_config = config.brands[brand]
-        files[f"adoption_{brand}.png"] = charts.png_bytes(
-            charts.adoption_figure(snap.frame, brand, days, snap.events), dpi=120)
-        files[f"organisation_{brand}.png"] = charts.png_bytes(
-            charts.organisation_figure(snap.organisations[brand], brand,
-                                       brand_config.organisational_model,
-                                       brand_config.hub_department), dpi=120)
-        files[f"network_{brand}.png"] = charts.png_bytes(
-            charts.network_figure(snap.network, snap.customer_states[brand], brand,
-                                  config.market.n_customers), dpi=120)
-    return files
+def chart_pngs(session: Session, run: RunView | None = None) -> dict[str, bytes]:
+    """Every exported chart of the registry for the run as it is now, as PNG files."""
+    run = run or session.run_view()
+    frame, events = run.series, run.event_frame()
+    days = charts.shown_days(run.day, run.horizon)
+    return {name: charts.png_bytes(charts.draw(figure, frame, events, days, brand, run=run),
+                                   dpi=120)
+            for name, figure, brand in registry.exports(run.brands)}
 
 
 def zip_bytes(files: dict[str, bytes | str]) -> bytes:
@@ -62,16 +47,12 @@ def charts_zip(session: Session) -> bytes:
 
 def run_zip(session: Session, stem: str) -> bytes:
     """The run as ``socbiz run`` writes it, plus the what-if TOML and the dashboard's charts."""
-    from simulation.runner import collect_result, write_outputs
+    from simulation.runner import result_from_view, write_outputs
 
-    with session.lock:
-        status = ("complete" if not session.model.running
-                  else f"exported from the dashboard at day {session.day}")
-        result = collect_result(session.model, status, 0.0)
-        toml = session.whatif_toml()
-    pngs = chart_pngs(session)
+    run, toml = session.export()  # one moment: the files, the charts and the TOML agree
+    pngs = chart_pngs(session, run)
     with tempfile.TemporaryDirectory() as tmp:
-        out = write_outputs(result, Path(tmp) / stem, plots=True)
+        out = write_outputs(result_from_view(run), Path(tmp) / stem, plots=True)
         (out / f"{stem}.toml").write_text(toml, encoding="utf-8")
         for name, content in pngs.items():
             (out / "plots" / f"dashboard_{name}").write_bytes(content)

@@ -7,10 +7,10 @@ import numpy as np
 import solara
 
 from simulation.config import DEPARTMENTS
+from simulation.views import CUSTOMER_STATES
 
-from .. import charts
+from .. import charts, registry
 from ..controller import Controller
-from ..state import CUSTOMER_STATES
 from .common import Chart, html_table
 
 
@@ -23,8 +23,6 @@ def NetworkView(ctl: Controller):
     brand, set_brand = solara.use_state(brands[0])
     if brand not in brands:
         brand = brands[0]
-    config = snap.config
-    brand_config = config.brands[brand]
     deps = [snap.version, brand]
     states = snap.customer_states[brand]
     with solara.Row(style={"align-items": "center"}):
@@ -34,22 +32,19 @@ def NetworkView(ctl: Controller):
         solara.Text(f"Day {snap.day}: of the {len(states)} customers drawn, {counts[2:4].sum()} "
                     f"follow {brand}, {counts[4]} feel negative about it, {counts[5]} have an "
                     "open complaint.", classes=["socbiz-help"])
-    with solara.ColumnsResponsive(default=[12], large=[6, 6]):
-        Chart(lambda: charts.network_figure(snap.network, states, brand,
-                                            config.market.n_customers), deps, name="network")
-        with solara.Column():
-            Chart(lambda: charts.organisation_figure(snap.organisations[brand], brand,
-                                                     brand_config.organisational_model,
-                                                     brand_config.hub_department,
-                                                     size=(5.6, 5.2)),
-                  deps, name="organisation-large")
-            org = snap.organisations[brand]
-            rows = [[kind.replace("_", " "), f"{org.adoption[i]:.0%}", f"{org.trained[i]:.0%}",
-                     f"{int((org.weights[i] > 0).sum())}"]
-                    for i, kind in enumerate(DEPARTMENTS)]
-            solara.HTML(tag="div", unsafe_innerHTML=html_table(
-                ["department", "adoption", "trained staff", "linked departments"], rows,
-                numeric=(1, 2, 3)))
+    pictures = [f for f in registry.FIGURES if f.tab == "network"]
+    with solara.ColumnsResponsive(default=[12], large=[12 // len(pictures)] * len(pictures)):
+        for figure in pictures:
+            Chart(lambda figure=figure: charts.draw(figure, snap.frame, snap.events, snap.day,
+                                                    brand, run=snap, size=(5.8, 5.4)),
+                  deps, name=f"{figure.id}-large")
+    org = snap.organisation[brand]
+    rows = [[str(org.departments[kind].label), f"{org.adoption[i]:.0%}",
+             f"{org.trained[i]:.0%}", f"{int((org.peer_weights[i] > 0).sum())}"]
+            for i, kind in enumerate(DEPARTMENTS)]
+    solara.HTML(tag="div", unsafe_innerHTML=html_table(
+        ["department", "adoption", "trained staff", "linked departments"], rows,
+        numeric=(1, 2, 3)))
     solara.Text("The sample is drawn once per run (a snowball from a random customer through "
                 "their friendships) and laid out once, so the picture only changes colour as "
                 "the run goes on.", classes=["socbiz-help"])
