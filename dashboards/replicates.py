@@ -22,6 +22,8 @@ Rules:
     cancels, and the interval is usually much narrower than the two level bands suggest.
 - A difference whose interval contains 0 is *not distinguishable from noise* at that level
   (two identical arms give exactly 0 on every seed: an interval [0, 0], not distinguishable).
+- The chart's panels are the registry's ``compare`` panels; the phase panel shows the mean
+  phase over seeds (1 experimentation … 3 social business) with its band.
 - Outcomes are one value per run and brand at the last common day: the share of seeds that
   reached social business (phase 3) and the first day they did (the horizon when never:
   censored, said in the label), maturity, sponsorship, followers, engagement, sentiment,
@@ -51,24 +53,18 @@ DEFAULT_SEEDS = 8
 MIN_SEEDS, MAX_SEEDS = 2, 32
 MAX_ARMS = 4
 
-#: The metrics overlaid in the Compare tab's chart, as the registry declares them (title, unit,
-#: scale): one panel each.
-CHART_COLUMNS = ("maturity", "followers", "engagement_per_post", "net_sentiment",
-                 "complaints_new", "backlog")
-KEPT_COLUMNS = ("day", "brand", "phase", "maturity", "sponsorship", "followers",
-                "engagement_per_post", "weekly_engaged_share", "net_sentiment", "complaints_new",
-                "backlog", "crisis_level", "cumulative_cost", "roi")
+#: The panels overlaid in the Compare tab's chart: the registry's ``compare`` panels (title,
+#: unit, scale, smoothing declared there once).
+COMPARE_PANELS = {p.column: p for p in registry.compare_panels()}
+CHART_COLUMNS = tuple(COMPARE_PANELS)
+KEPT_COLUMNS = tuple(dict.fromkeys((
+    "day", "brand", *CHART_COLUMNS, "phase", "maturity", "sponsorship", "followers",
+    "engagement_per_post", "weekly_engaged_share", "net_sentiment", "complaints_new", "backlog",
+    "crisis_level", "cumulative_cost", "roi")))
 
 
 def panel_of(column: str) -> registry.Panel:
-    """The registry's panel for a column (one declaration of titles, units and scales)."""
-    if column == registry.MATURITY.column:
-        return registry.MATURITY
-    for figure in registry.FIGURES:
-        for panel in figure.panels:
-            if panel.column == column:
-                return panel
-    raise KeyError(column)
+    return COMPARE_PANELS[column]
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def chart_data(result: rep.Replicates, brand: str, mode: str, font_size: int = 1
     for p, column in enumerate(rep.CHART_COLUMNS):
         panel = rep.panel_of(column)
         if mode != "levels":
-            panel = Panel(column, panel.title,
+            panel = Panel(f"{column}_difference", panel.title,  # no phase ticks 1-3
                           _("{unit}, arm − baseline").format(unit=panel.unit),
                           floor=False, step=panel.step)
         panels.append(panel_spec(panel))
