@@ -39,6 +39,28 @@ def intervention(kind: str) -> str:
     return _label("INTERVENTION_TERMS", kind)
 
 
+# The vocabulary tables a set of choices can come from, tried in this order (an id such as
+# customer_service is both a department and a content type, with the same label).
+CHOICE_TABLES = ("DEPARTMENT_TERMS", "ORGANISATIONAL_MODEL_TERMS", "NETWORK_TERMS", "MIX_TERMS",
+                 "CRISIS_CAUSE_TERMS", "INTERVENTION_TERMS", "CONTENT_TYPE_TERMS",
+                 "PHASE_TERMS")
+
+
+def choice_labels(choices) -> dict[str, str]:
+    """Id → label for the values of a select: from the vocabulary table that holds the most
+    of the choices (the first one on a tie); values that are not terms there (brands,
+    agencies, "custom") stay as they are."""
+    wanted = [str(c) for c in choices if str(c)]
+    best, covered = None, 0
+    for name in CHOICE_TABLES if _vocabulary is not None else ():
+        table = getattr(_vocabulary, name, None)
+        n = sum(c in table for c in wanted) if table is not None else 0
+        if n > covered:
+            best, covered = table, n
+    return {c: str(_vocabulary.label_of(best, c)) if best is not None and c in best else c
+            for c in wanted}
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """'1 lever change', '2 lever changes' (``many`` for irregular plurals: agency/agencies)."""
     return f"{count:,} {one if count == 1 else (many or one + 's')}"

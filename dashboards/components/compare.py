@@ -26,6 +26,7 @@ from ..controller import Controller, page_watcher
 from ..livechart import LiveChart, panel_spec
 from ..registry import Panel
 from ..state import Session, check_seed, to_csv_bytes
+from .choices import preset_titles
 from .common import escape
 
 CURRENT = "whatif"
@@ -42,11 +43,7 @@ def option_labels() -> dict[str, str]:
     """Arm choices, key → label (scenario titles, never file names)."""
     labels = {AS_LOADED: _("The scenario as loaded (no lever changed)"),
               CURRENT: _("Your what-if (levers and interventions so far)")}
-    for name in list_scenarios():
-        try:
-            title = load_scenario(name).title or name
-        except Exception:  # a broken preset is not offered
-            continue
+    for name, title in preset_titles(list(list_scenarios())).items():
         labels[PRESET + name] = _("Preset: {title}").format(title=title)
     return labels
 

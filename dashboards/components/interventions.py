@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import solara
 
+from simulation import vocabulary
 from simulation.events import INTERVENTIONS
 
 from ..controller import Controller
@@ -15,6 +16,7 @@ from ..levers import (
     intervention_specs,
     parse_number,
 )
+from .choices import ChoiceSelect, ChoiceSelectMultiple
 
 KIND_LABELS = {kind: cls.label or kind for kind, cls in INTERVENTIONS.items()}
 QUICK = (
@@ -62,21 +64,15 @@ def InterventionField(spec, value, on_value, agencies: tuple[str, ...]):
                          error=error or False, message=spec.hint,
                          classes=[f"socbiz-field-{spec.name}"])
     elif spec.kind == "multi":
-        solara.SelectMultiple(label, values=list(value or []), all_values=list(spec.choices),
-                              on_value=on_value)
+        ChoiceSelectMultiple(label, values=list(value or []), choices=list(spec.choices),
+                             on_value=lambda chosen: on_value(list(chosen)))
     elif spec.kind == "choice":
         names = {"": "(unchanged)" if spec.name == "mix" else
                  ("(no new agency)" if spec.name == "agency" else
                   ("(all current agencies)" if spec.name == "replaces" else "—"))}
-        shown = [names.get(c, c) for c in spec.choices]
-        current = names.get(value or "", value or "")
-
-        def chosen(label_):
-            reverse = {names.get(c, c): c for c in spec.choices}
-            on_value(reverse.get(label_, label_))
-
-        solara.Select(label, value=current if current in shown else shown[0], values=shown,
-                      on_value=chosen)
+        current = (value or "") if (value or "") in spec.choices else spec.choices[0]
+        ChoiceSelect(label, value=current, choices=list(spec.choices), on_value=on_value,
+                     names=names)
     else:
         solara.InputText(label, value=str(value or ""), on_value=on_value,
                          continuous_update=True)
@@ -95,7 +91,7 @@ def InterventionForm(ctl: Controller):
         brand = brands[0]
 
     def choose_kind(label):
-        new = next(k for k, lab in KIND_LABELS.items() if lab == label)
+        new = next(k for k, lab in KIND_LABELS.items() if str(lab) == label)
         set_kind(new)
         set_values(initial_values(new))
         set_problem("")
@@ -111,8 +107,8 @@ def InterventionForm(ctl: Controller):
 
     disabled = not snap.running
     with solara.Row(gap="6px"):
-        solara.Select("Intervention", value=KIND_LABELS[kind], values=list(KIND_LABELS.values()),
-                      on_value=choose_kind)
+        solara.Select("Intervention", value=str(KIND_LABELS[kind]),
+                      values=[str(label) for label in KIND_LABELS.values()], on_value=choose_kind)
         solara.Select("Brand", value=brand, values=brands, on_value=set_brand)
     solara.Text(_describe(kind), classes=["socbiz-help"])
     for spec in intervention_specs(kind, agencies):
@@ -152,4 +148,7 @@ DESCRIPTIONS = {
 
 
 def _describe(kind: str) -> str:
-    return DESCRIPTIONS.get(kind, KIND_LABELS.get(kind, kind))
+    # A kind without a sentence here (e.g. "reach") has the vocabulary's help (as text: a lazy
+    # string in a Text crashed the form).
+    term = vocabulary.INTERVENTION_TERMS.get(kind)
+    return str(DESCRIPTIONS.get(kind) or (term.help if term else "") or KIND_LABELS.get(kind, kind))

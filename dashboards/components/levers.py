@@ -10,6 +10,7 @@ from simulation.config import DEPARTMENTS
 from ..controller import Controller
 from ..levers import LEVER_GROUPS, FieldSpec, format_value, levers, parse_number
 from ..state import _value_at
+from .choices import ChoiceSelect, ChoiceSelectMultiple
 
 
 def apply_lever(ctl: Controller, key: str, value) -> str | None:
@@ -76,10 +77,10 @@ def LeverField(ctl: Controller, spec: FieldSpec):
     if spec.kind == "choice":
         current = value if isinstance(value, str) else "custom"
         values = list(spec.choices) + ([current] if current not in spec.choices else [])
-        solara.Select(label, value=current, values=values, on_value=choose)
+        ChoiceSelect(label, value=current, choices=values, on_value=choose)
     elif spec.kind == "multi":
-        solara.SelectMultiple(label, values=list(value), all_values=list(spec.choices),
-                              on_value=choose)
+        ChoiceSelectMultiple(label, values=list(value), choices=list(spec.choices),
+                             on_value=lambda chosen: choose(list(chosen)))
     elif spec.kind == "bool":
         solara.Checkbox(label=label, value=bool(value), on_value=choose)
     else:
@@ -113,8 +114,8 @@ def LeverPanel(ctl: Controller):
         if agencies:
             solara.Select("Agency", value=agency, values=agencies, on_value=set_agency,
                           dense=True)
-    solara.Select("Department", value=department, values=list(DEPARTMENTS),
-                  on_value=set_department, dense=True)
+    ChoiceSelect("Department", value=department, choices=list(DEPARTMENTS),
+                 on_value=set_department, dense=True)
     with v.ExpansionPanels(v_model=opened, on_v_model=set_opened, multiple=True, accordion=True):
         for index, (group, description, keys) in enumerate(LEVER_GROUPS):
             specs = levers(keys, config, brand, department, agency or None)

@@ -10,6 +10,7 @@ from simulation.i18n import _, ngettext
 
 from ..controller import Controller
 from ..filepick import ScenarioFile, read_upload
+from .choices import ChoiceSelect, preset_titles
 from .common import Paragraphs, escape, html_table
 
 UPLOADED = "(a file)"
@@ -19,6 +20,7 @@ UPLOADED = "(a file)"
 def ScenarioPicker(ctl: Controller):
     setup = ctl.setup.value
     presets = solara.use_memo(lambda: list(list_scenarios()), [])
+    titles = solara.use_memo(lambda: preset_titles(presets), [])
     current = setup.config.name if setup.source.startswith("preset") else UPLOADED
     path, set_path = solara.use_state("")
 
@@ -53,7 +55,8 @@ def ScenarioPicker(ctl: Controller):
         ctl.attempt(action, _("Loaded {name}.").format(name=text.strip()))
 
     values = presets + ([UPLOADED] if current == UPLOADED else [])
-    solara.Select("Scenario", value=current, values=values, on_value=choose)
+    ChoiceSelect("Scenario", value=current, choices=values, on_value=choose,
+                 names={**titles, UPLOADED: UPLOADED})
     with solara.Details(_("Open a scenario file (.toml)")):
         ScenarioFile(on_file, label=_("Drop a .toml scenario file here, or"),
                      pick_label=_("Choose a file…"))
