@@ -30,7 +30,8 @@ def PlainLayout(children=[]):  # noqa: B006 (solara props)
 
 routes = [
     solara.Route(path="/", component=main_page.Page, label="socbiz", layout=PlainLayout),
-    solara.Route(path="mesa", component=MesaPage, label="socbiz — Mesa SolaraViz view"),
+    # Route labels are not shown (navigation=False): they name the routes for developers.
+    solara.Route(path="mesa", component=MesaPage, label="mesa"),
 ]
 
 __all__ = ["routes"]

@@ -22,7 +22,7 @@ from matplotlib.patches import Patch
 
 from simulation import plots
 from simulation.config import DEPARTMENTS
-from simulation.i18n import _, format_number
+from simulation.i18n import _, _l, format_number, format_percent, ngettext
 from simulation.views import CUSTOMER_STATES, BrandView, NetworkSample, RunView
 
 from . import labels, registry
@@ -34,6 +34,30 @@ FONT = {"title": 11, "label": 9, "tick": 8.5, "legend": 8.5}
 SCALES = {p.column: p.scale for f in registry.FIGURES for p in f.panels if p.scale != 1}
 FLOWS = {p.column for f in registry.FIGURES for p in f.panels if p.flow}
 COMPARE_PANELS = registry.as_tuples(registry.compare_panels())
+# The words for the outcomes of :func:`outcomes` (its keys stay stable identifiers: the
+# comparison table and its exports key on them).
+OUTCOME_LABELS = {
+    "final phase": _l("final phase"),
+    "first day in phase 3": _l("first day in phase 3"),
+    "adoption maturity": _l("adoption maturity"),
+    "executive sponsorship": _l("executive sponsorship"),
+    "followers": _l("followers"),
+    "engagement per post (last 30 days)": _l("engagement per post (last 30 days)"),
+    "weekly engaged share": _l("weekly engaged share"),
+    "net sentiment": _l("net sentiment"),
+    "complaints (total)": _l("complaints (total)"),
+    "customer-service backlog": _l("customer-service backlog"),
+    "crises": _l("crises"),
+    "days in crisis": _l("days in crisis"),
+    "customers": _l("customers"),
+    "cumulative cost (€)": _l("cumulative cost (€)"),
+    "ROI": _l("ROI"),
+}
+
+
+def outcome_label(outcome: str) -> str:
+    """An outcome of the differences table in the language of the moment."""
+    return str(OUTCOME_LABELS.get(outcome, outcome))
 MARKED_EVENTS = {"intervention": "#1d3557", "crisis_injected": "#c1121f"}
 
 
@@ -79,8 +103,7 @@ def _brand_legend(fig: Figure, brands: list[str], colours: dict[str, str], extra
 def _event_handles(events: pd.DataFrame | None) -> list:
     if events is None or not len(events):
         return []
-    labels = {"intervention": "intervention", "crisis_injected": "crisis injected"}
-    return [Line2D([], [], color=c, lw=1, ls=":", label=labels[k])
+    return [Line2D([], [], color=c, lw=1, ls=":", label=str(plots.EVENT_LABELS[k]))
             for k, c in MARKED_EVENTS.items() if (events["kind"] == k).any()]
 
 
@@ -103,15 +126,15 @@ def phase_figure(frame: pd.DataFrame, events: pd.DataFrame | None, days: int,
     plots.draw_phases(ax, frame, events)
     _time_axis(ax, days)
     ax.set_ylim(-0.5, len(brands) - 0.05)
-    ax.set_xlabel("day")
+    ax.set_xlabel(_("day"))
     ax.set_title("")
-    ax.set_title("Maturity phase by brand, with events", loc="left", fontsize=FONT["title"])
+    ax.set_title(_("Maturity phase by brand, with events"), loc="left", fontsize=FONT["title"])
     ax.tick_params(axis="y", labelsize=FONT["label"])
     legend = ax.get_legend()
     if legend is not None:
         legend.remove()
     handles, _labels = ax.get_legend_handles_labels()
-    phase_handles = [Patch(color=c, label=plots.PHASE_LABELS[p])
+    phase_handles = [Patch(color=c, label=str(plots.PHASE_LABELS[p]))
                      for p, c in plots.PHASE_COLOURS.items()]
     ncol = 5
     legend_rows = -(-(len(phase_handles) + len(handles)) // ncol)
@@ -136,9 +159,10 @@ def adoption_figure(frame: pd.DataFrame, brand: str, days: int,
         mark_events(ax, events[events["brand"] == brand])
     _time_axis(ax, days)
     ax.set_title("")
-    ax.set_title(f"Adoption by department: {brand}", loc="left", fontsize=FONT["title"])
-    ax.set_xlabel("day")
-    ax.set_ylabel("adoption (0-1)")
+    ax.set_title(_("Adoption by department: {brand}").format(brand=brand), loc="left",
+                 fontsize=FONT["title"])
+    ax.set_xlabel(_("day"))
+    ax.set_ylabel(_("adoption (0-1)"))
     ax.legend(fontsize=FONT["legend"] - 0.5, loc="upper left", bbox_to_anchor=(1.01, 1.02),
               frameon=False, handlelength=1.2)
     fig.subplots_adjust(left=0.12, right=0.70, top=0.9, bottom=0.14)
@@ -156,8 +180,9 @@ def panels_figure(frame: pd.DataFrame, panels, days: int, events: pd.DataFrame |
     brands = plots.brands_of(frame)
     colours = plots.brand_colours(brands)
     for ax, (column, title, ylabel, smooth) in zip(axes, panels, strict=False):
+        title, ylabel = str(title), str(ylabel)  # lazy: in the language of the moment
         if column not in frame:
-            _empty(ax, f"{column}: not reported")
+            _empty(ax, _("{column}: not reported").format(column=column))
             continue
         if column in SCALES:  # in the registry's unit (e.g. %), as the browser charts show it
             frame = frame.assign(**{column: frame[column] * SCALES[column]})
@@ -226,15 +251,16 @@ def organisation_figure(org: BrandView, size=(4.2, 4.1)) -> Figure:
                edgecolors="#1d3557", linewidths=0.5 + 4 * org.trained, zorder=3)
     for i, kind in enumerate(DEPARTMENTS):
         x, y = positions[i]
-        ax.text(x, y, f"{org.adoption[i]:.0%}", ha="center", va="center",
+        ax.text(x, y, format_percent(org.adoption[i], 0), ha="center", va="center",
                 fontsize=8.5 * scale**0.5, zorder=4, color="#111")
-        ax.text(x, y - 0.2, str(org.departments[kind].label), ha="center", va="top",
+        ax.text(x, y - 0.2, str(labels.department(kind)), ha="center", va="top",
                 fontsize=9.5 * scale**0.5, zorder=4)
     ax.set_xlim(-1.4, 1.4)
     ax.set_ylim(-1.42, 1.25)
     ax.set_aspect("equal")
     ax.axis("off")
-    model = labels.organisational_model(organisational_model) if organisational_model else ""
+    model = (labels.organisational_model(organisational_model) if organisational_model
+             else _("organisation"))
     ax.set_title(_("{brand}: {model}, phase {phase}, sponsorship {sponsorship}\n"
                    "colour = adoption · ring = trained staff").format(
                        brand=brand, model=model, phase=org.phase,
@@ -261,7 +287,7 @@ def network_figure(sample: NetworkSample, states: np.ndarray, brand: str,
         chosen = states == code
         count = int(chosen.sum())
         handles.append(Line2D([], [], ls="", marker="o", color=colour, markersize=7,
-                              label=f"{label} ({count})"))
+                              label=f"{label} ({format_number(count)})"))
         if count:
             ax.scatter(pos[chosen, 0], pos[chosen, 1], s=sizes[chosen], c=colour,
                        edgecolors="#333", linewidths=0.3, zorder=2 + code)
@@ -273,10 +299,19 @@ def network_figure(sample: NetworkSample, states: np.ndarray, brand: str,
         ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
         ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
     ax.axis("off")
-    how = ("random customers (fully mixed: no fixed friendships)"
-           if sample.fully_mixed else "customers and their friendships")
-    ax.set_title(f"{len(sample.nodes)} of {n_customers:,} {how}\n"
-                 f"colour: state toward {brand} · size: number of friends", fontsize=10)
+    # Two whole sentences (one per kind of network), each with its plural.
+    shown, total = len(sample.nodes), format_number(n_customers)
+    if sample.fully_mixed:
+        title = ngettext("{n} of {total} random customers (fully mixed: no fixed friendships)\n"
+                         "colour: state toward {brand} · size: number of friends",
+                         "{n} of {total} random customers (fully mixed: no fixed friendships)\n"
+                         "colour: state toward {brand} · size: number of friends", shown)
+    else:
+        title = ngettext("{n} of {total} customers and their friendships\n"
+                         "colour: state toward {brand} · size: number of friends",
+                         "{n} of {total} customers and their friendships\n"
+                         "colour: state toward {brand} · size: number of friends", shown)
+    ax.set_title(title.format(n=format_number(shown), total=total, brand=brand), fontsize=10)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.91, bottom=0.16)
     return fig
 
@@ -318,6 +353,7 @@ def compare_figure(frame_a: pd.DataFrame, frame_b: pd.DataFrame, label_a: str, l
     fig = Figure(figsize=(11, 5.6))
     axes = fig.subplots(2, 3).ravel()
     for ax, (column, title, ylabel, smooth) in zip(axes, COMPARE_PANELS, strict=True):
+        title, ylabel = str(title), str(ylabel)
         plots.draw_metric(ax, frame_a, column, title, ylabel, smooth, legend=False,
                           colours=colours)
         plots.draw_metric(ax, frame_b, column, title, ylabel, smooth, legend=False,
@@ -325,7 +361,7 @@ def compare_figure(frame_a: pd.DataFrame, frame_b: pd.DataFrame, label_a: str, l
         if column == "phase":
             ax.set_ylim(0.8, 3.2)
             ax.set_yticks([1, 2, 3], ["1", "2", "3"])
-            ax.set_ylabel("phase (1-3)")
+            ax.set_ylabel(_("phase (1-3)"))
         _time_axis(ax, days)
         ax.set_xlabel("")
         ax.title.set_fontsize(FONT["title"] - 1)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simulation import ScenarioError
-from simulation.i18n import _
+from simulation.i18n import Message, _, format_number, msg, ngettext
 
 from .state import Session, Snapshot
 
@@ -43,6 +43,26 @@ SPEEDS = {  # label -> simulated days per second (0: as fast as possible)
     "As fast as possible": 0.0,
 }
 DEFAULT_SPEED = "20 days/s"
+
+
+def speed_label(key: str) -> str:
+    """The words for a key of SPEEDS in the language of the moment ("20 jours/s")."""
+    rate = SPEEDS.get(key)
+    if rate is None:
+        return key
+    if rate <= 0:
+        return _("As fast as possible")
+    return ngettext("{n} day/s", "{n} days/s", int(rate)).format(n=format_number(rate))
+
+
+def speed_key(label: str) -> str:
+    """The key of SPEEDS a label (in either language, or the key itself) stands for."""
+    if label in SPEEDS:
+        return label
+    for key in SPEEDS:
+        if speed_label(key) == label:
+            return key
+    return label
 
 
 class Controller:
@@ -157,10 +177,12 @@ class Controller:
         self.last_frame_seconds = time.perf_counter() - started
         return snap
 
-    def say(self, kind: str, text: str) -> None:
+    def say(self, kind: str, text: str | Message) -> None:
+        """Show ``text`` above the tabs; a Message is rendered in the tab's language of the
+        moment (a switch of language re-words it)."""
         self.message.set((kind, text))
 
-    def attempt(self, action: Callable[[], Any], success: str | None = None) -> bool:
+    def attempt(self, action: Callable[[], Any], success: str | Message | None = None) -> bool:
         """Run an action; show its error as a message instead of raising. True if it worked."""
         try:
             action()
@@ -169,7 +191,8 @@ class Controller:
             return False
         except Exception as error:  # a bug: keep the page alive, tell the user, log the trace
             log.exception("dashboard action failed")
-            self.say("error", f"Something went wrong: {type(error).__name__}: {error}")
+            self.say("error", msg("Something went wrong: {kind}: {error}",
+                                  kind=type(error).__name__, error=str(error)))
             return False
         if success:
             self.say("success", success)
@@ -220,8 +243,8 @@ class Controller:
             self.session.branch(day)
             self.view_day = None
             self.publish()
-        self.attempt(action, _("Branched from day {day}: the original run is drawn dashed; "
-                               "interventions now act on the what-if.").format(day=day))
+        self.attempt(action, msg("Branched from day {day}: the original run is drawn dashed; "
+                                 "interventions now act on the what-if.", day=day))
 
     def catch_up_for_change(self) -> None:
         """Before an intervention while looking back: the model goes back to the day shown
@@ -245,8 +268,8 @@ class Controller:
     def play_to(self, day: int) -> None:
         """Play until ``day`` and stop on it (a day already passed: nothing happens)."""
         if day <= self.session.day:
-            self.say("info", f"Day {day} is already past (the run is on day "
-                     f"{self.session.day}): Reset to start again.")
+            self.say("info", msg("Day {day} is already past (the run is on day {now}): Reset to "
+                                 "start again.", day=day, now=self.session.day))
             return
         self.run_to = day
         if not self.playing.value:
@@ -260,7 +283,7 @@ class Controller:
             self.view_day = None
             self.seen_day = 0
             self.publish()
-        self.attempt(action, "Restarted from day 0.")
+        self.attempt(action, msg("Restarted from day 0."))
 
     def play(self) -> None:
         """The play loop (runs in a background thread until paused or at the horizon).
@@ -353,8 +376,8 @@ class Controller:
                     break
         except Exception as error:
             log.exception("play loop stopped")
-            self.say("error", _("The simulation stopped: {error}. Press Reset to start "
-                                "again.").format(error=error))
+            self.say("error", msg("The simulation stopped: {error}. Press Reset to start "
+                                  "again.", error=str(error)))
         if page_gone() or self._generation != mine:
             return
         if not more():
@@ -370,10 +393,13 @@ class Controller:
         self.publish(page=False)
         self.wait_on_screen(CUE_WAIT_SECONDS)
         cue = next(c for c in self.session.config.narrative if c.day == day)
-        text = _("Paused at the trainer's cue for day {day}: {watch}").format(
-            day=cue.day, watch=cue.watch)
+        # The cue's words are the scenario's own (Localized: they follow the tab's language).
         if cue.ask:
-            text += " " + _("Ask: {question}").format(question=cue.ask)
+            text = msg("Paused at the trainer's cue for day {day}: {watch} Ask: {question}",
+                       day=cue.day, watch=cue.watch, question=cue.ask)
+        else:
+            text = msg("Paused at the trainer's cue for day {day}: {watch}", day=cue.day,
+                       watch=cue.watch)
         self.stop.set()
         self.say("info", text)
         self.playing.set(False)

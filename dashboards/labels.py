@@ -1,23 +1,22 @@
 """Human labels for what the dashboard shows (no internal ids on screen).
 
-The words come from :mod:`simulation.vocabulary` when it is there (the one table of names of
-the domain); until then, the id made readable. Every user-facing label of the dashboard passes
-through here, which is also the hook for the language switch (issue 15): a translation only has
-to replace these functions' tables.
+The words come from :mod:`simulation.vocabulary` (the one table of names of the domain, whose
+labels are lazy strings of the catalogue, so they read in the tab's language); an id it does not
+know is shown made readable. Every select of the dashboard that chooses an id (a department, an
+organisational model, a content mix ...) shows these labels and keeps the id as its value
+(:func:`choices`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
-try:  # the vocabulary module (arch helper, issue 9)
-    from simulation import vocabulary as _vocabulary
-except ImportError:  # pragma: no cover - before it lands
-    _vocabulary = None
+from simulation import vocabulary as _vocabulary
 
 
 def _label(table_name: str, term_id: str) -> str:
-    table = getattr(_vocabulary, table_name, None) if _vocabulary is not None else None
+    table = getattr(_vocabulary, table_name, None)
     if table is not None:
         return _vocabulary.label_of(table, term_id)
     return str(term_id).replace("_", " ")
@@ -39,31 +38,41 @@ def intervention(kind: str) -> str:
     return _label("INTERVENTION_TERMS", kind)
 
 
-# The vocabulary tables a set of choices can come from, tried in this order (an id such as
-# customer_service is both a department and a content type, with the same label).
-CHOICE_TABLES = ("DEPARTMENT_TERMS", "ORGANISATIONAL_MODEL_TERMS", "NETWORK_TERMS", "MIX_TERMS",
-                 "CRISIS_CAUSE_TERMS", "INTERVENTION_TERMS", "CONTENT_TYPE_TERMS",
-                 "PHASE_TERMS")
+def mix(name: str) -> str:
+    return _label("MIX_TERMS", name)
 
 
-def choice_labels(choices) -> dict[str, str]:
-    """Id → label for the values of a select: from the vocabulary table that holds the most
-    of the choices (the first one on a tie); values that are not terms there (brands,
-    agencies, "custom") stay as they are."""
-    wanted = [str(c) for c in choices if str(c)]
-    best, covered = None, 0
-    for name in CHOICE_TABLES if _vocabulary is not None else ():
-        table = getattr(_vocabulary, name, None)
-        n = sum(c in table for c in wanted) if table is not None else 0
-        if n > covered:
-            best, covered = table, n
-    return {c: str(_vocabulary.label_of(best, c)) if best is not None and c in best else c
-            for c in wanted}
+def content_type(type_id: str) -> str:
+    return _label("CONTENT_TYPE_TERMS", type_id)
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """'1 lever change', '2 lever changes' (``many`` for irregular plurals: agency/agencies)."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+def crisis_cause(cause: str) -> str:
+    return _label("CRISIS_CAUSE_TERMS", cause)
+
+
+def phase(number: int) -> str:
+    return _label("PHASE_TERMS", str(number))
+
+
+# What a select offers for the ids of a field (the field's name: its table of labels).
+FIELD_TERMS: dict[str, Callable[[str], Any]] = {
+    "department": department, "departments": department, "hub_department": department,
+    "organisational_model": organisational_model, "network": network, "mix": mix,
+    "cause": crisis_cause,
+}
+
+
+def choices(ids: Iterable[str], label: Callable[[str], Any] | None = None) -> list[dict]:
+    """Items of a select: each id as its value, its label (in the tab's language) as its text.
+
+    (``solara.Select`` hands ``values`` to Vuetify as its items: ``{"text", "value"}`` pairs show
+    the text and keep the value.) An empty id is shown as an em dash.
+    """
+    items = []
+    for term_id in ids:
+        text = str(label(term_id)) if label is not None and term_id else (term_id or "—")
+        items.append({"text": text, "value": term_id})
+    return items
 
 
 def event_text(event: Any) -> str:

@@ -27,6 +27,7 @@ from simulation.config import (
     ScenarioConfig,
 )
 from simulation.events import REGISTRY
+from simulation.i18n import LazyString, _, _l, current_language, format_number
 from simulation.i18n import parse_number as parse_typed_number
 from simulation.schema import allowed_text
 
@@ -47,8 +48,8 @@ class Lever:
     """
 
     key: str
-    label: str
-    group: str
+    label: str | LazyString
+    group: str | LazyString
     mesa: str = ""
     mesa_choices: tuple[float, ...] = ()
 
@@ -61,63 +62,66 @@ class Lever:
         return lever_spec(self.key.format(**names), config)
 
 
+# The groups' names, as lazy strings of the catalogue (a lever names its group with one).
+RUN, MARKET, STRATEGY = _l("Run"), _l("Market"), _l("Brand strategy")
+DEPARTMENTS_GROUP, AGENCIES, CRISIS = _l("Departments"), _l("Agencies"), _l("Crisis")
 #: The groups of the main page's lever panel, in order: (name, description).
-GROUPS: tuple[tuple[str, str], ...] = (
-    ("Run", "Length of the run."),
-    ("Market", "The customers and their social network."),
-    ("Brand strategy", "What the chosen brand posts, how it is organised, its means."),
-    ("Departments", "Where the chosen department of the chosen brand starts."),
-    ("Agencies", "The chosen brand's agencies, and how the chosen agency works."),
-    ("Crisis", "Exposure to crises and preparation for them."),
+GROUPS: tuple[tuple[LazyString, LazyString], ...] = (
+    (RUN, _l("Length of the run.")),
+    (MARKET, _l("The customers and their social network.")),
+    (STRATEGY, _l("What the chosen brand posts, how it is organised, its means.")),
+    (DEPARTMENTS_GROUP, _l("Where the chosen department of the chosen brand starts.")),
+    (AGENCIES, _l("The chosen brand's agencies, and how the chosen agency works.")),
+    (CRISIS, _l("Exposure to crises and preparation for them.")),
 )
 
 _B, _D, _A = "brands.{brand}", "brands.{brand}.departments.{department}", "agencies.{agency}"
 #: Every lever, in the order of its group's panel. The main page shows them all; /mesa the
 #: ones with a ``mesa`` widget name (tests/test_registries.py walks this list).
 LEVERS: tuple[Lever, ...] = (
-    Lever("horizon_days", "Days to simulate", "Run"),
-    Lever("market.n_customers", "Customers simulated", "Market", mesa="n_customers",
+    Lever("horizon_days", _l("Days to simulate"), RUN),
+    Lever("market.n_customers", _l("Customers simulated"), MARKET, mesa="n_customers",
           mesa_choices=(5_000, 10_000, 30_000, 100_000)),
-    Lever("market.network", "Network shape", "Market"),
-    Lever("market.mean_degree", "Friends per customer", "Market"),
-    Lever("market.share_engaging", "Share engaging with brands", "Market"),
-    Lever("market.attention_posts_per_day", "Brand stories read per day", "Market"),
-    Lever("market.other_brand_posts_per_day", "Competing stories per day", "Market"),
-    Lever(f"{_B}.content.posts_per_day", "Posts per day", "Brand strategy",
+    Lever("market.network", _l("Network shape"), MARKET),
+    Lever("market.mean_degree", _l("Friends per customer"), MARKET),
+    Lever("market.share_engaging", _l("Share engaging with brands"), MARKET),
+    Lever("market.attention_posts_per_day", _l("Brand stories read per day"), MARKET),
+    Lever("market.other_brand_posts_per_day", _l("Competing stories per day"), MARKET),
+    Lever(f"{_B}.content.posts_per_day", _l("Posts per day"), STRATEGY,
           mesa="posts_per_day", mesa_choices=(0.5, 1, 2, 3, 5, 8)),
-    Lever(f"{_B}.content.mix", "Content mix", "Brand strategy"),
-    Lever(f"{_B}.content.push_share", "Push share", "Brand strategy", mesa="push_share",
+    Lever(f"{_B}.content.mix", _l("Content mix"), STRATEGY),
+    Lever(f"{_B}.content.push_share", _l("Push share"), STRATEGY, mesa="push_share",
           mesa_choices=(0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1)),
-    Lever(f"{_B}.organisational_model", "Organisational model", "Brand strategy"),
-    Lever(f"{_B}.hub_department", "Hub department", "Brand strategy"),
-    Lever(f"{_B}.budget", "Yearly social-media budget", "Brand strategy"),
-    Lever(f"{_B}.training_budget", "Training budget", "Brand strategy"),
-    Lever(f"{_B}.listening_coverage", "Listening coverage", "Brand strategy",
+    Lever(f"{_B}.organisational_model", _l("Organisational model"), STRATEGY),
+    Lever(f"{_B}.hub_department", _l("Hub department"), STRATEGY),
+    Lever(f"{_B}.budget", _l("Yearly social-media budget"), STRATEGY),
+    Lever(f"{_B}.training_budget", _l("Training budget"), STRATEGY),
+    Lever(f"{_B}.listening_coverage", _l("Listening coverage"), STRATEGY,
           mesa="listening", mesa_choices=(0, 0.05, 0.1, 0.25, 0.5, 0.75, 1)),
-    Lever(f"{_B}.crm_integration", "Social CRM integration", "Brand strategy", mesa="crm",
+    Lever(f"{_B}.crm_integration", _l("Social CRM integration"), STRATEGY, mesa="crm",
           mesa_choices=(0, 0.25, 0.5, 0.75, 1)),
-    Lever(f"{_B}.culture.resistance", "Resistance to change", "Brand strategy"),
-    Lever(f"{_B}.culture.turf_war", "Marketing/communication turf war", "Brand strategy",
+    Lever(f"{_B}.culture.resistance", _l("Resistance to change"), STRATEGY),
+    Lever(f"{_B}.culture.turf_war", _l("Marketing/communication turf war"), STRATEGY,
           mesa="turf_war", mesa_choices=(0, 0.2, 0.5, 0.9, 1)),
-    Lever(f"{_D}.adoption", "Adoption", "Departments"),
-    Lever(f"{_D}.trained_share", "Trained staff", "Departments"),
-    Lever(f"{_D}.capacity_hours", "Social-media hours per day", "Departments"),
-    Lever(f"{_D}.awareness", "Awareness", "Departments"),
-    Lever(f"{_D}.resistance", "Resistance to change", "Departments"),
-    Lever(f"{_D}.headcount", "Headcount", "Departments"),
-    Lever(f"{_B}.agencies", "Agencies under contract", "Agencies"),
-    Lever(f"{_A}.push_orientation", "Push orientation", "Agencies"),
-    Lever(f"{_A}.inertia_days", "Inertia", "Agencies"),
-    Lever(f"{_A}.campaigns_per_year", "Campaigns per year", "Agencies"),
-    Lever(f"{_A}.campaign_posts_per_day", "Campaign posts per day", "Agencies"),
-    Lever(f"{_A}.monthly_fee", "Monthly fee", "Agencies"),
-    Lever(f"{_B}.crisis_preparedness", "Crisis preparedness", "Crisis"),
-    Lever(f"{_B}.incident_rate", "Incident rate", "Crisis"),
-    Lever("word_of_mouth.exogenous_crises_per_year", "External crises per year", "Crisis"),
-    Lever("word_of_mouth.p_reshare", "Chance a complaint is passed on", "Crisis"),
-    Lever("word_of_mouth.crisis_response_days_unprepared", "Days to respond, unprepared",
-          "Crisis"),
-    Lever("word_of_mouth.p_backfire_unprepared", "Chance a response backfires", "Crisis"),
+    Lever(f"{_D}.adoption", _l("Adoption"), DEPARTMENTS_GROUP),
+    Lever(f"{_D}.trained_share", _l("Trained staff"), DEPARTMENTS_GROUP),
+    Lever(f"{_D}.capacity_hours", _l("Social-media hours per day"), DEPARTMENTS_GROUP),
+    Lever(f"{_D}.awareness", _l("Awareness"), DEPARTMENTS_GROUP),
+    Lever(f"{_D}.resistance", _l("Resistance to change"), DEPARTMENTS_GROUP),
+    Lever(f"{_D}.headcount", _l("Headcount"), DEPARTMENTS_GROUP),
+    Lever(f"{_B}.agencies", _l("Agencies under contract"), AGENCIES),
+    Lever(f"{_A}.push_orientation", _l("Push orientation"), AGENCIES),
+    Lever(f"{_A}.inertia_days", _l("Inertia"), AGENCIES),
+    Lever(f"{_A}.campaigns_per_year", _l("Campaigns per year"), AGENCIES),
+    Lever(f"{_A}.campaign_posts_per_day", _l("Campaign posts per day"), AGENCIES),
+    Lever(f"{_A}.monthly_fee", _l("Monthly fee"), AGENCIES),
+    Lever(f"{_B}.crisis_preparedness", _l("Crisis preparedness"), CRISIS),
+    Lever(f"{_B}.incident_rate", _l("Incident rate"), CRISIS),
+    Lever("word_of_mouth.exogenous_crises_per_year", _l("External crises per year"), CRISIS),
+    Lever("word_of_mouth.p_reshare", _l("Chance a complaint is passed on"), CRISIS),
+    Lever("word_of_mouth.crisis_response_days_unprepared", _l("Days to respond, unprepared"),
+          CRISIS),
+    Lever("word_of_mouth.p_backfire_unprepared", _l("Chance a response backfires"), CRISIS),
 )
 LEVERS_BY_KEY: Mapping[str, Lever] = {lever.key: lever for lever in LEVERS}
 #: The levers /mesa offers, by widget name.
@@ -130,21 +134,22 @@ LEVER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
 
 #: Labels of the interventions' form fields (the levers carry their own).
 FIELD_LABELS = {
-    "departments": "Departments",
-    "coverage": "Coverage",
-    "duration_days": "Duration",
-    "level": "Sponsorship level",
-    "department": "Department",
-    "hours": "Hours per day",
-    "agency": "Sign with",
-    "replaces": "End contract with",
-    "cause": "Cause",
-    "virality": "Virality",
-    "n_seeds": "First posters",
-    "posts_per_day": "Posts per day",
-    "mix": "Content mix",
-    "push_share": "Push share",
-    "crm_integration": "Social CRM integration",
+    "departments": _l("Departments"),
+    "coverage": _l("Coverage"),
+    "duration_days": _l("Duration"),
+    "level": _l("Sponsorship level"),
+    "department": _l("Department"),
+    "hours": _l("Hours per day"),
+    "agency": _l("Sign with"),
+    "replaces": _l("End contract with"),
+    "cause": _l("Cause"),
+    "virality": _l("Virality"),
+    "n_seeds": _l("First posters"),
+    "posts_per_day": _l("Posts per day"),
+    "mix": _l("Content mix"),
+    "push_share": _l("Push share"),
+    "crm_integration": _l("Social CRM integration"),
+    "factor": _l("Reach factor"),
 }
 LABELS = {**{lever.name: lever.label for lever in LEVERS}, **FIELD_LABELS}
 
@@ -159,10 +164,10 @@ class FieldSpec:
 
     key: str  # dotted scenario key, or an intervention's field name
     name: str
-    label: str
+    label: str | LazyString
     kind: str  # "int", "float", "choice", "multi", "bool", "text"
-    help: str
-    unit: str
+    help: str | LazyString
+    unit: str | LazyString
     allowed: str
     choices: tuple[str, ...] = ()
     optional: bool = False  # an empty value means "unchanged"
@@ -170,12 +175,15 @@ class FieldSpec:
 
     @property
     def hint(self) -> str:
-        parts = [self.help.rstrip(".") + "." if self.help else ""]
+        # Whole sentences, each from the catalogue, shown one after the other.
+        parts = [str(self.help).rstrip(".") + "." if self.help else ""]
         if self.allowed and self.kind in ("int", "float"):
-            allowed = re.sub(r"\d{5,}", lambda m: f"{int(m.group()):,}", self.allowed)
-            parts.append(allowed.replace("must be ", "").capitalize() + ".")
+            allowed = re.sub(r"\d{5,}", lambda m: format_number(int(m.group())), self.allowed)
+            must_be = _("must be {noun}").split("{noun}")[0]  # "must be " / "doit être "
+            allowed = allowed.removeprefix(must_be)
+            parts.append(allowed[:1].upper() + allowed[1:] + ".")
         if self.optional:
-            parts.append("Leave empty to keep the current value.")
+            parts.append(_("Leave empty to keep the current value."))
         return " ".join(p for p in parts if p)
 
 
@@ -330,22 +338,25 @@ def parse_number(text: Any, spec: FieldSpec, lang: str | None = None) -> Any:
     :func:`simulation.i18n.parse_number` reads them (``1,5``, ``20 000``); ``lang`` settles
     ``1,500`` (default: the current language)."""
     if isinstance(text, bool):
-        raise ValueError(f"{spec.label}: expected a number")
+        raise ValueError(_("{label}: expected a number").format(label=spec.label))
+    allowed = spec.allowed or _("a number")
     if isinstance(text, int | float):
         value = text
     else:
         if not str(text).strip():
             if spec.optional:
                 return None
-            raise ValueError(f"{spec.label}: a value is needed ({spec.allowed or 'a number'})")
+            raise ValueError(_("{label}: a value is needed ({allowed})").format(
+                label=spec.label, allowed=allowed))
         try:
             value = parse_typed_number(text, lang=lang)  # French or English (simulation.i18n)
         except ValueError:
-            raise ValueError(f"{spec.label}: '{str(text).strip()}' is not a number "
-                             f"({spec.allowed or 'a number'})") from None
+            raise ValueError(_("{label}: {text} is not a number ({allowed})").format(
+                label=spec.label, text=repr(str(text).strip()), allowed=allowed)) from None
     if spec.kind == "int":
         if not float(value).is_integer():
-            raise ValueError(f"{spec.label}: {text} is not a whole number ({spec.allowed})")
+            raise ValueError(_("{label}: {text} is not a whole number ({allowed})").format(
+                label=spec.label, text=text, allowed=spec.allowed))
         return int(value)
     return float(value)
 
@@ -357,17 +368,20 @@ def check_range(value: Any, spec: FieldSpec) -> None:
     lo, hi = spec.meta.get("lo"), spec.meta.get("hi")
     too_low = lo is not None and (value <= lo if spec.meta.get("lo_open") else value < lo)
     if too_low or (hi is not None and value > hi):
-        raise ValueError(f"{spec.label} = {value:g} ({spec.allowed})")
+        raise ValueError(_("{label} = {value} ({allowed})").format(
+            label=spec.label, value=format_number(value), allowed=spec.allowed))
 
 
 def format_value(value: Any) -> str:
-    """A value as it is shown in a text field."""
+    """A value as it is shown in a text field (a decimal comma in French: ``0,5``; no
+    grouping, so the text reads back the same in either language)."""
     if value is None:
         return ""
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value)) if abs(value) >= 1000 else f"{value:g}"
-        return f"{value:.6g}"
+        text = f"{value:.6g}"
+        return text.replace(".", ",") if current_language() == "fr" else text
     return str(value)
 
 
@@ -385,7 +399,8 @@ def build_request(kind: str, brand: str, values: Mapping[str, Any],
             elif spec.kind == "multi":
                 value = list(raw or [])
                 if not value:
-                    raise ValueError(f"{spec.label}: choose at least one")
+                    raise ValueError(_("{label}: choose at least one").format(
+                        label=spec.label))
             elif spec.kind == "choice":
                 value = raw if raw not in (None, "") else ("" if spec.name in (
                     "agency", "replaces") else None)

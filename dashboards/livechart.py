@@ -28,7 +28,7 @@ import ipyvuetify
 import numpy as np
 import traitlets
 
-from simulation.i18n import _
+from simulation.i18n import _, _l, babel_locale, ngettext
 from simulation.plots import DEPARTMENT_COLOURS, EVENT_STYLE, brand_colours
 
 from . import labels
@@ -36,7 +36,7 @@ from .registry import Figure, Panel
 from .state import History
 
 MARKED_KINDS = ("intervention", "crisis_injected", "crisis_start", "phase_change")
-PHASE_TICKS = {"1": "1 experim.", "2": "2 marketing", "3": "3 business"}
+PHASE_TICKS = {"1": _l("1 experim."), "2": _l("2 marketing"), "3": _l("3 business")}
 
 
 class LiveChart(ipyvuetify.VuetifyTemplate):
@@ -67,12 +67,32 @@ class LiveChart(ipyvuetify.VuetifyTemplate):
                 self.feed.on_drawn()
 
 
+def chart_words() -> dict[str, str]:
+    """What livechart.vue writes on screen, translated here (the browser has no catalogue).
+
+    ``moreEvents`` holds both plural templates: the browser picks ``one`` for n == 1 (n is at
+    least 1 there, where English and French agree), ``other`` otherwise.
+    """
+    return {
+        "day": _("day"),
+        "zoom": _("Zoom (drag a range)"),
+        "undoZoom": _("Undo zoom"),
+        "savePng": _("Save as PNG"),
+        "tooltipDay": _("Day {day} · {title}"),
+        "moreEventsOne": ngettext("… and {n} more event that day",
+                                  "… and {n} more events that day", 1),
+        "moreEventsOther": ngettext("… and {n} more event that day",
+                                    "… and {n} more events that day", 2),
+    }
+
+
 def panel_spec(panel: Panel) -> dict:
-    spec = {"title": panel.title, "unit": panel.unit, "step": panel.step,
-            "floor": panel.floor, "percent": panel.unit.startswith("%") or "% of" in panel.unit,
+    spec = {"title": str(panel.title), "unit": str(panel.unit), "step": panel.step,
+            "floor": panel.floor, "percent": panel.percent,
             "min": 0 if panel.floor else None, "max": panel.top}
     if panel.column == "phase":
-        spec.update(min=1, max=3, interval=1, labels=PHASE_TICKS, floor=False)
+        spec.update(min=1, max=3, interval=1, floor=False,
+                    labels={tick: str(label) for tick, label in PHASE_TICKS.items()})
     if panel.column == "crisis_level":
         spec.update(interval=1)
     return spec
@@ -87,12 +107,12 @@ class ChartFeed:
         self.brands = list(brands)
         self.brand = brand or self.brands[0]
         if figure.per == "department":
-            self.lines = [(self.brand, panel.column, labels.department(panel.title),
+            self.lines = [(self.brand, panel.column, str(labels.department(panel.title)),
                            DEPARTMENT_COLOURS.get(panel.title, "#444"), 0)
                           for panel in figure.panels]
-            panels = [Panel("adoption", f"Adoption by department: {self.brand}", "% of staff",
-                            scale=100, top=100)]
-            legend = [labels.department(p.title) for p in figure.panels]
+            panels = [Panel("adoption", _("Adoption by department: {brand}").format(
+                brand=self.brand), _("share of staff (%)"), scale=100, top=100, percent=True)]
+            legend = [str(labels.department(p.title)) for p in figure.panels]
         else:
             colours = brand_colours(self.brands)
             self.lines = [(brand, panel.column, brand, colours[brand], i)
@@ -113,6 +133,10 @@ class ChartFeed:
                        for (_b, _c, name, colour, p) in self.lines],
             "legend": legend,
             "originalLabel": _("original run"),
+            # The words the browser writes itself (chart toolbox, axis, hover box), in the
+            # language of the tab when the chart was built (a switch of language rebuilds it).
+            "locale": babel_locale().replace("_", "-"),
+            "words": chart_words(),
         }
         self.history: History | None = None
         self.original = None  # state.Original: the run before a branch, drawn dashed

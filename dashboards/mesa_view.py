@@ -40,12 +40,15 @@ import solara
 from matplotlib.figure import Figure
 
 from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario
+from simulation.i18n import _, _l, current_language, format_number, msg, ngettext
 from simulation.scenario import DEFAULT_SCENARIO
 
-from . import charts, levers, registry
+from . import charts, labels, levers, registry
 from .components.common import CSS, build_figure, escape
 from .components.eventlog import EventLog
+from .components.language import LanguageSwitch
 from .components.page import SCENARIO_ENV, SEED_ENV
+from .components.scenario import preset_title
 from .state import check_seed
 
 try:  # Mesa's visualisation needs altair (mesa[viz]); the main page must work without it.
@@ -55,13 +58,14 @@ try:  # Mesa's visualisation needs altair (mesa[viz]); the main page must work w
 except ImportError as _error:  # pragma: no cover - depends on the installation
     SolaraViz = None
     update_counter = solara.reactive(0)
-    MESA_VIZ_ERROR = (f"Mesa's SolaraViz cannot be imported ({_error}): install Mesa's "
-                      "visualisation dependencies, e.g. pip install altair")
+    MESA_VIZ_ERROR = msg("Mesa's SolaraViz cannot be imported ({error}): install Mesa's "
+                         "visualisation dependencies, e.g. pip install altair", error=str(_error))
 
 log = logging.getLogger("socbiz.dashboard")
 
-TITLE = "socbiz — Mesa SolaraViz view"
-KEEP = "scenario's value"
+TITLE = _l("socbiz — Mesa SolaraViz view")
+KEEP = "scenario's value"  # the value (an identifier) of every lever's "keep" choice
+KEEP_LABEL = _l("scenario's value")
 # The levers this page offers come from the one lever registry (dashboards.levers.LEVERS):
 # those with a ``mesa`` widget name, each a Select of its ``mesa_choices``.
 MESA_LEVERS = levers.MESA_LEVERS
@@ -101,7 +105,7 @@ def parse_choice(value: Any, lever: levers.Lever | None = None) -> float | None:
                             unit="", allowed="")
     number = levers.parse_number(value, spec, lang="en")
     if not math.isfinite(number):
-        raise ValueError(f"{value!r} is not a finite number")
+        raise ValueError(_("{value} is not a finite number").format(value=repr(value)))
     return number
 
 
@@ -130,12 +134,13 @@ class MesaDashboardModel(SocialBusinessModel):
         if unknown:  # a programming error (a widget the registry does not declare), not a user's
             raise TypeError(f"MesaDashboardModel: unknown lever(s) {', '.join(unknown)}; "
                             f"known: {', '.join(MESA_LEVERS)}")
-        notices: list[str] = []
+        notices: list[Any] = []  # Messages: shown in the language of whoever reads them
         try:
             base = load_scenario(scenario_name or DEFAULT_SCENARIO)
         except Exception as error:  # a file that changed or vanished since the server started
-            notices.append(f"Scenario {scenario_name!r} could not be loaded ({error}); "
-                           f"showing {DEFAULT_SCENARIO!r}.")
+            notices.append(msg("Scenario {name} could not be loaded ({error}); showing "
+                               "{default}.", name=repr(scenario_name), error=str(error),
+                               default=repr(DEFAULT_SCENARIO)))
             scenario_name, base = DEFAULT_SCENARIO, load_scenario(DEFAULT_SCENARIO)
         brand = next(iter(base.brands))
         wanted: dict[str, tuple[levers.Lever, Any]] = {
@@ -146,7 +151,8 @@ class MesaDashboardModel(SocialBusinessModel):
             try:
                 number = parse_choice(value, lever)
             except ValueError:
-                notices.append(f"{key} = {value!r} is not a number: the scenario's value is used.")
+                notices.append(msg("{key} = {value} is not a number: the scenario's value is "
+                                   "used.", key=key, value=repr(value)))
                 continue
             if number is not None:
                 integer = levers.resolve(lever.key)[0] is int
@@ -164,7 +170,8 @@ class MesaDashboardModel(SocialBusinessModel):
                     except ScenarioError:
                         pass
                 config = load_scenario(base, kept) if kept else base
-                notices.append(f"Refused: {error}; the scenario's value is used instead.")
+                notices.append(msg("Refused: {error}; the scenario's value is used instead.",
+                                   error=str(error)))
                 overrides = kept
         seed = config.seed
         text = "" if rng is None else str(rng).strip()
@@ -172,8 +179,8 @@ class MesaDashboardModel(SocialBusinessModel):
             try:
                 seed = check_seed(text)
             except ScenarioError:
-                notices.append(f"Seed {text!r} is not a whole number ≥ 0: the scenario's seed "
-                               f"({config.seed}) is used.")
+                notices.append(msg("Seed {text} is not a whole number ≥ 0: the scenario's seed "
+                                   "({seed}) is used.", text=repr(text), seed=config.seed))
         super().__init__(config, rng=seed)
         self.scenario_name = scenario_name
         self.first_brand = brand
@@ -220,16 +227,25 @@ def initial_values() -> dict[str, Any]:
 
 def model_params(scenario_name: str = DEFAULT_SCENARIO, seed: str = "") -> dict[str, Any]:
     """SolaraViz's ``model_params``: Select widgets and the Seed box, nothing else typed."""
+    # Labels in the language of the moment (MesaPage builds these again when it changes); the
+    # selects' values stay identifiers and English-written numbers (parse_choice reads them),
+    # their texts are labels and numbers written for the language.
+    presets = list_scenarios()
     params: dict[str, Any] = {
-        "scenario_name": {"type": "Select", "label": "Scenario", "value": scenario_name,
-                          "values": scenario_choices(scenario_name)},
-        "rng": {"type": "InputText", "label": "Seed (empty: the scenario's own)",
+        "scenario_name": {"type": "Select", "label": _("Scenario"), "value": scenario_name,
+                          "values": labels.choices(
+                              scenario_choices(scenario_name),
+                              lambda n: preset_title(n) if n in presets else n)},
+        "rng": {"type": "InputText", "label": _("Seed (empty: the scenario's own)"),
                 "value": seed},
     }
     for name, lever in MESA_LEVERS.items():
-        label = f"{lever.label} (first brand)" if "{brand}" in lever.key else lever.label
-        params[name] = {"type": "Select", "label": label, "value": KEEP,
-                        "values": [KEEP, *map(format_choice, lever.mesa_choices)]}
+        label = (_("{lever} (first brand)").format(lever=lever.label) if "{brand}" in lever.key
+                 else str(lever.label))
+        items = [{"text": str(KEEP_LABEL), "value": KEEP}, *(
+            {"text": format_number(choice), "value": format_choice(choice)}
+            for choice in lever.mesa_choices)]
+        params[name] = {"type": "Select", "label": label, "value": KEEP, "values": items}
     return params
 
 
@@ -252,12 +268,13 @@ def MesaChart(model: MesaDashboardModel, build: Callable[[Any, Any, int], Figure
         frame, events = model.view_data()
         return build(frame, events, charts.shown_days(day, model.config.horizon_days))
 
-    figure = solara.use_memo(lambda: build_figure(draw), [model.build, day])
+    lang = current_language()  # the figure's words: redrawn when the tab's language changes
+    figure = solara.use_memo(lambda: build_figure(draw), [model.build, day, lang])
     with solara.Div(classes=["socbiz-mesa-chart", f"socbiz-mesa-{name}"]):
         if isinstance(figure, str):
             solara.Warning(figure, dense=True)
         else:
-            solara.FigureMatplotlib(figure, dependencies=[model.build, day], format="png",
+            solara.FigureMatplotlib(figure, dependencies=[model.build, day, lang], format="png",
                                     dpi=CHART_DPI)
 
 
@@ -290,7 +307,7 @@ def AdoptionView(model: MesaDashboardModel):
     brand, set_brand = solara.use_state(brands[0])
     if brand not in brands:  # Reset switched to a scenario without this brand
         brand = brands[0]
-    solara.Select("Brand", value=brand, values=brands, on_value=set_brand, dense=True,
+    solara.Select(_("Brand"), value=brand, values=brands, on_value=set_brand, dense=True,
                   style={"max-width": "240px"})
 
     def build(frame, events, days):
@@ -331,19 +348,22 @@ def RunView(model: MesaDashboardModel):
     """What this run is: scenario, seed, the levers set, and why a value was not used."""
     update_counter.get()
     config = model.config
-    rows = [("Scenario", f"{config.title or config.name} ({model.scenario_name})"),
-            ("Seed", str(model.seed)),
-            ("Brands", ", ".join(config.brands)),
-            ("Customers", f"{config.market.n_customers:,}"),
-            ("Horizon", f"{config.horizon_days} days")]
-    rows += [(key, f"{value:g}") for key, value in model.levers.items()
+    horizon = config.horizon_days
+    rows = [(_("Scenario"), _("{title} ({name})").format(title=config.title or config.name,
+                                                         name=model.scenario_name)),
+            (_("Seed"), str(model.seed)),
+            (_("Brands"), ", ".join(config.brands)),
+            (_("Customers"), format_number(config.market.n_customers)),
+            (_("Horizon"), ngettext("{n} day", "{n} days", horizon).format(
+                n=format_number(horizon)))]
+    rows += [(key, format_number(value)) for key, value in model.levers.items()
              if key != "market.n_customers"]
     table = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
     solara.HTML(tag="div", classes=["socbiz-table"],
                 unsafe_innerHTML=f"<table><tbody>{table}</tbody></table>")
-    solara.Text("Brand levers act on the scenario's first brand "
-                f"({model.first_brand}); interventions, compare and export are on the main "
-                "dashboard.", classes=["socbiz-help"])
+    solara.Text(_("Brand levers act on the scenario's first brand ({brand}); interventions, "
+                  "compare and export are on the main dashboard.").format(
+                      brand=model.first_brand), classes=["socbiz-help"])
 
 
 def components() -> list[tuple[Any, int]]:
@@ -361,15 +381,16 @@ def components() -> list[tuple[Any, int]]:
                 out += [(panel_view(panel, figure.crisis_bands), page)
                         for panel in registry.as_tuples(figure.panels)]
             else:  # the organisation and network pictures need the whole run (main page only)
-                raise ValueError(f"chart {figure.id!r}: a {figure.kind} figure cannot be shown "
+                raise TypeError(f"chart {figure.id!r}: a {figure.kind} figure cannot be shown "
                                  "on /mesa")
     out += [(EventLogView, len(pages)), (RunView, len(pages))]
     return out
 
 
 def pages() -> tuple[str, ...]:
-    """The titles of the ``/mesa`` pages, in the order of :func:`components`."""
-    return (*registry.mesa_pages(), "Event log & run")
+    """The titles of the ``/mesa`` pages (in the language of the moment), in the order of
+    :func:`components`."""
+    return (*registry.mesa_pages(), _("Event log & run"))
 
 
 @solara.component
@@ -377,16 +398,27 @@ def Header(model: MesaDashboardModel):
     """Above SolaraViz's tabs: the day, what runs, the notices, what each page shows."""
     update_counter.get()
     config = model.config
-    levers = ", ".join(f"{key.rsplit('.', 1)[-1]} {value:g}" for key, value in model.levers.items())
-    state = "" if model.running else " · horizon reached: Reset to start again"
+    changed = ", ".join(f"{levers.label_of(key.rsplit('.', 1)[-1])} {format_number(value)}"
+                        for key, value in model.levers.items())
+    day = _("Day {day} of {horizon}").format(day=format_number(model.time_day),
+                                             horizon=format_number(config.horizon_days))
+    about = _("{title} · seed {seed}").format(title=config.title or config.name, seed=model.seed)
+    if changed:
+        about = _("{about} · changed: {levers}").format(about=about, levers=changed)
+    if not model.running:
+        about = _("{about} · horizon reached: Reset to start again").format(about=about)
     solara.HTML(tag="div", classes=["socbiz-mesa-header"], unsafe_innerHTML=(
-        f"<span class='day'>Day {model.time_day} of {config.horizon_days}</span>"
-        f"{escape(config.title or config.name)} · seed {model.seed}"
-        + (f" · changed: {escape(levers)}" if levers else "") + escape(state)))
+        f"<span class='day'>{escape(day)}</span>{escape(about)}"))
     for notice in model.notices:
-        solara.Warning(notice, dense=True)
-    solara.Text(" · ".join(f"Page {i}: {name}" for i, name in enumerate(pages()))
-                + ". Step advances by the render interval.", classes=["socbiz-help"])
+        solara.Warning(str(notice), dense=True)
+    shown = " · ".join(_("Page {number}: {name}").format(number=i, name=name)
+                       for i, name in enumerate(pages()))
+    solara.Text(_("{pages}. Step advances by the render interval.").format(pages=shown),
+                classes=["socbiz-help"])
+    if current_language() != "en":
+        solara.Text(_("The run controls and the page tabs are Mesa's own SolaraViz widgets, "
+                      "in English: Play (▶), Step, Reset, Play Interval, Render Interval, "
+                      "Use Threads, Model Parameters."), classes=["socbiz-help"])
 
 
 @solara.component
@@ -402,14 +434,15 @@ def MesaView(params: dict[str, Any], play_interval: int = PLAY_INTERVAL_MS,
     own = solara.use_reactive(first)
     model = own if model is None else model
     solara.Style(CSS + MESA_CSS)
-    solara.Title(TITLE)
+    solara.Title(str(TITLE))
     with solara.AppBar():
-        solara.Button("Main dashboard", icon_name="mdi-arrow-left", text=True, href="./",
+        solara.Button(_("Main dashboard"), icon_name="mdi-arrow-left", text=True, href="./",
                       classes=["socbiz-main-link"])
+        LanguageSwitch()
     Header(model.value)
     # Built once per tab: a new list would remount every tile at each render.
     tiles = solara.use_memo(components, [])
-    SolaraViz(model, components=list(tiles), model_params=params, name=TITLE,
+    SolaraViz(model, components=list(tiles), model_params=params, name=str(TITLE),
               play_interval=play_interval, render_interval=render_interval)
 
 
@@ -417,9 +450,11 @@ def MesaView(params: dict[str, Any], play_interval: int = PLAY_INTERVAL_MS,
 def MesaPage():
     """The ``/mesa`` route: the scenario and seed given to ``socbiz dashboard``."""
     values = solara.use_memo(initial_values, [])
-    params = solara.use_memo(lambda: model_params(values["scenario_name"], values["rng"]), [])
+    lang = current_language()  # the widgets' labels follow the tab's language
+    params = solara.use_memo(lambda: model_params(values["scenario_name"], values["rng"]),
+                             [lang])
     if SolaraViz is None:
-        solara.Error(MESA_VIZ_ERROR)
+        solara.Error(str(MESA_VIZ_ERROR))
     else:
         MesaView(params)
 

@@ -15,9 +15,8 @@ exported together. From :data:`FIGURES` the dashboard derives:
 ``kind`` says how a figure is drawn: ``lines`` (one line per brand and panel, or per department
 of one chosen brand when ``per == "department"``; the default, and the only kind a new chart
 needs), ``phase_bands`` (the phase of each brand as coloured bands in the PNG files and on
-/mesa; its panels in the browser), ``organisation`` (one
-brand's departments and their internal network) and ``network`` (a sample of customers coloured
-by their state toward one brand). Adding a chart of existing reporters is one ``Figure`` here
+/mesa; its panels in the browser), ``organisation`` (one brand's departments and their internal
+network) and ``network`` (a sample of customers coloured by their state toward one brand). Adding a chart of existing reporters is one ``Figure`` here
 plus its test: the registry walk (``tests/test_registries.py``) checks that it renders in every
 place it names.
 
@@ -26,6 +25,9 @@ Rules:
 - ``unit`` is what the y axis and the hover value say; ``scale`` turns the reported value into
   that unit (0.25 engaged share → 25 %), so the cards and the charts agree.
 - ``smooth`` is a trailing mean over that many days (the same as the CLI's PNG files).
+- ``title`` and ``unit`` are lazy strings of the catalogue (``_l``): declared once, they read in
+  the language of whoever draws the chart (the dashboard's FR/EN switch redraws it). Code keys
+  on ``column``, never on a title or a unit (``percent`` says whether the unit is a percentage).
 - ``floor`` pins the y axis at 0 for quantities that cannot be negative, so day 0 does not show
   an empty −0.04…0.04 axis.
 """
@@ -35,30 +37,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulation.config import DEPARTMENTS
+from simulation.i18n import LazyString, _l
 
 
 @dataclass(frozen=True)
 class Panel:
     column: str  # the reported column (simulation.metrics), or "adoption_{department}"
-    title: str
-    unit: str
+    title: str | LazyString
+    unit: str | LazyString
     smooth: int = 1
     scale: float = 1.0
     floor: bool = True  # y axis starts at 0
     top: float | None = None  # y axis ends there (e.g. 100 %)
     step: bool = False  # a value that jumps (phase, crisis level): drawn as steps
     flow: bool = False  # a quantity of the day (reach, engagement): none yet on day 0
+    percent: bool = False  # the unit is a percentage (values shown with a % sign)
     compare: bool = False  # overlaid on the Compare tab
 
 
 @dataclass(frozen=True)
 class Figure:
     id: str
-    title: str
+    title: str | LazyString
     panels: tuple[Panel, ...]
     tab: str = "live"  # "live" or "network": the dashboard tab that shows it
     export: str = ""  # PNG file name in the Export tab's zip ("" : not exported)
-    mesa: str = ""  # the /mesa page that shows it ("" : not shown there)
+    mesa: str | LazyString = ""  # the title of the /mesa page that shows it ("": not there)
     columns: int = 3  # panels per row
     per: str = "brand"  # one line per "brand", or per "department" of one chosen brand
     crisis_bands: bool = False
@@ -73,42 +77,46 @@ class Figure:
 
 KINDS = ("lines", "phase_bands", "organisation", "network")
 
-PHASE = Panel("phase", "Maturity phase", "phase", floor=False, step=True, compare=True)
-MATURITY = Panel("maturity", "Adoption maturity (mean of departments)", "%", scale=100, top=100,
-                 compare=True)
+PHASE = Panel("phase", _l("Maturity phase"), _l("phase"), floor=False, step=True, compare=True)
+MATURITY = Panel("maturity", _l("Adoption maturity (mean of departments)"), "%", scale=100,
+                 top=100, percent=True, compare=True)
+OF_FOLLOWERS = _l("share of followers (%)")
+PER_DAY = _l("per day")
 
 FIGURES: tuple[Figure, ...] = (
-    Figure("phases", "Maturity by brand, with events", (PHASE, MATURITY), export="phases.png",
-           columns=2, mesa="Phases & adoption", kind="phase_bands"),
-    Figure("audience", "Audience", (
-        Panel("followers", "Followers", "people", compare=True),
-        Panel("organic_reach", "Organic reach per post", "% of followers", scale=100, flow=True),
-        Panel("engagement_per_post", "Engagement per post (7-day mean)", "engagements",
+    Figure("phases", _l("Maturity by brand, with events"), (PHASE, MATURITY),
+           export="phases.png", columns=2, mesa=_l("Phases & adoption"), kind="phase_bands"),
+    Figure("audience", _l("Audience"), (
+        Panel("followers", _l("Followers"), _l("people"), compare=True),
+        Panel("organic_reach", _l("Organic reach per post"), OF_FOLLOWERS, scale=100, flow=True,
+              percent=True),
+        Panel("engagement_per_post", _l("Engagement per post (7-day mean)"), _l("engagements"),
               smooth=7, flow=True, compare=True),
-        Panel("weekly_engaged_share", "Followers engaged this week", "% of followers",
-              scale=100, flow=True),
-        Panel("mean_fatigue", "Fatigue of followers", "% (0 none … 100 saturated)",
-              scale=100, top=100, flow=True),
-        Panel("net_sentiment", "Net sentiment", "% positive − % negative", scale=100,
-              floor=False, flow=True, compare=True),
-    ), export="audience.png", mesa="Audience", story=True),
-    Figure("service", "Customer service", (
-        Panel("complaints_new", "New public complaints (7-day mean)", "per day", smooth=7, flow=True,
-              compare=True),
-        Panel("backlog", "Customer-service backlog", "people waiting"),
-        Panel("negative_exposures", "People seeing complaints", "per day", flow=True),
-        Panel("crisis_level", "Crisis level", "0 none … 3 severe", step=True, top=3),
-    ), export="customer_service.png", mesa="Customer service & crises", columns=2,
+        Panel("weekly_engaged_share", _l("Followers engaged this week"), OF_FOLLOWERS,
+              scale=100, flow=True, percent=True),
+        Panel("mean_fatigue", _l("Fatigue of followers"), _l("% (0 none … 100 saturated)"),
+              scale=100, top=100, flow=True, percent=True),
+        Panel("net_sentiment", _l("Net sentiment"), _l("% positive − % negative"), scale=100,
+              floor=False, flow=True, percent=True, compare=True),
+    ), export="audience.png", mesa=_l("Audience"), story=True),
+    Figure("service", _l("Customer service"), (
+        Panel("complaints_new", _l("New public complaints (7-day mean)"), PER_DAY, smooth=7,
+              flow=True, compare=True),
+        Panel("backlog", _l("Customer-service backlog"), _l("people waiting")),
+        Panel("negative_exposures", _l("People seeing complaints"), PER_DAY, flow=True),
+        Panel("crisis_level", _l("Crisis level"), _l("0 none … 3 severe"), step=True, top=3),
+    ), export="customer_service.png", mesa=_l("Customer service & crises"), columns=2,
        crisis_bands=True, story=True),
-    Figure("adoption", "Adoption by department", tuple(
-        Panel(f"adoption_{kind}", kind, "% of staff", scale=100, top=100)
+    # One panel per department: its title is the department's id (drawn with its label).
+    Figure("adoption", _l("Adoption by department"), tuple(
+        Panel(f"adoption_{kind}", kind, _l("share of staff (%)"), scale=100, top=100, percent=True)
         for kind in DEPARTMENTS), export="adoption_{brand}.png", per="department", columns=1,
-        mesa="Phases & adoption"),
+        mesa=_l("Phases & adoption")),
     # The Network tab's pictures: not time series, so no panels.
-    Figure("network", "Customer network", (), tab="network", export="network_{brand}.png",
+    Figure("network", _l("Customer network"), (), tab="network", export="network_{brand}.png",
            kind="network"),
-    Figure("organisation", "Organisation", (), tab="network", export="organisation_{brand}.png",
-           kind="organisation"),
+    Figure("organisation", _l("Organisation"), (), tab="network",
+           export="organisation_{brand}.png", kind="organisation"),
 )
 
 BY_ID = {figure.id: figure for figure in FIGURES}
@@ -144,8 +152,8 @@ def mesa_pages() -> dict[str, list[Figure]]:
     """The ``/mesa`` pages, in order of first appearance, with the figures each shows."""
     pages: dict[str, list[Figure]] = {}
     for f in FIGURES:
-        if f.mesa:
-            pages.setdefault(f.mesa, []).append(f)
+        if f.mesa:  # keyed by the title in the language of the moment
+            pages.setdefault(str(f.mesa), []).append(f)
     return pages
 
 
@@ -155,5 +163,6 @@ def compare_panels() -> tuple[Panel, ...]:
 
 
 def as_tuples(panels) -> tuple[tuple[str, str, str, int], ...]:
-    """The (column, title, y label, smoothing) panels that :mod:`simulation.plots` draws."""
+    """The (column, title, y label, smoothing) panels that :mod:`simulation.plots` draws
+    (title and label lazy: ``str()`` them when drawing)."""
     return tuple((p.column, p.title, p.unit, p.smooth) for p in panels)

@@ -42,7 +42,7 @@ import pandas as pd
 from simulation import ScenarioError, SocialBusinessModel, list_scenarios, load_scenario, views
 from simulation.config import ScenarioConfig
 from simulation.events import EventLog
-from simulation.i18n import _
+from simulation.i18n import Message, _, msg
 from simulation.scenario import DEFAULT_SCENARIO, read_toml, scenario_to_toml
 from simulation.views import CustomerStates, NetworkSample, OrganisationView
 
@@ -64,6 +64,25 @@ CUSTOMER_STATE_COLOURS: Mapping[str, str] = {
 }
 
 
+class Source(Message):
+    """Where the scenario came from, in words ("preset 'crisis-wakeup'" / "préréglage ..."),
+    rendered in the reader's language; ``kind`` ("preset", "file", "uploaded", "scenario") is
+    what code tests. It also answers str methods, as the text of the moment."""
+
+    def __init__(self, kind: str, said: Message):
+        super().__init__(said.template, said.values, said.plural, said.n)
+        self.kind = kind
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # pickling and copying ask for these before state is set
+            raise AttributeError(name)
+        return getattr(self.render(), name)
+
+
+def preset_source(name: str) -> Source:
+    return Source("preset", msg("preset '{name}'", name=name))
+
+
 class Session:
     """A scenario, its levers, a seed, a running model and the interventions made on it."""
 
@@ -80,14 +99,16 @@ class Session:
         if overrides:  # part of the scenario as loaded, not lever changes
             scenario = load_scenario(scenario if scenario is not None else DEFAULT_SCENARIO,
                                      overrides)
-            source = source or f"scenario '{scenario.name}' with {', '.join(overrides)} changed"
+            source = source or Source("scenario", msg(
+                "scenario '{name}' with {keys} changed", name=scenario.name,
+                keys=", ".join(overrides)))
         self._load(scenario, source)
         if seed is not None:
             self.seed = check_seed(seed)
         self.reset()
 
     # -- scenario and levers -----------------------------------------------------------------
-    def _load(self, scenario, source: str | None) -> None:
+    def _load(self, scenario, source: Source | None) -> None:
         config = load_scenario(scenario if scenario is not None else DEFAULT_SCENARIO)
         self.base: ScenarioConfig = config
         self.config: ScenarioConfig = config
@@ -96,15 +117,15 @@ class Session:
         if source is not None:
             self.source = source
         elif isinstance(scenario, str | Path) and str(scenario) in list_scenarios():
-            self.source = f"preset '{scenario}'"
+            self.source = preset_source(str(scenario))
         elif isinstance(scenario, str | Path):
-            self.source = f"file {scenario}"
+            self.source = Source("file", msg("file {name}", name=str(scenario)))
         elif scenario is None:
-            self.source = f"preset '{DEFAULT_SCENARIO}'"
+            self.source = preset_source(DEFAULT_SCENARIO)
         else:
-            self.source = f"scenario '{config.name}'"
+            self.source = Source("scenario", msg("scenario '{name}'", name=config.name))
 
-    def load(self, scenario, source: str | None = None) -> None:
+    def load(self, scenario, source: Source | None = None) -> None:
         """Switch to another scenario (levers and interventions are dropped)."""
         with self.lock:
             old = (self.base, self.config, self.overrides, self.seed, getattr(self, "source", ""))
@@ -126,11 +147,13 @@ class Session:
         try:
             data = tomllib.loads(content.decode("utf-8"))
         except UnicodeDecodeError:
-            raise ScenarioError(f"{name}: not a text file (expected UTF-8 TOML)") from None
+            raise ScenarioError(_("{name}: not a text file (expected UTF-8 TOML)").format(
+                name=name)) from None
         except tomllib.TOMLDecodeError as error:
-            raise ScenarioError(f"{name}: not valid TOML: {error}") from None
+            raise ScenarioError(_("{name}: not valid TOML: {error}").format(
+                name=name, error=error)) from None
         data.setdefault("name", stem)
-        self.load(data, source=f"uploaded file {name}")
+        self.load(data, source=Source("uploaded", msg("uploaded file {name}", name=name)))
 
     def load_path(self, path: str) -> None:
         """Load a scenario from a TOML file on the server's disk: only a ``.toml`` file inside
@@ -144,7 +167,7 @@ class Session:
         file = allowed_scenario_file(text)
         if file is None:
             raise ScenarioError(refused_path(text))
-        self.load(str(file), source=_("file {name}").format(name=file.name))
+        self.load(str(file), source=Source("file", msg("file {name}", name=file.name)))
 
     def set_lever(self, key: str, value: Any) -> bool:
         """Change a scenario value; raises ScenarioError (and changes nothing) if refused.
@@ -194,7 +217,7 @@ class Session:
             self.original: Original | None = None
             self.live: list[LiveIntervention] = []
             self.pending_levers = False
-            self.error: str | None = None
+            self.error: str | Message | None = None
             self._network = None
             self.history = History(self.model)
             self.version += 1
@@ -215,7 +238,8 @@ class Session:
                 try:
                     self.model.step()
                 except Exception as error:  # a model bug must not take the page down
-                    self.error = f"the simulation stopped on day {self.day}: {error}"
+                    self.error = msg("the simulation stopped on day {day}: {error}",
+                                     day=self.day, error=str(error))
                     raise
                 done += 1
             if done:
@@ -230,8 +254,8 @@ class Session:
         """
         with self.lock:
             if not self.running:
-                raise ValueError(f"the run has reached day {self.day}, its horizon: press Reset "
-                                 "to start again")
+                raise ValueError(_("the run has reached day {day}, its horizon: press Reset to "
+                                   "start again").format(day=self.day))
             text = self.model.apply(dict(request))
             applied = self.model.applied[-1]
             item = LiveIntervention(day=applied.day, intervention=applied, request=dict(request),
@@ -291,7 +315,7 @@ class Session:
             self.model = None
             self.original = None
             self._network = None
-            self.error = "this session was closed"
+            self.error = msg("this session was closed")
 
     def forget_original(self) -> None:
         with self.lock:
@@ -627,20 +651,23 @@ def check_seed(seed: Any) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise ScenarioError(f"seed = {text!r} (must be an integer ≥ 0)") from None
+        raise ScenarioError(_("seed = {value} (must be an integer ≥ 0)").format(
+            value=repr(text))) from None
     if value < 0:
-        raise ScenarioError(f"seed = {value} (must be an integer ≥ 0)")
+        raise ScenarioError(_("seed = {value} (must be an integer ≥ 0)").format(value=value))
     return value
 
 
 def whatif_note(session: Session) -> str:
-    lines = [f"Exported from the socbiz dashboard on {datetime.now():%Y-%m-%d %H:%M} "
-             f"(from {session.source}, seed {session.seed}, at day {session.day})."]
+    """The comment at the top of an exported what-if (in the language of whoever exports it)."""
+    lines = [_("Exported from the socbiz dashboard on {when} (from {source}, seed {seed}, at "
+               "day {day}).").format(when=f"{datetime.now():%Y-%m-%d %H:%M}",
+                                     source=session.source, seed=session.seed, day=session.day)]
     if session.overrides:
-        lines.append("Levers changed: " + ", ".join(
-            f"{k} = {v}" for k, v in sorted(session.overrides.items())) + ".")
+        lines.append(_("Levers changed: {levers}.").format(levers=", ".join(
+            f"{k} = {v}" for k, v in sorted(session.overrides.items()))))
     for item in session.live:
-        lines.append(f"Day {item.day}: {item.text}")
+        lines.append(_("Day {day}: {text}").format(day=item.day, text=item.text))
     return "\n".join(lines)
 
 

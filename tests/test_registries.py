@@ -309,8 +309,11 @@ def _check_lever_on_mesa(key, lever):
         f"{key}: Reset could not pass {lever.mesa!r} to the model")
     assert lever.mesa_choices, f"{key}: /mesa needs the values to offer"
     field = _lever_field(lever)
+    # The select's items: {"text": shown in the tab's language, "value": what Reset passes}.
+    offered = [item["value"] if isinstance(item, dict) else item
+               for item in params[lever.mesa]["values"]]
     for choice in lever.mesa_choices:
-        assert format_choice(choice) in params[lever.mesa]["values"]
+        assert format_choice(choice) in offered
         number = parse_choice(format_choice(choice), lever)
         assert number == pytest.approx(choice)
         check_range(number, field)  # raises if /mesa offers a value the scenario refuses
@@ -494,7 +497,7 @@ def _check_chart_on_mesa(figure_id, figure):
     else:
         expected = {f"Panel_{p.column}" for p in figure.panels}
     assert expected <= names, f"{figure_id}: /mesa page {figure.mesa!r} lacks {expected - names}"
-    assert mesa_view.pages()[page] == figure.mesa
+    assert mesa_view.pages()[page] == str(figure.mesa)
 
 
 register_walk("charts", _charts, {

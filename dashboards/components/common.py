@@ -8,6 +8,8 @@ from collections.abc import Callable
 import solara
 from matplotlib.figure import Figure
 
+from simulation.i18n import _, current_language
+
 from ..charts import DPI
 
 log = logging.getLogger("socbiz.dashboard")
@@ -65,12 +67,15 @@ def build_figure(build: Callable[[], Figure]) -> Figure | str:
         return build()
     except Exception as error:  # a chart must never take the page down
         log.exception("chart failed")
-        return f"This chart could not be drawn: {type(error).__name__}: {error}"
+        return _("This chart could not be drawn: {kind}: {error}").format(
+            kind=type(error).__name__, error=error)
 
 
 @solara.component
 def Chart(build: Callable[[], Figure], dependencies: list, name: str = "chart"):
-    """A matplotlib figure as a PNG, rebuilt only when ``dependencies`` change."""
+    """A matplotlib figure as a PNG, rebuilt only when ``dependencies`` change (or the tab's
+    language: its words are drawn into the picture)."""
+    dependencies = [*dependencies, current_language()]
     figure = solara.use_memo(lambda: build_figure(build), dependencies)
     with solara.Div(classes=["socbiz-chart", f"socbiz-chart-{name}"]):
         if isinstance(figure, str):
@@ -85,6 +90,7 @@ def MessageBar(message: solara.Reactive):
     if message.value is None:
         return
     kind, text = message.value
+    text = str(text)  # a Message speaks the tab's language of the moment
     alert = {"error": solara.Error, "success": solara.Success, "info": solara.Info,
              "warning": solara.Warning}.get(kind, solara.Info)
     with solara.Row(style={"align-items": "flex-start"}, classes=["socbiz-message"]):

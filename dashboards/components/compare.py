@@ -26,8 +26,8 @@ from ..controller import Controller, page_watcher
 from ..livechart import LiveChart, panel_spec
 from ..registry import Panel
 from ..state import Session, check_seed, to_csv_bytes
-from .choices import preset_titles
 from .common import escape
+from .scenario import preset_title
 
 CURRENT = "whatif"
 AS_LOADED = "loaded"
@@ -43,8 +43,8 @@ def option_labels() -> dict[str, str]:
     """Arm choices, key → label (scenario titles, never file names)."""
     labels = {AS_LOADED: _("The scenario as loaded (no lever changed)"),
               CURRENT: _("Your what-if (levers and interventions so far)")}
-    for name, title in preset_titles(list(list_scenarios())).items():
-        labels[PRESET + name] = _("Preset: {title}").format(title=title)
+    for name in list_scenarios():
+        labels[PRESET + name] = _("Preset: {title}").format(title=preset_title(name))
     return labels
 
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import solara
 
-from simulation.i18n import _
+from simulation.i18n import _, format_number, parse_integer
 
-from ..controller import SPEEDS, Controller
+from ..controller import SPEEDS, Controller, speed_key, speed_label
 from ..state import check_seed
 from .common import escape
 
 
 def day_html(snap) -> str:
     share = 100 * snap.day / max(snap.horizon, 1)
-    end = ("<div class='socbiz-help'>The run has reached its horizon: Reset to start "
-           "again.</div>" if not snap.running and snap.error is None else "")
-    return (f"<div class='socbiz-day' data-day='{snap.day}'>Day {snap.day} of {snap.horizon}"
+    end = (f"<div class='socbiz-help'>"
+           f"{escape(_('The run has reached its horizon: Reset to start again.'))}</div>"
+           if not snap.running and snap.error is None else "")
+    day = escape(_("Day {day} of {horizon}").format(day=format_number(snap.day),
+                                                     horizon=format_number(snap.horizon)))
+    return (f"<div class='socbiz-day' data-day='{snap.day}'>{day}"
             f"</div><div class='socbiz-progress'><div style='width:{share:.1f}%'></div></div>"
             + end)
 
@@ -58,20 +61,24 @@ def RunControls(ctl: Controller):
     DayCounter(ctl)
     with solara.Row(gap="6px", style={"flex-wrap": "wrap", "margin-top": "6px"}):
         solara.Button(
-            "Pause" if playing else "Play",
+            _("Pause") if playing else _("Play"),
             icon_name="mdi-pause" if playing else "mdi-play",
             color="primary",
             on_click=ctl.toggle_play,
             disabled=not setup.running and not playing,
         )
-        solara.Button("Step", icon_name="mdi-step-forward", on_click=lambda: ctl.step(1),
+        solara.Button(_("Step"), icon_name="mdi-step-forward", on_click=lambda: ctl.step(1),
                       disabled=playing or not setup.running, outlined=True)
-        solara.Button("+7 days", on_click=lambda: ctl.step(7),
+        solara.Button(_("+7 days"), on_click=lambda: ctl.step(7),
                       disabled=playing or not setup.running, outlined=True)
-        solara.Button("Reset", icon_name="mdi-restart", on_click=ctl.reset, outlined=True)
+        solara.Button(_("Reset"), icon_name="mdi-restart", on_click=ctl.reset, outlined=True)
     with solara.Row(gap="8px", style={"align-items": "center", "margin-top": "4px"}):
-        solara.Select("Speed", value=ctl.speed, values=list(SPEEDS), style={"max-width": "180px"})
-        solara.InputText("Seed", value=seed_text, on_value=commit_seed, error=seed_error or False,
+        # The speed is kept as its key (SPEEDS); the list shows its words in the tab's language.
+        solara.Select(_("Speed"), value=speed_label(ctl.speed.value),
+                      values=[speed_label(key) for key in SPEEDS],
+                      on_value=lambda label: ctl.speed.set(speed_key(label)),
+                      style={"max-width": "180px"})
+        solara.InputText(_("Seed"), value=seed_text, on_value=commit_seed, error=seed_error or False,
                          style={"max-width": "110px"})
     run_to_text, set_run_to_text = solara.use_state("")
     run_to_error, set_run_to_error = solara.use_state("")
@@ -80,28 +87,30 @@ def RunControls(ctl: Controller):
         text = run_to_text if text is None else text
         set_run_to_text(text)
         try:
-            day = int(str(text).strip())
+            day = parse_integer(text)
         except ValueError:
-            set_run_to_error(f"'{text}' is not a day: type a whole number of days")
+            set_run_to_error(_("{text} is not a day: type a whole number of days").format(
+                text=repr(str(text).strip())))
             return
         horizon = setup.config.horizon_days
         if not 1 <= day <= horizon:
-            set_run_to_error(f"day {day}: between 1 and {horizon}, the horizon")
+            set_run_to_error(_("day {day}: between 1 and {horizon}, the horizon").format(
+                day=format_number(day), horizon=format_number(horizon)))
             return
         set_run_to_error("")
         ctl.play_to(day)
 
     with solara.Row(gap="8px", style={"align-items": "center"}):
-        solara.InputText("Play to day", value=run_to_text, on_value=run_to,
+        solara.InputText(_("Play to day"), value=run_to_text, on_value=run_to,
                          error=run_to_error or False, style={"max-width": "110px"})
-        solara.Button("Go", icon_name="mdi-debug-step-over", on_click=lambda: run_to(),
+        solara.Button(_("Go"), icon_name="mdi-debug-step-over", on_click=lambda: run_to(),
                       disabled=playing or not setup.running, outlined=True)
-    solara.Checkbox(label="Pause at the trainer's cues", value=ctl.pause_at_cues)
+    solara.Checkbox(label=_("Pause at the trainer's cues"), value=ctl.pause_at_cues)
     KeyboardShortcuts(ctl)
     if setup.pending_levers:
         with solara.Row(style={"align-items": "center"}):
-            solara.Warning("Lever or seed changes wait for a restart of the run.", dense=True)
-        solara.Button("Restart with the new values", icon_name="mdi-restart", color="warning",
+            solara.Warning(_("Lever or seed changes wait for a restart of the run."), dense=True)
+        solara.Button(_("Restart with the new values"), icon_name="mdi-restart", color="warning",
                       on_click=ctl.reset, disabled=playing)
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import solara
 
+from simulation.i18n import _, _l, current_language, format_number, ngettext
+
+from .. import labels
 from .common import escape
 
 # Event kinds -> the family used for colours and filters.
@@ -20,12 +23,19 @@ FAMILIES = {
     "budget_exhausted": "notice",
     "agency_dropped": "notice",
 }
-FILTERS = {
-    "Everything": None,
-    "Interventions": {"intervention"},
-    "Crises": {"crisis"},
-    "Phase changes": {"phase"},
+FILTERS = {  # filter id -> the families it shows (None: all)
+    "all": None,
+    "interventions": {"intervention"},
+    "crises": {"crisis"},
+    "phases": {"phase"},
 }
+FILTER_LABELS = {
+    "all": _l("Everything"),
+    "interventions": _l("Interventions"),
+    "crises": _l("Crises"),
+    "phases": _l("Phase changes"),
+}
+ALL_BRANDS = ""  # the brand select's value for every brand
 MAX_LINES = 300
 
 
@@ -61,7 +71,8 @@ def log_lines(events, families: set[str] | None = None, brand: str | None = None
 
 def log_html(lines) -> str:
     return "".join(
-        f"<div class='socbiz-event {family}'><span class='when'>Day {day}</span>"
+        f"<div class='socbiz-event {family}'>"
+        f"<span class='when'>{escape(_('Day {day}').format(day=day))}</span>"
         + (f"<span class='who'>{escape(brand)}</span> · " if brand else "")
         + f"{escape(text)}</div>"
         for day, brand, family, text in lines)
@@ -70,31 +81,44 @@ def log_html(lines) -> str:
 def log_panel_html(snap, families, brand) -> str:
     total = snap.n_events
     if not total:
-        return ("<div class='socbiz-help'>Nothing has happened yet: press Play or Step, or make "
-                "an intervention.</div>")
+        return f"<div class='socbiz-help'>{escape(nothing_yet())}</div>"
     lines = log_lines(snap.history.events[:total], families, brand)
-    count = f"{total:,} event{'s' if total != 1 else ''} so far, newest first."
-    return (f"<div class='socbiz-help'>{count}</div>"
+    return (f"<div class='socbiz-help'>{escape(count_text(total))}</div>"
             f"<div class='socbiz-log'>{log_html(lines)}</div>")
+
+
+def count_text(total: int) -> str:
+    return ngettext("{n} event so far, newest first.", "{n} events so far, newest first.",
+                    total).format(n=format_number(total))
+
+
+def nothing_yet() -> str:
+    return _("Nothing has happened yet: press Play or Step, or make an intervention.")
+
+
+@solara.component
+def Filters(chosen: str, set_chosen, brand: str, set_brand, brands: list[str]):
+    """The two selects above a log: which events, which brand (ids kept, labels shown)."""
+    with solara.Row(gap="6px"):
+        solara.Select(_("Show"), value=chosen, on_value=set_chosen, dense=True,
+                      values=labels.choices(FILTERS, FILTER_LABELS.get))
+        brand_items = [{"text": _("All brands"), "value": ALL_BRANDS},
+                       *labels.choices(brands)]
+        solara.Select(_("Brand"), value=brand, values=brand_items, on_value=set_brand,
+                      dense=True)
 
 
 @solara.component
 def EventLog(events: pd.DataFrame, brands: list[str], version: int = 0):
     """Newest first; filter by kind and brand (a static log, e.g. on the /mesa page)."""
-    chosen, set_chosen = solara.use_state("Everything")
-    brand, set_brand = solara.use_state("All brands")
+    chosen, set_chosen = solara.use_state("all")
+    brand, set_brand = solara.use_state(ALL_BRANDS)
     lines = solara.use_memo(
-        lambda: log_lines(events, FILTERS.get(chosen), None if brand == "All brands" else brand),
+        lambda: log_lines(events, FILTERS.get(chosen), brand or None),
         [version, chosen, brand, len(events)])
-    with solara.Row(gap="6px"):
-        solara.Select("Show", value=chosen, values=list(FILTERS), on_value=set_chosen,
-                      dense=True)
-        solara.Select("Brand", value=brand, values=["All brands", *brands], on_value=set_brand,
-                      dense=True)
+    Filters(chosen, set_chosen, brand, set_brand, brands)
     total = len(events) if events is not None else 0
-    solara.Text(f"{total:,} event{'s' if total != 1 else ''} so far, newest first." if total
-                else "Nothing has happened yet: press Play or Step, or make an intervention.",
-                classes=["socbiz-help"])
+    solara.Text(count_text(total) if total else nothing_yet(), classes=["socbiz-help"])
     if lines:
         solara.HTML(tag="div", classes=["socbiz-log"], unsafe_innerHTML=log_html(lines))
 
@@ -105,22 +129,19 @@ def LiveEventLog(ctl, brands: list[str]):
     frame while playing (no page render)."""
     from .live import FrameHtml
 
-    chosen, set_chosen = solara.use_state("Everything")
-    brand, set_brand = solara.use_state("All brands")
-    with solara.Row(gap="6px"):
-        solara.Select("Show", value=chosen, values=list(FILTERS), on_value=set_chosen,
-                      dense=True)
-        solara.Select("Brand", value=brand, values=["All brands", *brands], on_value=set_brand,
-                      dense=True)
+    chosen, set_chosen = solara.use_state("all")
+    brand, set_brand = solara.use_state(ALL_BRANDS)
+    Filters(chosen, set_chosen, brand, set_brand, brands)
     families = FILTERS.get(chosen)
-    who = None if brand == "All brands" else brand
+    who = brand or None
+    lang = current_language()  # the lines are written in the tab's language: a switch redraws
     cache = {}
 
     def html(snap):
-        key = (id(snap.history), snap.n_events)
+        key = (id(snap.history), snap.n_events, lang)
         if key not in cache:
             cache.clear()
             cache[key] = log_panel_html(snap, families, who)
         return cache[key]
 
-    FrameHtml(ctl, f"log-{chosen}-{brand}", html)
+    FrameHtml(ctl, f"log-{chosen}-{brand}-{lang}", html)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import solara
 
-from simulation import vocabulary
 from simulation.events import INTERVENTIONS
+from simulation.i18n import _, _l, msg
+from simulation.vocabulary import INTERVENTION_TERMS
 
+from .. import labels
 from ..controller import Controller
 from ..levers import (
     build_request,
@@ -16,16 +18,22 @@ from ..levers import (
     intervention_specs,
     parse_number,
 )
-from .choices import ChoiceSelect, ChoiceSelectMultiple
 
-KIND_LABELS = {kind: cls.label or kind for kind, cls in INTERVENTIONS.items()}
 QUICK = (
-    ("Train all departments", "training", {"departments": [
+    (_l("Train all departments"), "training", {"departments": [
         "executive", "marketing", "communication", "customer_service", "crm", "pr", "hr",
         "quality", "rnd"]}),
-    ("Executive sponsorship", "sponsorship", {}),
-    ("Inject a crisis", "crisis", {}),
+    (_l("Executive sponsorship"), "sponsorship", {}),
+    (_l("Inject a crisis"), "crisis", {}),
 )
+# What an empty choice means, by field (a select never shows an empty line).
+EMPTY_CHOICE = {"mix": _l("(unchanged)"), "agency": _l("(no new agency)"),
+                "replaces": _l("(all current agencies)")}
+
+
+def kind_label(kind: str) -> str:
+    """The intervention kind's label (simulation.vocabulary), in the tab's language."""
+    return str(labels.intervention(kind))
 
 
 def initial_values(kind: str) -> dict:
@@ -43,14 +51,16 @@ def apply_intervention(ctl: Controller, kind: str, brand: str, values: dict) -> 
     except ValueError as error:
         return str(error)
     ctl.publish()
-    ctl.say("success", f"Day {item.day}: {item.text}")
+    ctl.say("success", msg("Day {day}: {text}", day=item.day, text=item.text))
     return None
 
 
 @solara.component
 def InterventionField(spec, value, on_value, agencies: tuple[str, ...]):
     error, set_error = solara.use_state("")
-    label = spec.label + (f" ({spec.unit})" if spec.unit else "")
+    label = (_("{label} ({unit})").format(label=spec.label, unit=spec.unit) if spec.unit
+             else str(spec.label))
+    term = labels.FIELD_TERMS.get(spec.name)
     if spec.kind in ("int", "float"):
         def changed(text):
             on_value(text)
@@ -64,15 +74,20 @@ def InterventionField(spec, value, on_value, agencies: tuple[str, ...]):
                          error=error or False, message=spec.hint,
                          classes=[f"socbiz-field-{spec.name}"])
     elif spec.kind == "multi":
-        ChoiceSelectMultiple(label, values=list(value or []), choices=list(spec.choices),
-                             on_value=lambda chosen: on_value(list(chosen)))
+        solara.SelectMultiple(label, values=list(value or []), on_value=on_value,
+                              all_values=labels.choices(spec.choices, term))
     elif spec.kind == "choice":
-        names = {"": "(unchanged)" if spec.name == "mix" else
-                 ("(no new agency)" if spec.name == "agency" else
-                  ("(all current agencies)" if spec.name == "replaces" else "—"))}
-        current = (value or "") if (value or "") in spec.choices else spec.choices[0]
-        ChoiceSelect(label, value=current, choices=list(spec.choices), on_value=on_value,
-                     names=names)
+        # The ids are the values; the text is the label (an empty id: what "none" means here).
+        empty = EMPTY_CHOICE.get(spec.name, "—")
+
+        def word(choice):
+            return str(term(choice)) if term else choice
+
+        items = [{"text": str(empty) if c == "" else word(c), "value": c}
+                 for c in spec.choices]
+        current = value or ""
+        solara.Select(label, value=current if current in spec.choices else spec.choices[0],
+                      values=items, on_value=lambda c: on_value(c or ""))
     else:
         solara.InputText(label, value=str(value or ""), on_value=on_value,
                          continuous_update=True)
@@ -90,8 +105,7 @@ def InterventionForm(ctl: Controller):
     if brand not in brands:
         brand = brands[0]
 
-    def choose_kind(label):
-        new = next(k for k, lab in KIND_LABELS.items() if str(lab) == label)
+    def choose_kind(new):
         set_kind(new)
         set_values(initial_values(new))
         set_problem("")
@@ -107,9 +121,9 @@ def InterventionForm(ctl: Controller):
 
     disabled = not snap.running
     with solara.Row(gap="6px"):
-        solara.Select("Intervention", value=str(KIND_LABELS[kind]),
-                      values=[str(label) for label in KIND_LABELS.values()], on_value=choose_kind)
-        solara.Select("Brand", value=brand, values=brands, on_value=set_brand)
+        solara.Select(_("Intervention"), value=kind, on_value=choose_kind,
+                      values=labels.choices(INTERVENTIONS, kind_label))
+        solara.Select(_("Brand"), value=brand, values=brands, on_value=set_brand)
     solara.Text(_describe(kind), classes=["socbiz-help"])
     for spec in intervention_specs(kind, agencies):
         def set_field(new, name=spec.name):
@@ -118,37 +132,42 @@ def InterventionForm(ctl: Controller):
 
         InterventionField(spec, values.get(spec.name), set_field, agencies).key(
             f"{kind}-{spec.name}")
-    solara.Button("Apply now", icon_name="mdi-lightning-bolt",
+    solara.Button(_("Apply now"), icon_name="mdi-lightning-bolt",
                   color="primary", on_click=apply, disabled=disabled,
                   classes=["socbiz-apply"])
     if problem:
         solara.Error(problem, dense=True)
     if disabled:
-        solara.Text("The run is over: Reset to intervene again.", classes=["socbiz-help"])
+        solara.Text(_("The run is over: Reset to intervene again."), classes=["socbiz-help"])
     else:
-        solara.Text(f"Day {snap.day} is over: an intervention acts at the start of day "
-                    f"{snap.day + 1}, before that day's dynamics, and is logged on that day.",
-                    classes=["socbiz-help"])
+        solara.Text(_("Day {day} is over: an intervention acts at the start of day {next}, "
+                      "before that day's dynamics, and is logged on that day.").format(
+                          day=snap.day, next=snap.day + 1), classes=["socbiz-help"])
     with solara.Row(gap="4px", style={"flex-wrap": "wrap", "margin-top": "4px"}):
-        solara.Text("Quick:", classes=["socbiz-help"])
+        solara.Text(_("Quick:"), classes=["socbiz-help"])
         for label, kind_, extra in QUICK:
-            solara.Button(label, on_click=quick(kind_, extra), small=True, outlined=True,
+            solara.Button(str(label), on_click=quick(kind_, extra), small=True, outlined=True,
                           disabled=disabled)
 
 
 DESCRIPTIONS = {
-    "training": "Train the chosen departments' staff (costs come out of the training budget).",
-    "sponsorship": "The executive committee commits to the transformation.",
-    "hiring": "Add daily social-media hours to a department (8 = one full-time person).",
-    "content": "Change posting frequency, content mix and/or push share (empty: unchanged).",
-    "listening": "Deploy listening and integrate it with CRM (social CRM).",
-    "switch_agency": "End a contract and/or sign with another agency.",
-    "crisis": "An unplanned crisis: a complaint of high virality posted by well-connected people.",
+    "training": _l("Train the chosen departments' staff (costs come out of the training "
+                   "budget)."),
+    "sponsorship": _l("The executive committee commits to the transformation."),
+    "hiring": _l("Add daily social-media hours to a department (8 = one full-time person)."),
+    "content": _l("Change posting frequency, content mix and/or push share (empty: "
+                  "unchanged)."),
+    "listening": _l("Deploy listening and integrate it with CRM (social CRM)."),
+    "switch_agency": _l("End a contract and/or sign with another agency."),
+    "crisis": _l("An unplanned crisis: a complaint of high virality posted by well-connected "
+                 "people."),
 }
 
 
 def _describe(kind: str) -> str:
-    # A kind without a sentence here (e.g. "reach") has the vocabulary's help (as text: a lazy
-    # string in a Text crashed the form).
-    term = vocabulary.INTERVENTION_TERMS.get(kind)
-    return str(DESCRIPTIONS.get(kind) or (term.help if term else "") or KIND_LABELS.get(kind, kind))
+    """The form's one-line description: the dashboard's own, else the vocabulary's help."""
+    described = DESCRIPTIONS.get(kind)
+    if described is not None:
+        return str(described)
+    term = INTERVENTION_TERMS.get(kind)
+    return str(term.help if term and term.help else kind_label(kind))

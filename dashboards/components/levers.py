@@ -6,11 +6,12 @@ import solara
 from solara import v
 
 from simulation.config import DEPARTMENTS
+from simulation.i18n import _, msg, ngettext
 
+from .. import labels
 from ..controller import Controller
 from ..levers import LEVER_GROUPS, FieldSpec, format_value, levers, parse_number
 from ..state import _value_at
-from .choices import ChoiceSelect, ChoiceSelectMultiple
 
 
 def apply_lever(ctl: Controller, key: str, value) -> str | None:
@@ -21,11 +22,11 @@ def apply_lever(ctl: Controller, key: str, value) -> str | None:
         return _short(str(error))
     ctl.publish()
     if rebuilt:
-        ctl.say("success", f"{key} = {format_value(value)}: the run restarts from day 0 "
-                           "with it.")
+        ctl.say("success", msg("{key} = {value}: the run restarts from day 0 with it.",
+                               key=key, value=format_value(value)))
     else:
-        ctl.say("info", f"{key} = {format_value(value)}: takes effect when you restart the run "
-                        "(Reset).")
+        ctl.say("info", msg("{key} = {value}: takes effect when you restart the run (Reset).",
+                            key=key, value=format_value(value)))
     return None
 
 
@@ -51,7 +52,9 @@ def LeverField(ctl: Controller, spec: FieldSpec):
         set_error("")
 
     solara.use_effect(sync, [repr(value)])
-    label = spec.label + (f" ({spec.unit})" if spec.unit else "") + (" •" if changed else "")
+    label = _("{label} ({unit})").format(label=spec.label, unit=spec.unit) if spec.unit else (
+        str(spec.label))
+    label += " •" if changed else ""  # a mark, not a word: this value was changed
 
     if spec.kind in ("int", "float"):
         def commit(new_text):
@@ -74,17 +77,20 @@ def LeverField(ctl: Controller, spec: FieldSpec):
         problem = apply_lever(ctl, spec.key, new_value)
         set_error(problem or "")
 
+    term = labels.FIELD_TERMS.get(spec.name)
     if spec.kind == "choice":
         current = value if isinstance(value, str) else "custom"
         values = list(spec.choices) + ([current] if current not in spec.choices else [])
-        ChoiceSelect(label, value=current, choices=values, on_value=choose)
+        words = {"custom": _("custom")}
+        solara.Select(label, value=current, on_value=choose, values=labels.choices(
+            values, lambda c: words.get(c) or (term(c) if term else c)))
     elif spec.kind == "multi":
-        ChoiceSelectMultiple(label, values=list(value), choices=list(spec.choices),
-                             on_value=lambda chosen: choose(list(chosen)))
+        solara.SelectMultiple(label, values=list(value), on_value=choose,
+                              all_values=labels.choices(spec.choices, term))
     elif spec.kind == "bool":
         solara.Checkbox(label=label, value=bool(value), on_value=choose)
     else:
-        solara.Text(f"{label}: {value}")
+        solara.Text(_("{label}: {value}").format(label=label, value=value))
     if error:
         solara.Error(error, dense=True)
     solara.Text(spec.hint, classes=["socbiz-help"])
@@ -106,31 +112,34 @@ def LeverPanel(ctl: Controller):
     if agency and agency not in config.agencies:
         agency = agencies[0] if agencies else ""
 
-    solara.Text("Levers define the run from day 0. At day 0 a change restarts the run at once; "
-                "later it waits for Reset, so what you are watching is never thrown away.",
-                classes=["socbiz-help"])
+    solara.Text(_("Levers define the run from day 0. At day 0 a change restarts the run at "
+                  "once; later it waits for Reset, so what you are watching is never thrown "
+                  "away."), classes=["socbiz-help"])
     with solara.Row(gap="6px"):
-        solara.Select("Brand", value=brand, values=brands, on_value=set_brand, dense=True)
+        solara.Select(_("Brand"), value=brand, values=brands, on_value=set_brand, dense=True)
         if agencies:
-            solara.Select("Agency", value=agency, values=agencies, on_value=set_agency,
+            solara.Select(_("Agency"), value=agency, values=agencies, on_value=set_agency,
                           dense=True)
-    ChoiceSelect("Department", value=department, choices=list(DEPARTMENTS),
-                 on_value=set_department, dense=True)
+    solara.Select(_("Department"), value=department,
+                  values=labels.choices(DEPARTMENTS, labels.department),
+                  on_value=set_department, dense=True)
     with v.ExpansionPanels(v_model=opened, on_v_model=set_opened, multiple=True, accordion=True):
         for index, (group, description, keys) in enumerate(LEVER_GROUPS):
             specs = levers(keys, config, brand, department, agency or None)
             n_changed = sum(spec.key in setup.overrides for spec in specs)
-            title = group + (f" ({n_changed} changed)" if n_changed else "")
+            title = ngettext("{group} ({n} changed)", "{group} ({n} changed)", n_changed).format(
+                group=group, n=n_changed) if n_changed else str(group)
             with v.ExpansionPanel():
                 v.ExpansionPanelHeader(children=[title])
                 with v.ExpansionPanelContent():
                     if index in (opened or []):
-                        solara.Text(description, classes=["socbiz-help"])
+                        solara.Text(str(description), classes=["socbiz-help"])
                         for spec in specs:
                             LeverField(ctl, spec).key(f"{spec.key}")
     if setup.overrides:
         def undo():
             ctl.attempt(lambda: (ctl.session.clear_levers(), ctl.publish()),
-                        "Lever changes undone.")
-        solara.Button(f"Undo {len(setup.overrides)} lever change(s)", icon_name="mdi-undo",
-                      text=True, on_click=undo)
+                        msg("Lever changes undone."))
+        n = len(setup.overrides)
+        solara.Button(ngettext("Undo {n} lever change", "Undo {n} lever changes", n).format(n=n),
+                      icon_name="mdi-undo", text=True, on_click=undo)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import ipywidgets
 import solara
 
-from simulation.i18n import _
+from simulation.i18n import _, current_language, format_number, format_percent
 from simulation.metrics import PHASE_NAMES
 from simulation.plots import PHASE_COLOURS, brand_colours
 
@@ -36,20 +36,34 @@ def kpi_html(snap: Snapshot, day: int | None = None) -> str:
         engagement = snap.recent_mean(brand, "engagement_per_post", 7, day)
         followers_change = int(value("followers")) - int(snap.value(brand, "followers", 0))
         crisis = int(value("crisis_level"))
-        crisis_text = (f"<span class='crisis'>crisis level {crisis}</span>" if crisis
-                       else "no crisis")
-        help_desk = " · <span class='crisis'>help desk</span>" if bool(value("help_desk")) else ""
+        crisis_text = (f"<span class='crisis'>"
+                       f"{escape(_('crisis level {level}').format(level=crisis))}</span>"
+                       if crisis else escape(_("no crisis")))
+        help_desk = (f" · <span class='crisis'>{escape(_('help desk'))}</span>"
+                     if bool(value("help_desk")) else "")
+        # One template per line of the card (numbers formatted for the tab's language).
+        lines = (
+            _("maturity {maturity} · sponsorship {sponsorship}").format(
+                maturity=format_percent(value("maturity"), 0),
+                sponsorship=format_number(value("sponsorship"), 2)),
+            _("followers {followers} ({change}) · {engaged} engaged this week").format(
+                followers=format_number(int(value("followers"))),
+                change=format_number(followers_change, 0, signed=True),
+                engaged=format_percent(value("weekly_engaged_share"), 1)),
+            _("engagement/post {engagement} · net sentiment {sentiment} %").format(
+                engagement=format_number(engagement, 1),
+                sentiment=format_number(100 * value("net_sentiment"), 0, signed=True)),
+            _("backlog {backlog}").format(backlog=format_number(value("backlog"), 0)),
+        )
+        phase_text = _("phase {phase} · {name}").format(
+            phase=phase, name=PHASE_NAMES.get(phase, "?"))
         cards.append(
             f"<div class='socbiz-kpi' style='border-top: 3px solid {colours[brand]}'>"
             f"<span class='brand'>{escape(brand)}</span>"
             f"<span class='phase' style='background:{PHASE_COLOURS.get(phase, '#eee')}'>"
-            f"phase {phase} · {PHASE_NAMES.get(phase, '?')}</span><br>"
-            f"maturity {value('maturity'):.0%} · sponsorship {value('sponsorship'):.2f}<br>"
-            f"followers {int(value('followers')):,} ({followers_change:+,}) · "
-            f"{value('weekly_engaged_share'):.1%} engaged this week<br>"
-            f"engagement/post {engagement:.1f} · "
-            f"net sentiment {100 * value('net_sentiment'):+.0f} %<br>"
-            f"backlog {value('backlog'):,.0f} · {crisis_text}{help_desk}</div>")
+            f"{escape(phase_text)}</span><br>"
+            + "<br>".join(escape(line) for line in lines)
+            + f" · {crisis_text}{help_desk}</div>")
     return "<div class='socbiz-kpis'>" + "".join(cards) + "</div>"
 
 
@@ -66,15 +80,17 @@ def FrameHtml(ctl: Controller, key: str, html: Callable[[Snapshot], str], classe
     """HTML that follows every frame (set on its widget by the play loop, no page render)."""
     widget = solara.use_memo(lambda: ipywidgets.HTML(html(ctl.shown)), [])
     solara.use_effect(lambda: widget.close, [widget])
+    lang = current_language()  # reading it here redraws the HTML when the tab's language changes
 
     def follow():
         def draw(snap):
             text = html(snap)
             if widget.value != text:
                 widget.value = text
+        draw(ctl.shown)  # now, in the language of the moment (the next frame may be far off)
         return ctl.watch(key.split("-")[0] + f"-{id(widget)}", draw)
 
-    solara.use_effect(follow, [widget, key])
+    solara.use_effect(follow, [widget, key, lang])
     solara.Div(classes=list(classes), children=[widget])
 
 
@@ -91,13 +107,15 @@ def InteractiveChart(ctl: Controller, figure_id: str, brand: str | None = None,
     figure = registry.figure(figure_id)
     snap = ctl.shown
     brands = tuple(snap.brands)
+    # Its words are written when it is built: a switch of language builds it again.
+    lang = current_language()
 
     def build():
         feed = ChartFeed(figure, brands, brand, height=height, font_size=font_size)
         feed.make_widget(snap.history, snap.n_days, shown_days(snap), snap.original)
         return feed
 
-    feed = solara.use_memo(build, [figure_id, brands, brand, font_size, height])
+    feed = solara.use_memo(build, [figure_id, brands, brand, font_size, height, lang])
     solara.use_effect(lambda: feed.widget.close, [feed])  # freed when the tab or page closes
 
     def follow():
@@ -125,7 +143,7 @@ def LiveCharts(ctl: Controller):
     for figure in registry.live_figures():
         if figure.per == "department":
             with solara.Row(style={"align-items": "center"}):
-                solara.Select("Brand for adoption by department", value=brand, values=brands,
+                solara.Select(_("Brand for adoption by department"), value=brand, values=brands,
                               on_value=set_brand, style={"max-width": "320px"})
             InteractiveChart(ctl, figure.id, brand=brand)
         else:
@@ -180,7 +198,7 @@ def LiveView(ctl: Controller):
         with solara.Column():
             LiveCharts(ctl)
         with solara.Column():
-            with solara.Card("Intervene", margin=0):
+            with solara.Card(_("Intervene"), margin=0):
                 InterventionForm(ctl)
-            with solara.Card("Event log", margin=0, classes=["socbiz-eventlog"]):
+            with solara.Card(_("Event log"), margin=0, classes=["socbiz-eventlog"]):
                 LiveEventLog(ctl, snap.brands)

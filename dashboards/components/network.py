@@ -7,6 +7,7 @@ import numpy as np
 import solara
 
 from simulation.config import DEPARTMENTS
+from simulation.i18n import _, format_number, format_percent, ngettext
 from simulation.views import CUSTOMER_STATES
 
 from .. import charts, registry
@@ -26,12 +27,19 @@ def NetworkView(ctl: Controller):
     deps = [snap.version, brand]
     states = snap.customer_states[brand]
     with solara.Row(style={"align-items": "center"}):
-        solara.Select("Brand", value=brand, values=brands, on_value=set_brand,
+        solara.Select(_("Brand"), value=brand, values=brands, on_value=set_brand,
                       style={"max-width": "260px"})
         counts = np.bincount(states, minlength=len(CUSTOMER_STATES))
-        solara.Text(f"Day {snap.day}: of the {len(states)} customers drawn, {counts[2:4].sum()} "
-                    f"follow {brand}, {counts[4]} feel negative about it, {counts[5]} have an "
-                    "open complaint.", classes=["socbiz-help"])
+        # One sentence; the count that decides its plural is the number of customers drawn.
+        solara.Text(ngettext(
+            "Day {day}: of the {n} customer drawn, {followers} follow {brand}, {negative} feel "
+            "negative about it, {complaints} have an open complaint.",
+            "Day {day}: of the {n} customers drawn, {followers} follow {brand}, {negative} feel "
+            "negative about it, {complaints} have an open complaint.", len(states)).format(
+                day=snap.day, n=format_number(len(states)),
+                followers=format_number(int(counts[2:4].sum())), brand=brand,
+                negative=format_number(int(counts[4])), complaints=format_number(int(counts[5]))),
+            classes=["socbiz-help"])
     pictures = [f for f in registry.FIGURES if f.tab == "network"]
     with solara.ColumnsResponsive(default=[12], large=[12 // len(pictures)] * len(pictures)):
         for figure in pictures:
@@ -39,12 +47,13 @@ def NetworkView(ctl: Controller):
                                                     brand, run=snap, size=(5.8, 5.4)),
                   deps, name=f"{figure.id}-large")
     org = snap.organisation[brand]
-    rows = [[str(org.departments[kind].label), f"{org.adoption[i]:.0%}",
-             f"{org.trained[i]:.0%}", f"{int((org.peer_weights[i] > 0).sum())}"]
+    rows = [[str(org.departments[kind].label), format_percent(org.adoption[i], 0),
+             format_percent(org.trained[i], 0),
+             format_number(int((org.peer_weights[i] > 0).sum()))]
             for i, kind in enumerate(DEPARTMENTS)]
     solara.HTML(tag="div", unsafe_innerHTML=html_table(
-        ["department", "adoption", "trained staff", "linked departments"], rows,
-        numeric=(1, 2, 3)))
-    solara.Text("The sample is drawn once per run (a snowball from a random customer through "
-                "their friendships) and laid out once, so the picture only changes colour as "
-                "the run goes on.", classes=["socbiz-help"])
+        [_("department"), _("adoption"), _("trained staff"), _("linked departments")],
+        rows, numeric=(1, 2, 3)))
+    solara.Text(_("The sample is drawn once per run (a snowball from a random customer through "
+                  "their friendships) and laid out once, so the picture only changes colour as "
+                  "the run goes on."), classes=["socbiz-help"])

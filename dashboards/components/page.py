@@ -16,6 +16,8 @@ import os
 import solara
 import solara.lab
 
+from simulation.i18n import _, _l, msg
+
 from .. import sessions
 from ..controller import DEFAULT_SPEED, Controller
 from ..state import Session
@@ -33,7 +35,7 @@ log = logging.getLogger("socbiz.dashboard")
 
 SCENARIO_ENV = "SOCBIZ_DASHBOARD_SCENARIO"
 SEED_ENV = "SOCBIZ_DASHBOARD_SEED"
-TABS = ("Live", "Network & organisation", "Compare", "Export", "Scenario")
+TABS = (_l("Live"), _l("Network & organisation"), _l("Compare"), _l("Export"), _l("Scenario"))
 
 
 def initial_session() -> Session:
@@ -49,7 +51,8 @@ def initial_session() -> Session:
     except Exception as error:
         log.warning("cannot load %s: %s; using the default scenario", scenario, error)
         session = Session(None)
-        session.startup_problem = f"Could not load {scenario}: {error}. Showing the default."
+        session.startup_problem = msg("Could not load {scenario}: {error}. Showing the default.",
+                                      scenario=scenario, error=str(error))
         return session
 
 
@@ -80,35 +83,36 @@ def Dashboard(session: Session):
 
     solara.Style(CSS)
     config = setup.value.config
-    solara.Title("socbiz: " + (config.title or config.name))
+    title = str(config.title or config.name)  # the scenario's title, in the tab's language
+    solara.Title(_("socbiz: {title}").format(title=title))
     with solara.AppBar():
-        solara.AppBarTitle(f"socbiz · {config.title or config.name}")
-        solara.Button("Mesa view", icon_name="mdi-open-in-new", text=True, href="mesa",
+        solara.AppBarTitle(_("socbiz · {title}").format(title=title))
+        solara.Button(_("Mesa view"), icon_name="mdi-open-in-new", text=True, href="mesa",
                       target="_blank", classes=["socbiz-mesa-link"])
         LanguageSwitch()  # FR | EN, the browser's language by default (components/language.py)
     with solara.Sidebar():
-        with solara.Card("Scenario", margin=0):
+        with solara.Card(_("Scenario"), margin=0):
             ScenarioPicker(ctl)
             ScenarioSummary(ctl)
-        with solara.Card("Run", margin=0):
+        with solara.Card(_("Run"), margin=0):
             RunControls(ctl)
-        with solara.Card("Levers", margin=0):
+        with solara.Card(_("Levers"), margin=0):
             LeverPanel(ctl)
     MessageBar(message)
     with solara.lab.Tabs(value=tab, lazy=True):
-        with solara.lab.Tab(TABS[0], icon_name="mdi-chart-line"):
+        with solara.lab.Tab(str(TABS[0]), icon_name="mdi-chart-line"):
             if tab.value == 0:
                 LiveView(ctl)
-        with solara.lab.Tab(TABS[1], icon_name="mdi-graph-outline"):
+        with solara.lab.Tab(str(TABS[1]), icon_name="mdi-graph-outline"):
             if tab.value == 1:
                 NetworkView(ctl)
-        with solara.lab.Tab(TABS[2], icon_name="mdi-compare"):
+        with solara.lab.Tab(str(TABS[2]), icon_name="mdi-compare"):
             if tab.value == 2:
                 CompareView(ctl)
-        with solara.lab.Tab(TABS[3], icon_name="mdi-download"):
+        with solara.lab.Tab(str(TABS[3]), icon_name="mdi-download"):
             if tab.value == 3:
                 ExportView(ctl)
-        with solara.lab.Tab(TABS[4], icon_name="mdi-book-open-variant"):
+        with solara.lab.Tab(str(TABS[4]), icon_name="mdi-book-open-variant"):
             if tab.value == 4:
                 ScenarioDetails(ctl)
 

@@ -3,25 +3,41 @@ trainer's narrative, references)."""
 
 from __future__ import annotations
 
+import functools
+import tomllib
+
 import solara
 
 from simulation import list_scenarios
-from simulation.i18n import _, ngettext
+from simulation.i18n import Localized, _, format_number, format_percent, msg, ngettext
 
+from .. import labels
 from ..controller import Controller
 from ..filepick import ScenarioFile, read_upload
-from .choices import ChoiceSelect, preset_titles
 from .common import Paragraphs, escape, html_table
 
-UPLOADED = "(a file)"
+UPLOADED = "(a file)"  # the select's value for a scenario that is not a preset
+
+
+@functools.cache
+def preset_title(name: str) -> Localized:
+    """A preset's title as its file says it (both languages), read without loading it; the
+    name if the file has none or cannot be read."""
+    path = list_scenarios().get(name)
+    try:
+        with open(path, "rb") as handle:
+            title = tomllib.load(handle).get("title")
+    except (OSError, TypeError, tomllib.TOMLDecodeError):
+        title = None
+    return Localized(title) if title else Localized(name)
 
 
 @solara.component
 def ScenarioPicker(ctl: Controller):
     setup = ctl.setup.value
     presets = solara.use_memo(lambda: list(list_scenarios()), [])
-    titles = solara.use_memo(lambda: preset_titles(presets), [])
-    current = setup.config.name if setup.source.startswith("preset") else UPLOADED
+    preset = getattr(setup.source, "kind", "") == "preset"
+    current = setup.config.name if preset else UPLOADED
     path, set_path = solara.use_state("")
 
     def choose(name):
@@ -32,7 +48,7 @@ def ScenarioPicker(ctl: Controller):
         def action():
             ctl.session.load(name)
             ctl.publish()
-        ctl.attempt(action, _("Loaded the preset '{name}'.").format(name=name))
+        ctl.attempt(action, msg("Loaded the preset '{name}'.", name=preset_title(name)))
 
     def on_file(info):
         ctl.pause()
@@ -41,7 +57,7 @@ def ScenarioPicker(ctl: Controller):
         def action():
             ctl.session.load_toml_bytes(name, read_upload(info))
             ctl.publish()
-        ctl.attempt(action, _("Loaded {name}.").format(name=name))
+        ctl.attempt(action, msg("Loaded {name}.", name=name))
 
     def open_path(text):
         set_path(text)
@@ -52,11 +68,12 @@ def ScenarioPicker(ctl: Controller):
         def action():
             ctl.session.load_path(text)
             ctl.publish()
-        ctl.attempt(action, _("Loaded {name}.").format(name=text.strip()))
+        ctl.attempt(action, msg("Loaded {name}.", name=text.strip()))
 
     values = presets + ([UPLOADED] if current == UPLOADED else [])
-    ChoiceSelect("Scenario", value=current, choices=values, on_value=choose,
-                 names={**titles, UPLOADED: UPLOADED})
+    words = {UPLOADED: _("(a file)")}
+    solara.Select(_("Scenario"), value=current, on_value=choose, values=labels.choices(
+        values, lambda name: words.get(name) or preset_title(name)))
     with solara.Details(_("Open a scenario file (.toml)")):
         ScenarioFile(on_file, label=_("Drop a .toml scenario file here, or"),
                      pick_label=_("Choose a file…"))
@@ -80,7 +97,7 @@ def ScenarioSummary(ctl: Controller):
     parts.append(ngettext("{n} customer", "{n} customers", config.market.n_customers).format(
         n=format_count(config.market.n_customers)))
     parts.append(ngettext("{n} day", "{n} days", config.horizon_days).format(
-        n=config.horizon_days))
+        n=format_number(config.horizon_days)))
     solara.Text(_("{parts}. Source: {source}.").format(parts=", ".join(parts),
                                                        source=setup.source),
                 classes=["socbiz-help"])
@@ -118,10 +135,13 @@ def cue_html(snap) -> str:
     if cue is None:
         return ""
     upcoming = [c for c in snap.config.narrative if c.day > snap.day]
-    nxt = f" Next cue on day {upcoming[0].day}." if upcoming else ""
-    ask = f" <b>Ask the room:</b> {escape(cue.ask)}" if cue.ask else ""
-    return (f"<div class='socbiz-cue'><b>Trainer's cue (day {cue.day}).</b> Watch: "
-            f"{escape(cue.watch)}{ask}<span class='socbiz-help'>{nxt}</span></div>")
+    nxt = (" " + escape(_("Next cue on day {day}.").format(day=upcoming[0].day))
+           if upcoming else "")
+    ask = (f" <b>{escape(_('Ask the room:'))}</b> {escape(cue.ask)}" if cue.ask else "")
+    heading = escape(_("Trainer's cue (day {day}).").format(day=cue.day))
+    watch = escape(_("Watch: {watch}").format(watch=cue.watch))
+    return (f"<div class='socbiz-cue'><b>{heading}</b> {watch}{ask}"
+            f"<span class='socbiz-help'>{nxt}</span></div>")
 
 
 @solara.component
@@ -138,57 +158,78 @@ def ScenarioDetails(ctl: Controller):
     snap = ctl.snap.value
     config = snap.config
     solara.HTML(tag="h2", unsafe_innerHTML=escape(config.title or config.name))
-    solara.Text(f"Source: {snap.source}. Seed {snap.seed}.", classes=["socbiz-help"])
+    solara.Text(_("Source: {source}. Seed {seed}.").format(source=snap.source, seed=snap.seed),
+                classes=["socbiz-help"])
     if config.description:
         Paragraphs(config.description)
     if config.narrative:
-        solara.HTML(tag="h3", unsafe_innerHTML="Narrative for trainers")
+        solara.HTML(tag="h3", unsafe_innerHTML=escape(_("Narrative for trainers")))
         rows = [[f"{cue.day}{' ✔' if cue.day <= snap.day else ''}", cue.watch, cue.ask]
                 for cue in config.narrative]
         solara.HTML(tag="div", unsafe_innerHTML=html_table(
-            ["day", "what to watch", "ask the room"], rows, ("socbiz-narrative",), (0,)))
-    solara.HTML(tag="h3", unsafe_innerHTML="Brands")
+            [_("day"), _("what to watch"), _("ask the room")], rows, ("socbiz-narrative",),
+            (0,)))
+    solara.HTML(tag="h3", unsafe_innerHTML=escape(_("Brands")))
     rows = []
     for name, brand in config.brands.items():
-        mix = brand.content.mix if isinstance(brand.content.mix, str) else "custom"
-        rows.append([name, f"{brand.market_share:.0%}", f"{brand.content.posts_per_day:g}", mix,
-                     f"{brand.content.push_share:.0%}",
-                     brand.organisational_model.replace("_", " "),
-                     ", ".join(brand.agencies) or "—", f"{brand.listening_coverage:.0%}",
-                     f"{brand.crm_integration:.0%}"])
+        mix = (labels.mix(brand.content.mix) if isinstance(brand.content.mix, str)
+               else _("custom"))
+        rows.append([name, format_percent(brand.market_share, 0),
+                     format_number(brand.content.posts_per_day), mix,
+                     format_percent(brand.content.push_share, 0),
+                     labels.organisational_model(brand.organisational_model),
+                     ", ".join(brand.agencies) or "—",
+                     format_percent(brand.listening_coverage, 0),
+                     format_percent(brand.crm_integration, 0)])
     solara.HTML(tag="div", unsafe_innerHTML=html_table(
-        ["brand", "market share", "posts/day", "content mix", "push share", "organisation",
-         "agencies", "listening", "social CRM"], rows, numeric=(1, 2, 4, 7, 8)))
+        [_("brand"), _("market share"), _("posts/day"), _("content mix"), _("push share"),
+         _("organisation"), _("agencies"), _("listening"), _("social CRM")], rows,
+        numeric=(1, 2, 4, 7, 8)))
     if config.timeline:
-        solara.HTML(tag="h3", unsafe_innerHTML="Scheduled events")
+        solara.HTML(tag="h3", unsafe_innerHTML=escape(_("Scheduled events")))
         solara.HTML(tag="div", unsafe_innerHTML=html_table(
-            ["day", "brand", "event", "details"],
-            [[e.day, e.brand, e.label or e.kind, event_details(e)] for e in config.timeline],
+            [_("day"), _("brand"), _("event"), _("details")],
+            [[e.day, e.brand, labels.intervention(e.kind), event_details(e)]
+             for e in config.timeline],
             numeric=(0,)))
     if snap.overrides:
-        solara.HTML(tag="h3", unsafe_innerHTML="Levers you changed")
+        solara.HTML(tag="h3", unsafe_innerHTML=escape(_("Levers you changed")))
         solara.HTML(tag="div", unsafe_innerHTML=html_table(
-            ["scenario value", "now"], [[k, v] for k, v in sorted(snap.overrides.items())]))
+            [_("scenario value"), _("now")],
+            [[k, v] for k, v in sorted(snap.overrides.items())]))
     if config.references:
-        solara.HTML(tag="h3", unsafe_innerHTML="References")
+        solara.HTML(tag="h3", unsafe_innerHTML=escape(_("References")))
         solara.HTML(tag="ul", unsafe_innerHTML="".join(
             f"<li>{escape(ref)}</li>" for ref in config.references))
 
 
 def event_details(event) -> str:
-    """The parameters of a scheduled event, in words: 'departments hr, pr; coverage 0.6'."""
+    """The parameters of a scheduled event, in words: 'Departments HR, PR; Coverage 0.6' (the
+    fields' labels of the intervention form, the values' labels of the vocabulary)."""
     import dataclasses
+
+    from ..levers import label_of
 
     parts = []
     for spec in dataclasses.fields(event):
         value = getattr(event, spec.name)
         if spec.name in ("day", "brand") or value in (None, "", ()):
             continue
+        term = labels.FIELD_TERMS.get(spec.name)
+
+        def word(v, term=term):
+            if isinstance(v, bool):
+                return _("yes") if v else _("no")
+            if isinstance(v, int | float):
+                return format_number(v)
+            return str(term(v)) if term else str(v)
+
         if isinstance(value, tuple | list):
-            value = ", ".join(str(v).replace("_", " ") for v in value)
+            value = ", ".join(word(v) for v in value)
         elif isinstance(value, dict):
-            value = ", ".join(f"{k} {v:g}" for k, v in value.items())
-        elif isinstance(value, str):
-            value = value.replace("_", " ")
-        parts.append(f"{spec.name.replace('_', ' ')} {value}")
+            value = ", ".join(f"{labels.content_type(k)} {word(v)}"
+                              for k, v in value.items())
+        else:
+            value = word(value)
+        parts.append(_("{field} {value}").format(field=label_of(spec.name), value=value))
     return "; ".join(parts)
