@@ -1,9 +1,9 @@
 """No internal id on screen: every select of the dashboard shows human labels.
 
 The whole page is rendered (no browser) with every lever group open and every intervention
-form shown in turn; the items and labels of every select must hold none of the vocabulary's
+form shown in turn; the texts and labels of every select must hold none of the vocabulary's
 ids (customer_service, hub_and_spoke, employee_video ... : every term id with an underscore,
-which no label has) nor a preset's file name, and choosing a label must hand the id back.
+which no label has) nor a preset's file name, while the select's value stays the id.
 """
 
 from __future__ import annotations
@@ -20,14 +20,12 @@ from simulation.scenario import DEFAULT_SCENARIO
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from widget_support import walk  # noqa: E402
 
-from dashboards import labels  # noqa: E402
-from dashboards.components.interventions import KIND_LABELS  # noqa: E402
 from dashboards.components.page import Dashboard  # noqa: E402
 from dashboards.levers import LEVER_GROUPS  # noqa: E402
 from dashboards.state import Session  # noqa: E402
 
-IDS = {term_id for name in labels.CHOICE_TABLES
-       for term_id in getattr(vocabulary, name) if "_" in term_id}
+TABLES = [getattr(vocabulary, name) for name in dir(vocabulary) if name.endswith("_TERMS")]
+IDS = {term_id for table in TABLES for term_id in table if "_" in term_id}
 
 
 def shown_in_selects(rc) -> list[str]:
@@ -37,8 +35,6 @@ def shown_in_selects(rc) -> list[str]:
             shown.append(str(widget.label))
             for item in widget.items or []:
                 shown.append(str(item.get("text", item) if isinstance(item, dict) else item))
-            value = widget.v_model
-            shown += [str(x) for x in value] if isinstance(value, list) else [str(value)]
     return shown
 
 
@@ -52,8 +48,8 @@ def test_no_select_shows_an_internal_id():
     shown = shown_in_selects(rc)
     kind_select = next(w for w in walk(rc) if isinstance(w, v.Select)
                        and w.label == "Intervention")
-    for label in KIND_LABELS.values():
-        kind_select.v_model = str(label)  # as the browser sends it
+    for label in [item["value"] for item in kind_select.items]:
+        kind_select.v_model = label
         shown += shown_in_selects(rc)
     assert len(shown) > 100  # the lever and intervention forms were really there
     leaked = sorted({s for s in shown for term_id in IDS if term_id in s})
@@ -61,6 +57,7 @@ def test_no_select_shows_an_internal_id():
     presets = [p for p in list_scenarios() if "-" in p]  # "help-desk-trap" is no title
     assert not {p for p in presets if p in shown}
     assert load_scenario(DEFAULT_SCENARIO).title in shown
-    # A label chosen hands the id to the model.
+    # The select keeps the id as its value and shows the label.
     department = next(w for w in walk(rc) if isinstance(w, v.Select) and w.label == "Department")
-    assert department.v_model == "Customer service"
+    assert department.v_model == "customer_service"
+    assert {"text": "Customer service", "value": "customer_service"} in department.items

@@ -23,6 +23,7 @@ from simulation.i18n import _, format_number, ngettext
 
 from .. import replicates as rep
 from ..controller import Controller, page_watcher
+from ..labels import choices as choice_items
 from ..livechart import LiveChart, panel_spec
 from ..registry import Panel
 from ..state import Session, check_seed, to_csv_bytes
@@ -279,7 +280,6 @@ def CompareResult(result: rep.Replicates):
 def CompareView(ctl: Controller):
     snap = ctl.snap.value
     labels = solara.use_memo(option_labels, [])
-    keys_of = {label: key for key, label in labels.items()}
     choices, set_choices = solara.use_state([AS_LOADED, CURRENT])
     first_seed, set_first_seed = solara.use_state(str(snap.seed))
     n_seeds, set_n_seeds = solara.use_state(str(rep.DEFAULT_SEEDS))
@@ -325,9 +325,9 @@ def CompareView(ctl: Controller):
             gone=page_watcher()).start()
         tick.set(tick.value + 1)
 
-    def set_choice(index: int, label: str):
+    def set_choice(index: int, key: str):
         updated = list(choices)
-        updated[index] = keys_of[label]
+        updated[index] = key
         set_choices(updated)
 
     running = job is not None and job.running
@@ -347,8 +347,9 @@ def CompareView(ctl: Controller):
                 solara.Select(
                     _("Arm {letter} (baseline)").format(letter=ARM_LETTERS[index]) if index == 0
                     else _("Arm {letter}").format(letter=ARM_LETTERS[index]),
-                    value=labels.get(key, labels[AS_LOADED]), values=list(labels.values()),
-                    on_value=lambda label, i=index: set_choice(i, label),
+                    value=key if key in labels else AS_LOADED,
+                    values=choice_items(list(labels), labels.get),
+                    on_value=lambda chosen, i=index: set_choice(i, chosen),
                     style={"min-width": "300px"})
                 if index >= 2:
                     solara.Button(icon_name="mdi-close", icon=True, disabled=running,
