@@ -109,9 +109,10 @@ def chromium():
 class Tabs:
     """Opens browser tabs on the dashboard, recording forbidden and failed requests."""
 
-    def __init__(self, browser, url: str):
+    def __init__(self, browser, url: str, viewport: tuple[int, int] = (1600, 1400)):
         self.browser, self.url = browser, url
-        self.context = browser.new_context(viewport={"width": 1600, "height": 1400},
+        self.context = browser.new_context(viewport={"width": viewport[0],
+                                                     "height": viewport[1]},
                                            accept_downloads=True)
         self.blocked: list[str] = []
         self.failed: list[str] = []
@@ -442,6 +443,63 @@ def test_compare_with_8_seeds_draws_bands_and_the_differences_table(tabs):
                            ".length === 2 * 6; }")  # B minus A: 6 lines (and 6 unused ghosts)
     shot(page, "07-compare-differences")
     assert_no_traceback(page)
+
+
+def _box(page, selector: str) -> dict:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not shown"
+    return box
+
+
+def _on_screen(page, selector: str, height: int) -> None:
+    box = _box(page, selector)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, (selector, box)
+
+
+def test_compact_layout_and_projector_mode_fit_their_screens(chromium, dashboard_url):
+    """At 1366×768, Play, the day, the brand cards and the first chart are on screen without
+    scrolling; at 1920×1080 in projector mode, the cards with their phase badges and every
+    story figure of the registry are above the fold, in large type."""
+    sys.path.insert(0, str(ROOT))
+    from dashboards import registry
+
+    laptop = Tabs(chromium, dashboard_url, viewport=(1366, 768))
+    try:
+        page = laptop.open()
+        page.get_by_role("button", name="+7 days").click()
+        wait_for_chart(page, "phases", 7)
+        for selector in ("button:has-text('Play')", ".socbiz-day", ".socbiz-kpi-strip",
+                         ".socbiz-live-chart[data-chart=phases]"):
+            _on_screen(page, selector, 768)
+        shot(page, "10-compact-1366x768")
+    finally:
+        laptop.close()
+    assert not laptop.blocked and not laptop.failed, (laptop.blocked, laptop.failed)
+    wall = Tabs(chromium, dashboard_url, viewport=(1920, 1080))
+    try:
+        page = wall.open()
+        page.get_by_role("button", name="Projector").click()
+        story = [f.id for f in registry.live_figures() if f.story]
+        assert len(story) == 2
+        for figure_id in story:
+            page.locator(f".socbiz-story .socbiz-live-chart[data-chart={figure_id}]").wait_for()
+            wait_for_chart(page, figure_id, 0)
+            _on_screen(page, f".socbiz-live-chart[data-chart={figure_id}]", 1080)
+        _on_screen(page, ".socbiz-kpi-strip", 1080)
+        badges = page.locator(".socbiz-kpi .phase")
+        assert badges.count() == len(load_scenario(DEFAULT_SCENARIO).brands)
+        size = page.evaluate("() => parseFloat(getComputedStyle("
+                             "document.querySelector('.socbiz-kpi')).fontSize)")
+        assert size >= 18  # 13 px in the normal view
+        assert not page.get_by_role("button", name="Play").is_visible()  # sidebar folded
+        page.keyboard.press("ArrowRight")  # the shortcuts still drive the run
+        page.locator(".socbiz-projector-day", has_text="Day 1 of").wait_for()
+        shot(page, "11-projector-1920x1080")
+        page.get_by_role("button", name="Normal view").click()
+        page.get_by_role("button", name="Play").wait_for()
+    finally:
+        wall.close()
+    assert not wall.blocked and not wall.failed, (wall.blocked, wall.failed)
 
 
 def test_export_gives_a_toml_that_socbiz_run_accepts(tabs, tmp_path):

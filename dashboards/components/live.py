@@ -16,6 +16,7 @@ from .. import charts, registry
 from ..controller import Controller
 from ..livechart import ChartFeed
 from ..state import Snapshot
+from . import layout
 from .common import escape
 from .eventlog import LiveEventLog
 from .interventions import InterventionForm
@@ -188,8 +189,42 @@ def Timeline(ctl: Controller):
                     classes=["socbiz-help", "socbiz-branch-note"])
 
 
+def projector_day_html(snap: Snapshot) -> str:
+    """The day, for the projector (the sidebar with the day counter is folded away)."""
+    return ("<div class='socbiz-projector-day'>"
+            + escape(_("Day {day} of {horizon}").format(day=format_number(snap.day),
+                                                        horizon=format_number(snap.horizon)))
+            + "</div>")
+
+
+@solara.component
+def ProjectorView(ctl: Controller):
+    """Projector mode (components/layout.py): cards with phase badges, then the story figures
+    side by side above the fold; everything else below."""
+    snap = ctl.snap.value
+    FrameHtml(ctl, "projday", projector_day_html)
+    CueBanner(ctl)
+    KpiStrip(ctl)
+    story = layout.story_figures()
+    with solara.Div(classes=["socbiz-story"]):
+        for figure in story:
+            InteractiveChart(ctl, figure.id, font_size=layout.PROJECTOR_FONT,
+                             height=layout.projector_chart_height())
+    for figure in registry.live_figures():
+        if figure not in story and figure.per != "department":
+            InteractiveChart(ctl, figure.id, font_size=layout.PROJECTOR_FONT)
+    with solara.ColumnsResponsive(default=[12], large=[6, 6]):
+        with solara.Card(_("Intervene"), margin=0):
+            InterventionForm(ctl)
+        with solara.Card(_("Event log"), margin=0, classes=["socbiz-eventlog"]):
+            LiveEventLog(ctl, snap.brands)
+
+
 @solara.component
 def LiveView(ctl: Controller):
+    if layout.PROJECTOR.value:
+        ProjectorView(ctl)
+        return
     snap = ctl.snap.value
     Timeline(ctl)
     CueBanner(ctl)
