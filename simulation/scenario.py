@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .config import ScenarioConfig
-from .i18n import _
+from .i18n import _, format_number
 from .schema import (
     MAX_FILE_BYTES,
     MAX_KEY_LENGTH,
@@ -131,7 +132,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     if len(data) > MAX_FILE_BYTES:
         raise ScenarioError(_("{file}: file too large (more than {cap} bytes; scenario and "
                               "experiment files are small text files)").format(
-            file=name, cap=f"{MAX_FILE_BYTES:,}"))
+            file=name, cap=format_number(MAX_FILE_BYTES)))
     return parse_toml(data, name)
 
 
@@ -234,6 +235,20 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     node[keys[-1]] = value
 
 
+def _typed_number(raw: str) -> Any:
+    """A number typed the French or the English way (``20 000``, ``1,5``, ``1 234,5``) as an
+    int or a float; any other text stays the string it is (a name, a mix, a path)."""
+    from .i18n import parse_number
+
+    if not re.fullmatch(r"[+\-−]?[\d\s\u00a0\u202f.,']+", raw) or not re.search(r"\d", raw):
+        return raw
+    try:
+        number = parse_number(raw)
+    except ValueError:
+        return raw
+    return int(number) if number.is_integer() and abs(number) < 2**63 else number
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """``key=value`` from the command line; the value is read as a TOML value, else a string."""
     if "=" not in text:
@@ -249,7 +264,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
-        value = raw
+        value = _typed_number(raw)
     except RecursionError:  # hundreds of levels: tomllib recurses per level
         raise ScenarioError(deep) from None
     try:

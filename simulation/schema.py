@@ -35,7 +35,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any
 
-from .i18n import LANGUAGES, LazyString, Localized, _, _l, lazy_gettext, unit_label
+from .i18n import (
+    LANGUAGES,
+    LazyString,
+    Localized,
+    _,
+    _l,
+    format_number,
+    lazy_gettext,
+    unit_label,
+)
 
 # --------------------------------------------------------------------------------------------
 # Limits: caps on every size a user controls (documented in the ODD's parameter table)
@@ -458,7 +467,7 @@ def check_name(name: Any, path: str) -> None:
         raise ConfigError(path, name, _("names must be non-empty strings"))
     if len(name) > MAX_NAME_LENGTH:
         raise ConfigError(path, name, _("names have at most {cap} characters, not {n}").format(
-            cap=MAX_NAME_LENGTH, n=f"{len(name):,}"))
+            cap=MAX_NAME_LENGTH, n=format_number(len(name))))
     if not name.isprintable():
         raise ConfigError(path, name, _("names must be printable characters (no line breaks, "
                                         "tabs or control characters)"))
@@ -476,7 +485,7 @@ def check_text(value: str, path: str, meta: Mapping[str, Any]) -> None:
     cap = meta.get("max_length") or MAX_TEXT_LENGTH
     if len(value) > cap:
         raise ConfigError(path, value, _("at most {cap} characters, not {n}").format(
-            cap=f"{cap:,}", n=f"{len(value):,}"))
+            cap=format_number(cap), n=format_number(len(value))))
     single = meta.get("single_line")
     if not value.isprintable():
         allowed_spaces = () if single else _TEXT_WHITESPACE
@@ -492,7 +501,8 @@ def _check_items(value: Any, path: str, meta: Mapping[str, Any], noun: str) -> N
     if len(value) > cap:
         allowed = (_("{n} entries (at most {cap})") if noun == "entries"
                    else _("{n} items (at most {cap})"))
-        raise ConfigError(path, _NO_VALUE, allowed.format(n=f"{len(value):,}", cap=f"{cap:,}"))
+        raise ConfigError(path, _NO_VALUE, allowed.format(n=format_number(len(value)),
+                                                          cap=format_number(cap)))
 
 
 def check_depth(data: Any, path: str = "", limit_levels: int = MAX_NESTING_DEPTH) -> None:
@@ -592,9 +602,9 @@ def _caps_text(meta: Mapping[str, Any], kind: Any) -> str:
     origin = typing.get_origin(kind)
     parts = []
     if origin in (tuple, list, dict) and meta.get("max_items"):
-        parts.append(_("at most {cap} items").format(cap=f"{meta['max_items']:,}"))
+        parts.append(_("at most {cap} items").format(cap=format_number(meta['max_items'])))
     if meta.get("max_length"):
-        parts.append(_("at most {cap} characters").format(cap=f"{meta['max_length']:,}"))
+        parts.append(_("at most {cap} characters").format(cap=format_number(meta['max_length'])))
     if meta.get("single_line"):
         parts.append(_("one line"))
     return f" ({', '.join(parts)})" if parts else ""

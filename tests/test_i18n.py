@@ -367,3 +367,19 @@ def test_whole_numbers_typed_in_either_language_are_read(typed, lang, expected):
 def test_a_fraction_is_not_a_whole_number():
     with language("fr"), pytest.raises(ValueError, match="n'est pas un nombre entier"):
         i18n.parse_integer("1,5")
+
+
+@pytest.mark.parametrize(("typed", "lang", "expected"), [
+    ("market.n_customers=20 000", "fr", 20000), ("market.n_customers=20 000", "en", 20000),
+    ("market.n_customers=20\u202f000", "fr", 20000), ("x=1,5", "fr", 1.5),
+    ("x=1 234,5", "fr", 1234.5), ("x=1,500", "en", 1500), ("x=1,500", "fr", 1.5),
+    ("x=0.5", "fr", 0.5), ("x=word", "fr", "word"), ("x=1,2,3", "fr", "1,2,3"),
+])
+def test_numbers_typed_the_french_way_after_set_are_numbers(typed, lang, expected):
+    """``--set market.n_customers=20 000`` and ``--set ...push_share=0,5`` are numbers (TOML
+    would read them as text and the scenario would refuse them); other text stays text."""
+    from simulation.scenario import parse_override
+
+    with language(lang):
+        key, value = parse_override(typed)
+    assert value == expected and type(value) is type(expected)

@@ -47,6 +47,8 @@ SCOPE = (
     "simulation/experiments/",  # sweep, sensitivity, sensitivity-lhs, sweep-plot, survival ...
     "simulation/validation/cli.py",
     "simulation/workshop/cli.py",
+    "simulation/workshop/config.py",  # a refused decision's one-line reason, on the team's page
+    "simulation/workshop/market.py",  # incidents as the console lists them
     "simulation/runner.py",  # socbiz run's messages and --out errors
     "simulation/config.py",  # one-line errors of a scenario
     "simulation/schema.py",
@@ -71,21 +73,8 @@ SCOPE = (
 NOT_YET_CONVERTED: dict[str, str] = {
     # not yet converted: the dashboard (owner: dashboard helper, issue 11)
     "dashboards/components/export.py": "dashboard",
-    # not yet converted: the workshop screens and command (owner: workshop helper, issue 12)
-    "dashboards/workshop/app.py": "workshop",
-    "dashboards/workshop/participant.py": "workshop",
-    "simulation/workshop/cli.py": "workshop",
-    # not yet converted: report-like texts of the experiment tools (owner: i18n): plot titles
-    # of sweep-plot/survival/sensitivity and the markdown summary of discover
-    "simulation/experiments/analysis.py": "i18n",
-    "simulation/experiments/discovery.py": "i18n",
-    "simulation/experiments/outputs.py": "i18n",
-    "simulation/experiments/sensitivity.py": "i18n",
-    "simulation/experiments/spec/checks.py": "i18n",
     # not yet converted: added this session by the research helper, who converts its files
     "simulation/experiments/calibration.py": "research",
-    "simulation/experiments/spec/columns.py": "i18n",
-    "simulation/experiments/spec/study.py": "i18n",
 }
 
 # Files of SCOPE that are tools, not interface (with why).
@@ -127,6 +116,13 @@ NOT_USER_FACING = {
     "could not publish the last frame": "the dashboard server's log",
     "chart failed": "the dashboard server's log",
     "Mesa view: data of day %s not readable yet": "the dashboard server's log",
+    "mean (censored at the horizon: biased low)": "a value of the summary tables' statistic "
+                                                  "column (data, read by scripts)",
+    "t over seed means": "a value of the summary tables' interval column (data)",
+    "share at ": "a value of the summary tables' statistic column (data, parsed back)",
+    "unknown key": "the English opening of the schema's key errors, matched in their text "
+                   "(experiments/spec/checks.py)",
+    "no such": "the English opening of the scenario's key errors, matched in their text",
 }
 # Module-level names whose value is code, not text (a style sheet given to solara.Style).
 CODE_NAMES = re.compile(r"(^|_)CSS$")

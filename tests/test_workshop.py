@@ -259,7 +259,7 @@ def test_the_debrief_pack_holds_every_team_its_decisions_and_the_counterfactual(
     assert len(decisions) == 4 * 3
     row = next(r for r in decisions if r["round"] == "2" and r["brand"] == teams[0].brand)
     assert row["training_departments"] == "crm quality" and row["team"] == "Team 0"
-    assert "crm quality (60%)" in page  # the timeline of decisions is in the HTML
+    assert "CRM, Quality (60%)" in page  # the timeline of decisions is in the HTML
     assert "round-2 decisions replaced by no training" in page
     cf_text = (html.parent / "counterfactual.csv").read_text().splitlines()
     cf = {r["indicator"]: r for r in csv.DictReader(cf_text)}
@@ -269,6 +269,49 @@ def test_the_debrief_pack_holds_every_team_its_decisions_and_the_counterfactual(
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|url\((?!#)|<link|<script|@import""",
                          page)
     assert page.count("<svg") >= 3 + 2 + 2 * len(teams)
+
+
+def test_the_french_debrief_pack_has_french_headings_and_french_numbers(recorded):
+    """In the workshop's language: headings, lessons, table headers, axis labels, numbers
+    (20 000 with a narrow no-break space, 0,85 with a comma); the CSV files keep English
+    column names and the same values, with a data dictionary in both languages."""
+    from simulation.i18n import format_number, language
+    from simulation.workshop.debrief import build_pack
+
+    ws, teams, english_html = recorded
+    change = Counterfactual(teams[0].brand, 2, "no_training")
+    with language("fr"):
+        page, csvs = build_pack(ws, change)
+    assert "<html lang='fr'>" in page
+    for heading in ("Classement", "Le marché", "Leçons : les schémas de l&#x27;article",
+                    "Décisions et résultats", "Moments clés", "Dictionnaire des données",
+                    "Contrefactuel", "Le piège du help desk", "Saturation : publier plus"):
+        assert heading in page, heading
+    for english in ("Leaderboard", "The market", "Lessons:", "Decisions and outcomes",
+                    "Key moments", "what happened", "Followers", "posts/day", "> day <",
+                    "Maturity index", "the same random numbers"):
+        assert english not in page, english
+    assert "<th>abonnés</th>" in page  # a table header
+    assert re.search(r"<text[^>]*>jour</text>", page)  # the charts' x axis label
+    last = max(ws.outcomes)
+    cost = ws.outcomes[last]["summary"][teams[0].brand]["cost"]  # in the counterfactual table
+    assert cost >= 1000  # so the French grouping shows
+    french = format_number(cost, 0, lang="fr")
+    assert "\u202f" in french and f"<td>{french}</td>" in page
+    assert format_number(cost, 0, lang="en") not in page  # no 1,234 left
+    assert re.search(r"<td>[+-]0,\d\d</td>", page)  # net sentiment, decimal comma
+    assert re.search(r"\d\u00a0%", page) and not re.search(r"\d%", page)  # 60 %, not 60%
+    # Data: the same English column names and values as the English pack.
+    english_csv = (english_html.parent / "decisions.csv").read_text()
+    assert csvs["decisions.csv"] == english_csv
+    dictionary = list(csv.DictReader(csvs["data_dictionary.csv"].splitlines()))
+    described = {(r["file"], r["column"]): r for r in dictionary}
+    assert set(described) >= {(name, column) for name, text in csvs.items()
+                              if name != "data_dictionary.csv"
+                              for column in text.splitlines()[0].split(",")}
+    assert all(r["description_en"] and r["description_fr"] for r in dictionary), [
+        r for r in dictionary if not (r["description_en"] and r["description_fr"])][:3]
+    assert described[("decisions.csv", "carried")]["description_fr"].startswith("Vrai si")
 
 
 def test_the_debrief_numbers_equal_a_plain_model_run_of_the_same_timeline(recorded):
@@ -418,3 +461,18 @@ def test_refusals_speak_the_language_of_the_page_that_asked(tmp_path):
     ws.lock_round()
     with language("fr"), pytest.raises(WorkshopError, match="manche 1 est verrouillée"):
         ws.submit(team.token, {})
+
+
+def test_every_workshop_file_is_written_in_english_and_french():
+    """A workshop preset missing one language fails: its title, description and round briefs
+    are shown on French and English screens alike."""
+    from simulation.workshop.config import WORKSHOP_DIR
+
+    files = sorted(WORKSHOP_DIR.glob("*.toml"))
+    assert files
+    for path in files:
+        config, _base = load_workshop(path.stem)
+        texts = [config.title, config.description,
+                 *(text for b in config.briefs for text in (b.title, b.brief, b.ask))]
+        missing = [t.texts for t in texts if not t.is_translated]
+        assert not missing, f"{path.name}: {missing[:2]}"

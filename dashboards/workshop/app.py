@@ -17,11 +17,14 @@ import solara  # noqa: E402
 
 from dashboards.workshop.console import Console, Projector  # noqa: E402
 from dashboards.workshop.participant import Participant  # noqa: E402
+from dashboards.workshop.texts import t  # noqa: E402
+from simulation.i18n import _l  # noqa: E402
 
 
 @solara.component
 def PlainLayout(children=[]):  # noqa: B006 (solara props)
-    return solara.AppLayout(children=children, navigation=False, title="socbiz workshop")
+    return solara.AppLayout(children=children, navigation=False,
+                            title=t(_l("socbiz workshop")))
 
 
 routes = [

@@ -20,14 +20,30 @@ from __future__ import annotations
 
 import solara
 
+from simulation import vocabulary
 from simulation.i18n import _l, format_number
 from simulation.workshop.debrief import CHANGES, Counterfactual, build_pack
 from simulation.workshop.engine import WorkshopError
 
 from . import shared
 from .charts import market_figure
-from .texts import LanguageSwitch, phase_label, speaking, t, tf, use_page_language
+from .texts import (
+    LabelledSelect,
+    LanguageSwitch,
+    phase_label,
+    speaking,
+    t,
+    tf,
+    use_page_language,
+)
 
+# The incident kinds of the console, labelled with the vocabulary's words (the intervention
+# each one is in the model: a crisis, a change of the platform's reach).
+INCIDENT_KINDS = (
+    ("crisis", vocabulary.INTERVENTION_TERMS["crisis"].label),
+    ("platform", vocabulary.INTERVENTION_TERMS["reach"].label),
+    ("contest", _l("Competitor's viral contest")),
+)
 KEY_KINDS = ("phase", "crisis_start", "crisis_injected", "help_desk", "budget", "agency")
 INCIDENT_HELP = {
     "crisis": _l("A crisis for one brand or for every brand, on the day of the round you pick."),
@@ -93,7 +109,7 @@ def Console():
         return run
 
     LanguageSwitch(params)
-    solara.Markdown(f"## {t('Facilitator console')}: {ws.config.title}")
+    solara.Markdown(f"## {t('Facilitator console')}: {t(ws.config.title)}")
     JoinDetails()
     token = params.get("token", "")
     solara.Button(t("Projector view"), href=f"/projector?token={token}", target="_blank",
@@ -180,13 +196,13 @@ def IncidentPanel(view, act):
     factor, set_factor = solara.use_state(0.7)
     day, set_day = solara.use_state(1)
     solara.Markdown(f"### {t('Incident')}")
-    solara.Select(t("Kind"), values=["crisis", "platform", "contest"], value=kind,
-                  on_value=set_kind)
+    LabelledSelect(t("Kind"), INCIDENT_KINDS, kind, set_kind)
     solara.Text(t(INCIDENT_HELP[kind]), style={"font-size": "0.8em", "color": "#666"})
     if kind == "crisis":
-        solara.Select(t("Target"), values=["*", *ws.brands], value=target, on_value=set_target)
-        solara.Select(t("Cause"), values=["product_defect", "employee_video", "ngo_attack"],
-                      value=cause, on_value=set_cause)
+        LabelledSelect(t("Target"), [("*", _l("all brands")), *((b, b) for b in ws.brands)],
+                       target, set_target)
+        LabelledSelect(t("Cause"), [(c, term.label) for c, term in
+                                    vocabulary.CRISIS_CAUSE_TERMS.items()], cause, set_cause)
     else:
         solara.InputFloat(t("Factor"), value=factor, on_value=set_factor)
     solara.InputInt(t("Day of the round"), value=day, on_value=set_day)
@@ -259,9 +275,12 @@ def MarketCharts(last: int):
 @solara.component
 def KeyEvents(outcome):
     solara.Markdown(f"#### {t('Key events of the round')}")
+    ws = shared.workshop()
     events = [e for e in outcome["events"] if e["kind"] in KEY_KINDS]
     for e in events[:15]:
-        solara.Text(tf("Day {day}: {text}", day=e["day"], text=e["text"]),
+        with speaking():  # told again in this page's language
+            text = ws.event_text(e)
+        solara.Text(tf("Day {day}: {text}", day=e["day"], text=text),
                     style={"font-size": "0.9em"})
 
 
@@ -276,15 +295,19 @@ def DebriefPanel(view):
     if number not in view["outcomes"]:
         number = min(view["outcomes"])
     solara.Markdown(f"### {t('Debrief pack')}")
-    solara.Select(t("team"), values=list(ws.brands), value=brand, on_value=set_brand)
+    teams = [(b, f"{tm.name} ({b})" if (tm := ws.team_of_brand(b)) else
+              f"({t('autopilot')}) {b}") for b in ws.brands]
+    LabelledSelect(t("team"), teams, brand, set_brand)
     solara.Select(t("Round"), values=[str(n) for n in sorted(view["outcomes"])],
                   value=str(number), on_value=lambda v: set_number(int(v)))
-    solara.Select(t("Counterfactual"), values=["(none)", *CHANGES], value=change,
-                  on_value=set_change)
+    LabelledSelect(t("Counterfactual"), [("(none)", _l("none")), *CHANGES.items()], change,
+                   set_change)
 
     def data():
-        cf = None if change == "(none)" else Counterfactual.checked(ws, brand, number, change)
-        page, _csvs = build_pack(ws, cf)
+        with speaking():  # the pack in the console's language
+            cf = (None if change == "(none)" else
+                  Counterfactual.checked(ws, brand, number, change))
+            page, _csvs = build_pack(ws, cf)
         return page.encode("utf-8")
 
     solara.FileDownload(data, filename="debrief.html", label=t("Download the debrief pack"),
@@ -302,7 +325,7 @@ def Projector():
         return
     public = ws.public_view()
     LanguageSwitch(params)
-    solara.Markdown(f"# {ws.config.title}")
+    solara.Markdown(f"# {t(ws.config.title)}")
     solara.Text(tf("Round {number} of {total}: {status}", number=public["round"],
                    total=public["total_rounds"], status=t(public["status"])),
                 style={"font-size": "1.8em"})

@@ -24,23 +24,33 @@ from html import escape
 
 import solara
 
+from simulation import vocabulary
 from simulation.config import DEPARTMENTS
-from simulation.i18n import format_currency, format_number
+from simulation.i18n import _l, format_currency, format_number, parse_number
 from simulation.workshop.config import AGENCY_KEEP, AGENCY_NONE, DECISION_FIELDS, decision_cost
 from simulation.workshop.engine import WorkshopError
 
 from . import shared
 from .charts import svg_chart
-from .texts import LanguageSwitch, phase_label, speaking, t, tf, use_page_language
+from .texts import (
+    LabelledSelect,
+    LanguageSwitch,
+    phase_label,
+    session_language,
+    speaking,
+    t,
+    tf,
+    use_page_language,
+)
 
 NUMBER_FIELDS = (
-    ("posts_per_day", "Posts per day", 0.5),
-    ("push_share", "Push share", 0.05),
-    ("service_hours", "Customer-service hours hired per day", 1),
-    ("training_coverage", "Training coverage", 0.05),
-    ("listening_coverage", "Listening coverage", 0.05),
-    ("crm_integration", "Social CRM integration", 0.05),
-    ("sponsorship", "Executive sponsorship", 0.1),
+    ("posts_per_day", _l("Posts per day"), 0.5),
+    ("push_share", _l("Push share"), 0.05),
+    ("service_hours", _l("Customer-service hours hired per day"), 1),
+    ("training_coverage", _l("Training coverage"), 0.05),
+    ("listening_coverage", _l("Listening coverage"), 0.05),
+    ("crm_integration", _l("Social CRM integration"), 0.05),
+    ("sponsorship", _l("Executive sponsorship"), 0.1),
 )
 
 
@@ -83,7 +93,7 @@ def JoinForm(room: str, bad_token: bool, router):
             return
         router.push(f"/?team={team.token}")
 
-    solara.Markdown(f"## {t('Join the workshop')}: {ws.config.title}")
+    solara.Markdown(f"## {t('Join the workshop')}: {t(ws.config.title)}")
     if bad_token:
         solara.Warning(t("Unknown team link: join again with the room code."))
     solara.InputText(t("Room code"), value=code, on_value=set_code, continuous_update=True)
@@ -108,7 +118,7 @@ def TeamPage(token: str, version: int):
     if public["paused"]:
         solara.Warning(t("Paused by the facilitator"))
     if brief is not None and public["status"] in ("open", "locked"):
-        solara.Info(f"{brief.title}: {brief.brief}")
+        solara.Info(f"{t(brief.title)}: {t(brief.brief)}")
     for message in public["messages"][-3:]:
         solara.Info(f"{t('Messages')}: {message}")
     with solara.Columns([5, 7]):
@@ -166,24 +176,54 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
 
     solara.Markdown(f"### {t('Your decisions for this round')}")
     for name, label, _step in NUMBER_FIELDS:
-        solara.InputFloat(field_label(name, label), value=initial[name],
-                          on_value=setter(name), disabled=not editable)
+        NumberBox(field_label(name, label), initial[name], setter(name), not editable)
         solara.Text(t(DECISION_FIELDS[name].metadata["help"]),
                     style={"font-size": "0.75em", "color": "#666"})
-    solara.Select(t("Content mix"), values=list(DECISION_FIELDS["mix"].metadata["choices"]),
-                  value=initial["mix"], on_value=setter("mix"), disabled=not editable)
-    solara.Select(t("Agency"), values=[AGENCY_KEEP, AGENCY_NONE, *ws.scenario.agencies],
-                  value=initial["agency"], on_value=setter("agency"), disabled=not editable)
+    mixes = [(m, vocabulary.label_of(vocabulary.MIX_TERMS, m))
+             for m in DECISION_FIELDS["mix"].metadata["choices"]]
+    LabelledSelect(t("Content mix"), mixes, initial["mix"], setter("mix"),
+                   disabled=not editable)
+    agencies = [(AGENCY_KEEP, _l("keep the current agency")), (AGENCY_NONE, _l("no agency")),
+                *((a, a) for a in ws.scenario.agencies)]
+    LabelledSelect(t("Agency"), agencies, initial["agency"], setter("agency"),
+                   disabled=not editable)
     solara.Text(t("Departments trained this round"))
     with solara.Row(style={"flex-wrap": "wrap"}):
         for department in DEPARTMENTS:
-            solara.Checkbox(label=department,
+            solara.Checkbox(label=t(vocabulary.label_of(vocabulary.DEPARTMENT_TERMS,
+                                                        department)),
                             value=department in initial["training_departments"],
                             on_value=toggle(department), disabled=not editable)
     Line(budget_line)
     solara.Button(t("Submit decisions"), on_click=submit, color="primary",
                   disabled=not editable)
     SaveStatus(message)
+
+
+@solara.component
+def NumberBox(label: str, initial: float, on_value, disabled: bool):
+    """A number typed the French or the English way (``1,5``, ``20 000``, ``1.5``).
+
+    What is typed is read with simulation.i18n.parse_number; a text that is not a number
+    shows why under the box and is not sent (the server validates the range on submit)."""
+    lang = session_language()
+    text, set_text = solara.use_state(format_number(initial, lang=lang).replace(
+        "\u202f", " ").replace("\u00a0", " "))
+    error, set_error = solara.use_state("")
+
+    def typed(value: str):
+        set_text(value)
+        try:
+            number = parse_number(value, lang=lang)
+        except ValueError as problem:
+            with speaking():
+                set_error(str(problem) if str(value).strip() else t(_l("a number is needed")))
+            return
+        set_error("")
+        on_value(number)
+
+    solara.InputText(label, value=text, on_value=typed, continuous_update=True,
+                     disabled=disabled, error=error or False)
 
 
 @solara.component
@@ -249,8 +289,10 @@ def OwnBrand(private, public):
         for title, value in cards))
     BrandChart(private, public)
     solara.Markdown(f"#### {t('Event log')}")
-    lines = [tf("Day {day}: {text}", day=event["day"], text=event["text"])
-             for event in private["events"][-12:][::-1]]
+    ws = shared.workshop()
+    with speaking():  # the events told again in this page's language
+        lines = [tf("Day {day}: {text}", day=event["day"], text=ws.event_text(event))
+                 for event in private["events"][-12:][::-1]]
     solara.HTML(tag="div", unsafe_innerHTML="<br>".join(escape(line) for line in lines),
                 style={"font-size": "0.85em"})
 
@@ -301,8 +343,11 @@ def PublicMarket(public):
         solara.Markdown("\n".join(board))
     if public["news"]:
         solara.Markdown(f"#### {t('Crises in the news')}")
-        lines = [tf("Round {number}, day {day}: {text}", number=item["round"], day=item["day"],
-                    text=item["text"]) for item in public["news"][-8:]]
+        ws = shared.workshop()
+        with speaking():
+            lines = [tf("Round {number}, day {day}: {text}", number=item["round"],
+                        day=item["day"], text=ws.event_text(item))
+                     for item in public["news"][-8:]]
         solara.HTML(tag="div", unsafe_innerHTML="<br>".join(escape(line) for line in lines))
 
 

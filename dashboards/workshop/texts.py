@@ -20,6 +20,7 @@ import os
 from simulation.i18n import (
     LANGUAGES,
     LazyString,
+    Localized,
     _,
     _l,
     current_language,
@@ -124,11 +125,10 @@ SCREEN_TEXTS = (
     _l('Language'),
 )
 
-PHASE_LABELS = {1: _l("Experimentation"), 2: _l("Social marketing"), 3: _l("Social business")}
-
-
 def phase_label(phase: float) -> str:
-    label = PHASE_LABELS.get(int(phase))
+    from simulation.vocabulary import PHASES  # the one table of the phases' names
+
+    label = PHASES.get(int(phase))
     return t(label) if label is not None else str(int(phase))
 
 
@@ -197,6 +197,8 @@ def speaking():
 def t(text) -> str:
     """A screen text (a msgid or a lazy string) in this session's language (English if the
     catalogue has none)."""
+    if isinstance(text, Localized):  # written in each language by the workshop's author
+        return text.in_language(session_language())
     with language(session_language()):
         return str(text) if isinstance(text, LazyString) else _(text)
 
@@ -229,3 +231,20 @@ def LanguageSwitch(params: dict[str, str]):
 
     return solara.HTML(tag="div", unsafe_innerHTML=_switch_links(params),
                        style={"text-align": "right", "font-size": "0.85em"})
+
+
+def LabelledSelect(label: str, options, value, on_value, disabled: bool = False):
+    """A select that shows human labels and hands back ids: ``options`` is ``[(id, label)]``.
+
+    The labels are read in this session's language (a lazy label is translated here); the id
+    never reaches the screen and the server receives only ids (it validates them anyway).
+    """
+    import solara
+
+    ids = [option_id for option_id, _label in options]
+    labels = [t(option_label) for _id, option_label in options]
+    by_label = dict(zip(labels, ids, strict=True))
+    shown = labels[ids.index(value)] if value in ids else None
+    return solara.Select(label, values=labels, value=shown,
+                         on_value=lambda chosen: on_value(by_label.get(chosen, value)),
+                         disabled=disabled)

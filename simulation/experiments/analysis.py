@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..i18n import _
+from ..i18n import _, format_percent
 from .outputs import OBSERVED_SUFFIX, kaplan_meier, km_median
 from .spec import REDUCERS
 
@@ -64,7 +64,7 @@ def read_experiment(out: str | os.PathLike) -> dict[str, Any]:
     """``OUT/experiment.json`` as a dict."""
     path = Path(out) / "experiment.json"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: not a socbiz results folder")
+        raise FileNotFoundError(_("{path}: not a socbiz results folder").format(path=path))
     return json.loads(path.read_text())
 
 
@@ -116,8 +116,8 @@ def load_timeseries(out: str | os.PathLike, *, columns: Sequence[str] | None = N
                                                             *columns]))
     table = read_table(out / "timeseries", columns=cols, run_ids=run_ids)
     if table is None:
-        raise FileNotFoundError(f"{out}: no daily time series (was the experiment run with "
-                                "timeseries = false?)")
+        raise FileNotFoundError(_("{out}: no daily time series (was the experiment run with "
+                                  "timeseries = false?)").format(out=out))
     frame = table.to_pandas()
     if brand is not None:
         frame = frame[frame["brand"] == brand]
@@ -351,7 +351,7 @@ def plot_metric(out: str | os.PathLike, metric: str, *, by: Sequence[str] | None
     fig = Figure(figsize=(9, 3.6 * len(brands)), layout="constrained")
     axes = fig.subplots(len(brands), 1, squeeze=False)[:, 0]
     colours = _colours(n_groups)
-    band = "t over seed means" if clustered else ("Wilson" if ordinal else "t")
+    band = _("t over seed means") if clustered else ("Wilson" if ordinal else "t")
     for ax, b in zip(axes, brands, strict=True):
         rows = frame[frame["brand"] == b]
         if ordinal:
@@ -370,7 +370,7 @@ def plot_metric(out: str | os.PathLike, metric: str, *, by: Sequence[str] | None
             groups = stats.groupby(keys, sort=True) if keys else [((), stats)]
             top = level is None or level == series[-1][2]
             for (values, g), colour in zip(groups, colours, strict=False):
-                label = (_label(keys, values) if keys else "all runs") + suffix
+                label = (_label(keys, values) if keys else _("all runs")) + suffix
                 n = int(g["n"].max())
                 ax.plot(g["day"], g["mean"], color=colour, lw=1.6 if top else 1.0,
                         ls="-" if top else "--", label=f"{label} (n={n})")
@@ -379,12 +379,15 @@ def plot_metric(out: str | os.PathLike, metric: str, *, by: Sequence[str] | None
                                                               (None, None))),
                                     g["high"].clip(*((0, 1) if ordinal else (None, None))),
                                     color=colour, alpha=0.18 if top else 0.08, lw=0)
-        what = (f"share of runs at or above each {metric} level" if ordinal
-                else "mean across replicates")
-        ax.set_title(f"{metric}: {b} — {what}; band: {conf_level:.0%} {band} interval",
-                     fontsize=10)
-        ax.set_xlabel("day")
-        ax.set_ylabel(f"share of runs ({metric} ≥ level)" if ordinal else metric)
+        what = (_("share of runs at or above each {metric} level").format(metric=metric)
+                if ordinal else _("mean across replicates"))
+        ax.set_title(_("{metric}: {brand} — {what}; band: {level} {band} interval").format(
+            metric=metric, brand=b, what=what, level=format_percent(conf_level, 0),
+            band=band), fontsize=10)
+        ax.set_xlabel(_("day"))
+        ax.set_ylabel(_("share of runs ({metric} ≥ level)").format(metric=metric) if ordinal
+                      else metric)
+        localise_ticks(ax)
         if ordinal:
             ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
@@ -433,9 +436,11 @@ def plot_outcome(out: str | os.PathLike, output: str, *, x: str,
                                 marker="o", ms=4, lw=1.2, capsize=3, label=label,
                                 ls=styles[gi % 4] if line == "-" else "none")
             ax.set_ylim(-0.02, 1.02)
-            ax.set_ylabel(f"share of runs at each level of {output}")
-            ax.set_title(f"{output} by {x}: {b} (share of runs per level; bars: "
-                         f"{conf_level:.0%} Wilson interval)", fontsize=10)
+            ax.set_ylabel(_("share of runs at each level of {output}").format(output=output))
+            ax.set_title(_("{output} by {x}: {brand} (share of runs per level; bars: {level} "
+                           "Wilson interval)").format(output=output, x=x, brand=b,
+                                                      level=format_percent(conf_level, 0)),
+                         fontsize=10)
             ax.legend(fontsize=7)
         else:
             colours = _colours(len(groups))
@@ -447,17 +452,32 @@ def plot_outcome(out: str | os.PathLike, output: str, *, x: str,
                 err = np.vstack([stats["mean"] - stats["low"], stats["high"] - stats["mean"]])
                 ax.errorbar(stats[x], stats["mean"], yerr=np.nan_to_num(err), color=colour,
                             marker="o", ms=4, lw=1.4, ls=line, capsize=3, label=label)
-            interval = "t over seed means" if _shares_seeds(rows, [x, *by_keys]) else "t"
+            interval = _("t over seed means") if _shares_seeds(rows, [x, *by_keys]) else "t"
             ax.set_ylabel(output)
-            ax.set_title(f"{output} by {x}: {b} (dots: replicates; bars: {conf_level:.0%} "
-                         f"{interval} interval of the mean)", fontsize=10)
+            ax.set_title(_("{output} by {x}: {brand} (dots: replicates; bars: {level} "
+                           "{interval} interval of the mean)").format(
+                output=output, x=x, brand=b, level=format_percent(conf_level, 0),
+                interval=interval), fontsize=10)
             if by_keys:
                 ax.legend(fontsize=7)
         if x in log_columns:
             ax.set_xscale("log")
-        ax.set_xlabel(x + (" (log scale)" if x in log_columns else ""))
+        ax.set_xlabel(_("{x} (log scale)").format(x=x) if x in log_columns else x)
+        localise_ticks(ax, x_too=x not in log_columns)
         ax.grid(alpha=0.3)
     return fig
+
+
+def localise_ticks(ax, x_too: bool = True) -> None:
+    """Tick labels in the language's number format (20 000 / 20,000; 0,5 / 0.5)."""
+    from matplotlib.ticker import FuncFormatter
+
+    from ..i18n import format_number
+
+    formatter = FuncFormatter(lambda value, _pos: format_number(value))
+    ax.yaxis.set_major_formatter(formatter)
+    if x_too:
+        ax.xaxis.set_major_formatter(formatter)
 
 
 def _colours(n: int) -> list:
@@ -514,7 +534,7 @@ def plot_survival(runs, output: str, *, by: str | None = None, brand: str | None
         groups = list(rows.groupby(by, sort=True)) if by else [(None, rows)]
         for (value, g), colour in zip(groups, _colours(len(groups)), strict=False):
             frame = kaplan_meier(g[output], g[flag], conf_level)
-            label = (_label([by], value) if by else "all runs") + f" (n={len(g)})"
+            label = (_label([by], value) if by else _("all runs")) + f" (n={len(g)})"
             ax.step(frame["time"], frame["survival"], where="post", color=colour, label=label)
             ax.fill_between(frame["time"], frame["low"], frame["high"], step="post",
                             color=colour, alpha=0.15, lw=0)
@@ -524,10 +544,12 @@ def plot_survival(runs, output: str, *, by: str | None = None, brand: str | None
                 ax.plot(censored, s_at, "+", color=colour, ms=6)
         ax.axhline(0.5, color="grey", lw=0.6, ls=":")
         ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel(f"{output} (days)")
-        ax.set_ylabel("share without the event yet")
-        ax.set_title(f"{output}: {b} — Kaplan-Meier, band: {conf_level:.0%} pointwise log-log "
-                     "(Greenwood); +: censored", fontsize=10)
+        ax.set_xlabel(_("{output} (days)").format(output=output))
+        ax.set_ylabel(_("share without the event yet"))
+        ax.set_title(_("{output}: {brand} — Kaplan-Meier, band: {level} pointwise log-log "
+                       "(Greenwood); +: censored").format(
+            output=output, brand=b, level=format_percent(conf_level, 0)), fontsize=10)
+        localise_ticks(ax)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     return fig

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..i18n import _
+from ..i18n import _, format_number, format_percent, ngettext
 from ..schema import ConfigError
 from .outputs import OBSERVED_SUFFIX, condition_mask, parse_condition
 
@@ -67,34 +67,59 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"# Scenario discovery: {self.condition} ({self.brand})", "",
-                 f"{self.n_cases} of {self.n_runs} runs are cases of interest "
-                 f"({self.n_cases / self.n_runs:.0%}).", "",
-                 f"## PRIM box {self.box_index} (EMA Workbench)", "",
-                 f"coverage {self.box_stats['coverage']:.2f}, density "
-                 f"{self.box_stats['density']:.2f}, mass {self.box_stats['mass']:.2f}, "
-                 f"{int(self.box_stats['res_dim'])} restricted input(s)", ""]
+        restricted = int(self.box_stats["res_dim"])
+        lines = ["# " + _("Scenario discovery: {condition} ({brand})").format(
+                     condition=self.condition, brand=self.brand), "",
+                 ngettext("{cases} of {n} run is a case of interest ({share}).",
+                          "{cases} of {n} runs are cases of interest ({share}).",
+                          self.n_cases).format(cases=format_number(self.n_cases),
+                                              n=format_number(self.n_runs),
+                                              share=format_percent(
+                                                  self.n_cases / self.n_runs, 0)), "",
+                 "## " + _("PRIM box {index} (EMA Workbench)").format(index=self.box_index),
+                 "",
+                 ngettext("coverage {coverage}, density {density}, mass {mass}, {n} restricted "
+                          "input", "coverage {coverage}, density {density}, mass {mass}, {n} "
+                          "restricted inputs", restricted).format(
+                     coverage=format_number(self.box_stats["coverage"], 2),
+                     density=format_number(self.box_stats["density"], 2),
+                     mass=format_number(self.box_stats["mass"], 2), n=restricted), ""]
         if len(self.box):
-            lines += ["| input | min | max | quasi-p (min) | quasi-p (max) |",
+            lines += ["| " + " | ".join((_("input"), _("min"), _("max"), _("quasi-p (min)"),
+                                         _("quasi-p (max)"))) + " |",
                       "|---|---|---|---|---|"]
             for name, row in self.box.iterrows():
                 lines.append(f"| {name} | {_fmt(row['min'])} | {_fmt(row['max'])} | "
                              f"{_fmt(row['qp_low'])} | {_fmt(row['qp_high'])} |")
         else:
             lines.append(_("No restriction: the cases are spread over the whole input space."))
-        lines += ["", "## CART (scikit-learn, depth 3)", "",
-                  f"training accuracy {self.cart_accuracy:.2f}", "", "```",
+        lines += ["", "## " + _("CART (scikit-learn, depth 3)"), "",
+                  _("training accuracy {accuracy}").format(
+                      accuracy=format_number(self.cart_accuracy, 2)), "", "```",
                   self.cart_rules.rstrip(), "```", "",
-                  "## Feature scores (extra-trees importances)", "",
-                  "| input | importance |", "|---|---|"]
-        lines += [f"| {r.input} | {r.importance:.3f} |" for r in self.scores.itertuples()]
+                  "## " + _("Feature scores (extra-trees importances)"), "",
+                  f"| {_('input')} | {_('importance')} |", "|---|---|"]
+        lines += [f"| {r.input} | {format_number(r.importance, 3)} |"
+                  for r in self.scores.itertuples()]
         return "\n".join(lines) + "\n"
 
 
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
-        return "—" if np.isnan(v) else f"{v:.4g}"
+        return "—" if np.isnan(v) else _significant(v, 4)
     return str(v)
+
+
+def _significant(value: float, figures: int) -> str:
+    """``value`` with ``figures`` significant digits, in the language's number format."""
+    import math
+
+    if value == 0 or not math.isfinite(value):
+        return format_number(value)
+    digits = max(0, figures - 1 - math.floor(math.log10(abs(value))))
+    if abs(value) >= 10 ** 15:
+        return f"{value:.{figures - 1}e}"
+    return format_number(round(value, digits), digits)
 
 
 def _case_mask(runs: pd.DataFrame, output: str, condition: str) -> tuple[np.ndarray, str]:
@@ -274,21 +299,29 @@ def _write(found: Discovery, folder: Path) -> list[Path]:
     points = left.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18)
     chosen = t.loc[found.box_index]
     left.scatter([chosen["coverage"]], [chosen["density"]], s=120, facecolor="none",
-                 edgecolor="red", lw=1.5, label=f"chosen box {found.box_index}")
-    fig.colorbar(points, ax=left, label="restricted inputs")
-    left.set_xlabel("coverage (share of all cases inside the box)")
-    left.set_ylabel("density (share of runs in the box that are cases)")
-    left.set_title("PRIM peeling trajectory", fontsize=10)
+                 edgecolor="red", lw=1.5,
+                 label=_("chosen box {index}").format(index=found.box_index))
+    fig.colorbar(points, ax=left, label=_("restricted inputs"))
+    left.set_xlabel(_("coverage (share of all cases inside the box)"))
+    left.set_ylabel(_("density (share of runs in the box that are cases)"))
+    left.set_title(_("PRIM peeling trajectory"), fontsize=10)
     left.legend(fontsize=8)
     left.grid(alpha=0.3)
     s = found.scores.iloc[::-1]
     right.barh(np.arange(len(s)), s["importance"], color="#2a9d8f")
     right.set_yticks(np.arange(len(s)), s["input"], fontsize=8)
-    right.set_xlabel("extra-trees importance (impurity decrease, sums to 1)")
-    right.set_title("Feature scores", fontsize=10)
+    right.set_xlabel(_("extra-trees importance (impurity decrease, sums to 1)"))
+    right.set_title(_("Feature scores"), fontsize=10)
     right.grid(axis="x", alpha=0.3)
-    fig.suptitle(f"{found.condition} for {found.brand}: {found.n_cases} of {found.n_runs} runs",
-                 fontsize=10)
+    from matplotlib.ticker import FuncFormatter
+
+    numbers = FuncFormatter(lambda value, _pos: format_number(value))  # 0,5 in French
+    for axis in (left.xaxis, left.yaxis, right.xaxis):
+        axis.set_major_formatter(numbers)
+    fig.suptitle(ngettext("{condition} for {brand}: {cases} of {n} run",
+                          "{condition} for {brand}: {cases} of {n} runs", found.n_runs).format(
+        condition=found.condition, brand=found.brand, cases=format_number(found.n_cases),
+        n=format_number(found.n_runs)), fontsize=10)
     path = folder / "discovery.png"
     fig.savefig(path, dpi=120)
     files.append(path)

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..i18n import _, _l, ngettext
+from ..i18n import _, _l, format_number, ngettext
 
 
 class ExecutorError(Exception):
@@ -295,8 +295,8 @@ def probe_scheduler(address: str, wait: float = 3.0) -> None:
                               address=address, error_type=type(error).__name__, error=error)) from None
     if not greeting:
         raise ExecutorError(_("--scheduler {address}: something listens there but it is not a "
-                              "Dask scheduler (no Dask handshake within {wait:g} s)").format(
-                              address=address, wait=wait))
+                              "Dask scheduler (no Dask handshake within {wait} s)").format(
+                              address=address, wait=format_number(wait)))
 
 
 def make_executor(workers: int | None = None, scheduler: Any = None,

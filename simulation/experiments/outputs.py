@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import _, _l
 from ..schema import ConfigError, param
 
 KINDS = ("numeric", "ordinal", "categorical", "time-to-event")
@@ -67,17 +67,21 @@ class Reducer:
 
 
 REDUCERS: dict[str, Reducer] = {r.name: r for r in (
-    Reducer("final", "value on the last simulated day"),
-    Reducer("mean", "mean over the simulated days (or the last window_days)", kind="numeric"),
-    Reducer("max", "maximum over the simulated days (or the last window_days)"),
-    Reducer("min", "minimum over the simulated days (or the last window_days)"),
-    Reducer("auc", "sum of the daily values over the simulated days (or the last window_days):"
-            " the area under the curve, in metric-days", kind="numeric", unit="metric-days"),
-    Reducer("first_day", "first simulated day on which the condition holds; censored at the "
-            "last day when it never does (companion column <name>_observed = 0)",
+    Reducer("final", _l("value on the last simulated day")),
+    Reducer("mean", _l("mean over the simulated days (or the last window_days)"),
+            kind="numeric"),
+    Reducer("max", _l("maximum over the simulated days (or the last window_days)")),
+    Reducer("min", _l("minimum over the simulated days (or the last window_days)")),
+    Reducer("auc", _l("sum of the daily values over the simulated days (or the last "
+                      "window_days): the area under the curve, in metric-days"),
+            kind="numeric", unit="metric-days"),
+    Reducer("first_day", _l("first simulated day on which the condition holds; censored at "
+                            "the last day when it never does (companion column "
+                            "<name>_observed = 0)"),
             needs_condition=True, kind="time-to-event", unit="days"),
-    Reducer("time_above", "number of simulated days (or of the last window_days) on which the "
-            "condition holds", needs_condition=True, kind="numeric", unit="days"),
+    Reducer("time_above", _l("number of simulated days (or of the last window_days) on which "
+                             "the condition holds"), needs_condition=True, kind="numeric",
+            unit="days"),
 )}
 
 #: Reducers a string output ("metric:reduce") may use.
@@ -93,6 +97,16 @@ COMPARATORS: dict[str, Callable] = {">=": operator.ge, "<=": operator.le, "==": 
 _CLAUSE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$")
 _FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:"
                        r"[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def unknown_metric(metric: str, metrics: Sequence[str]) -> str:
+    """'unknown metric; did you mean ...?' (the schema's did_you_mean, worded for metrics)."""
+    import difflib
+
+    close = difflib.get_close_matches(metric, list(metrics), n=1, cutoff=0.6)
+    if close:
+        return _("unknown metric; did you mean '{key}'?").format(key=close[0])
+    return _("unknown metric; metrics: {keys}").format(keys=", ".join(metrics))
 
 
 def metric_kind(metric: str) -> str:
@@ -116,7 +130,6 @@ class Clause:
 def parse_condition(text: str, metrics: Sequence[str], path: str = "condition"
                     ) -> tuple[Clause, ...]:
     """``"phase >= 3 and crisis_level < 0.2"`` as clauses; ConfigError naming the problem."""
-    from ..schema import did_you_mean
 
     if not isinstance(text, str) or not text.strip():
         raise ConfigError(path, text, _("a condition looks like 'phase >= 3' (metric, one of "
@@ -131,8 +144,7 @@ def parse_condition(text: str, metrics: Sequence[str], path: str = "condition"
                                             strip=part.strip()))
         metric, op, raw = match.groups()
         if metric not in metrics:
-            raise ConfigError(path, text, did_you_mean(metric, list(metrics)).replace(
-                "unknown key", "unknown metric").replace("allowed keys", "metrics"))
+            raise ConfigError(path, text, unknown_metric(metric, metrics))
         try:
             value = float(raw)
         except ValueError:
@@ -240,7 +252,8 @@ class Output:
         return {"column": self.column, "metric": self.metric, "reduce": self.reduce,
                 "condition": self.condition, "kind": self.result_kind,
                 "unit": self.unit or (reducer.unit if reducer else ""),
-                "help": self.help or (reducer.help if reducer else "user-defined reducer"),
+                "help": str(self.help or (reducer.help if reducer else
+                                          _("user-defined reducer"))),
                 "columns": list(self.columns)}
 
 
@@ -278,19 +291,20 @@ def build_output(definition: OutputDefinition, metrics: Sequence[str]) -> Output
                               "(it has no censoring flag); use reduce = 'first_day'"))
         return Output(d.metric, d.reduce, d.name, d.condition, d.kind, d.unit, d.help)
     if d.reduce not in REDUCERS:
-        raise ConfigError("reduce", d.reduce, "must be one of " + ", ".join(REDUCERS)
-                          + " or 'package.module:function'")
+        raise ConfigError("reduce", d.reduce, _("must be one of {choices} or "
+                                                "'package.module:function'").format(
+                                                    choices=", ".join(REDUCERS)))
     reducer = REDUCERS[d.reduce]
     if not d.metric and d.condition and reducer.needs_condition:
         metric = parse_condition(d.condition, metrics)[0].metric
     else:
         metric = d.metric
     if metric not in metrics:
-        raise ConfigError("metric", metric, did_you_mean(metric, list(metrics)).replace(
-            "unknown key", "unknown metric").replace("allowed keys", "metrics"))
+        raise ConfigError("metric", metric, unknown_metric(metric, metrics))
     if reducer.needs_condition and not d.condition:
-        raise ConfigError("condition", d.condition, f"reduce = '{d.reduce}' needs a condition,"
-                          " e.g. 'phase >= 3'")
+        raise ConfigError("condition", d.condition, _("reduce = '{reduce}' needs a condition, "
+                                                      "e.g. 'phase >= 3'").format(
+                                                          reduce=d.reduce))
     if d.condition and not reducer.needs_condition:
         raise ConfigError("condition", d.condition, _("reduce = '{reduce}' takes no condition "
                                                       "(first_day and time_above do)").format(

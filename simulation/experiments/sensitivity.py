@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..i18n import _
+from ..i18n import _, format_number, format_percent
 from ..scenario import ScenarioError
 from ..schema import MAX_SEED, ConfigError, param
 from .spec import (
@@ -353,20 +353,23 @@ class SensitivityResult:
                                      conf=conf.split("_")[-1])]
         for (brand, output), rows in self.indices.groupby(["brand", "output"], sort=False):
             if (rows["output_sd"] == 0).all():
-                lines.append(_("  {brand} {output}: constant over the sample ({iloc:g}): no "
+                lines.append(_("  {brand} {output}: constant over the sample ({value}): no "
                                "sensitivity to measure").format(
-                               brand=brand, output=output, iloc=rows['output_mean'].iloc[0]))
+                               brand=brand, output=output,
+                               value=format_number(rows['output_mean'].iloc[0])))
                 continue
             ranked_rows = rows.sort_values(key, ascending=False)
-            ranked = ", ".join(f"{r.parameter} {getattr(r, key):.3g} ± {getattr(r, conf):.2g}"
+            ranked = ", ".join(f"{r.parameter} {_significant(getattr(r, key), 3)} ± "
+                               f"{_significant(getattr(r, conf), 2)}"
                                for r in ranked_rows.head(top).itertuples())
             lines.append(f"  {brand} {output}: {ranked}")
             share = rows["seed_variance_share"].iloc[0] if "seed_variance_share" in rows \
                 else float("nan")
             if share == share:  # not NaN: several replicates
-                lines.append(_("    {share:.0%} of the runs' variance is due to the seeds "
+                lines.append(_("    {share} of the runs' variance is due to the seeds "
                                "(indices are of the mean of {int} replicates)").format(
-                               share=share, int=int(rows['replicates'].iloc[0])))
+                               share=format_percent(share, 0),
+                               int=int(rows['replicates'].iloc[0])))
             scale = 1.0 if self.method == "sobol" else float(rows[key].max())
             if (rows[conf] > 0.25 * scale).any():
                 wide.append(f"{brand} {output}")
@@ -508,14 +511,16 @@ def write_convergence(study: SensitivityStudy, out: Path, frame: pd.DataFrame) -
                 ax.errorbar(g["N"] * shift, g[key], yerr=g[f"{key}_conf"], marker="o",
                             ms=3, capsize=2, lw=1, label=name)
             ax.set_xscale("log", base=2)
-            ax.set_xlabel("base sample size N (runs = N x (D + 2) x replicates)")
-            ax.set_title(f"{key} ± {study.spec.conf_level:.0%} bootstrap interval",
-                         fontsize=10)
+            ax.set_xlabel(_("base sample size N (runs = N x (D + 2) x replicates)"))
+            ax.set_title(_("{index} ± {level} bootstrap interval").format(
+                index=key, level=format_percent(study.spec.conf_level, 0)), fontsize=10)
             ax.axhline(0, color="black", lw=0.5)
             ax.grid(alpha=0.3)
-        axes[0].set_ylabel("index")
+            _localise_y(ax)
+        axes[0].set_ylabel(_("index"))
         axes[1].legend(fontsize=7, loc="best")
-        fig.suptitle(f"Convergence of the Sobol indices of {output} ({brand})", fontsize=10)
+        fig.suptitle(_("Convergence of the Sobol indices of {output} ({brand})").format(
+            output=output, brand=brand), fontsize=10)
         path = out / "plots" / f"convergence_{brand}_{output}.png"
         path.parent.mkdir(exist_ok=True)
         fig.savefig(path, dpi=120)
@@ -559,13 +564,37 @@ def write_indices(study: SensitivityStudy, out: Path, indices: pd.DataFrame,
     plots.mkdir(exist_ok=True)
     n_runs = study.experiment.n_runs
     for (brand, output), rows in indices.groupby(["brand", "output"], sort=False):
-        fig = plot_indices(rows, study.method, title=f"{output} of {brand}: {study.method}, "
-                           f"{n_runs} runs, {study.spec.conf_level:.0%} CI",
-                           conf_level=study.spec.conf_level)
+        fig = plot_indices(rows, study.method, title=_(
+            "{output} of {brand}: {method}, {runs} runs, {level} CI").format(
+                output=output, brand=brand, method=study.method, runs=format_number(n_runs),
+                level=format_percent(study.spec.conf_level, 0)),
+            conf_level=study.spec.conf_level)
         path = plots / f"{study.method}_{brand}_{output}.png"
         fig.savefig(path, dpi=120)
         files.append(path)
     return files
+
+
+def _significant(value: float, figures: int) -> str:
+    """``value`` with ``figures`` significant digits in the language's format (0,123)."""
+    import math
+
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return format_number(value) if math.isfinite(value) else str(value)
+    digits = max(0, figures - 1 - math.floor(math.log10(abs(value))))
+    return format_number(round(value, digits), digits)
+
+
+def _localise_y(ax, *, x: bool = False, y: bool = True) -> None:
+    """Tick labels in the language's number format (0,5 in French)."""
+    from matplotlib.ticker import FuncFormatter
+
+    formatter = FuncFormatter(lambda value, _pos: format_number(value))
+    if y:
+        ax.yaxis.set_major_formatter(formatter)
+    if x:
+        ax.xaxis.set_major_formatter(formatter)
 
 
 def plot_indices(rows: pd.DataFrame, method: str, *, title: str = "",
@@ -586,7 +615,8 @@ def plot_indices(rows: pd.DataFrame, method: str, *, title: str = "",
         left.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], color="#2a9d8f",
                   capsize=3, ecolor="#264653")
         left.set_yticks(y, rows["parameter"], fontsize=8)
-        left.set_xlabel(f"μ* (mean |elementary effect|), bars: {conf_level:.0%} CI")
+        left.set_xlabel(_("μ* (mean |elementary effect|), bars: {level} CI").format(
+            level=format_percent(conf_level, 0)))
         left.grid(axis="x", alpha=0.3)
         # Colours and a legend rather than text labels, which overlap when points cluster.
         from matplotlib import colormaps
@@ -600,7 +630,9 @@ def plot_indices(rows: pd.DataFrame, method: str, *, title: str = "",
         right.set_xlim(0, top)
         right.set_ylim(0, top)
         right.set_xlabel("μ*")
-        right.set_ylabel("σ (non-linearity, interactions)")
+        right.set_ylabel(_("σ (non-linearity, interactions)"))
+        _localise_y(left, x=True, y=False)
+        _localise_y(right, x=True)
         right.legend(fontsize=7, loc="upper left")
         right.grid(alpha=0.3)
     else:
@@ -610,13 +642,15 @@ def plot_indices(rows: pd.DataFrame, method: str, *, title: str = "",
         ax = fig.subplots()
         y = np.arange(len(rows))
         ax.barh(y + 0.2, rows["ST"], height=0.38, xerr=rows["ST_conf"], color="#264653",
-                capsize=3, label="ST (total)")
+                capsize=3, label=_("ST (total)"))
         ax.barh(y - 0.2, rows["S1"], height=0.38, xerr=rows["S1_conf"], color="#e9c46a",
-                capsize=3, label="S1 (first order)")
+                capsize=3, label=_("S1 (first order)"))
         ax.set_yticks(y, rows["parameter"], fontsize=8)
         ax.axvline(0, color="black", lw=0.6)
-        ax.set_xlabel(f"share of output variance, bars: {conf_level:.0%} CI")
+        ax.set_xlabel(_("share of output variance, bars: {level} CI").format(
+            level=format_percent(conf_level, 0)))
         ax.legend(fontsize=8, loc="lower right")
+        _localise_y(ax, x=True, y=False)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(title, fontsize=10)
     return fig

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from ..i18n import _, format_number, language, ngettext
+
 DEFAULT_PORT = 8810
 REPOSITORY = Path(__file__).resolve().parents[2]
 APP = REPOSITORY / "dashboards" / "workshop" / "app.py"
@@ -33,38 +35,40 @@ def add_commands(subparsers) -> None:
 
     parser = subparsers.add_parser(
         "workshop",
-        help="run a multi-team workshop (a shared market, a facilitator console), or replay "
-             "or debrief a workshop file",
-        description="Serve a workshop: teams each steer a brand of one shared market from "
-                    "their own browser, round by round; a facilitator console locks, simulates "
-                    "and releases rounds. 'socbiz workshop replay FILE' re-simulates a workshop "
-                    "file and checks every round; 'socbiz workshop debrief FILE' writes its "
-                    "debrief pack. Works offline; sends no telemetry.",
+        help=_("run a multi-team workshop (a shared market, a facilitator console), or replay "
+               "or debrief a workshop file"),
+        description=_("Serve a workshop: teams each steer a brand of one shared market from "
+                      "their own browser, round by round; a facilitator console locks, "
+                      "simulates and releases rounds. 'socbiz workshop replay FILE' re-simulates "
+                      "a workshop file and checks every round; 'socbiz workshop debrief FILE' "
+                      "writes its debrief pack. Works offline; sends no telemetry."),
     )
     parser.add_argument("target", nargs="*", metavar="WORKSHOP",
-                        help="workshop file or name in scenarios/workshops (default: launch), "
-                             "or a scenario played with default settings; or 'replay FILE' / "
-                             "'debrief FILE'")
+                        help=_("workshop file or name in scenarios/workshops (default: "
+                               "launch), or a scenario played with default settings; or "
+                               "'replay FILE' / 'debrief FILE'"))
     parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default: 127.0.0.1, this computer only; "
-                             "0.0.0.0 lets phones and laptops on your network join)")
+                        help=_("address to listen on (default: 127.0.0.1, this computer only; "
+                               "0.0.0.0 lets phones and laptops on your network join)"))
     parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
-                        help=f"port (default: {DEFAULT_PORT}; 0 picks a free one)")
-    parser.add_argument("--teams", type=int_at_least(1), help="number of teams")
+                        help=_("port (default: {port}; 0 picks a free one)").format(port=DEFAULT_PORT))
+    parser.add_argument("--teams", type=int_at_least(1), help=_("number of teams"))
     parser.add_argument("--round-days", type=int_at_least(1),
-                        help="days per round (default: the workshop file's, 90)")
-    parser.add_argument("--rounds", type=int_at_least(1), help="number of rounds")
-    parser.add_argument("--seed", type=int_at_least(0), help="market seed")
+                        help=_("days per round (default: the workshop file's, 90)"))
+    parser.add_argument("--rounds", type=int_at_least(1), help=_("number of rounds"))
+    parser.add_argument("--seed", type=int_at_least(0), help=_("market seed"))
     parser.add_argument("--lang", choices=("en", "fr"),
-                        help="language of every screen (default: each participant's browser "
-                             "language; the console in the workshop file's language)")
-    parser.add_argument("--file", help="workshop file to create (default: "
-                        "workshops/NAME-YYYYmmdd-HHMMSS.sqlite)")
-    parser.add_argument("--resume", metavar="FILE", help="continue the workshop in FILE "
-                        "(after a stop or a crash)")
-    parser.add_argument("--out", help="debrief: output folder (default: next to the file)")
-    parser.add_argument("--counterfactual", metavar="BRAND:ROUND:CHANGE", help="debrief: the "
-                        "same-seed counterfactual, e.g. aurora:2:no_training")
+                        help=_("language of every screen and of the debrief pack (default: "
+                               "each participant's browser language; the console and the "
+                               "debrief pack in the workshop file's language)"))
+    parser.add_argument("--file", help=_("workshop file to create (default: "
+                                         "workshops/NAME-YYYYmmdd-HHMMSS.sqlite)"))
+    parser.add_argument("--resume", metavar="FILE", help=_("continue the workshop in FILE "
+                                                           "(after a stop or a crash)"))
+    parser.add_argument("--out", help=_("debrief: output folder (default: next to the file)"))
+    parser.add_argument("--counterfactual", metavar="BRAND:ROUND:CHANGE",
+                        help=_("debrief: the same-seed counterfactual, e.g. "
+                               "aurora:2:no_training"))
     parser.add_argument("--no-serve", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(func=cmd_workshop)
 
@@ -78,10 +82,11 @@ def cmd_workshop(args: argparse.Namespace) -> int:
         if args.target and args.target[0] == "replay":
             return cmd_replay(_one_file(args.target, "replay"))
         if args.target and args.target[0] == "debrief":
-            return cmd_debrief(_one_file(args.target, "debrief"), args.out, args.counterfactual)
+            return cmd_debrief(_one_file(args.target, "debrief"), args.out, args.counterfactual,
+                               args.lang)
         if len(args.target) > 1:
-            raise UserError("workshop: give one workshop or scenario (got "
-                            + " ".join(args.target) + ")")
+            raise UserError(_("workshop: give one workshop or scenario (got {targets})")
+                            .format(targets=" ".join(args.target)))
         return serve(args)
     except (WorkshopError, ScenarioError) as error:
         raise UserError(str(error)) from None
@@ -91,11 +96,12 @@ def _one_file(target: list[str], action: str) -> Path:
     from ..cli import UserError
 
     if len(target) != 2:
-        raise UserError(f"workshop {action}: give one workshop file (socbiz workshop {action} "
-                        "FILE)")
+        raise UserError(_("workshop {action}: give one workshop file (socbiz workshop "
+                          "{action} FILE)").format(action=action))
     path = Path(target[1])
     if not path.is_file():
-        raise UserError(f"workshop {action}: {path}: no such file")
+        raise UserError(_("workshop {action}: {path}: no such file").format(action=action,
+                                                                               path=path))
     return path
 
 
@@ -109,23 +115,32 @@ def cmd_replay(path: Path) -> int:
     for number, stored, replayed in rows:
         same = stored == replayed
         bad += not same
-        print(f"round {number}: stored {stored}, re-simulated {replayed}: "
-              + ("identical" if same else "DIFFERENT"))
-    print(f"socbiz: {len(rows)} round(s) re-simulated in {time.perf_counter() - started:.1f} s: "
-          + ("all identical" if not bad else f"{bad} differ"), file=sys.stderr)
+        print(_("round {number}: stored {stored}, re-simulated {replayed}: {verdict}").format(
+            number=number, stored=stored, replayed=replayed,
+            verdict=_("identical") if same else _("DIFFERENT")))
+    verdict = _("all identical") if not bad else ngettext("{n} differs", "{n} differ",
+                                                          bad).format(n=bad)
+    print(ngettext("socbiz: {n} round re-simulated in {seconds} s: {verdict}",
+                   "socbiz: {n} rounds re-simulated in {seconds} s: {verdict}", len(rows)).format(
+        n=len(rows), seconds=format_number(time.perf_counter() - started, 1), verdict=verdict),
+        file=sys.stderr)
     workshop.close()
     return 1 if bad else 0
 
 
-def cmd_debrief(path: Path, out: str | None, counterfactual: str | None) -> int:
+def cmd_debrief(path: Path, out: str | None, counterfactual: str | None,
+                lang: str | None = None) -> int:
     from .debrief import Counterfactual, write_pack
     from .engine import Workshop
 
     workshop = Workshop.open(path)
     change = Counterfactual.parse(counterfactual, workshop) if counterfactual else None
     folder = Path(out) if out else path.with_suffix("").parent / (path.stem + "-debrief")
-    html = write_pack(workshop, folder, counterfactual=change)
-    print(f"socbiz: debrief pack in {folder} ({html.name} and CSV files)", file=sys.stderr)
+    # The pack speaks the workshop's language unless --lang (or SOCBIZ_LANG) chose one.
+    with language(lang or workshop.config.lang):
+        html = write_pack(workshop, folder, counterfactual=change)
+        print(_("socbiz: debrief pack in {folder} ({name} and CSV files)").format(
+            folder=folder, name=html.name), file=sys.stderr)
     workshop.close()
     return 0
 
@@ -155,15 +170,16 @@ def serve(args: argparse.Namespace) -> int:
         import segno  # noqa: F401
         import solara  # noqa: F401
     except ImportError:
-        raise UserError("the workshop needs Solara and segno: pip install -e "
-                        "'.[dashboard]'") from None
+        raise UserError(_("the workshop needs Solara and segno: pip install -e "
+                          "'.[dashboard]'")) from None
     port = args.port or free_port(args.host)
     if not port_is_free(args.host, port):
-        raise UserError(f"--port {port}: already in use on {args.host} (choose another port, "
-                        "or --port 0 for any free one)")
+        raise UserError(_("--port {port}: already in use on {host} (choose another port, "
+                          "or --port 0 for any free one)").format(port=port, host=args.host))
     if args.resume:
         if args.file or args.target:
-            raise UserError("--resume FILE continues a workshop: give no workshop and no --file")
+            raise UserError(_("--resume FILE continues a workshop: give no workshop and no "
+                              "--file"))
         path = Path(args.resume)
         workshop = Workshop.open(path)
     else:
@@ -174,7 +190,8 @@ def serve(args: argparse.Namespace) -> int:
         path = Path(args.file) if args.file else Path("workshops") / (
             f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.sqlite")
         if path.exists():
-            raise UserError(f"--file {path}: exists (use --resume {path} to continue it)")
+            raise UserError(_("--file {path}: exists (use --resume {path} to continue it)")
+                            .format(path=path))
         path.parent.mkdir(parents=True, exist_ok=True)
         workshop = Workshop.create(path, config, base_dir)
     lang = args.lang or workshop.config.lang
@@ -191,15 +208,20 @@ def serve(args: argparse.Namespace) -> int:
     qr.save(str(qr_path), scale=8, border=2)
     rounds_done = len(workshop.outcomes)
     workshop.close()
-    print(f"socbiz: workshop file {path} (round {workshop.round} {workshop.status}, "
-          f"{rounds_done} round(s) simulated, {len(workshop.teams)} team(s) joined)")
-    print(f"socbiz: participants join at {join_url}")
-    print(f"socbiz: room code {workshop.room}")
-    print(f"socbiz: facilitator console {console_url}")
-    print(f"socbiz: QR code of the join URL in {qr_path}")
+    print(_("socbiz: workshop file {path} (round {number} {status}, {simulated}, {joined})")
+          .format(path=path, number=workshop.round, status=_(workshop.status),
+                  simulated=ngettext("{n} round simulated", "{n} rounds simulated",
+                                     rounds_done).format(n=rounds_done),
+                  joined=ngettext("{n} team joined", "{n} teams joined",
+                                  len(workshop.teams)).format(n=len(workshop.teams))))
+    print(_("socbiz: participants join at {url}").format(url=join_url))
+    print(_("socbiz: room code {room}").format(room=workshop.room))
+    print(_("socbiz: facilitator console {url}").format(url=console_url))
+    print(_("socbiz: QR code of the join URL in {path}").format(path=qr_path))
     if args.host not in LOCAL_HOSTS:
-        print(f"socbiz: warning: listening on {args.host}: anyone on your network can open the "
-              "join page (the console needs its token)", file=sys.stderr)
+        print(_("socbiz: warning: listening on {host}: anyone on your network can open the "
+                "join page (the console needs its token)").format(host=args.host),
+              file=sys.stderr)
     sys.stdout.flush()
     if args.no_serve:
         return 0
@@ -208,7 +230,7 @@ def serve(args: argparse.Namespace) -> int:
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "SOLARA_ASSETS_CDN": env.get("SOCBIZ_ASSETS_CDN", OFFLINE_CDN),
         "SOLARA_THEME_SHOW_BANNER": "False",
-        "SOLARA_THEME_TITLE": "socbiz workshop",
+        "SOLARA_THEME_TITLE": _("socbiz workshop"),
         # A page gone for two minutes (tab closed, phone asleep) frees its session: its kernel,
         # widgets and watcher thread. Nothing is lost: the state is the workshop's, and the
         # team link opens a new session on the same team.

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import DEPARTMENTS, NAMED_MIXES, ScenarioConfig
+from ..i18n import Localized, _, format_currency
 from ..scenario import (
     ScenarioError,
     load_scenario,
@@ -77,17 +78,23 @@ class Scorecard:
 class RoundBrief:
     """What the facilitator says when a round opens, and asks when its results are out."""
 
-    title: str = param("", "Title of the round on every screen.")
-    brief: str = param("", "What is happening in the market this round.")
-    ask: str = param("", "Question for the room when results are released.")
+    title: Localized = param(Localized(""), "Title of the round on every screen.",
+                             max_length=200)
+    brief: Localized = param(Localized(""), "What is happening in the market this round.",
+                             max_length=2000)
+    ask: Localized = param(Localized(""), "Question for the room when results are released.",
+                           max_length=2000)
 
 
 @dataclass(frozen=True)
 class WorkshopConfig:
     """A workshop: a market, teams, rounds, a budget and a scorecard."""
 
-    title: str = param("socbiz workshop", "Title shown on every screen.")
-    description: str = param("", "What the session is about (facilitator's brief).")
+    title: Localized = param(Localized({"en": "socbiz workshop", "fr": "Atelier socbiz"}),
+                             "Title shown on every screen (one text, or one per language: "
+                             "title = { en = \"...\", fr = \"...\" }).", max_length=200)
+    description: Localized = param(Localized(""), "What the session is about (facilitator's "
+                                   "brief).", max_length=4000)
     scenario: str = param("baseline", "Scenario of the market: a preset name or a TOML path "
                           "(relative to the workshop file).")
     template_brand: str = param("acme", "Brand copied once per team (empty: teams take the "
@@ -185,18 +192,20 @@ def parse_decision(data: Any, scenario: ScenarioConfig, brand: str, round_days: 
         raise DecisionError(error.message()) from None
     for i, name in enumerate(decision.training_departments):
         if name not in DEPARTMENTS:
-            raise DecisionError(f"decision.training_departments[{i}] = {format_value(name)} "
-                                "(must be one of " + ", ".join(DEPARTMENTS) + ")")
+            raise DecisionError(_("decision.training_departments[{i}] = {value} (must be one "
+                                  "of {choices})").format(i=i, value=format_value(name),
+                                                          choices=", ".join(DEPARTMENTS)))
     if len(set(decision.training_departments)) != len(decision.training_departments):
-        raise DecisionError("decision.training_departments: a department is named twice")
+        raise DecisionError(_("decision.training_departments: a department is named twice"))
     allowed_agencies = (AGENCY_KEEP, AGENCY_NONE, *scenario.agencies)
     if decision.agency not in allowed_agencies:
-        raise DecisionError(f"decision.agency = {format_value(decision.agency)} (must be one of "
-                            + ", ".join(allowed_agencies) + ")")
+        raise DecisionError(_("decision.agency = {value} (must be one of {choices})").format(
+            value=format_value(decision.agency), choices=", ".join(allowed_agencies)))
     cost = decision_cost(decision, scenario, brand, round_days)
     if cost > budget + 1e-6:
-        raise DecisionError(f"decision costs €{cost:,.0f} (must be within the round's budget "
-                            f"of €{budget:,.0f})")
+        raise DecisionError(_("decision costs {cost} (must be within the round's budget of "
+                              "{budget})").format(cost=format_currency(cost, digits=0),
+                                                  budget=format_currency(budget, digits=0)))
     return decision
 
 
@@ -209,13 +218,14 @@ def resolve_workshop_path(text: str | os.PathLike | None) -> Path:
     path = Path(text)
     if path.suffix == ".toml" or "/" in text or os.sep in text:
         if not path.is_file():
-            raise ScenarioError(f"{text}: no such workshop file")
+            raise ScenarioError(_("{path}: no such workshop file").format(path=text))
         return path
     candidate = WORKSHOP_DIR / f"{text}.toml"
     if candidate.is_file():
         return candidate
-    known = ", ".join(sorted(p.stem for p in WORKSHOP_DIR.glob("*.toml"))) or "none"
-    raise ScenarioError(f"workshop '{text}' not found (known: {known})")
+    known = ", ".join(sorted(p.stem for p in WORKSHOP_DIR.glob("*.toml"))) or _("none")
+    raise ScenarioError(_("workshop '{name}' not found (known: {known})").format(name=text,
+                                                                                known=known))
 
 
 def load_workshop(source: str | os.PathLike | Mapping[str, Any] | None = None,
@@ -258,9 +268,10 @@ def market_scenario(config: WorkshopConfig, base_dir: Path | None = None) -> Sce
     data["horizon_days"] = max(scenario.horizon_days, config.round_days * config.rounds)
     if config.template_brand:
         if config.template_brand not in scenario.brands:
-            raise ScenarioError(f"workshop: template_brand = {config.template_brand!r} (no such "
-                                "brand in scenario " + scenario.name + "; known: "
-                                + ", ".join(scenario.brands) + ")")
+            raise ScenarioError(_("workshop: template_brand = {value} (no such brand in "
+                                  "scenario {scenario}; known: {known})").format(
+                value=repr(config.template_brand), scenario=scenario.name,
+                known=", ".join(scenario.brands)))
         template = data["brands"][config.template_brand]
         share = min(float(template.get("market_share", 0.2)), 0.9 / config.teams)
         awareness = max(share, float(template.get("awareness", 0.6)))
@@ -269,8 +280,9 @@ def market_scenario(config: WorkshopConfig, base_dir: Path | None = None) -> Sce
             for i in range(config.teams)
         }
     elif config.teams > len(scenario.brands):
-        raise ScenarioError(f"workshop: teams = {config.teams} (scenario {scenario.name} has "
-                            f"{len(scenario.brands)} brands; set template_brand to copy one)")
+        raise ScenarioError(_("workshop: teams = {teams} (scenario {scenario} has {brands} "
+                              "brands; set template_brand to copy one)").format(
+            teams=config.teams, scenario=scenario.name, brands=len(scenario.brands)))
     return load_scenario(data)
 
 

@@ -128,8 +128,8 @@ class Workshop:
                ) -> Workshop:
         path = Path(path)
         if path.exists():
-            raise WorkshopError(f"{path}: workshop file exists (use --resume {path} to continue"
-                                " it, or choose another file)")
+            raise WorkshopError(_("{path}: workshop file exists (use --resume {path} to "
+                                  "continue it, or choose another file)").format(path=path))
         scenario = market_scenario(config, base_dir)
         store = Store(path)
         store.set_meta(config=_config_dict(config), scenario=scenario.to_dict(),
@@ -142,11 +142,11 @@ class Workshop:
     def open(cls, path: str | Path, verify: bool = True) -> Workshop:
         path = Path(path)
         if not path.is_file():
-            raise WorkshopError(f"{path}: no such workshop file")
+            raise WorkshopError(_("{path}: no such workshop file").format(path=path))
         store = Store(path)
         if "config" not in store.meta():
             store.close()
-            raise WorkshopError(f"{path}: not a socbiz workshop file")
+            raise WorkshopError(_("{path}: not a socbiz workshop file").format(path=path))
         return cls(store, verify=verify)
 
     def close(self) -> None:
@@ -172,8 +172,9 @@ class Workshop:
             outcome = self.market.play_round(self.played_decisions(number),
                                              self.round_incidents(number))
             if verify and outcome.digest != row["digest"]:
-                raise ReplayMismatch(f"round {number}: re-simulated digest {outcome.digest} "
-                                     f"differs from the stored {row['digest']}")
+                raise ReplayMismatch(_("round {number}: re-simulated digest {digest} differs "
+                                       "from the stored {stored}").format(
+                    number=number, digest=outcome.digest, stored=row["digest"]))
             self.outcomes[number] = dict(status=row["status"], summary=outcome.summary,
                                          events=outcome.events, digest=outcome.digest,
                                          first_day=outcome.first_day,
@@ -270,7 +271,7 @@ class Workshop:
         with self.lock:
             team = self.team_of_brand(brand)
             if team is None:
-                raise WorkshopError(f"no team steers {brand}")
+                raise WorkshopError(_("no team steers {brand}").format(brand=brand))
             self.store.write([("UPDATE teams SET removed = 1 WHERE token = ?", (team.token,))])
             team.removed = True
             self._bump()
@@ -280,12 +281,13 @@ class Workshop:
         with self.lock:
             team = self.team_of_brand(brand)
             if team is None:
-                raise WorkshopError(f"no team steers {brand}")
+                raise WorkshopError(_("no team steers {brand}").format(brand=brand))
             if self.outcomes or self.simulating:
-                raise WorkshopError("teams can change brands only before round 1 is simulated")
+                raise WorkshopError(_("teams can change brands only before round 1 is "
+                                      "simulated"))
             if new_brand not in self.free_brands():
-                raise WorkshopError(f"{new_brand} is not a free brand (free: "
-                                    + (", ".join(self.free_brands()) or "none") + ")")
+                raise WorkshopError(_("{brand} is not a free brand (free: {free})").format(
+                    brand=new_brand, free=", ".join(self.free_brands()) or _("none")))
             self.store.write([("UPDATE teams SET brand = ? WHERE token = ?",
                                (new_brand, team.token)),
                               ("UPDATE decisions SET brand = ? WHERE brand = ?",
@@ -463,8 +465,9 @@ class Workshop:
         with self.lock:
             self._check_idle()
             if self.status not in ("open", "locked"):
-                raise WorkshopError(f"round {self.round} is {self.status}: incidents go into "
-                                    "a round before it is simulated")
+                raise WorkshopError(_("round {number} is {status}: incidents go into a round "
+                                      "before it is simulated").format(
+                    number=self.round, status=_(self.status)))
             try:
                 incident = parse_incident(data, self.brands, self.config.round_days)
             except ConfigError as error:
@@ -523,7 +526,7 @@ class Workshop:
                 for e in self.outcomes[n]["events"]:
                     if e["kind"] == "crisis_start":
                         news.append(dict(round=n, day=e["day"], brand=e["brand"],
-                                         text=e["text"]))
+                                         text=e["text"], index=e.get("index")))
         board = self.outcomes[released[-1]]["leaderboard"] if released else []
         return dict(round=self.round, status=self.status, paused=self.paused,
                     released=released, brands=rows, news=news, leaderboard=board,
@@ -541,6 +544,17 @@ class Workshop:
                           for b, rows in frame.groupby("brand", sort=False)}
                 self._public_memo["frames"] = frames
             return frames
+
+    def event_text(self, event: dict[str, Any]) -> str:
+        """An event's sentence in the language of the moment (views are shared by pages of
+        both languages; their stored ``text`` is in the language the round was simulated in)."""
+        index = event.get("index")
+        logged = self.market.model.log_book.events
+        if isinstance(index, int) and 0 <= index < len(logged):
+            found = logged[index]
+            if found.day == event["day"] and found.brand == event["brand"]:
+                return str(found.text)
+        return event["text"]
 
     def private_view(self, token: Any) -> dict[str, Any]:
         """A team's own brand in detail, up to its last released round."""
@@ -595,5 +609,5 @@ def open_or_create(path: str | Path, config: WorkshopConfig | None, base_dir=Non
     if resume:
         return Workshop.open(path)
     if config is None:
-        raise ScenarioError("no workshop settings")
+        raise ScenarioError(_("no workshop settings"))
     return Workshop.create(path, config, base_dir)

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import vocabulary
 from ..config import ScenarioConfig
 from ..events import (
     ContentChange,
@@ -43,6 +44,7 @@ from ..events import (
     SwitchAgency,
     Training,
 )
+from ..i18n import _, format_number
 from ..model import SocialBusinessModel
 from ..schema import ConfigError, build, param
 from .config import AGENCY_KEEP, AGENCY_NONE, Decision
@@ -71,22 +73,29 @@ class Incident:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
     def describe(self) -> str:
+        """One line for the console, in the language of the moment."""
         if self.kind == "crisis":
-            who = "every brand" if self.brand == "*" else self.brand
-            return f"crisis ({self.cause.replace('_', ' ')}) for {who}, day {self.day_in_round}"
+            who = _("every brand") if self.brand == "*" else self.brand
+            cause = str(vocabulary.label_of(vocabulary.CRISIS_CAUSE_TERMS, self.cause))
+            if cause[1:2].islower():  # mid-sentence: "employee video", but "NGO attack"
+                cause = cause[:1].lower() + cause[1:]
+            return _("crisis ({cause}) for {who}, day {day}").format(
+                cause=cause, who=who, day=self.day_in_round)
         if self.kind == "platform":
-            return f"platform change: reach × {self.factor:g} from day {self.day_in_round}"
-        return f"competitor's viral contest: attention × {self.factor:g} this round"
+            return _("platform change: reach × {factor} from day {day}").format(
+                factor=format_number(self.factor), day=self.day_in_round)
+        return _("competitor's viral contest: attention × {factor} this round").format(
+            factor=format_number(self.factor))
 
 
 def parse_incident(data: Any, brands: tuple[str, ...], round_days: int) -> Incident:
     incident = build(Incident, data, "incident")
     if incident.brand != "*" and incident.brand not in brands:
         raise ConfigError("incident.brand", incident.brand,
-                          "must be '*' or one of " + ", ".join(brands))
+                          _("must be '*' or one of {choices}").format(choices=", ".join(brands)))
     if incident.day_in_round > round_days:
         raise ConfigError("incident.day_in_round", incident.day_in_round,
-                          f"must be between 1 and {round_days}")
+                          _("must be between 1 and {last}").format(last=round_days))
     return incident
 
 
@@ -202,7 +211,10 @@ class MarketRun:
         self.platform_factor = platform
         self.reach = reach
         self.rounds_played = number
-        events = [e.as_row() for e in model.log_book.events[n_events:]]
+        # "index": where the event is in the model's log book, so a screen can tell it again
+        # in its own language (the stored "text" is in the language of the simulation).
+        events = [{**e.as_row(), "index": n_events + i}
+                  for i, e in enumerate(model.log_book.events[n_events:])]
         full = model.brand_frame()
         frame = full[(full["day"] >= first_day) & (full["day"] <= model.time_day)]
         summary = self.summary(full)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...config import ScenarioConfig
-from ...i18n import _
+from ...i18n import N_, _
 from ...scenario import ScenarioError
 from ...schema import _NO_VALUE, ConfigError, format_value
 from .files import base_scenario
@@ -79,13 +79,13 @@ def check_variant_parameters(spec: StudySpec) -> None:
                                                                "tables, and the file has none"))
         if p.values is None:
             raise ConfigError(f"parameters[{i}]", {"low": p.low, "high": p.high},
-                              "a variant parameter lists variant names: values = "
-                              + format_value(list(self.variants)))
+                              _("a variant parameter lists variant names: values = {names}")
+                              .format(names=format_value(list(self.variants))))
         for v in p.values:
             if v not in self.variants:
                 raise ConfigError(f"parameters[{i}].values", list(p.values),
-                                  f"{format_value(v)} is not a variant; variants: "
-                                  + ", ".join(self.variants))
+                                  _("{value} is not a variant; variants: {variants}").format(
+                                      value=format_value(v), variants=", ".join(self.variants)))
 
 
 def resolve_base(spec: StudySpec, source: str, folder: Path) -> tuple[ScenarioConfig, str]:
@@ -125,9 +125,23 @@ def _scenario_problem(error: ConfigError, key: str | None = None) -> str:
     return f"{error.path} = {format_value(error.value)}: {error.allowed}"
 
 
+# The scenario's "no such key" messages (simulation.schema, simulation.scenario): an error is
+# worded in the language of the moment, so their openings are looked up in it, and in English.
+_KEY_ERRORS = (N_("unknown key; allowed keys: {keys}"), N_("unknown key; did you mean '{key}'?"),
+               N_("no such brand in the scenario; known: {known}"),
+               N_("no such agency in the scenario; known: {known}"),
+               N_("no such agency; known: {known}"))
+
+
+ENGLISH_OPENINGS = ("unknown key", "no such")
+
+
 def _is_key_error(error: ConfigError) -> bool:
-    return (error.value is _NO_VALUE or "unknown key" in error.allowed
-            or error.allowed.startswith("no such") or error.allowed == "is not a table")
+    allowed = str(error.allowed)
+    openings = {*ENGLISH_OPENINGS} | {
+        _(template).split(";")[0].strip() for template in _KEY_ERRORS}
+    return (error.value is _NO_VALUE or any(o in allowed for o in openings)
+            or allowed in ("is not a table", _("is not a table")))
 
 
 def check_parameters(spec: StudySpec, base: ScenarioConfig, source: str
@@ -192,7 +206,7 @@ def check_points(design: Design, base: ScenarioConfig, source: str,
             if "must be an integer" in error.allowed and error.path in design.keys:
                 j = design.keys.index(error.path)
                 if j < len(parameters) and parameters[j].is_range:
-                    hint = f"; add integer = true to parameters[{j}]"
+                    hint = _("; add integer = true to parameters[{j}]").format(j=j)
             raise ScenarioError(_("{source}: design point {i} ({values}) is not a valid "
                                   "scenario ({why}){hint}").format(
                                   source=source, i=i, values=values, why=why, hint=hint)) from None

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...i18n import _l
+from ...i18n import _, _l
 from ...metrics import BRAND_REPORTERS, MODEL_REPORTERS
-from ...schema import ConfigError, did_you_mean
+from ...schema import ConfigError
 from ..outputs import REDUCERS as REDUCER_REGISTRY
-from ..outputs import SIMPLE_REDUCERS, Output, build_output
+from ..outputs import SIMPLE_REDUCERS, Output, build_output, unknown_metric
 
 if TYPE_CHECKING:
     from .study import StudySpec
@@ -48,17 +48,20 @@ CATEGORICAL_METRICS = {
 
 
 def parse_output(text: str, default_reduce: str = "final", path: str = "outputs") -> Output:
-    metric, _, how = text.partition(":")
+    metric, _sep, how = text.partition(":")
     metric, how = metric.strip(), (how.strip() or default_reduce)
     if metric not in METRICS:
-        raise ConfigError(path, text, did_you_mean(metric, list(METRICS)).replace(
-            "unknown key", "unknown metric").replace("allowed keys", "metrics"))
+        raise ConfigError(path, text, unknown_metric(metric, METRICS))
     if how not in SIMPLE_REDUCERS:
-        extra = (f"; {how} needs a condition: declare it in [[output_definitions]]"
-                 if how in REDUCER_REGISTRY else "; reducers with a condition and "
-                 "user-defined ones are declared in [[output_definitions]]")
-        raise ConfigError(path, text, "reduce must be one of " + ", ".join(SIMPLE_REDUCERS)
-                          + extra)
+        choices = ", ".join(SIMPLE_REDUCERS)
+        if how in REDUCER_REGISTRY:
+            problem = _("reduce must be one of {choices}; {reduce} needs a condition: declare "
+                        "it in [[output_definitions]]").format(choices=choices, reduce=how)
+        else:
+            problem = _("reduce must be one of {choices}; reducers with a condition and "
+                        "user-defined ones are declared in [[output_definitions]]").format(
+                            choices=choices)
+        raise ConfigError(path, text, problem)
     return Output(metric, how)
 
 

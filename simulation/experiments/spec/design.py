@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ...i18n import _, _l
+from ...i18n import _, _l, format_number
 from ...schema import _NO_VALUE, ConfigError, limit
 
 if TYPE_CHECKING:
@@ -38,19 +38,20 @@ MAX_PARAMETERS = limit("MAX_PARAMETERS", 100, _l("Most parameters varied by an e
 def check_plan_size(n_points: int, replicates: int) -> None:
     """Refuse plans above the caps (one line) before any list of points is built."""
     if n_points > MAX_DESIGN_POINTS:
-        raise ConfigError("parameters", _NO_VALUE, _("the design has {n_points:,} points (at "
-                                                     "most {most:,}); use fewer "
+        raise ConfigError("parameters", _NO_VALUE, _("the design has {n_points} points (at "
+                                                     "most {most}); use fewer "
                                                      "levels or design = 'lhs'").format(
-                                                     n_points=n_points,
-                                                     most=MAX_DESIGN_POINTS))
+                                                     n_points=format_number(n_points),
+                                                     most=format_number(MAX_DESIGN_POINTS)))
     if n_points * replicates > MAX_RUNS:
-        raise ConfigError("replicates", replicates, _("{n_points:,} points × {replicates:,} "
-                                                      "replicates = {n_points2:,} runs (at "
-                                                      "most {most:,})").format(
-                                                      n_points=n_points,
-                                                      replicates=replicates,
-                                                      n_points2=n_points * replicates,
-                                                      most=MAX_RUNS))
+        raise ConfigError("replicates", replicates, _("{n_points} points × {replicates} "
+                                                      "replicates = {n_points2} runs (at "
+                                                      "most {most})").format(
+                                                      n_points=format_number(n_points),
+                                                      replicates=format_number(replicates),
+                                                      n_points2=format_number(
+                                                          n_points * replicates),
+                                                      most=format_number(MAX_RUNS)))
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,8 @@ class StudySpec:
                                                                        "differ by more than "
                                                                        "upper/lower case)"))
             if p.column in RESERVED_COLUMNS or p.column in METRICS:
-                what = "a daily metric" if p.column in METRICS else "a column of the runs table"
+                what = (_("a daily metric") if p.column in METRICS
+                        else _("a column of the runs table"))
                 raise ConfigError(f"parameters[{i}].name" if p.name else f"parameters[{i}].key",
                                   p.column, _("is also {what}; choose another name").format(
                                               what=what))
@@ -142,8 +143,8 @@ class ExperimentSpec(StudySpec):
                                                                      "'lhs' only"))
             for i, p in enumerate(self.parameters):
                 if p.is_range and (self.design == "zip" or p.n_levels is None):
-                    hint = ("give values" if self.design == "zip"
-                            else "add n_levels, or use design = 'lhs'")
+                    hint = (_("give values") if self.design == "zip"
+                            else _("add n_levels, or use design = 'lhs'"))
                     raise ConfigError(f"parameters[{i}]", {"low": p.low, "high": p.high},
                                       _("a range needs a sampled design: {hint}").format(hint=hint))
         if self.design == "zip" and self.parameters:
