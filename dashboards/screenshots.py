@@ -82,7 +82,7 @@ def main() -> int:
             page.wait_for_timeout(1000)
             page.screenshot(path=str(OUT / "dashboard-live-charts.png"))
             page.get_by_role("tab", name="Network & organisation").click()
-            page.locator(".socbiz-chart-network img").wait_for()
+            page.locator(".socbiz-chart-network-large img").wait_for()
             page.wait_for_timeout(1000)
             page.screenshot(path=str(OUT / "dashboard-network.png"))
             page.get_by_role("tab", name="Compare").click()
