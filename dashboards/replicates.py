@@ -79,7 +79,7 @@ class Outcome:
 
 
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("reached_phase3", _l("Reached social business (phase 3)"), _l("% of seeds"), True,
+    Outcome("reached_phase3", _l("Reached social business (phase 3)"), _l("share of seeds (%)"), True,
             100),
     Outcome("phase3_day", _l("First day in social business (the horizon if never)"), _l("day"),
             False),

@@ -56,6 +56,35 @@ values = [0.2, 0.8]
 """
 
 
+#: The inputs the tests of the analyses (discovery, growth, sensitivity) vary, by name: key, low,
+#: high. acme's posting frequency drives its posts; the rival's push share does not.
+RANGES = {
+    "frequency": ("brands.acme.content.posts_per_day", 0.2, 4.0),
+    "push": ("brands.acme.content.push_share", 0.1, 0.9),
+    "rival_push": ("brands.rival.content.push_share", 0.1, 0.9),
+}
+
+
+def ranges(*names: str) -> str:
+    """``[[parameters]]`` tables of an experiment file for these RANGES."""
+    return "".join(f'\n[[parameters]]\nkey = "{RANGES[name][0]}"\nname = "{name}"\n'
+                   f"low = {RANGES[name][1]}\nhigh = {RANGES[name][2]}\n" for name in names)
+
+
+def lhs_sweep(n_samples: int, replicates: int, base_seed: int, outputs: list[str],
+              *inputs: str, days: int | None = None, customers: int | None = None) -> str:
+    """A Latin hypercube sweep of the tiny scenario over ``inputs`` (names of RANGES), without
+    daily series or events (the analyses read the runs table only)."""
+    text = (f'scenario = "tiny.toml"\ndesign = "lhs"\nn_samples = {n_samples}\n'
+            f"replicates = {replicates}\nbase_seed = {base_seed}\n"
+            f"timeseries = false\nevents = false\noutputs = {outputs!r}\n".replace("'", '"'))
+    if days is not None:
+        text += f"days = {days}\n"
+    if customers is not None:
+        text += f"\n[overrides]\nmarket.n_customers = {customers}\n"
+    return text + ranges(*inputs)
+
+
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(text))

@@ -6,34 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from experiments_support import tiny_experiment
+from experiments_support import lhs_sweep, tiny_experiment
 
 from simulation.cli import main
 from simulation.experiments import run_sweep
 from simulation.experiments.discovery import _cart, _feature_scores, _prim
 
-LHS = """
-scenario = "tiny.toml"
-design = "lhs"
-n_samples = 24
-replicates = 1
-base_seed = 8
-timeseries = false
-events = false
-outputs = ["followers", "phase"]
-
-[[parameters]]
-key = "brands.acme.content.posts_per_day"
-name = "frequency"
-low = 0.2
-high = 4.0
-
-[[parameters]]
-key = "brands.acme.content.push_share"
-name = "push"
-low = 0.1
-high = 0.9
-"""
+LHS = lhs_sweep(24, 1, 8, ["followers", "phase"], "frequency", "push")
 
 
 # Importing EMA Workbench costs about 10 s of CPU: with the slow checks, in `make validate`.
@@ -98,3 +77,20 @@ def test_discover_command_on_a_sweep(tmp_path, capsys):
         assert main(["discover", str(tmp_path / "out"), *args]) == 2
         err = capsys.readouterr().err
         assert fragment in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan", "high"])
+def test_min_density_outside_zero_one_is_a_one_line_error(tmp_path, capsys, value):
+    # checked when the command line is read: nothing is loaded or computed first
+    with pytest.raises(SystemExit) as exit_:
+        main(["discover", str(tmp_path), "--output", "phase_final", "--condition", ">= 3",
+              "--min-density", value])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"--min-density: '{value}' (must be a number between 0 and 1, inclusive" in err
+
+
+def test_min_density_bounds_are_allowed():
+    from simulation.experiments.cli import share_closed
+
+    assert share_closed("0") == 0.0 and share_closed("1") == 1.0 and share_closed(".8") == 0.8

@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from experiments_support import tiny_experiment
+from experiments_support import lhs_sweep, ranges, tiny_experiment
 
 from simulation.cli import main
 from simulation.experiments import run_sweep
@@ -34,46 +34,10 @@ num_resamples = 100
 
 [overrides]
 market.n_customers = 600
+""" + ranges("frequency", "push")
 
-[[parameters]]
-key = "brands.acme.content.posts_per_day"
-name = "frequency"
-low = 0.2
-high = 4.0
-
-[[parameters]]
-key = "brands.acme.content.push_share"
-name = "push"
-low = 0.1
-high = 0.9
-"""
-
-LHS = """
-scenario = "tiny.toml"
-days = 10
-design = "lhs"
-n_samples = 40
-replicates = 2
-base_seed = 6
-timeseries = false
-events = false
-outputs = ["posts:mean", "followers"]
-
-[overrides]
-market.n_customers = 600
-
-[[parameters]]
-key = "brands.acme.content.posts_per_day"
-name = "frequency"
-low = 0.2
-high = 4.0
-
-[[parameters]]
-key = "brands.rival.content.push_share"
-name = "rival_push"
-low = 0.1
-high = 0.9
-"""
+LHS = lhs_sweep(40, 2, 6, ["posts:mean", "followers"], "frequency", "rival_push", days=10,
+                customers=600)
 
 
 # Over 20 s on a loaded 2-core machine (160 runs): with the slow checks, in `make validate`.
@@ -127,9 +91,8 @@ def test_seed_variance_share():
     assert np.isnan(seed_variance_share(signal[:, :1]))
 
 
+# 80 runs, about 30 s of CPU: with the slow checks, in `make validate`.
 @pytest.mark.validation
-@pytest.mark.xfail(strict=False, reason="last fixes (SALib 1.5 delta keys, variance-components "
-                   "seed share) not run to completion this session: the machine was too loaded")
 def test_delta_pawn_rbd_fast_from_an_lhs_sweep(tmp_path, capsys):
     """acme's posts per day depend on its posting frequency, not on the rival's push share:
     every method must rank frequency far above rival_push for acme's posts_mean."""

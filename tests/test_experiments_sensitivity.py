@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from experiments_support import socbiz, tiny_experiment
+from experiments_support import ranges, socbiz, tiny_experiment
 from SALib.test_functions import Ishigami
 
 from simulation import ScenarioError
@@ -41,19 +41,7 @@ seed = 4
 brand = "acme"
 outputs = ["followers", "weekly_engaged_share:mean"]
 num_resamples = 200
-
-[[parameters]]
-key = "brands.acme.content.posts_per_day"
-name = "frequency"
-low = 0.2
-high = 4.0
-
-[[parameters]]
-key = "brands.acme.content.push_share"
-name = "push"
-low = 0.1
-high = 0.9
-"""
+""" + ranges("frequency", "push")
 
 
 def linear(X: np.ndarray) -> np.ndarray:

@@ -132,6 +132,14 @@ def test_committed_mo_says_what_the_po_says():
     assert committed._catalog == fresh._catalog, "socbiz.mo is stale: run `make translations`"
 
 
+def test_the_catalogue_compiles_without_errors():
+    """What `pybabel compile` checks (and makes `make translations` fail on): a msgid Babel
+    takes for a %-format ("% of seeds" reads as "% o") must keep compatible placeholders."""
+    problems = [(message.id, [str(e) for e in errors])
+                for message, errors in read_catalogue().check()]
+    assert not problems, problems
+
+
 def test_make_translations_uses_the_declared_keywords():
     recipe = (ROOT / "Makefile").read_text().split("translations: setup", 1)[1].split("\n\n")[0]
     assert set(re.findall(r"-k (\S+)", recipe)) == set(i18n.EXTRA_KEYWORDS)

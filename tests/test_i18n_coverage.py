@@ -73,8 +73,6 @@ SCOPE = (
 NOT_YET_CONVERTED: dict[str, str] = {
     # not yet converted: the dashboard (owner: dashboard helper, issue 11)
     "dashboards/components/export.py": "dashboard",
-    # not yet converted: added this session by the research helper, who converts its files
-    "simulation/experiments/calibration.py": "research",
 }
 
 # Files of SCOPE that are tools, not interface (with why).

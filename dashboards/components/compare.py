@@ -173,7 +173,7 @@ def differences_html(result: rep.Replicates) -> str:
     arms = list(result.arms[1:])
     head = [f"<th>{escape(_('outcome'))}</th>",
             f"<th class='num'>{escape(result.baseline)}<br><small>"
-            f"{escape(_('mean [95 % interval]'))}</small></th>"]
+            f"{escape(_('mean [interval at 95%]'))}</small></th>"]
     for i, arm in enumerate(arms, start=1):
         head.append(f"<th class='num'>{ARM_LETTERS[i]} − A<br><small>{escape(arm)}</small></th>")
     rows = []

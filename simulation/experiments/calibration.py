@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..scenario import ScenarioError
 from ..schema import MAX_SEED, ConfigError, param
 from .particles import next_attempt, particle_seed
@@ -488,13 +488,13 @@ def run_calibration(calibration: Calibration | str | os.PathLike | Mapping[str, 
     return result
 
 
-def _version(name: str) -> str:
+def _version(name: str) -> str | None:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version(name)
     except PackageNotFoundError:
-        return "not installed"
+        return None  # recorded as null in calibration.json
 
 
 def _fit(calibration: Calibration, context, pool, out: Path, progress: bool):
@@ -679,41 +679,55 @@ def plot_checks(result: CalibrationResult, ppc_csv: Path):
 
 
 def write_overrides(result: CalibrationResult, calibration: Calibration, path: Path) -> None:
-    lines = [f"# Calibrated by socbiz calibrate {calibration.source} (hash {calibration.hash}):",
-             "# posterior medians of pyabc's ABC-SMC, last generation; 90% credible intervals "
-             "in the comments.",
-             "# Targets:"]
+    lines = ["# " + _("Calibrated by socbiz calibrate {source} (hash {hash}):").format(
+                 source=calibration.source, hash=calibration.hash),
+             "# " + _("posterior medians of pyabc's ABC-SMC, last generation; credible "
+                      "intervals at 90%, in the comments."),
+             "# " + _("Targets:")]
     for t in calibration.targets:
         figure = t.value if t.output else dict(zip(t.days, t.values, strict=True))
-        lines.append(f"#   {t.label} = {figure}" + (" (held out)" if t.holdout else "")
+        lines.append(f"#   {t.label} = {figure}" + (f" ({_('held out')})" if t.holdout else "")
                      + (f": {t.source}" if t.source else ""))
     for r in result.summary.itertuples():
-        lines.append(f"{r.key} = {r.median:.6g}   # 90%: [{r.q05:.4g}, {r.q95:.4g}], prior "
-                     f"[{r.prior_low:g}, {r.prior_high:g}]")
+        lines.append(f"{r.key} = {r.median:.6g}   # " + _(
+            "90%: [{low}, {high}], prior [{prior_low}, {prior_high}]").format(
+            low=f"{r.q05:.4g}", high=f"{r.q95:.4g}", prior_low=f"{r.prior_low:g}",
+            prior_high=f"{r.prior_high:g}"))
     path.write_text("\n".join(lines) + "\n")
+
+
+def _row(*cells) -> str:
+    """A row of a markdown table."""
+    return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
 def summary_markdown(result: CalibrationResult, calibration: Calibration) -> str:
     s = calibration.spec
     lines = [f"# {_('Calibration')}: {calibration.experiment.name}", "",
              calibration.describe().replace("\n", "  \n"), "",
-             f"## {_('Generations')}", "", "| t | epsilon | particles | simulations | "
-             "acceptance |", "|---|---|---|---|---|"]
+             f"## {_('Generations')}", "",
+             _row("t", _("threshold (epsilon)"), _("particles"), _("simulations"),
+                  _("acceptance")), "|---|---|---|---|---|"]
     for g in result.generations.itertuples():
         lines.append(f"| {g.t} | {g.epsilon:.4g} | {g.particles} | {g.simulations} | "
                      f"{g.acceptance_rate:.2f} |")
-    lines += ["", f"## {_('Posterior')}", "", "| parameter | key | prior | median | 90% "
-              "credible interval | mean |", "|---|---|---|---|---|---|"]
+    lines += ["", f"## {_('Posterior')}", "",
+              _row(_("parameter"), _("key"), _("prior"), _("median"), _("90% credible interval"),
+                   _("mean")), "|---|---|---|---|---|---|"]
     for r in result.summary.itertuples():
         lines.append(f"| {r.parameter} | `{r.key}` | [{r.prior_low:g}, {r.prior_high:g}]"
                      f"{' log' if r.prior_scale == 'log' else ''} | {r.median:.4g} | "
                      f"[{r.q05:.4g}, {r.q95:.4g}] | {r.mean:.4g} |")
-    lines += ["", f"## {_('Posterior predictive check')} ({s.posterior_predictive} runs)", "",
-              "| target | role | published | predicted mean | 90% predictive interval | "
-              "inside | source |", "|---|---|---|---|---|---|---|"]
+    runs = ngettext("{n} run", "{n} runs", s.posterior_predictive).format(
+        n=s.posterior_predictive)
+    lines += ["", f"## {_('Posterior predictive check')} ({runs})", "",
+              _row(_("target"), _("role"), _("published"), _("predicted mean"),
+                   _("90% predictive interval"), _("inside"), _("source")),
+              "|---|---|---|---|---|---|---|"]
     for r in result.checks.itertuples():
-        lines.append(f"| {r.target} | {'held out' if r.holdout else 'fitted'} | {r.value:.4g} "
-                     f"| {r.ppc_mean:.4g} | [{r.ppc_q05:.4g}, {r.ppc_q95:.4g}] | "
-                     f"{'yes' if r.inside else 'NO'} | {r.source} |")
+        lines.append(_row(r.target, _("held out") if r.holdout else _("fitted"),
+                          f"{r.value:.4g}", f"{r.ppc_mean:.4g}",
+                          f"[{r.ppc_q05:.4g}, {r.ppc_q95:.4g}]",
+                          _("yes") if r.inside else _("NO"), r.source))
     lines += ["", "![posterior](plots/posterior.png)", "", "![checks](plots/ppc.png)", ""]
     return "\n".join(lines)

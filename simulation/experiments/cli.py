@@ -14,6 +14,23 @@ from pathlib import Path
 from ..i18n import _
 
 
+def share_closed(text: str) -> float:
+    """An argparse type: a number from 0 to 1, both included (a PRIM box's density)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        from ..schema import format_value
+
+        raise argparse.ArgumentTypeError(_("{text} (must be a number between 0 and 1, "
+                                           "inclusive, e.g. 0.8)").format(
+            text=format_value(text)))
+    return value
+
+
 def add_commands(sub) -> None:
     from ..cli import probability_open
 
@@ -113,7 +130,7 @@ def add_commands(sub) -> None:
                       help=_("what makes a run a case, e.g. \"phase_final >= 3\" or \">= 3\" "
                            "(clauses joined by 'and')"))
     disc.add_argument("--brand", help=_("brand analysed (default: the scenario's first)"))
-    disc.add_argument("--min-density", type=float, default=0.8,
+    disc.add_argument("--min-density", type=share_closed, default=0.8,
                       help=_("PRIM box chosen: highest coverage with at least this density "
                            "(default 0.8)"))
     disc.add_argument("--out", help=_("folder (default: RESULTS/discovery/OUTPUT)"))
@@ -440,9 +457,6 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from .discovery import DiscoveryError, discover
 
     results = _results_folder(args.results)
-    if not 0 < args.min_density <= 1:
-        raise _user_error(ValueError(_("--min-density {value}: must be in (0, 1]").format(
-            value=args.min_density)))
     try:
         found = discover(results, args.output, args.condition, brand=args.brand,
                          min_density=args.min_density, out=args.out)
