@@ -15,6 +15,7 @@ from .. import labels
 from ..controller import Controller
 from ..filepick import ScenarioFile, read_upload
 from .common import Paragraphs, escape, html_table
+from .frame import FrameHtml
 
 UPLOADED = "(a file)"  # the select's value for a scenario that is not a preset
 
@@ -150,8 +151,6 @@ def cue_html(snap) -> str:
 @solara.component
 def CueBanner(ctl: Controller):
     """The trainer's cue for where the run is now (follows every frame)."""
-    from .live import FrameHtml
-
     FrameHtml(ctl, "cue", cue_html)
 
 
