@@ -253,6 +253,26 @@ def lever_spec(key: str, config: ScenarioConfig) -> FieldSpec:
     return dataclasses.replace(spec, label=lever.label) if lever else spec
 
 
+def lever_title(key: str) -> str:
+    """A scenario key in words, for messages and tables: the lever's label, with the brand,
+    department or agency it is about ("Adoption (acme, HR)"); the key itself if no lever
+    declares it."""
+    from . import labels
+
+    lever = _lever_of(key)
+    if lever is None:
+        return key
+    names = []
+    for template, part in zip(lever.key.split("."), key.split("."), strict=True):
+        if template == "{department}":
+            names.append(str(labels.department(part)))
+        elif template.startswith("{"):
+            names.append(part)
+    if not names:
+        return str(lever.label)
+    return _("{lever} ({names})").format(lever=lever.label, names=", ".join(names))
+
+
 def _lever_of(key: str) -> Lever | None:
     """The declared lever a concrete key comes from (brand, department, agency filled in)."""
     parts = key.split(".")

@@ -393,7 +393,7 @@ def test_network_and_scenario_views(tabs):
     page.get_by_role("button", name="+7 days").click()
     page.get_by_text("Day 7 of").wait_for()
     page.get_by_role("tab", name="Network & organisation").click()
-    page.locator(".socbiz-chart-network-large img").wait_for()
+    page.locator(".socbiz-chart-network-large img").wait_for()  # the registry names it
     page.locator(".socbiz-chart-organisation-large img").wait_for()
     shot(page, "05-network")
     page.get_by_role("tab", name="Scenario").click()

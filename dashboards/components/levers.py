@@ -10,7 +10,7 @@ from simulation.i18n import _, current_language, msg, ngettext
 
 from .. import labels
 from ..controller import Controller
-from ..levers import LEVER_GROUPS, FieldSpec, format_value, levers, parse_number
+from ..levers import LEVER_GROUPS, FieldSpec, format_value, lever_title, levers, parse_number
 from ..state import _value_at
 
 
@@ -21,12 +21,13 @@ def apply_lever(ctl: Controller, key: str, value) -> str | None:
     except ValueError as error:
         return _short(str(error))
     ctl.publish()
+    shown = lever_title(key)  # the lever's words, not its scenario key
     if rebuilt:
         ctl.say("success", msg("{key} = {value}: the run restarts from day 0 with it.",
-                               key=key, value=format_value(value)))
+                               key=shown, value=format_value(value)))
     else:
         ctl.say("info", msg("{key} = {value}: takes effect when you restart the run (Reset).",
-                            key=key, value=format_value(value)))
+                            key=shown, value=format_value(value)))
     return None
 
 

@@ -14,6 +14,7 @@ from simulation.i18n import Localized, _, format_number, format_percent, msg, ng
 from .. import labels
 from ..controller import Controller
 from ..filepick import ScenarioFile, read_upload
+from ..levers import lever_title
 from .common import Paragraphs, escape, html_table
 from .frame import FrameHtml
 
@@ -198,7 +199,7 @@ def ScenarioDetails(ctl: Controller):
         solara.HTML(tag="h3", unsafe_innerHTML=escape(_("Levers you changed")))
         solara.HTML(tag="div", unsafe_innerHTML=html_table(
             [_("scenario value"), _("now")],
-            [[k, v] for k, v in sorted(snap.overrides.items())]))
+            [[lever_title(k), v] for k, v in sorted(snap.overrides.items())]))
     if config.references:
         solara.HTML(tag="h3", unsafe_innerHTML=escape(_("References")))
         solara.HTML(tag="ul", unsafe_innerHTML="".join(
