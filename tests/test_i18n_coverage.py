@@ -126,7 +126,8 @@ PROGRAMMING_ERRORS = {"TypeError", "NotImplementedError", "RuntimeError", "Asser
                       "KeyError", "IndexError"}
 # Registration mistakes (a developer declaring an extension wrongly) are not user-facing.
 REGISTRATION_ERRORS = ("is not in simulation.", "unknown surfaces",
-                       "is already a vocabulary term", "is declared twice")
+                       "is already a vocabulary term", "is declared twice",
+                       "figure cannot be shown on /mesa")
 # Keywords whose value is never text shown to people.
 IDENTIFIER_KEYWORDS = {"metavar", "dest", "prog", "version", "source", "classes", "class_",
                        "style", "icon_name", "color", "href", "target", "key", "type", "tag",

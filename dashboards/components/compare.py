@@ -19,7 +19,7 @@ import weakref
 import solara
 
 from simulation import list_scenarios, load_scenario
-from simulation.i18n import _, format_number, ngettext
+from simulation.i18n import _, current_language, format_number, ngettext
 
 from .. import replicates as rep
 from ..controller import Controller, page_watcher
@@ -232,7 +232,8 @@ def CompareChart(result: rep.Replicates, brand: str, mode: str):
         spec, initial = chart_data(result, brand, mode)
         return LiveChart(spec=spec, initial=initial)
 
-    widget = solara.use_memo(build, [id(result), brand, mode])
+    # Its words are written when it is built: a switch of language builds it again.
+    widget = solara.use_memo(build, [id(result), brand, mode, current_language()])
     solara.use_effect(lambda: widget.close, [widget])
     solara.Div(classes=["socbiz-compare-chart"], children=[widget])
 
