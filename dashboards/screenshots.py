@@ -59,7 +59,12 @@ class Words:
             return pgettext(context, english) if context else gettext(english)
 
     def __call__(self, english: str, context: str | None = None, *, whole: bool = True):
-        choices = {re.escape(english), re.escape(self.text(english, context))}
+        """``"Differences on day {day}"``: a template matches by its words before the first
+        placeholder (``Écarts au jour``)."""
+        texts = {english, self.text(english, context)}
+        if "{" in english:
+            texts, whole = {t.split("{")[0].strip() for t in texts}, False
+        choices = {re.escape(t) for t in texts}
         body = "|".join(sorted(choices, key=len, reverse=True))
         return re.compile(f"^({body})$" if whole else f"({body})", re.I)
 
@@ -186,7 +191,7 @@ def dashboard(browser, lang: str, port: int) -> list[Path]:
         page.get_by_role("tab", name=words("Compare")).click()
         page.get_by_label(words("Run to day")).fill("365")
         page.get_by_role("button", name=words("Run comparison")).click()
-        page.get_by_text(words("Differences on day", whole=False)).first.wait_for()
+        page.get_by_text(words("Differences on day {day}")).first.wait_for()
         page.wait_for_timeout(1500)
         shot(page, "compare")
         page.get_by_role("tab", name=words("Export")).click()
