@@ -29,6 +29,7 @@ log = logging.getLogger("socbiz.dashboard")
 FRAME_SECONDS = 0.1
 FRAME_WAIT_SECONDS = 1.0  # waiting for the browser to draw a frame, at most
 CUE_WAIT_SECONDS = 5.0  # waiting for the cue day's frame before the cue banner, at most
+CLICKED_DAY_SECONDS = 5.0  # the day sent with a Pause click is used if it came this recently
 # While playing, a frame goes straight to the widgets that show it (charts, cards, day counter,
 # cue, event log: see Controller.watch); the rest of the page (forms) is re-rendered by Solara
 # when the run stops, because one Solara render of the whole tab costs more than a frame.
@@ -90,6 +91,7 @@ class Controller:
         self.drawn = threading.Event()
         self.time_lock = threading.RLock()  # the day shown and the model's day move under it
         self.seen_day = 0  # the latest day ever published (a branch keeps the run beyond it)
+        self._clicked_day: tuple[int, float] | None = None  # (day on screen, when) at a click
         # Set by Pause before anything else, so the loop stops even while a frame is drawing.
         self.stop = threading.Event()
         # Each play loop has a number; an older loop still finishing a frame when Play is
@@ -123,9 +125,18 @@ class Controller:
                 feed.on_drawn = None
         return forget
 
+    def note_day_on_screen(self, day: int) -> None:
+        """The browser says which day its charts show, just before a Play/Pause click or
+        Space (dashboards/keys.vue): Pause stops on exactly that day."""
+        self._clicked_day = (int(day), time.monotonic())
+
     def day_on_screen(self) -> int:
-        """The day the browser's charts have drawn (the one the user is looking at): the
-        oldest among the charts that report their frames, else the last day published."""
+        """The day the user is looking at: the one the browser sent with the Pause click (if
+        it came within the last seconds), else the oldest among the charts that report their
+        frames, else the last day published."""
+        clicked, self._clicked_day = self._clicked_day, None
+        if clicked is not None and time.monotonic() - clicked[1] < CLICKED_DAY_SECONDS:
+            return min(clicked[0], self.day)
         reporting = [f.drawn_days for f in list(self.charts.values()) if f.drawn_days >= 1]
         return min(reporting) - 1 if reporting else self.shown.day
 
@@ -260,6 +271,7 @@ class Controller:
         if self.playing.value:
             self.pause()
         elif self.session.running:
+            self._clicked_day = None  # the day sent with this Play click is not a Pause's
             self.stop.clear()
             self.message.set(None)
             self.playing.set(True)

@@ -18,6 +18,11 @@ SHORTCUTS = ((_l("Space"), _l("play / pause")), ("→", _l("one day forward")),
 class Keys(ipyvuetify.VuetifyTemplate):
     template_file = (__file__, "keys.vue")
     actions: dict = {}
+    on_screen_day = None  # called with the day the charts show, just before Play/Pause
+
+    def vue_screen_day(self, day=None):
+        if self.on_screen_day is not None and isinstance(day, int) and day >= 0:
+            self.on_screen_day(day)
 
     def vue_pressed(self, key=None):
         action = self.actions.get(key)

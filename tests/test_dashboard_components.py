@@ -28,10 +28,9 @@ from simulation.scenario import DEFAULT_SCENARIO, scenario_to_toml
 
 # The dashboards folder is not an installed package: import it from the repository.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from widget_support import button, commit, images, live_charts, record_messages, wait_for, walk  # noqa: E402
+from widget_support import button, commit, live_charts, record_messages, wait_for, walk  # noqa: E402
 
 from dashboards import charts, registry  # noqa: E402
-from dashboards.components.compare import CompareView, run_comparison  # noqa: E402
 from dashboards.components.eventlog import EventLog, log_lines  # noqa: E402
 from dashboards.components.export import ExportView, chart_pngs, make_downloads  # noqa: E402
 from dashboards.components.page import Dashboard, Page  # noqa: E402
@@ -427,36 +426,6 @@ def test_export_tab_offers_every_download(session):
 
 
 # ----------------------------------------------------------------------------------------------
-# Compare
-
-
-def test_comparison_runs_both_with_the_same_seed_and_tables_the_differences():
-    base = load_scenario(DEFAULT_SCENARIO, SMALL)
-    brand = next(iter(base.brands))
-    other = load_scenario(DEFAULT_SCENARIO, {**SMALL,
-                                             f"brands.{brand}.content.posts_per_day": 3.0})
-    result = run_comparison(base, other, "A", "B", seed=3, days=20)
-    assert result.day == 20
-    assert set(result.frame_a["brand"]) == set(result.frame_b["brand"])
-    table = result.table
-    assert {"A", "B", "B - A"} <= set(table.columns)
-    row = table[(table["brand"] == brand) & (table["outcome"] == "followers")].iloc[0]
-    assert row["B - A"] == row["B"] - row["A"]
-    same = run_comparison(base, base, "A", "A again", seed=3, days=20)
-    assert (same.table["B - A"].dropna() == 0).all()  # same seed, same scenario: no difference
-
-
-def test_compare_tab_shows_both_runs(session):
-    _box, rc = solara.render(CompareView(make_controller(session)), handle_error=False)
-    commit(text_field(rc, "Run to day"), "15")
-    button(rc, "Run comparison").click()
-    wait_for(lambda: "Differences on day" in html_blocks(rc), timeout=60)
-    shown = html_blocks(rc)
-    assert "<b>A</b>" in shown and "<b>B</b>" in shown
-    assert len(images(rc)) >= 2
-
-
-# ----------------------------------------------------------------------------------------------
 # Scenarios
 
 
@@ -465,7 +434,11 @@ def test_scenario_picker_loads_another_preset(session):
     if not presets:
         pytest.skip("only one preset")
     rc = render(session)
-    select(rc, "Scenario").v_model = presets[0]
+    picker = select(rc, "Scenario")
+    title = str(load_scenario(presets[0]).title)
+    shown = {item["value"]: item["text"] for item in picker.items}
+    assert shown[presets[0]] == title  # the title is shown, the preset's name is the value
+    picker.v_model = presets[0]
     assert session.config.name == presets[0]
     assert load_scenario(presets[0]).title in texts(rc)
 

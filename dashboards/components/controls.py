@@ -9,6 +9,7 @@ from simulation.i18n import _, format_number, parse_integer
 from ..controller import SPEEDS, Controller, speed_key, speed_label
 from ..state import check_seed
 from .common import escape
+from .frame import FrameHtml
 
 
 def day_html(snap) -> str:
@@ -25,8 +26,6 @@ def day_html(snap) -> str:
 
 @solara.component
 def DayCounter(ctl: Controller):
-    from .live import FrameHtml
-
     FrameHtml(ctl, "day", day_html)
 
 
@@ -66,6 +65,7 @@ def RunControls(ctl: Controller):
             color="primary",
             on_click=ctl.toggle_play,
             disabled=not setup.running and not playing,
+            classes=["socbiz-play"],  # keys.vue sends the day on screen with the click
         )
         solara.Button(_("Step"), icon_name="mdi-step-forward", on_click=lambda: ctl.step(1),
                       disabled=playing or not setup.running, outlined=True)
@@ -130,6 +130,7 @@ def KeyboardShortcuts(ctl: Controller):
 
     keys = solara.use_memo(lambda: Keys(), [])
     keys.actions = {"space": ctl.toggle_play, "right": step, "left": back}
+    keys.on_screen_day = ctl.note_day_on_screen
     solara.use_effect(lambda: keys.close, [keys])
     solara.Div(children=[keys])
     items = "".join(f"<li><kbd>{escape(str(key))}</kbd> {escape(str(what))}</li>"

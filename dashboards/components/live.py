@@ -3,9 +3,6 @@ customer-service charts, next to the intervention form and the event log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import ipywidgets
 import solara
 
 from simulation.i18n import _, current_language, format_number, format_percent
@@ -16,8 +13,10 @@ from .. import charts, registry
 from ..controller import Controller
 from ..livechart import ChartFeed
 from ..state import Snapshot
+from . import layout
 from .common import escape
 from .eventlog import LiveEventLog
+from .frame import FrameHtml
 from .interventions import InterventionForm
 from .scenario import CueBanner
 
@@ -73,25 +72,6 @@ def shown_days(snap: Snapshot) -> int:
     if snap.original is not None:
         day = max(day, snap.original.n_days - 1)
     return charts.shown_days(day, snap.horizon)
-
-
-@solara.component
-def FrameHtml(ctl: Controller, key: str, html: Callable[[Snapshot], str], classes=()):
-    """HTML that follows every frame (set on its widget by the play loop, no page render)."""
-    widget = solara.use_memo(lambda: ipywidgets.HTML(html(ctl.shown)), [])
-    solara.use_effect(lambda: widget.close, [widget])
-    lang = current_language()  # reading it here redraws the HTML when the tab's language changes
-
-    def follow():
-        def draw(snap):
-            text = html(snap)
-            if widget.value != text:
-                widget.value = text
-        draw(ctl.shown)  # now, in the language of the moment (the next frame may be far off)
-        return ctl.watch(key.split("-")[0] + f"-{id(widget)}", draw)
-
-    solara.use_effect(follow, [widget, key, lang])
-    solara.Div(classes=list(classes), children=[widget])
 
 
 @solara.component
@@ -188,8 +168,42 @@ def Timeline(ctl: Controller):
                     classes=["socbiz-help", "socbiz-branch-note"])
 
 
+def projector_day_html(snap: Snapshot) -> str:
+    """The day, for the projector (the sidebar with the day counter is folded away)."""
+    return ("<div class='socbiz-projector-day'>"
+            + escape(_("Day {day} of {horizon}").format(day=format_number(snap.day),
+                                                        horizon=format_number(snap.horizon)))
+            + "</div>")
+
+
+@solara.component
+def ProjectorView(ctl: Controller):
+    """Projector mode (components/layout.py): cards with phase badges, then the story figures
+    side by side above the fold; everything else below."""
+    snap = ctl.snap.value
+    FrameHtml(ctl, "projday", projector_day_html)
+    CueBanner(ctl)
+    KpiStrip(ctl)
+    story = layout.story_figures()
+    with solara.Div(classes=["socbiz-story"]):
+        for figure in story:
+            InteractiveChart(ctl, figure.id, font_size=layout.PROJECTOR_FONT,
+                             height=layout.projector_chart_height())
+    for figure in registry.live_figures():
+        if figure not in story and figure.per != "department":
+            InteractiveChart(ctl, figure.id, font_size=layout.PROJECTOR_FONT)
+    with solara.ColumnsResponsive(default=[12], large=[6, 6]):
+        with solara.Card(_("Intervene"), margin=0):
+            InterventionForm(ctl)
+        with solara.Card(_("Event log"), margin=0, classes=["socbiz-eventlog"]):
+            LiveEventLog(ctl, snap.brands)
+
+
 @solara.component
 def LiveView(ctl: Controller):
+    if layout.PROJECTOR.value:
+        ProjectorView(ctl)
+        return
     snap = ctl.snap.value
     Timeline(ctl)
     CueBanner(ctl)
@@ -199,6 +213,7 @@ def LiveView(ctl: Controller):
             LiveCharts(ctl)
         with solara.Column():
             with solara.Card(_("Intervene"), margin=0):
-                InterventionForm(ctl)
+                # Its fields hold text written for the language: a new form when it changes.
+                InterventionForm(ctl).key(f"interventions-{current_language()}")
             with solara.Card(_("Event log"), margin=0, classes=["socbiz-eventlog"]):
                 LiveEventLog(ctl, snap.brands)

@@ -26,6 +26,7 @@ from .compare import CompareView
 from .controls import RunControls
 from .export import ExportView
 from .language import LanguageSwitch
+from .layout import LayoutStyle, ProjectorToggle
 from .levers import LeverPanel
 from .live import LiveView
 from .network import NetworkView
@@ -82,6 +83,7 @@ def Dashboard(session: Session):
                         raise_error=False)
 
     solara.Style(CSS)
+    LayoutStyle()  # compact on small screens; the projector mode's when it is on
     config = setup.value.config
     title = str(config.title or config.name)  # the scenario's title, in the tab's language
     solara.Title(_("socbiz: {title}").format(title=title))
@@ -89,6 +91,7 @@ def Dashboard(session: Session):
         solara.AppBarTitle(_("socbiz · {title}").format(title=title))
         solara.Button(_("Mesa view"), icon_name="mdi-open-in-new", text=True, href="mesa",
                       target="_blank", classes=["socbiz-mesa-link"])
+        ProjectorToggle()
         LanguageSwitch()  # FR | EN, the browser's language by default (components/language.py)
     with solara.Sidebar():
         with solara.Card(_("Scenario"), margin=0):
