@@ -119,3 +119,15 @@ def test_delta_pawn_rbd_fast_from_an_lhs_sweep(tmp_path, capsys):
                                "grid.toml")
         run_sweep(grid, tmp_path / "grid", workers=0, progress=False)
         analyze_sweep(tmp_path / "grid")
+
+
+def test_a_log_scale_parameter_of_an_lhs_sweep_is_analysed_in_log10(tmp_path):
+    """sensitivity-lhs used to crash on a log-scale range ('assignment destination is
+    read-only'); 24 tiny runs (5 days, 200 customers), a few seconds."""
+    text = lhs_sweep(12, 2, 6, ["posts:mean"], "frequency", days=5, customers=200) + (
+        '\n[[parameters]]\nkey = "brands.acme.departments.customer_service.capacity_hours"\n'
+        'name = "service_hours"\nlow = 1\nhigh = 100\nscale = "log"\n')
+    run_sweep(tiny_experiment(tmp_path, text, "lhs.toml"), tmp_path / "out", workers=0,
+              progress=False)
+    table = analyze_sweep(tmp_path / "out", brand="acme", methods=["rbd_fast"])
+    assert set(table["parameter"]) == {"frequency", "service_hours"}

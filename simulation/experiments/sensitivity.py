@@ -711,7 +711,7 @@ def analyze_sweep(results: str | os.PathLike, *, methods: Sequence[str] = SAMPLE
     for b in [brand] if brand else brands:
         rows = runs[runs["brand"] == b]
         per_point = rows.groupby("point", sort=True)
-        X = per_point[names].first().to_numpy(dtype=float)
+        X = per_point[names].first().to_numpy(dtype=float, copy=True)  # written below
         for j, p in enumerate(spec_params):
             if p.get("scale") == "log":
                 X[:, j] = np.log10(X[:, j])
