@@ -79,6 +79,7 @@ def chart_words() -> dict[str, str]:
         "undoZoom": _("Undo zoom"),
         "savePng": _("Save as PNG"),
         "tooltipDay": _("Day {day} · {title}"),
+        "seriesValue": _("{name}: {value}"),
         "moreEventsOne": ngettext("… and {n} more event that day",
                                   "… and {n} more events that day", 1),
         "moreEventsOther": ngettext("… and {n} more event that day",

@@ -81,6 +81,9 @@ MESA_CSS = """
 .socbiz-mesa-log .socbiz-log { max-height: 330px; }
 .socbiz-mesa-header { font-size: 14px; line-height: 1.5; margin: 4px 0 2px 0; }
 .socbiz-mesa-header .day { font-size: 20px; font-weight: 600; margin-right: 10px; }
+/* The sidebar is as wide as its widest content: a long scenario title (longer in French) in
+   the Scenario select would widen it over the page; the title is ellipsed instead. */
+.v-navigation-drawer .v-select { max-width: 320px; }
 """
 _builds = itertools.count(1)
 

@@ -44,7 +44,7 @@ import pandas as pd
 
 from . import views
 from .config import ScenarioConfig
-from .i18n import _
+from .i18n import _, format_number, lazy_pgettext
 from .model import SocialBusinessModel
 from .scenario import load_scenario
 
@@ -217,10 +217,16 @@ def check_output_folder(folder: str | os.PathLike, needed_bytes: int = 0,
     return path
 
 
+SIZE_UNITS = {"bytes": lazy_pgettext("unit", "bytes"), "KB": lazy_pgettext("unit", "KB"),
+              "MB": lazy_pgettext("unit", "MB"), "GB": lazy_pgettext("unit", "GB"),
+              "TB": lazy_pgettext("unit", "TB")}
+
+
 def _size(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+    """``12.3 MB`` / ``12,3 Mo``: the number and the unit in the language of the moment."""
+    for unit, word in SIZE_UNITS.items():
         if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+            return f"{format_number(n, 0 if unit == 'bytes' else 1)} {word}"
         n /= 1000
     return f"{n:.1f} TB"
 

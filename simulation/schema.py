@@ -478,6 +478,9 @@ def check_name(name: Any, path: str) -> None:
 # Line breaks and tabs are allowed in texts (descriptions are multi-line); no other control
 # character (NUL, escape sequences that would rewrite a terminal, bidi overrides).
 _TEXT_WHITESPACE = frozenset("\n\t\r")
+# Spaces of typography, in single-line texts too: Python calls them not printable, but French
+# puts a no-break space before ":" and a narrow one between thousands (20 000, as Babel writes).
+_TYPOGRAPHIC_SPACES = frozenset("\u00a0\u202f\u2009")
 
 
 def check_text(value: str, path: str, meta: Mapping[str, Any]) -> None:
@@ -488,7 +491,7 @@ def check_text(value: str, path: str, meta: Mapping[str, Any]) -> None:
             cap=format_number(cap), n=format_number(len(value))))
     single = meta.get("single_line")
     if not value.isprintable():
-        allowed_spaces = () if single else _TEXT_WHITESPACE
+        allowed_spaces = _TYPOGRAPHIC_SPACES | (set() if single else _TEXT_WHITESPACE)
         bad = next((c for c in value if not c.isprintable() and c not in allowed_spaces), None)
         if bad is not None:
             allowed = (_("must be one line of printable characters; found {char}") if single

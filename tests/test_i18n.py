@@ -391,3 +391,18 @@ def test_numbers_typed_the_french_way_after_set_are_numbers(typed, lang, expecte
     with language(lang):
         key, value = parse_override(typed)
     assert value == expected and type(value) is type(expected)
+
+
+def test_texts_written_the_french_way_are_accepted(tmp_path):
+    """A no-break space before ':' and a narrow one between thousands (what Babel writes in
+    French) are text, not control characters: a French title or a what-if description with
+    them loads, on one line too; an escape character is still refused."""
+    from simulation.scenario import ScenarioError, load_scenario
+
+    path = tmp_path / "fr.toml"
+    path.write_text('title = { en = "Demo", fr = "Démo\u00a0: 20\u202f000 clients" }\n',
+                    encoding="utf-8")
+    assert load_scenario(path).title.texts["fr"] == "Démo\u00a0: 20\u202f000 clients"
+    path.write_text('title = "Demo \\u001b[2J"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="printable"):
+        load_scenario(path)

@@ -94,3 +94,72 @@ def _walk(widget) -> list[str]:
     for child in getattr(widget, "children", []) or []:
         out.extend([child] if isinstance(child, str) else _walk(child))
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# The whole dashboard page in French, then back in English (one render, no browser)
+
+# Words of the page's own controls in English: none may be left once the tab speaks French.
+ENGLISH_CONTROLS = ("Play", "Step", "+7 days", "Reset", "Apply now", "Go", "Intervene",
+                    "Event log", "Levers", "Speed", "Seed", "Everything", "All brands")
+
+
+def _dashboard_words(rc) -> dict[str, list[str]]:
+    """What a person reads: texts and HTML, button labels, field labels, select items."""
+    import html
+
+    import ipywidgets
+    from widget_support import walk
+
+    words = {"text": [], "buttons": [], "labels": [], "items": []}
+    for w in walk(rc):
+        if isinstance(w, v.Html):
+            words["text"] += [c for c in w.children if isinstance(c, str)]
+        if isinstance(getattr(w, "unsafe_innerHTML", None), str):
+            words["text"].append(html.unescape(w.unsafe_innerHTML))
+        if isinstance(w, ipywidgets.HTML):
+            words["text"].append(html.unescape(w.value))
+        if isinstance(w, v.Btn):
+            words["buttons"] += [c for c in w.children if isinstance(c, str)]
+        if isinstance(getattr(w, "label", None), str):
+            words["labels"].append(w.label)
+        if isinstance(w, v.Select):
+            words["items"] += [i["text"] if isinstance(i, dict) else str(i)
+                               for i in (w.items or [])]
+    return words
+
+
+def test_the_dashboard_speaks_french_then_english_again():
+    """A French browser: the day counter, buttons, fields, selects (labels, not ids), cards,
+    browser charts' words and numbers are French; pressing EN gives the English back."""
+    from widget_support import live_charts
+
+    from dashboards.components.page import Dashboard
+    from dashboards.state import Session
+    from simulation.scenario import DEFAULT_SCENARIO
+
+    _header("fr-FR,fr;q=0.9")
+    session = Session(DEFAULT_SCENARIO, overrides={"market.n_customers": 1500})
+    _box, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]),
+                             handle_error=False)
+    words = _dashboard_words(rc)
+    text = "\n".join(words["text"])
+    assert "Jour 0 sur" in text and "Day 0 of" not in text
+    assert {"Lecture", "Pas à pas", "Réinitialiser", "Appliquer maintenant"} <= set(
+        words["buttons"])
+    shown = set(words["buttons"]) | set(words["labels"]) | set(words["items"])
+    assert not shown & set(ENGLISH_CONTROLS), shown & set(ENGLISH_CONTROLS)
+    # Selects show labels, never ids (the department select of the levers panel).
+    assert "Service client" in words["items"] and "customer_service" not in words["items"]
+    assert "20 jours/s" in words["items"]
+    charts = live_charts(rc)
+    assert charts and all(c.spec["locale"] == "fr-FR" and c.spec["words"]["day"] == "jour"
+                          for c in charts)
+    assert any(p["title"] == "Abonnés" for c in charts for p in c.spec["panels"])
+    # What the FR/EN switch does (the switch itself sits in the app bar, which AppLayout
+    # renders outside this tree; the tests above press it).
+    language.set_session_language("en")
+    words = _dashboard_words(rc)
+    assert "Day 0 of" in "\n".join(words["text"])
+    assert {"Play", "Step", "Reset"} <= set(words["buttons"])
+    assert all(c.spec["words"]["day"] == "day" for c in live_charts(rc))

@@ -52,17 +52,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
 )
 
 # (importer, imported): why it is still there. Remove an entry when you fix it.
-ALLOWED: dict[tuple[str, str], str] = {
-    ("simulation.experiments.calibration", "simulation.experiments.calibration_sampler"): (
-        "function-local: calibration builds the pyabc sampler lazily (pyabc is optional) and "
-        "the sampler reads calibration's _PARTICLE (research owner: move _PARTICLE to a module "
-        "of its own that both import)"),
-    ("dashboards.components.eventlog", "dashboards.components.live"): (
-        "function-local: the event log reuses the live tab's play state (dashboard owner: move "
-        "the shared state to its own module)"),
-    ("dashboards.components.scenario", "dashboards.components.live"): (
-        "function-local: opening a scenario resets the live tab (same fix)"),
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _modules() -> dict[str, Path]:

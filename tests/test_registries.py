@@ -471,14 +471,21 @@ def _check_chart_on_its_tab(figure_id, figure):
     assert all(len(values) == snap.n_days for values in widget.initial["values"])
 
 
+@functools.cache
+def _exported_pngs(figures: tuple) -> dict[str, bytes]:
+    """The Export tab's PNG files for a registry (keyed by the registry, drawn once)."""
+    from dashboards.components.export import chart_pngs
+
+    return chart_pngs(_chart_session())
+
+
 def _check_chart_exported(figure_id, figure):
     from dashboards import registry
-    from dashboards.components.export import chart_pngs
 
     session = _chart_session()
     names = [name for name, f, _b in registry.exports(session.config.brands) if f is figure]
     assert bool(names) == bool(figure.export), figure_id
-    files = chart_pngs(session)
+    files = _exported_pngs(registry.FIGURES)
     for name in names:
         assert files[name].startswith(b"\x89PNG"), name
 

@@ -284,6 +284,7 @@ def test_the_french_debrief_pack_has_french_headings_and_french_numbers(recorded
         page, csvs = build_pack(ws, change)
     assert "<html lang='fr'>" in page
     for heading in ("Classement", "Le marché", "Leçons : les schémas de l&#x27;article",
+                    "Contrefactuel : le même marché",
                     "Décisions et résultats", "Moments clés", "Dictionnaire des données",
                     "Contrefactuel", "Le piège du help desk", "Saturation : publier plus"):
         assert heading in page, heading

@@ -124,6 +124,7 @@ def html_table(headers: list[str], rows: list[list], classes: tuple[str, ...] = 
 @solara.component
 def Paragraphs(text: str, classes: list[str] = []):  # noqa: B006 (solara props)
     """Plain text with blank-line paragraphs, escaped (never Markdown)."""
-    parts = [" ".join(p.split()) for p in (text or "").split("\n\n") if p.strip()]
+    # str(): a Localized text (a scenario's description) in the tab's language, not its English.
+    parts = [" ".join(p.split()) for p in str(text or "").split("\n\n") if p.strip()]
     solara.HTML(tag="div", classes=classes,
                 unsafe_innerHTML="".join(f"<p>{escape(p)}</p>" for p in parts))

@@ -9,6 +9,7 @@ from simulation.i18n import _, format_number, parse_integer
 from ..controller import SPEEDS, Controller, speed_key, speed_label
 from ..state import check_seed
 from .common import escape
+from .frame import FrameHtml
 
 
 def day_html(snap) -> str:
@@ -25,8 +26,6 @@ def day_html(snap) -> str:
 
 @solara.component
 def DayCounter(ctl: Controller):
-    from .live import FrameHtml
-
     FrameHtml(ctl, "day", day_html)
 
 

@@ -9,6 +9,7 @@ from simulation.i18n import _, _l, current_language, format_number, ngettext
 
 from .. import labels
 from .common import escape
+from .frame import FrameHtml
 
 # Event kinds -> the family used for colours and filters.
 FAMILIES = {
@@ -127,7 +128,6 @@ def EventLog(events: pd.DataFrame, brands: list[str], version: int = 0):
 def LiveEventLog(ctl, brands: list[str]):
     """Newest first; filter by kind and brand. A trainer can read it aloud. Follows every
     frame while playing (no page render)."""
-    from .live import FrameHtml
 
     chosen, set_chosen = solara.use_state("all")
     brand, set_brand = solara.use_state(ALL_BRANDS)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import solara
 
+from simulation.i18n import _, format_number, ngettext
 from simulation.views import RunView
 
 from .. import charts, registry
@@ -77,46 +78,55 @@ def ExportView(ctl: Controller):
     # reset a download in progress while the simulation plays.
     downloads = solara.use_memo(lambda: make_downloads(ctl), [])
 
-    solara.HTML(tag="div", unsafe_innerHTML=(
-        f"Everything below is the run <b>as it is now, at day {snap.day}</b> (seed {snap.seed}). "
-        "Files are prepared when you click."))
-    with solara.Card("Data", margin=0):
+    solara.HTML(tag="div", unsafe_innerHTML=_(
+        "Everything below is the run <b>as it is now, at day {day}</b> (seed {seed}). Files are "
+        "prepared when you click.").format(day=format_number(snap.day), seed=snap.seed))
+    with solara.Card(_("Data"), margin=0):
         with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
             solara.FileDownload(downloads["timeseries_csv"],
                                 filename=f"{stem}-timeseries.csv",
-                                label="Time series (CSV)", mime_type="text/csv")
+                                label=_("Time series (CSV)"), mime_type="text/csv")
             solara.FileDownload(downloads["timeseries_parquet"],
                                 filename=f"{stem}-timeseries.parquet",
-                                label="Time series (Parquet)")
+                                label=_("Time series (Parquet)"))
             solara.FileDownload(downloads["events_csv"],
-                                filename=f"{stem}-events.csv", label="Event log (CSV)",
+                                filename=f"{stem}-events.csv", label=_("Event log (CSV)"),
                                 mime_type="text/csv")
-        solara.Text("One row per day and brand with every reporter (phase, adoption by "
-                    "department, followers, reach, engagement, fatigue, sentiment, complaints, "
-                    "backlog, crisis level, sales, cost, ROI …), as written by socbiz run.",
+        solara.Text(_("One row per day and brand with every reporter (phase, adoption by "
+                      "department, followers, reach, engagement, fatigue, sentiment, complaints, "
+                      "backlog, crisis level, sales, cost, ROI …), as written by socbiz run. "
+                      "Column names stay English identifiers; data_dictionary.csv of the whole "
+                      "run's zip says what each means, in English and French."),
                     classes=["socbiz-help"])
-    with solara.Card("Charts", margin=0):
+    with solara.Card(_("Charts"), margin=0):
         solara.FileDownload(downloads["charts_zip"], filename=f"{stem}-charts.zip",
-                            label="All charts (PNG, zip)", mime_type="application/zip")
-    with solara.Card("Scenario with your interventions", margin=0):
+                            label=_("All charts (PNG, zip)"), mime_type="application/zip")
+    with solara.Card(_("Scenario with your interventions"), margin=0):
         solara.FileDownload(downloads["toml"], filename=toml_name,
-                            label="What-if scenario (TOML)", mime_type="application/toml")
-        solara.HTML(tag="div", classes=["socbiz-help"], unsafe_innerHTML=(
-            f"Rerun it from a terminal: <code>socbiz run {escape(toml_name)}</code>. It holds "
-            f"the scenario with your {len(snap.overrides)} lever change(s), seed {snap.seed} and "
-            f"your {len(snap.live)} intervention(s) in its timeline, on the days they acted: "
-            "the rerun is this run."))
+                            label=_("What-if scenario (TOML)"), mime_type="application/toml")
+        levers = ngettext("your {n} lever change", "your {n} lever changes",
+                          len(snap.overrides)).format(n=format_number(len(snap.overrides)))
+        interventions = ngettext("your {n} intervention", "your {n} interventions",
+                                 len(snap.live)).format(n=format_number(len(snap.live)))
+        solara.HTML(tag="div", classes=["socbiz-help"], unsafe_innerHTML=_(
+            "Rerun it from a terminal: <code>socbiz run {file}</code>. It holds the scenario "
+            "with {levers}, seed {seed} and {interventions} in its timeline, on the days they "
+            "acted: the rerun is this run.").format(
+                file=escape(toml_name), levers=levers, seed=snap.seed,
+                interventions=interventions))
         if snap.live:
             solara.HTML(tag="ul", unsafe_innerHTML="".join(
-                f"<li>day {item.day}: {escape(item.text)}</li>" for item in snap.live))
-        with solara.Details("Show the TOML"), solara.Div(classes=["socbiz-toml"]):
+                "<li>" + escape(_("day {day}: {text}").format(day=format_number(item.day),
+                                                            text=item.text)) + "</li>"
+                for item in snap.live))
+        with solara.Details(_("Show the TOML")), solara.Div(classes=["socbiz-toml"]):
             solara.Preformatted(toml_text)
-    with solara.Card("Everything", margin=0):
+    with solara.Card(_("Everything"), margin=0):
         solara.FileDownload(downloads["run_zip"], filename=f"{stem}.zip",
-                            label="The whole run (zip)", mime_type="application/zip")
-        solara.Text("Laid out like the output folder of socbiz run (time series, events, "
-                    "complaints, customer sample, metadata.json, plots) plus the what-if TOML and "
-                    "the dashboard's charts.", classes=["socbiz-help"])
+                            label=_("The whole run (zip)"), mime_type="application/zip")
+        solara.Text(_("Laid out like the output folder of socbiz run (time series, events, "
+                      "complaints, customer sample, metadata.json, data dictionary, plots) plus "
+                      "the what-if TOML and the dashboard's charts."), classes=["socbiz-help"])
 
 
 def make_downloads(ctl: Controller) -> dict:
@@ -130,10 +140,12 @@ def make_downloads(ctl: Controller) -> dict:
                 data = fn()
             except Exception as error:
                 log.exception("export failed")
-                ctl.say("error", f"Export failed: {error}")
-                return f"Export failed: {error}\n"
+                text = _("Export failed: {error}").format(error=error)
+                ctl.say("error", text)
+                return text + "\n"
             if report_time:
-                ctl.say("success", f"Prepared in {time.perf_counter() - started:.1f} s.")
+                ctl.say("success", _("Prepared in {seconds} s.").format(
+                    seconds=format_number(time.perf_counter() - started, 1)))
             return data
         return run
 
@@ -151,4 +163,4 @@ def _toml_or_error(session: Session) -> str:
     try:
         return session.whatif_toml()
     except Exception as error:  # shown in place of the file, never a traceback
-        return f"# The what-if cannot be exported: {error}"
+        return "# " + _("The what-if cannot be exported: {error}").format(error=error)

@@ -6,7 +6,7 @@ import solara
 from solara import v
 
 from simulation.config import DEPARTMENTS
-from simulation.i18n import _, msg, ngettext
+from simulation.i18n import _, current_language, msg, ngettext
 
 from .. import labels
 from ..controller import Controller
@@ -51,7 +51,8 @@ def LeverField(ctl: Controller, spec: FieldSpec):
         set_text(format_value(value))
         set_error("")
 
-    solara.use_effect(sync, [repr(value)])
+    # The text is written for the language (0,5 in French): written again when it changes.
+    solara.use_effect(sync, [repr(value), current_language()])
     label = _("{label} ({unit})").format(label=spec.label, unit=spec.unit) if spec.unit else (
         str(spec.label))
     label += " •" if changed else ""  # a mark, not a word: this value was changed

@@ -3,9 +3,6 @@ customer-service charts, next to the intervention form and the event log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import ipywidgets
 import solara
 
 from simulation.i18n import _, current_language, format_number, format_percent
@@ -19,6 +16,7 @@ from ..state import Snapshot
 from . import layout
 from .common import escape
 from .eventlog import LiveEventLog
+from .frame import FrameHtml
 from .interventions import InterventionForm
 from .scenario import CueBanner
 
@@ -74,25 +72,6 @@ def shown_days(snap: Snapshot) -> int:
     if snap.original is not None:
         day = max(day, snap.original.n_days - 1)
     return charts.shown_days(day, snap.horizon)
-
-
-@solara.component
-def FrameHtml(ctl: Controller, key: str, html: Callable[[Snapshot], str], classes=()):
-    """HTML that follows every frame (set on its widget by the play loop, no page render)."""
-    widget = solara.use_memo(lambda: ipywidgets.HTML(html(ctl.shown)), [])
-    solara.use_effect(lambda: widget.close, [widget])
-    lang = current_language()  # reading it here redraws the HTML when the tab's language changes
-
-    def follow():
-        def draw(snap):
-            text = html(snap)
-            if widget.value != text:
-                widget.value = text
-        draw(ctl.shown)  # now, in the language of the moment (the next frame may be far off)
-        return ctl.watch(key.split("-")[0] + f"-{id(widget)}", draw)
-
-    solara.use_effect(follow, [widget, key, lang])
-    solara.Div(classes=list(classes), children=[widget])
 
 
 @solara.component
@@ -234,6 +213,7 @@ def LiveView(ctl: Controller):
             LiveCharts(ctl)
         with solara.Column():
             with solara.Card(_("Intervene"), margin=0):
-                InterventionForm(ctl)
+                # Its fields hold text written for the language: a new form when it changes.
+                InterventionForm(ctl).key(f"interventions-{current_language()}")
             with solara.Card(_("Event log"), margin=0, classes=["socbiz-eventlog"]):
                 LiveEventLog(ctl, snap.brands)

@@ -30,12 +30,13 @@ def NetworkView(ctl: Controller):
         solara.Select(_("Brand"), value=brand, values=brands, on_value=set_brand,
                       style={"max-width": "260px"})
         counts = np.bincount(states, minlength=len(CUSTOMER_STATES))
-        # One sentence; the count that decides its plural is the number of customers drawn.
+        # One sentence; the count that decides its plural is the number of customers drawn (the
+        # other counts are given as "label: number", so no verb has to agree with them).
         solara.Text(ngettext(
-            "Day {day}: of the {n} customer drawn, {followers} follow {brand}, {negative} feel "
-            "negative about it, {complaints} have an open complaint.",
-            "Day {day}: of the {n} customers drawn, {followers} follow {brand}, {negative} feel "
-            "negative about it, {complaints} have an open complaint.", len(states)).format(
+            "Day {day}: of the {n} customer drawn, following {brand}: {followers}; negative "
+            "about it: {negative}; with an open complaint: {complaints}.",
+            "Day {day}: of the {n} customers drawn, following {brand}: {followers}; negative "
+            "about it: {negative}; with an open complaint: {complaints}.", len(states)).format(
                 day=snap.day, n=format_number(len(states)),
                 followers=format_number(int(counts[2:4].sum())), brand=brand,
                 negative=format_number(int(counts[4])), complaints=format_number(int(counts[5]))),

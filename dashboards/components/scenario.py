@@ -15,6 +15,7 @@ from .. import labels
 from ..controller import Controller
 from ..filepick import ScenarioFile, read_upload
 from .common import Paragraphs, escape, html_table
+from .frame import FrameHtml
 
 UPLOADED = "(a file)"  # the select's value for a scenario that is not a preset
 
@@ -72,8 +73,11 @@ def ScenarioPicker(ctl: Controller):
 
     values = presets + ([UPLOADED] if current == UPLOADED else [])
     words = {UPLOADED: _("(a file)")}
+    # A fixed largest width: the sidebar is as wide as its widest content, and a preset's title
+    # (longer in French) would otherwise widen it over the charts; the title is ellipsed here.
     solara.Select(_("Scenario"), value=current, on_value=choose, values=labels.choices(
-        values, lambda name: words.get(name) or preset_title(name)))
+        values, lambda name: words.get(name) or preset_title(name)),
+        style={"max-width": "340px"})
     with solara.Details(_("Open a scenario file (.toml)")):
         ScenarioFile(on_file, label=_("Drop a .toml scenario file here, or"),
                      pick_label=_("Choose a file…"))
@@ -147,8 +151,6 @@ def cue_html(snap) -> str:
 @solara.component
 def CueBanner(ctl: Controller):
     """The trainer's cue for where the run is now (follows every frame)."""
-    from .live import FrameHtml
-
     FrameHtml(ctl, "cue", cue_html)
 
 

@@ -33,6 +33,13 @@ def market_figure(frame, brands, names: dict[str, str], column: str, title: str,
         ax.axvline(day, color="#999", linewidth=0.6, linestyle=":")
     ax.set_title(title, fontsize=9)
     ax.tick_params(labelsize=7)
+    from matplotlib.ticker import FuncFormatter
+
+    from simulation.i18n import format_number
+
+    numbers = FuncFormatter(lambda value, _pos: format_number(value))  # 0,2 in French
+    ax.xaxis.set_major_formatter(numbers)
+    ax.yaxis.set_major_formatter(numbers)
     ax.legend(fontsize=7, ncols=4, frameon=False)
     fig.tight_layout()
     return fig

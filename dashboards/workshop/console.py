@@ -27,6 +27,7 @@ from simulation.workshop.engine import WorkshopError
 
 from . import shared
 from .charts import market_figure
+from .participant import NumberBox
 from .texts import (
     LabelledSelect,
     LanguageSwitch,
@@ -80,7 +81,7 @@ def JoinDetails(large: bool = False):
             solara.Image(png, width="220px" if large else "140px")
         with solara.Column():
             solara.Text(f"{t('Participants join at')} {url}", style={"font-size": size})
-            solara.Text(f"{t('Room code')}: {ws.room}",
+            solara.Text(tf("{label}: {value}", label=t("Room code"), value=ws.room),
                         style={"font-size": size, "font-weight": "bold"},
                         classes=["workshop-room"])
 
@@ -109,7 +110,8 @@ def Console():
         return run
 
     LanguageSwitch(params)
-    solara.Markdown(f"## {t('Facilitator console')}: {t(ws.config.title)}")
+    solara.Markdown("## " + tf("{label}: {value}", label=t("Facilitator console"),
+                               value=t(ws.config.title)))
     JoinDetails()
     token = params.get("token", "")
     solara.Button(t("Projector view"), href=f"/projector?token={token}", target="_blank",
@@ -177,7 +179,8 @@ def TeamsPanel(act):
     for row in view["teams"]:
         with solara.Row(classes=["console-team"]):
             mark = t("submitted") if row["submitted"] else t("waiting")
-            solara.Text(f"{row['brand']}: {row['team'] or '(' + t('autopilot') + ')'} — {mark}")
+            team = row["team"] or "(" + t("autopilot") + ")"
+            solara.Text(tf("{label}: {value}", label=row["brand"], value=f"{team} — {mark}"))
             if row["team"]:
                 solara.Button(t("Remove"), on_click=act(ws.remove_team, row["brand"]),
                               small=True, text=True)
@@ -204,8 +207,8 @@ def IncidentPanel(view, act):
         LabelledSelect(t("Cause"), [(c, term.label) for c, term in
                                     vocabulary.CRISIS_CAUSE_TERMS.items()], cause, set_cause)
     else:
-        solara.InputFloat(t("Factor"), value=factor, on_value=set_factor)
-    solara.InputInt(t("Day of the round"), value=day, on_value=set_day)
+        NumberBox(t("Factor"), factor, set_factor)  # 0,7 or 0.7
+    NumberBox(t("Day of the round"), day, set_day, whole=True)
     data = {"kind": kind, "brand": target, "cause": cause, "factor": factor,
             "day_in_round": day}
     solara.Button(t("Add incident"), on_click=act(ws.add_incident, data))
@@ -263,11 +266,15 @@ def MarketCharts(last: int):
     def figures():
         frame = ws.frame
         frame = frame[frame["day"] <= last_day]
-        return (market_figure(frame, ws.brands, names, "followers", t("Followers"), boundaries),
-                market_figure(frame, ws.brands, names, "maturity", t("Maturity"), boundaries))
+        with speaking():  # tick labels in the page's number format
+            return (market_figure(frame, ws.brands, names, "followers", t("Followers"),
+                                  boundaries),
+                    market_figure(frame, ws.brands, names, "maturity", t("Maturity"),
+                                  boundaries))
 
     followers, maturity = solara.use_memo(figures, dependencies=[last, last_day,
-                                                                 tuple(names.values())])
+                                                                 tuple(names.values()),
+                                                                 t("Followers")])
     solara.FigureMatplotlib(followers, format="png")
     solara.FigureMatplotlib(maturity, format="png")
 

@@ -26,7 +26,7 @@ import solara
 
 from simulation import vocabulary
 from simulation.config import DEPARTMENTS
-from simulation.i18n import _l, format_currency, format_number, parse_number
+from simulation.i18n import _l, format_currency, format_number, parse_integer, parse_number
 from simulation.workshop.config import AGENCY_KEEP, AGENCY_NONE, DECISION_FIELDS, decision_cost
 from simulation.workshop.engine import WorkshopError
 
@@ -93,7 +93,8 @@ def JoinForm(room: str, bad_token: bool, router):
             return
         router.push(f"/?team={team.token}")
 
-    solara.Markdown(f"## {t('Join the workshop')}: {t(ws.config.title)}")
+    solara.Markdown("## " + tf("{label}: {value}", label=t("Join the workshop"),
+                               value=t(ws.config.title)))
     if bad_token:
         solara.Warning(t("Unknown team link: join again with the room code."))
     solara.InputText(t("Room code"), value=code, on_value=set_code, continuous_update=True)
@@ -118,9 +119,9 @@ def TeamPage(token: str, version: int):
     if public["paused"]:
         solara.Warning(t("Paused by the facilitator"))
     if brief is not None and public["status"] in ("open", "locked"):
-        solara.Info(f"{t(brief.title)}: {t(brief.brief)}")
+        solara.Info(tf("{label}: {value}", label=t(brief.title), value=t(brief.brief)))
     for message in public["messages"][-3:]:
-        solara.Info(f"{t('Messages')}: {message}")
+        solara.Info(tf("{label}: {value}", label=t("Messages"), value=message))
     with solara.Columns([5, 7]):
         with solara.Column():
             DecisionForm(token, public["round"], public["status"], public["paused"]).key(
@@ -169,7 +170,7 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
             with speaking():
                 ws.submit(token, values.current)
         except WorkshopError as problem:
-            message.value = (f"{t('Refused')}: {problem}", "error")
+            message.value = (tf("{label}: {value}", label=t("Refused"), value=problem), "error")
             return
         message.value = (f"{t('Saved')} ({t('revision')} {ws.revision(token)}, "
                          f"{time.strftime('%H:%M:%S')})", "ok")
@@ -201,11 +202,13 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
 
 
 @solara.component
-def NumberBox(label: str, initial: float, on_value, disabled: bool):
+def NumberBox(label: str, initial: float, on_value, disabled: bool = False,
+              whole: bool = False):
     """A number typed the French or the English way (``1,5``, ``20 000``, ``1.5``).
 
-    What is typed is read with simulation.i18n.parse_number; a text that is not a number
-    shows why under the box and is not sent (the server validates the range on submit)."""
+    What is typed is read with simulation.i18n.parse_number (parse_integer if ``whole``); a
+    text that is not a number shows why under the box and is not sent (the server validates
+    the range on submit)."""
     lang = session_language()
     text, set_text = solara.use_state(format_number(initial, lang=lang).replace(
         "\u202f", " ").replace("\u00a0", " "))
@@ -214,7 +217,7 @@ def NumberBox(label: str, initial: float, on_value, disabled: bool):
     def typed(value: str):
         set_text(value)
         try:
-            number = parse_number(value, lang=lang)
+            number = (parse_integer if whole else parse_number)(value, lang=lang)
         except ValueError as problem:
             with speaking():
                 set_error(str(problem) if str(value).strip() else t(_l("a number is needed")))
@@ -250,7 +253,7 @@ def _budget_line(ws, token, values) -> str:
     with speaking():
         used = format_currency(cost, digits=0)
         budget = format_currency(ws.config.budget_per_round, digits=0)
-    return f"{t('Budget used')}: {used} / {budget}"
+    return tf("{label}: {value}", label=t("Budget used"), value=f"{used} / {budget}")
 
 
 def ws_decision(values):

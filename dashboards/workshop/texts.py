@@ -123,6 +123,8 @@ SCREEN_TEXTS = (
     _l('phase'),
     _l('Being simulated…'),
     _l('Language'),
+    # Translators: a label and its value ("Room code: 2VZMYB"); French puts a space before ":".
+    _l('{label}: {value}'),
 )
 
 def phase_label(phase: float) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..i18n import Join, Number, Percent, msg, term
+from ..vocabulary import MIX_TERMS, label_of
 
 if TYPE_CHECKING:
     from .departments import Department
@@ -44,7 +45,8 @@ def change_content(state: BrandState, posts_per_day, mix, push_share, name: str)
         changes.append(msg("{n} posts a day", n=Number(posts_per_day)))
     if mix is not None:
         state.mix = mix
-        changes.append(msg("mix '{mix}'", mix=mix) if isinstance(mix, str)
+        # The mix's name, not its id (MIX_TERMS' label, read in the reader's language).
+        changes.append(msg("mix '{mix}'", mix=label_of(MIX_TERMS, mix)) if isinstance(mix, str)
                        else msg("a new content mix"))
     if push_share is not None:
         state.push_share = push_share

@@ -480,8 +480,9 @@ def build_pack(workshop, counterfactual: Counterfactual | None = None,
     parts.append("</ul>")
     if counterfactual is not None:
         b = counterfactual.brand
-        parts.append(f"<h2 id='counterfactual'>{e(_('Counterfactual'))}: "
-                     f"{e(counterfactual.describe(teams[b]))}</h2>")
+        heading = _("{label}: {value}").format(label=_("Counterfactual"),
+                                               value=counterfactual.describe(teams[b]))
+        parts.append(f"<h2 id='counterfactual'>{e(heading)}</h2>")
         parts.append(f"<table><tr><th>{e(_('indicator'))}</th><th>{e(_('what happened'))}</th>"
                      f"<th>{e(_('counterfactual'))}</th></tr>")
         for row in cf_rows:
