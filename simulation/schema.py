@@ -236,9 +236,13 @@ def allowed_text(meta: Mapping[str, Any], kind: type | None = None) -> str:
 
 
 def _num(x: float) -> str:
-    if isinstance(x, int):
-        return str(x)
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+    """A bound as the reader's language writes it (10 000 000 and 0,5 in French), exactly."""
+    if float(x).is_integer() and abs(x) < 1e19:
+        return format_number(int(x))
+    text = f"{x:g}"
+    if "e" in text:  # 1e-09: scientific notation reads the same in both languages
+        return text
+    return format_number(float(x), len(text.partition(".")[2]))
 
 
 def did_you_mean(key: str, known: list[str], what: str = "key") -> str:

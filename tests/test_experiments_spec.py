@@ -154,7 +154,7 @@ def test_unknown_reduction_lists_the_allowed_ones(tmp_path):
 
 def test_fixed_override_validated_against_the_scenario(tmp_path):
     message = error_of(tmp_path, 'scenario = "tiny.toml"\n[overrides]\nmarket.n_customers = 5\n')
-    assert message == "overrides.market.n_customers = 5 (must be an integer between 10 and 10000000)"
+    assert message == "overrides.market.n_customers = 5 (must be an integer between 10 and 10,000,000)"
 
 
 def test_unknown_scenario_suggests_a_preset(tmp_path):

@@ -400,7 +400,7 @@ def test_customer_cap_is_one_documented_constant():
                  if f.name == "n_customers")
     assert field.metadata["hi"] == MAX_CUSTOMERS
     user_error("run", "--set", f"market.n_customers={MAX_CUSTOMERS + 1}", "--days", "1",
-               parts=("market.n_customers", f"{MAX_CUSTOMERS}"))
+               parts=("market.n_customers", f"{MAX_CUSTOMERS:,}"))
 
 
 def test_every_limit_is_in_the_odd_table():

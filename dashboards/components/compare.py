@@ -19,12 +19,12 @@ import weakref
 import solara
 
 from simulation import list_scenarios, load_scenario
-from simulation.i18n import _, current_language, format_number, ngettext
+from simulation.i18n import _, babel_locale, current_language, format_number, ngettext
 
 from .. import replicates as rep
 from ..controller import Controller, page_watcher
 from ..labels import choices as choice_items
-from ..livechart import LiveChart, panel_spec
+from ..livechart import LiveChart, chart_words, panel_spec
 from ..registry import Panel
 from ..state import Session, check_seed, to_csv_bytes
 from .common import escape
@@ -131,7 +131,9 @@ def chart_data(result: rep.Replicates, brand: str, mode: str, font_size: int = 1
     spec = {"id": "compare", "columns": 3, "fontSize": font_size, "legendHeight": 30,
             "crisisBands": False, "height": 30 + 26 + 2 * 220, "panels": panels,
             "series": series, "legend": legend, "zeroLine": mode != "levels",
-            "originalLabel": ""}
+            "originalLabel": "",
+            # numbers, toolbox and hover words in the tab's language, as the Live tab's charts
+            "locale": babel_locale().replace("_", "-"), "words": chart_words()}
     initial = {"days": days, "values": values, "ranges": ranges, "events": [], "bands": [],
                "xmax": max(result.day, 1), "ghosts": None}
     return spec, initial
