@@ -606,6 +606,8 @@ def test_reload_restores_the_tab_s_session(tabs):
     assert day_of(other) == 0
 
 
+# Slow (a minute of waiting for the sessions to be culled): run by `make validate`, not `make test`.
+@pytest.mark.validation
 @pytest.mark.xfail(strict=False, reason="sessions are freed (model and series dropped, "
                    "malloc_trim) but about 6 MB per closed tab stays (seen 277 -> 412 -> 335 MB "
                    "for 10 tabs): Solara widget or render-context leftovers; issue 11")
@@ -617,7 +619,16 @@ def test_closed_tabs_are_freed_and_memory_returns(chromium, dashboard_url):
     def rss() -> float:
         return server.memory_info().rss / 2**20
 
-    time.sleep(KEEP_SECONDS + 1)  # earlier tests' tabs are gone too
+    # One tab first, played and closed: it loads the code a first tab needs (imports, fonts,
+    # the chart component), which is not a session's memory. "Before" is then the server with
+    # that code loaded and no tab open (run alone by `make validate`, or after other tests).
+    warm = Tabs(chromium, dashboard_url)
+    first = warm.open()
+    first.get_by_role("button", name="+7 days").click()
+    first.get_by_text("Day 7 of").wait_for()
+    first.close(run_before_unload=True)
+    warm.close()
+    time.sleep(KEEP_SECONDS + 20)  # culled (20 s) and no longer kept for a reload (KEEP)
     before = rss()
     opened = Tabs(chromium, dashboard_url)
     pages = [opened.open() for _ in range(10)]
