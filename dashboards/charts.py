@@ -3,7 +3,9 @@
 The time-series panels reuse :mod:`simulation.plots` (the same pictures as ``socbiz run``'s PNG
 files); this module adds what only the dashboard needs: time axes that grow with the run (a
 young run fills the chart instead of hugging its left edge), markers for the interventions
-made, the organisation and customer-network views, and the A/B comparison overlays.
+made, and the organisation and customer-network views. :func:`draw` draws any figure of the
+chart registry (the Export tab's PNG files, the Network tab); the Compare tab's charts are drawn
+in the browser (:mod:`dashboards.replicates`, :mod:`dashboards.components.compare`).
 
 Figures are drawn without a layout engine (fixed margins): constrained layout costs as much as
 the drawing itself, and the dashboard redraws while it plays.
@@ -22,7 +24,7 @@ from matplotlib.patches import Patch
 
 from simulation import plots
 from simulation.config import DEPARTMENTS
-from simulation.i18n import _, _l, format_number, format_percent, ngettext
+from simulation.i18n import _, format_number, format_percent, ngettext
 from simulation.views import CUSTOMER_STATES, BrandView, NetworkSample, RunView
 
 from . import labels, registry
@@ -33,31 +35,6 @@ FONT = {"title": 11, "label": 9, "tick": 8.5, "legend": 8.5}
 # The panels come from the chart registry (declared once; the browser charts use the same).
 SCALES = {p.column: p.scale for f in registry.FIGURES for p in f.panels if p.scale != 1}
 FLOWS = {p.column for f in registry.FIGURES for p in f.panels if p.flow}
-COMPARE_PANELS = registry.as_tuples(registry.compare_panels())
-# The words for the outcomes of :func:`outcomes` (its keys stay stable identifiers: the
-# comparison table and its exports key on them).
-OUTCOME_LABELS = {
-    "final phase": _l("final phase"),
-    "first day in phase 3": _l("first day in phase 3"),
-    "adoption maturity": _l("adoption maturity"),
-    "executive sponsorship": _l("executive sponsorship"),
-    "followers": _l("followers"),
-    "engagement per post (last 30 days)": _l("engagement per post (last 30 days)"),
-    "weekly engaged share": _l("weekly engaged share"),
-    "net sentiment": _l("net sentiment"),
-    "complaints (total)": _l("complaints (total)"),
-    "customer-service backlog": _l("customer-service backlog"),
-    "crises": _l("crises"),
-    "days in crisis": _l("days in crisis"),
-    "customers": _l("customers"),
-    "cumulative cost (€)": _l("cumulative cost (€)"),
-    "ROI": _l("ROI"),
-}
-
-
-def outcome_label(outcome: str) -> str:
-    """An outcome of the differences table in the language of the moment."""
-    return str(OUTCOME_LABELS.get(outcome, outcome))
 MARKED_EVENTS = {"intervention": "#1d3557", "crisis_injected": "#c1121f"}
 
 
@@ -339,97 +316,3 @@ def draw(figure: registry.Figure, frame: pd.DataFrame, events: pd.DataFrame | No
     return panels_figure(frame, registry.as_tuples(figure.panels), days, events, ncols=figure.columns,
                          crisis_bands=figure.crisis_bands, width=width,
                          panel_height=2.2 if figure.columns > 2 else 2.1)
-
-
-# ----------------------------------------------------------------------------------------------
-# Comparison
-
-
-def compare_figure(frame_a: pd.DataFrame, frame_b: pd.DataFrame, label_a: str, label_b: str,
-                   days: int) -> Figure:
-    """Key metrics of two runs overlaid: A solid, B dashed, one colour per brand."""
-    brands = list(dict.fromkeys(plots.brands_of(frame_a) + plots.brands_of(frame_b)))
-    colours = plots.brand_colours(brands)
-    fig = Figure(figsize=(11, 5.6))
-    axes = fig.subplots(2, 3).ravel()
-    for ax, (column, title, ylabel, smooth) in zip(axes, COMPARE_PANELS, strict=True):
-        title, ylabel = str(title), str(ylabel)
-        plots.draw_metric(ax, frame_a, column, title, ylabel, smooth, legend=False,
-                          colours=colours)
-        plots.draw_metric(ax, frame_b, column, title, ylabel, smooth, legend=False,
-                          colours=colours, linestyle="--")
-        if column == "phase":
-            ax.set_ylim(0.8, 3.2)
-            ax.set_yticks([1, 2, 3], ["1", "2", "3"])
-            ax.set_ylabel(_("phase (1-3)"))
-        _time_axis(ax, days)
-        ax.set_xlabel("")
-        ax.title.set_fontsize(FONT["title"] - 1)
-    extra = [Line2D([], [], color="#333", lw=1.5, label=f"A ({label_a})"),
-             Line2D([], [], color="#333", lw=1.5, ls="--", label=f"B ({label_b})")]
-    _brand_legend(fig, brands, colours, extra)
-    fig.subplots_adjust(left=0.08, right=0.99, top=0.89, bottom=0.06, wspace=0.3, hspace=0.38)
-    return fig
-
-
-def compare_phase_figure(frame_a: pd.DataFrame, frame_b: pd.DataFrame,
-                         events_a: pd.DataFrame, events_b: pd.DataFrame, days: int) -> Figure:
-    """Phase bands of both runs, brand by brand (A above B)."""
-    parts, event_parts = [], []
-    brands = list(dict.fromkeys(plots.brands_of(frame_a) + plots.brands_of(frame_b)))
-    for brand in brands:
-        for tag, frame, events in (("A", frame_a, events_a), ("B", frame_b, events_b)):
-            rows = frame[frame["brand"] == brand]
-            if len(rows):
-                parts.append(rows.assign(brand=f"{brand} · {tag}"))
-                chosen = events[events["brand"] == brand]
-                event_parts.append(chosen.assign(brand=f"{brand} · {tag}"))
-    combined = pd.concat(parts, ignore_index=True)
-    combined_events = pd.concat(event_parts, ignore_index=True) if event_parts else None
-    return phase_figure(combined, combined_events, days, width=11)
-
-
-def differences(frame_a: pd.DataFrame, frame_b: pd.DataFrame, events_a: pd.DataFrame,
-                events_b: pd.DataFrame) -> pd.DataFrame:
-    """Final values of the key outcomes per brand: A, B and B - A."""
-    rows = []
-    brands = [b for b in plots.brands_of(frame_a) if b in set(frame_b["brand"])]
-    for brand in brands:
-        a = outcomes(frame_a[frame_a["brand"] == brand], events_a[events_a["brand"] == brand])
-        b = outcomes(frame_b[frame_b["brand"] == brand], events_b[events_b["brand"] == brand])
-        for metric, value_a in a.items():
-            value_b = b[metric]
-            diff = (value_b - value_a) if _numbers(value_a, value_b) else None
-            rows.append({"brand": brand, "outcome": metric, "A": value_a, "B": value_b,
-                         "B - A": diff})
-    return pd.DataFrame(rows, columns=["brand", "outcome", "A", "B", "B - A"])
-
-
-def _numbers(*values) -> bool:
-    return all(isinstance(v, int | float | np.integer | np.floating) and np.isfinite(v)
-               for v in values)
-
-
-def outcomes(rows: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:
-    """Outcomes of one brand's run, for the differences table."""
-    last = rows.iloc[-1]
-    phase3 = rows.loc[rows["phase"] >= 3, "day"]
-    recent = rows.tail(30)
-    crisis_days = int((rows["crisis_level"] > 0).sum()) if "crisis_level" in rows else 0
-    return {
-        "final phase": int(last["phase"]),
-        "first day in phase 3": int(phase3.iloc[0]) if len(phase3) else float("nan"),
-        "adoption maturity": float(last["maturity"]),
-        "executive sponsorship": float(last["sponsorship"]),
-        "followers": int(last["followers"]),
-        "engagement per post (last 30 days)": float(recent["engagement_per_post"].mean()),
-        "weekly engaged share": float(last["weekly_engaged_share"]),
-        "net sentiment": float(last["net_sentiment"]),
-        "complaints (total)": int(rows["complaints_new"].sum()),
-        "customer-service backlog": float(last["backlog"]),
-        "crises": int((events["kind"] == "crisis_start").sum()) if len(events) else 0,
-        "days in crisis": crisis_days,
-        "customers": int(last["customers"]),
-        "cumulative cost (€)": float(last["cumulative_cost"]),
-        "ROI": float(last["roi"]),
-    }
