@@ -49,7 +49,7 @@ from .events import (
     intervention_from_mapping,
 )
 from .i18n import Message, Percent, msg
-from .metrics import BRAND_REPORTERS, MODEL_REPORTERS
+from .metrics import BRAND_REPORTERS, MODEL_REPORTERS, Collector
 from .scenario import load_scenario
 
 # Who acts on each built-in intervention: the method of the agent it concerns (the brand, or the
@@ -137,7 +137,7 @@ class SocialBusinessModel(mesa.Model):
 
         self._pending = sorted(config.timeline, key=lambda e: e.day)
         self._apply_due()
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = Collector(
             model_reporters=dict(MODEL_REPORTERS),
             agenttype_reporters={Brand: dict(BRAND_REPORTERS)},
         )
