@@ -165,6 +165,10 @@ class Brand(mesa.Agent):
         threshold = self.model.config.organisation.adopted_threshold
         return (self.workforce.adoption[self.index] >= threshold).astype(float)
 
+    def adoption_by_department(self) -> dict[str, float]:
+        """Each department's adoption, in DEPARTMENTS order (one read of the workforce)."""
+        return dict(zip(DEPARTMENTS, self.workforce.adoption[self.index].tolist(), strict=True))
+
     def adoption(self, kind: str) -> float:
         return self.departments[kind].adoption
 

@@ -35,6 +35,12 @@ from .money import spend
 from .service import hours_per_simulated_answer
 
 
+# Where each contributing department's posts go (CONTENT_TYPES order); one type per department,
+# so adding them at once is adding them one by one.
+_CONTRIBUTED_AT = [CONTENT_TYPES.index(content) for content in CONTRIBUTED_TYPE.values()]
+assert len(set(_CONTRIBUTED_AT)) == len(_CONTRIBUTED_AT), "two departments contribute one type"
+
+
 @cache
 def _named_mix_shares(name: str) -> np.ndarray:
     """A named mix's shares, computed once (read-only: each day multiplies a copy)."""
@@ -66,9 +72,8 @@ def plan_day(state: BrandState, departments: Mapping[str, Department],
     posts = own_posts * (_named_mix_shares(state.mix) if isinstance(state.mix, str)
                          else mix_shares(state.mix))
     push_posts = own_posts * state.push_share
-    for kind, content in CONTRIBUTED_TYPE.items():
-        posts[CONTENT_TYPES.index(content)] += o.contribution_posts_per_day * (
-            d[kind].adoption ** 2)
+    posts[_CONTRIBUTED_AT] += [o.contribution_posts_per_day * (d[kind].adoption ** 2)
+                               for kind in CONTRIBUTED_TYPE]
     agency_posts = 0.0
     pushed = []  # posts pushed by each agency
     for agency in agencies:
