@@ -51,16 +51,16 @@ PHASE_NAMES = {number: term("phase", number) for number in PHASES}
 
 def classify_phase(brand: Brand, thresholds: ClassifierConfig,
                    organisation: OrganisationConfig) -> int:
-    d = brand.departments
+    a = brand.adoption_by_department()
     recorded = int(getattr(brand, "phase", 1))  # 1 while the brand is being built
     keep = 1.0 - thresholds.exit_margin  # thresholds of the recorded phase, in its favour
     entry2 = thresholds.phase2_adoption * (keep if recorded >= 2 else 1.0)
-    if max(d["marketing"].adoption, d["communication"].adoption) < entry2:
+    if max(a["marketing"], a["communication"]) < entry2:
         return 1
     ease3 = keep if recorded >= 3 else 1.0
     adopted = organisation.adopted_threshold * ease3
-    others = [dep for kind, dep in d.items() if kind != "executive"]
-    breadth = sum(dep.adoption >= adopted for dep in others) / len(others)
+    others = [value for kind, value in a.items() if kind != "executive"]
+    breadth = sum(value >= adopted for value in others) / len(others)
     if (breadth >= thresholds.phase3_breadth - 1e-9
             and brand.sponsorship >= thresholds.phase3_sponsorship * ease3
             and brand.integration >= thresholds.phase3_integration * ease3):
@@ -76,4 +76,4 @@ def is_help_desk(brand: Brand, thresholds: ClassifierConfig) -> bool:
 
 
 def maturity_index(brand: Brand) -> float:
-    return float(np.mean([dep.adoption for dep in brand.departments.values()]))
+    return float(np.mean(list(brand.adoption_by_department().values())))

@@ -6,12 +6,21 @@ The phase classifier, the help-desk flag and the maturity index are in
 Reporters take a brand (brand reporters, one row per day and brand) or the model (market-wide
 reporters) and return a plain number; the DataCollector, the CLI outputs and the dashboard all
 use these same functions.
+
+A brand reporter may carry a ``batch``: the same reporter for a list of brands at once
+(``reporter.batch(brands)`` is ``[reporter(b) for b in brands]``, value for value;
+``tests/test_registries.py`` checks it), reading the workforce table or the market's day once
+for all brands. :class:`Collector`, the model's DataCollector, calls it once a day instead of
+once per brand and stores the rows exactly as Mesa's DataCollector does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from copy import deepcopy
 from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 
 from .config import DEPARTMENTS
@@ -25,6 +34,21 @@ from .classifier import PHASE_NAMES, classify_phase, is_help_desk, maturity_inde
 # Brand reporters (one value per brand and day)
 
 
+def _with_batch(batch: Callable[[Sequence[Brand]], list]):
+    """Give a brand reporter its ``batch``: the reporter for a list of brands at once."""
+    def attach(reporter):
+        reporter.batch = batch
+        return reporter
+    return attach
+
+
+def _adoption_table(brands: Sequence[Brand]) -> np.ndarray:
+    """The adoption of each department (columns) of each of ``brands`` (rows)."""
+    adoption = brands[0].workforce.adoption
+    rows = [b.index for b in brands]
+    return adoption if rows == list(range(len(adoption))) else adoption[rows]
+
+
 def brand_name(brand: Brand) -> str:
     return brand.name
 
@@ -33,6 +57,9 @@ def phase(brand: Brand) -> int:
     return int(brand.phase)
 
 
+# The mean of each row as numpy's mean of one brand's list: its sum / the number of values.
+@_with_batch(lambda brands: (np.add.reduce(_adoption_table(brands), axis=1)
+                             / len(DEPARTMENTS)).tolist() if brands else [])
 def maturity(brand: Brand) -> float:
     return maturity_index(brand)
 
@@ -101,16 +128,30 @@ def backlog(brand: Brand) -> float:
     return float(brand.today.backlog * brand.model.config.market.people_per_customer)
 
 
+def _total_impressions(brand: Brand):
+    return sum(b.today.impressions for b in brand.model.brands.values())
+
+
+def _shares_of_voice(brands: Sequence[Brand]) -> list[float]:
+    total = _total_impressions(brands[0]) if brands else 0.0
+    return [float(b.today.impressions / total) if total > 0 else 0.0 for b in brands]
+
+
+@_with_batch(_shares_of_voice)
 def share_of_voice(brand: Brand) -> float:
     """The brand's share of all impressions of the scenario's brands today."""
-    total = sum(b.today.impressions for b in brand.model.brands.values())
+    total = _total_impressions(brand)
     return float(brand.today.impressions / total) if total > 0 else 0.0
 
 
+def _plain(value):
+    return value if isinstance(value, int) else float(value)  # bool is an int
+
+
 def _from_market(field: str):
+    @_with_batch(lambda brands: [_plain(getattr(b.today, field)) for b in brands])
     def reporter(brand: Brand) -> float:
-        value = getattr(brand.today, field)
-        return value if isinstance(value, int | bool) else float(value)
+        return _plain(getattr(brand.today, field))
 
     reporter.__name__ = field
     reporter.__doc__ = f"The market's {field.replace('_', ' ')} for the brand today."
@@ -118,6 +159,9 @@ def _from_market(field: str):
 
 
 def _adoption_of(kind: str):
+    column = DEPARTMENTS.index(kind)
+
+    @_with_batch(lambda brands: _adoption_table(brands)[:, column].tolist() if brands else [])
     def reporter(brand: Brand) -> float:
         return float(brand.departments[kind].adoption)
 
@@ -184,3 +228,31 @@ MODEL_REPORTERS = {
     "complaints_total": complaints_total,
 }
 
+
+
+# --------------------------------------------------------------------------------------------
+# The DataCollector
+
+_IMMUTABLE = (str, int, bool, float, tuple)  # what Mesa stores without a deep copy
+
+
+class Collector(mesa.DataCollector):
+    """Mesa's DataCollector, recording the brands' reporters column by column: a reporter with
+    a ``batch`` is called once a day for all brands, the others once per brand. Each day's rows
+    are what Mesa stores, ``(time, agent id, *values)`` per brand (mutable values deep-copied),
+    so Mesa's data frames and :func:`simulation.views.records_since` read them unchanged."""
+
+    def _record_agenttype(self, model, agent_type):
+        agents = list(model.agents_by_type[agent_type]) if agent_type in model.agent_types \
+            else []
+        if not agents:
+            return super()._record_agenttype(model, agent_type)
+        columns = [[model.time] * len(agents), [agent.unique_id for agent in agents]]
+        for reporter in self.agenttype_reporters[agent_type].values():
+            batch = getattr(reporter, "batch", None)
+            if batch is not None:  # plain numbers (tests/test_registries.py)
+                columns.append(batch(agents))
+            else:
+                columns.append([v if type(v) in _IMMUTABLE or isinstance(v, _IMMUTABLE)
+                                else deepcopy(v) for v in map(reporter, agents)])
+        return zip(*columns, strict=True)

@@ -30,7 +30,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from .agents import Agency, Brand, Department
+from .agents import Agency, Brand
+from .agents.departments import Workforce
 from .config import ScenarioConfig
 from .customers import Market
 from .events import (
@@ -48,7 +49,7 @@ from .events import (
     intervention_from_mapping,
 )
 from .i18n import Message, Percent, msg
-from .metrics import BRAND_REPORTERS, MODEL_REPORTERS
+from .metrics import BRAND_REPORTERS, MODEL_REPORTERS, Collector
 from .scenario import load_scenario
 
 # Who acts on each built-in intervention: the method of the agent it concerns (the brand, or the
@@ -118,6 +119,8 @@ class SocialBusinessModel(mesa.Model):
         self.market = (market_factory or Market)(config, market_rng)
         self.applied: list[Intervention] = []  # scheduled and live, in the order they acted
         self._initial_attention: np.ndarray | None = None  # kept at the first reach change
+        # Every department of every brand, one table (the Department agents are its cells).
+        self.workforce = Workforce(len(config.brands))
         self.brands: dict[str, Brand] = {
             name: Brand(self, name, i, brand_config)
             for i, (name, brand_config) in enumerate(config.brands.items())
@@ -134,7 +137,7 @@ class SocialBusinessModel(mesa.Model):
 
         self._pending = sorted(config.timeline, key=lambda e: e.day)
         self._apply_due()
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = Collector(
             model_reporters=dict(MODEL_REPORTERS),
             agenttype_reporters={Brand: dict(BRAND_REPORTERS)},
         )
@@ -168,9 +171,8 @@ class SocialBusinessModel(mesa.Model):
                 self.log(brand, kind, cause, text)
         for brand, result in zip(brands, results, strict=True):
             brand.absorb(result)
-        departments = self.agents_by_type[Department]
-        departments.do("decide")
-        departments.do("commit")
+        self.workforce.decide(brands, self.config.organisation)
+        self.workforce.commit(self.config.organisation)
         for brand in brands:
             brand.update_social_crm()
             brand.update_sponsorship()

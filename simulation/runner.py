@@ -79,11 +79,27 @@ def run_scenario(
     ``days`` replaces the scenario's horizon; ``seed`` its seed. Ctrl-C stops the run early and
     still returns what was computed (``metadata["status"]`` says so).
     """
+    started = time.perf_counter()
+    model, status = run_model(scenario, seed=seed, days=days, overrides=overrides,
+                              progress=progress)
+    return collect_result(model, status, time.perf_counter() - started)
+
+
+def run_model(
+    scenario: str | Path | ScenarioConfig | dict | None = None,
+    *,
+    seed: int | None = None,
+    days: int | None = None,
+    overrides: dict[str, Any] | None = None,
+    progress: bool = False,
+) -> tuple[SocialBusinessModel, str]:
+    """Build and run the model as :func:`run_scenario` does; the model and its status
+    ("complete", or "interrupted at day d" after Ctrl-C), without the result's tables (a
+    sweep's worker reads only the series and the event log)."""
     overrides = dict(overrides or {})
     if days is not None:
         overrides["horizon_days"] = days
     config = load_scenario(scenario, overrides)
-    started = time.perf_counter()
     model = SocialBusinessModel(config, rng=seed)
     status = "complete"
     bar = None
@@ -99,7 +115,7 @@ def run_scenario(
     finally:
         if bar:
             bar.close()
-    return collect_result(model, status, time.perf_counter() - started)
+    return model, status
 
 
 def collect_result(model: SocialBusinessModel, status: str, wall_time: float) -> RunResult:

@@ -389,9 +389,32 @@ def _check_reporter_is_an_experiment_metric(name, reporter):
     assert parse_output(f"{name}:final").metric == name
 
 
+@functools.cache
+def _run_for_reporters():
+    from simulation import SocialBusinessModel
+
+    model = SocialBusinessModel("baseline", rng=3, overrides={"market.n_customers": 2000})
+    model.run(40)
+    return model
+
+
+def _check_reporter_batch_gives_each_brands_value(name, reporter):
+    # A reporter's batch (simulation.metrics) gives what the reporter gives brand by brand,
+    # value and type, for all brands and for any list of them.
+    batch = getattr(reporter, "batch", None)
+    if batch is None:
+        return
+    brands = list(_run_for_reporters().brands.values())
+    for chosen in (brands, brands[::-1], brands[1:2], []):
+        got, want = batch(chosen), [reporter(b) for b in chosen]
+        assert got == want, name
+        assert [type(v) for v in got] == [type(v) for v in want], name
+
+
 register_walk("reporters", _reporters, {
     "described": _check_reporter_described,
-    "experiment_metric": _check_reporter_is_an_experiment_metric})
+    "experiment_metric": _check_reporter_is_an_experiment_metric,
+    "batch": _check_reporter_batch_gives_each_brands_value})
 
 
 # ============================================================================================

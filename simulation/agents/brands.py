@@ -66,6 +66,12 @@ class Brand(mesa.Agent):
             kind: Department(model, self, kind, i, config.departments[kind], self.org_rng)
             for i, kind in enumerate(DEPARTMENTS)
         }
+        self.workforce = model.workforce
+        o = model.config.organisation
+        self.workforce.culture_factor[index] = (o.culture_resistance_floor
+                                                + o.culture_resistance_slope
+                                                * config.culture.resistance)
+        self.workforce.turf_war[index] = config.culture.turf_war
         self.peer_weights = internal_network(config.organisational_model, config.hub_department,
                                              config.culture.turf_war,
                                              model.config.organisation.hub_affinity_weight)
@@ -113,6 +119,15 @@ class Brand(mesa.Agent):
     can_spend = _read("can_spend")
 
     @property
+    def peer_weights(self) -> np.ndarray:
+        """The internal network (DEPARTMENTS order): the brand's slice of the workforce's."""
+        return self.workforce.peer_weights[self.index]
+
+    @peer_weights.setter
+    def peer_weights(self, weights: np.ndarray) -> None:
+        self.workforce.peer_weights[self.index] = weights
+
+    @property
     def agencies(self) -> list[Agency]:
         """The agencies under contract, a copy (contracts change through :mod:`.contracts`)."""
         return list(self._agencies)
@@ -147,7 +162,12 @@ class Brand(mesa.Agent):
         return maturity_index(self)
 
     def adopting_vector(self) -> np.ndarray:
-        return np.array([d.adopting for d in self.departments.values()], dtype=float)
+        threshold = self.model.config.organisation.adopted_threshold
+        return (self.workforce.adoption[self.index] >= threshold).astype(float)
+
+    def adoption_by_department(self) -> dict[str, float]:
+        """Each department's adoption, in DEPARTMENTS order (one read of the workforce)."""
+        return dict(zip(DEPARTMENTS, self.workforce.adoption[self.index].tolist(), strict=True))
 
     def adoption(self, kind: str) -> float:
         return self.departments[kind].adoption

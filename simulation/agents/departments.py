@@ -50,10 +50,19 @@ all commit, so the order of departments does not matter):
   the deterministic mean-field rule). Small departments are the noisiest.
 - Awareness gained from crises or training fades back toward the department's baseline over
   awareness_decay_days.
+
+The state of every department of every brand is one table, :class:`Workforce`: arrays of brands
+x departments (row = the brand's index, column = the position in DEPARTMENTS), so the day's
+rules above run once on the whole table (:meth:`Workforce.decide`, :meth:`Workforce.commit`),
+element by element in the order the formulas are written. A :class:`Department` agent is that
+table's cell: reading or setting ``dep.adoption`` reads or sets its entry, and ``dep.decide()``
+/ ``dep.commit()`` apply the same rules to that department alone.
 """
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
@@ -63,20 +72,140 @@ from ..config import DepartmentConfig
 from ..vocabulary import CONTENT_DEPARTMENTS, DEPARTMENT_AFFINITIES, DEPARTMENTS
 
 if TYPE_CHECKING:
+    from ..config import OrganisationConfig
     from .brands import Brand
+
+N_DEPARTMENTS = len(DEPARTMENTS)
+_MARKETING = DEPARTMENTS.index("marketing")
+_COMMUNICATION = DEPARTMENTS.index("communication")
+#: Marketing and communication: their practice depends on the in-house share of the output
+#: and on the turf war.
+_CONTENT = np.array([d in CONTENT_DEPARTMENTS for d in DEPARTMENTS])
+_SERVICE = np.arange(N_DEPARTMENTS) == DEPARTMENTS.index("customer_service")
+
+
+class Workforce:
+    """Every department of every brand: one array per field, brands x departments.
+
+    Fields: adoption, trained_share, capacity_hours, awareness, baseline_awareness, resistance,
+    headcount, champion, the next adoption decided and not yet committed, and the brands'
+    internal networks (brands x departments x departments)."""
+
+    FIELDS = ("adoption", "trained_share", "capacity_hours", "awareness", "baseline_awareness",
+              "resistance", "headcount", "next_adoption")
+
+    def __init__(self, n_brands: int):
+        shape = (n_brands, N_DEPARTMENTS)
+        for name in self.FIELDS:
+            setattr(self, name, np.zeros(shape))
+        self.champion = np.zeros(shape, dtype=bool)
+        self.peer_weights = np.zeros((n_brands, N_DEPARTMENTS, N_DEPARTMENTS))
+        # Of each brand's culture (one column): the factor of its departments' resistance,
+        # culture_resistance_floor + culture_resistance_slope x culture resistance, and the
+        # turf war.
+        self.culture_factor = np.zeros((n_brands, 1))
+        self.turf_war = np.zeros((n_brands, 1))
+
+    def next_adoption_of(self, brands: Sequence[Brand], o: OrganisationConfig,
+                         noise: np.ndarray | None) -> np.ndarray:
+        """Tomorrow's adoption of every department of ``brands`` (rows of the table in the
+        same order), from today's state: the rules of the module docstring, each formula
+        computed element-wise in the order it is written. ``noise``: the standard normal draws
+        (one per department), or None when adoption_noise is 0."""
+        rows: list[int] | slice = [brand.index for brand in brands]
+        if rows == list(range(len(self.adoption))):
+            rows = slice(None)  # every brand, in index order: views, not copies
+        a = self.adoption[rows]
+        # The brands' readings, one column each: sponsorship, results, in-house share,
+        # proactive share.
+        read = np.array([(b.state.sponsorship, b.state.results, b.state.in_house_share,
+                          b.state.proactive_share) for b in brands])
+        sponsorship, results = read[:, 0:1], read[:, 1:2]
+        # Adopting neighbours: a sum over each row of the internal network, left to right.
+        adopting_peers = np.cumsum(self.peer_weights[rows] * (a >= o.adopted_threshold)[:, None],
+                                   axis=2)[..., -1]
+        drive = (o.weight_sponsorship * sponsorship + o.weight_awareness * self.awareness[rows]
+                 + o.weight_results * results
+                 + np.where(adopting_peers >= o.peer_threshold, o.weight_peers * 1.0, 0.0)
+                 + np.where(self.champion[rows], o.champion_drive, 0.0))
+        doing = np.where(_CONTENT, read[:, 2:3], 1.0)
+        # Customer service practises only in the time left after answering.
+        hours = self.capacity_hours[rows] * np.where(_SERVICE, read[:, 3:4], 1.0)
+        capacity_factor = np.minimum(1.0, hours / (o.practice_hours_per_employee
+                                                   * self.headcount[rows]))
+        resistance = np.minimum(1.0, self.resistance[rows] * self.culture_factor[rows])
+        skill = o.untrained_skill + (1 - o.untrained_skill) * self.trained_share[rows]
+        gap = np.abs(a[:, _MARKETING:_MARKETING + 1] - a[:, _COMMUNICATION:_COMMUNICATION + 1])
+        turf = np.where(_CONTENT, 1 - self.turf_war[rows] * (1 - gap), 1.0)
+        growth = ((1 - resistance) * skill * doing * (o.adoption_p * drive + o.adoption_q * a)
+                  * (1 - a) * capacity_factor * turf)
+        erosion = o.erosion_rate * a * (1 - sponsorship)
+        turnover = o.staff_turnover_per_year / 365
+        change = growth - erosion - turnover * a
+        if noise is not None:
+            sd = o.adoption_noise * np.sqrt((growth + erosion + turnover * a)
+                                            / self.headcount[rows])
+            change += sd * noise
+        return np.minimum(1.0, np.maximum(0.0, a + change))
+
+    def decide(self, brands: Sequence[Brand], o: OrganisationConfig) -> None:
+        """Every department of ``brands`` decides tomorrow's adoption (committed by
+        :meth:`commit`); turnover thins the trained share. Each brand's departments draw their
+        noise from the brand's stream, in DEPARTMENTS order."""
+        noise = (np.array([b.org_rng.standard_normal(N_DEPARTMENTS) for b in brands])
+                 if o.adoption_noise > 0 else None)
+        self.next_adoption[:] = self.next_adoption_of(brands, o, noise)
+        self.trained_share *= 1 - o.staff_turnover_per_year / 365
+
+    def commit(self, o: OrganisationConfig) -> None:
+        """Tomorrow's adoption becomes today's; raised awareness fades toward the baseline."""
+        self.adoption[:] = self.next_adoption
+        above = self.awareness > self.baseline_awareness
+        if above.any():
+            self.awareness[above] += ((self.baseline_awareness[above] - self.awareness[above])
+                                      / o.awareness_decay_days)
+
+
+def _cell(field: str, kind: type | None = None, doc: str = "") -> property:
+    """A department's entry in one field of the workforce table."""
+    array_of = operator.attrgetter(field)
+
+    if kind is None:  # a float: ``item`` gives the Python float
+        def get(self):
+            return array_of(self.workforce).item(self._at)
+    else:
+        def get(self):
+            return kind(array_of(self.workforce).item(self._at))
+
+    def set_(self, value) -> None:
+        array_of(self.workforce)[self._at] = value
+
+    return property(get, set_, doc=doc or f"``Workforce.{field}`` of this department.")
 
 
 class Department(mesa.Agent):
-    """One department of one brand."""
+    """One department of one brand: its cell of the model's :class:`Workforce`."""
+
+    adoption = _cell("adoption")
+    trained_share = _cell("trained_share")
+    capacity_hours = _cell("capacity_hours")
+    awareness = _cell("awareness")
+    baseline_awareness = _cell("baseline_awareness")
+    resistance = _cell("resistance")
+    headcount = _cell("headcount", int)
+    champion = _cell("champion", bool)
+    _next_adoption = _cell("next_adoption")
 
     def __init__(self, model: mesa.Model, brand: Brand, kind: str, index: int,
                  config: DepartmentConfig, rng: np.random.Generator):
         super().__init__(model)
         o = model.config.organisation
         self.org_rng = rng
+        self.workforce: Workforce = model.workforce
         self.brand = brand
         self.kind = kind
         self.index = index  # position in DEPARTMENTS, row of the brand's internal network
+        self._at = (brand.index, index)  # its cell in the workforce table
         self.adoption = config.adoption
         self.trained_share = config.trained_share
         self.capacity_hours = config.capacity_hours
@@ -103,31 +232,17 @@ class Department(mesa.Agent):
         return self.capacity_hours
 
     def decide(self) -> None:
-        """Compute tomorrow's adoption from today's state (committed by :meth:`commit`)."""
+        """Compute tomorrow's adoption of this department alone from today's state (committed
+        by :meth:`commit`); the model decides for all departments at once
+        (:meth:`Workforce.decide`), by the same rules."""
         o = self.model.config.organisation
-        brand = self.brand
-        a = self.adoption
-        adopting_peers = float(brand.peer_weights[self.index] @ brand.adopting_vector())
-        peer = 1.0 if adopting_peers >= o.peer_threshold else 0.0
-        drive = (o.weight_sponsorship * brand.sponsorship + o.weight_awareness * self.awareness
-                 + o.weight_results * brand.results + o.weight_peers * peer
-                 + (o.champion_drive if self.champion else 0.0))
-        doing = brand.in_house_share if self.kind in CONTENT_DEPARTMENTS else 1.0
-        needed = o.practice_hours_per_employee * self.headcount
-        capacity_factor = min(1.0, self.practice_hours() / needed)
-        resistance = min(1.0, self.resistance * (o.culture_resistance_floor
-                                                 + o.culture_resistance_slope
-                                                 * brand.config.culture.resistance))
-        growth = ((1 - resistance) * self.skill * doing * (o.adoption_p * drive + o.adoption_q * a)
-                  * (1 - a) * capacity_factor * brand.turf_factor(self.kind))
-        erosion = o.erosion_rate * a * (1 - brand.sponsorship)
-        turnover = o.staff_turnover_per_year / 365
-        change = growth - erosion - turnover * a
+        noise = None
         if o.adoption_noise > 0:
-            sd = o.adoption_noise * np.sqrt((growth + erosion + turnover * a) / self.headcount)
-            change += sd * self.org_rng.standard_normal()
-        self._next_adoption = min(1.0, max(0.0, a + change))
-        self.trained_share *= 1 - turnover
+            noise = np.zeros((1, N_DEPARTMENTS))
+            noise[0, self.index] = self.org_rng.standard_normal()
+        self._next_adoption = self.workforce.next_adoption_of([self.brand], o,
+                                                              noise)[0, self.index]
+        self.trained_share *= 1 - o.staff_turnover_per_year / 365
 
     def commit(self) -> None:
         self.adoption = self._next_adoption

@@ -41,18 +41,26 @@ def listening_coverage(state: BrandState, departments: Mapping[str, Department],
 
 
 def preparedness(state: BrandState, departments: Mapping[str, Department],
-                 o: OrganisationConfig, crisis_plan: float) -> float:
+                 o: OrganisationConfig, crisis_plan: float,
+                 coverage: float | None = None) -> float:
+    """``coverage``: today's listening coverage, when the caller has computed it."""
     d = departments
-    listening_readiness = listening_coverage(state, d, o) * (
+    if coverage is None:
+        coverage = listening_coverage(state, d, o)
+    listening_readiness = coverage * (
         d["pr"].adoption + d["customer_service"].adoption) / 2
     return max(crisis_plan, listening_readiness)
 
 
 def act_on_insights(state: BrandState, departments: Mapping[str, Department],
-                    o: OrganisationConfig, wom: WordOfMouthConfig) -> None:
-    """One day of quality and R&D acting on insights: the incident cut grows."""
+                    o: OrganisationConfig, wom: WordOfMouthConfig,
+                    coverage: float | None = None) -> None:
+    """One day of quality and R&D acting on insights: the incident cut grows. ``coverage``:
+    today's listening coverage, when the caller has computed it."""
     d = departments
-    insight_pace = listening_coverage(state, d, o) * (d["quality"].adoption
+    if coverage is None:
+        coverage = listening_coverage(state, d, o)
+    insight_pace = coverage * (d["quality"].adoption
                                                       + d["rnd"].adoption) / 2
     state.incident_cut += insight_pace * (wom.insight_effect - state.incident_cut) / (
         wom.insight_days)

@@ -22,7 +22,10 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..config import mix_shares
 from ..exchange import DailyOutput
@@ -30,6 +33,21 @@ from ..vocabulary import CONTENT_TYPES, CONTRIBUTED_TYPE
 from .listening import act_on_insights, listening_coverage, preparedness
 from .money import spend
 from .service import hours_per_simulated_answer
+
+
+# Where each contributing department's posts go (CONTENT_TYPES order); one type per department,
+# so adding them at once is adding them one by one.
+_CONTRIBUTED_AT = [CONTENT_TYPES.index(content) for content in CONTRIBUTED_TYPE.values()]
+assert len(set(_CONTRIBUTED_AT)) == len(_CONTRIBUTED_AT), "two departments contribute one type"
+
+
+@cache
+def _named_mix_shares(name: str) -> np.ndarray:
+    """A named mix's shares, computed once (read-only: each day multiplies a copy)."""
+    shares = mix_shares(name)
+    shares.flags.writeable = False
+    return shares
+
 
 if TYPE_CHECKING:
     from ..config import BrandConfig, ScenarioConfig
@@ -51,36 +69,38 @@ def plan_day(state: BrandState, departments: Mapping[str, Department],
     content_hours = (d["marketing"].capacity_hours + d["communication"].capacity_hours) * (
         1 - turf_loss)
     own_posts = min(state.posts_per_day, content_hours / o.hours_per_post)
-    posts = own_posts * mix_shares(state.mix)
+    posts = own_posts * (_named_mix_shares(state.mix) if isinstance(state.mix, str)
+                         else mix_shares(state.mix))
     push_posts = own_posts * state.push_share
-    for kind, content in CONTRIBUTED_TYPE.items():
-        posts[CONTENT_TYPES.index(content)] += o.contribution_posts_per_day * (
-            d[kind].adoption ** 2)
+    posts[_CONTRIBUTED_AT] += [o.contribution_posts_per_day * (d[kind].adoption ** 2)
+                               for kind in CONTRIBUTED_TYPE]
     agency_posts = 0.0
+    pushed = []  # posts pushed by each agency
     for agency in agencies:
         extra = agency.campaign_posts(client)
         posts += extra
         agency_posts += extra.sum()
-        push_posts += extra.sum() * agency.push_orientation
+        pushed.append(extra.sum() * agency.push_orientation)
+        push_posts += pushed[-1]
     total = posts.sum()
-    pushed_by_agencies = sum(a.campaign_posts(client).sum() * a.push_orientation
-                             for a in agencies)
+    pushed_by_agencies = sum(pushed)
     state.in_house_share = 1 - pushed_by_agencies / total if total > 0 else 1.0
     recruitment = brand.recruitment_p if state.can_spend else 0.0
     recruitment += sum(a.config.campaign_recruitment_p for a in agencies
                        if a.campaign_running(client) and state.can_spend)
     cs = d["customer_service"]
-    act_on_insights(state, d, o, wom)
+    coverage = listening_coverage(state, d, o)  # the same all day: insights change neither input
+    act_on_insights(state, d, o, wom, coverage)
     output = DailyOutput(
         posts_by_type=posts,
         push_share=float(push_posts / total) if total > 0 else 0.0,
         agency_posts=float(agency_posts),
         recruitment_p=recruitment,
         answer_capacity=cs.capacity_hours / hours_per_simulated_answer(cs, cfg),
-        listening_coverage=listening_coverage(state, d, o),
+        listening_coverage=coverage,
         conversion=(cfg.behaviour.p_conversion * state.crm_integration * d["crm"].adoption),
         incident_rate=brand.incident_rate * (1 - state.incident_cut),
-        preparedness=preparedness(state, d, o, brand.crisis_preparedness),
+        preparedness=preparedness(state, d, o, brand.crisis_preparedness, coverage),
     )
     notes = spend(state, d, agencies, brand, cfg, day, client.name)
     return output, notes

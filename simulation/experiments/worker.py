@@ -84,7 +84,7 @@ class InjectedFailure(RuntimeError):
 
 def execute_run(context: RunContext, task: RunTask) -> RunSummary:
     """Run one design point and replicate, write its partitions, return a small summary."""
-    from ..runner import run_scenario
+    from ..runner import run_model
 
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
     clock = time.perf_counter()
@@ -103,15 +103,17 @@ def execute_run(context: RunContext, task: RunTask) -> RunSummary:
             # run_scenario's --set style paths cannot index lists: apply them here.
             scenario = apply_overrides(scenario, overrides).to_dict()
             overrides = {}
-        result = run_scenario(scenario, seed=task.seed, overrides=overrides)
-        if result.metadata["status"] != "complete":
-            # run_scenario turns Ctrl-C into a partial result; a partial run is never written.
+        # Only the series and the event log: none of the other tables of a run's result
+        # (customers' sample, complaints, metadata, organisation), which a run does not write.
+        model, run_status = run_model(scenario, seed=task.seed, overrides=overrides)
+        if run_status != "complete":
+            # run_model turns Ctrl-C into a partial run; a partial run is never written.
             raise KeyboardInterrupt
-        series = result.timeseries
+        series = model.brand_frame()
         metrics = reduce_outputs(series, context.outputs, context.window_days)
-        events = result.events
+        events = model.log_book.to_frame()
         n_events = events["brand"].value_counts().to_dict() if len(events) else {}
-        days_simulated = int(result.metadata["days_simulated"])
+        days_simulated = int(model.time_day)
         wall = time.perf_counter() - clock
         if context.timeseries:
             if context.timeseries_columns:
