@@ -34,7 +34,6 @@ from .listening import act_on_insights, listening_coverage, preparedness
 from .money import spend
 from .service import hours_per_simulated_answer
 
-
 # Where each contributing department's posts go (CONTENT_TYPES order); one type per department,
 # so adding them at once is adding them one by one.
 _CONTRIBUTED_AT = [CONTENT_TYPES.index(content) for content in CONTRIBUTED_TYPE.values()]
