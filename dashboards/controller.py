@@ -35,9 +35,11 @@ CLICKED_DAY_SECONDS = 5.0  # the day sent with a Pause click is used if it came 
 # While playing, a frame goes straight to the widgets that show it (charts, cards, day counter,
 # cue, event log: see Controller.watch); the rest of the page (forms) is re-rendered by Solara
 # when the run stops, because one Solara render of the whole tab costs more than a frame.
-# Simulating the next frame's days, at most (6 times this at the fastest speed, where the
-# days go on while the browser draws: a year in 5 s is 73 days a second).
+# Simulating the next frame's days, at most (frames >= 10/s), and at the fastest speed, where
+# the days go on while the browser draws, until the browser is ready or for this long (a year
+# in 5 s is 73 days a second; a slow browser gets fewer frames with more days in each).
 MAX_BURST_SECONDS = 0.08
+FASTEST_SECONDS = 0.25
 SPEEDS = {  # label -> simulated days per second (0: as fast as possible)
     "1 day/s": 1.0,
     "2 days/s": 2.0,
@@ -353,7 +355,8 @@ class Controller:
                 at_cue, first_day, replayed = None, self.day, 0
                 while True:
                     now = time.perf_counter()
-                    if now - cycle_started >= MAX_BURST_SECONDS * (6 if rate == 0 else 1):
+                    if now - cycle_started >= (MAX_BURST_SECONDS if rate > 0
+                                               else FASTEST_SECONDS):
                         break  # a frame is never held back long (a slow machine)
                     if rate == 0 and self.day > first_day and now >= sim_until \
                             and self.frame_on_screen():
