@@ -5,10 +5,12 @@ the last message) and turns clicks into session calls. Every action catches what
 and turns it into a message on the page: a refused value, a scenario file that does not load,
 or even a bug in the model never shows a traceback to a workshop.
 
-Playing runs :meth:`Controller.play` in a background thread. Drawing the charts takes longer than
-simulating a day, so the loop draws a frame, waits a little, simulates in one burst the days the
-chosen speed (simulated days per second) owes by then, and draws again: rendering is throttled,
-the pace of the simulation is kept, and at high speed several days pass between two pictures.
+Playing runs :meth:`Controller.play` in a background thread. Frames are decoupled from days:
+while the browser draws a frame, the loop simulates the days of the next one (those the chosen
+speed owes by the next frame time, or at the fastest speed as many as fit until the browser is
+ready), then sends them once the browser said it drew the last frame. Server and browser work
+at the same time (two cores), the pace of the simulation is kept, and at high speed several
+days pass between two pictures.
 """
 
 from __future__ import annotations
@@ -26,14 +28,18 @@ from .state import Session, Snapshot
 
 log = logging.getLogger("socbiz.dashboard")
 
-FRAME_SECONDS = 0.1
+FRAME_SECONDS = 0.085  # frames are at least this far apart (at most about 12 a second)
 FRAME_WAIT_SECONDS = 1.0  # waiting for the browser to draw a frame, at most
 CUE_WAIT_SECONDS = 5.0  # waiting for the cue day's frame before the cue banner, at most
 CLICKED_DAY_SECONDS = 5.0  # the day sent with a Pause click is used if it came this recently
 # While playing, a frame goes straight to the widgets that show it (charts, cards, day counter,
 # cue, event log: see Controller.watch); the rest of the page (forms) is re-rendered by Solara
 # when the run stops, because one Solara render of the whole tab costs more than a frame.
-MAX_BURST_SECONDS = 0.08  # simulating between two frames, at most (frames ≥ 10/s)
+# Simulating the next frame's days, at most (frames >= 10/s), and at the fastest speed, where
+# the days go on while the browser draws, until the browser is ready or for this long (a year
+# in 5 s is 73 days a second; a slow browser gets fewer frames with more days in each).
+MAX_BURST_SECONDS = 0.08
+FASTEST_SECONDS = 0.25
 SPEEDS = {  # label -> simulated days per second (0: as fast as possible)
     "1 day/s": 1.0,
     "2 days/s": 2.0,
@@ -300,10 +306,13 @@ class Controller:
     def play(self) -> None:
         """The play loop (runs in a background thread until paused or at the horizon).
 
-        Each cycle waits for the next frame time, then simulates at once the days the chosen
-        speed owes since Play (a short burst: a day takes milliseconds), then draws. The model
-        is thus never ahead of the picture while the user watches it: Pause stops on the day
-        shown, not on a day simulated unseen between two frames.
+        Pipelined: while the browser draws frame N, the server simulates the days of frame
+        N + 1; once the browser says it drew N (and the frame time has come), N + 1 is
+        published at once. The model is thus at most one frame ahead of the screen, and
+        Pause stops on the day drawn (see :meth:`pause`: the days beyond it are replayed).
+        At a set speed the days owed by the next frame time are simulated; "As fast as
+        possible" simulates until the browser is ready for the next frame (frames decoupled
+        from days: a slow browser gets fewer frames with more days in each).
         """
         with self._generation_lock:
             self._generation += 1
@@ -315,9 +324,10 @@ class Controller:
         session = self.session
         speed_label = self.speed.value
         started, owed_from = time.perf_counter(), self.day
-        next_frame = 0.0
+        next_frame = time.perf_counter()  # when the next frame may be published
         cue_days = {cue.day for cue in session.config.narrative}
         page_gone = page_watcher()
+        days_per_frame = 1  # days simulated for the last frame (replays go at that pace)
 
         def more() -> bool:  # days left to show: replayed ones, or the model's
             return self.view_day is not None or session.running
@@ -327,45 +337,38 @@ class Controller:
                 if page_gone():  # the tab was closed: stop using the CPU for nobody
                     self.playing.set(False)
                     break
-                while time.perf_counter() < next_frame and playing():
-                    time.sleep(min(0.01, max(next_frame - time.perf_counter(), 0.001)))
-                # Flow control: the next days are simulated once the browser has drawn the last
-                # frame, so the model is never more than one frame ahead of the screen and a
-                # slow browser gets fewer, fuller frames. Pause stops on the day drawn.
-                waited = time.perf_counter()
-                while (not self.frame_on_screen() and playing()
-                       and time.perf_counter() - waited < FRAME_WAIT_SECONDS):
-                    self.drawn.wait(0.01)
-                    self.drawn.clear()
-                browser_seconds = time.perf_counter() - waited
-                if not playing():
-                    break
                 cycle_started = time.perf_counter()
-                next_frame = cycle_started + FRAME_SECONDS  # a steady cadence of frames
                 if self.speed.value != speed_label:  # the speed changed while playing
                     speed_label, started, owed_from = (self.speed.value, cycle_started,
                                                        self.day)
                 rate = SPEEDS.get(speed_label, 10.0)
-                # Simulate for what is left of the frame once it is drawn (a frame costs
-                # last_frame_seconds), keeping a little breath for the server to send it.
-                budget = max(0.02, min(MAX_BURST_SECONDS,
-                                       FRAME_SECONDS - self.last_frame_seconds - 0.015))
+                publish_at = max(next_frame, cycle_started)
+                # The days of the next frame, simulated while the browser draws the last one.
+                # Publishing costs last_frame_seconds: the days stop that much before.
+                sim_until = publish_at - self.last_frame_seconds
                 if rate > 0:
-                    target = owed_from + int((cycle_started - started) * rate)
-                else:  # as fast as possible: simulate for the frame's budget, then draw; a
-                    # slow browser gets fuller frames (at least as much simulating as waiting)
+                    target = owed_from + int((publish_at - started) * rate)
+                else:
                     target = self.day + 10**9
-                if rate == 0 or browser_seconds > FRAME_SECONDS:
-                    budget = max(budget, min(browser_seconds, 0.5))
                 if self.run_to is not None:
                     target = min(target, self.run_to)
-                at_cue = None
-                while time.perf_counter() - cycle_started < budget:
+                at_cue, first_day, replayed = None, self.day, 0
+                while True:
+                    now = time.perf_counter()
+                    if now - cycle_started >= (MAX_BURST_SECONDS if rate > 0
+                                               else FASTEST_SECONDS):
+                        break  # a frame is never held back long (a slow machine)
+                    if rate == 0 and self.day > first_day and now >= sim_until \
+                            and self.frame_on_screen():
+                        break  # the browser is ready for the next frame: publish it
                     with self.time_lock:  # Pause never lands between a check and a day
                         if not (self.day < target and more() and playing()):
                             break
                         if self.view_day is not None:  # a day already simulated: shown again
+                            if rate == 0 and replayed >= days_per_frame:
+                                break
                             self.view_day += 1
+                            replayed += 1
                             if self.view_day >= session.day:
                                 self.view_day = None
                         else:
@@ -376,11 +379,29 @@ class Controller:
                 if at_cue is not None:
                     self.stop_at_cue(at_cue)
                     return
+                if self.day > first_day and not replayed:
+                    days_per_frame = max(1, self.day - first_day)
                 if rate > 0 and self.day < target - 2 * rate * FRAME_SECONDS:
                     # The server cannot keep the pace: do not pile up a debt of days.
                     started, owed_from = time.perf_counter(), self.day
-                if self.day != self.shown.day and playing():
+                # Flow control: the frame goes once the browser has drawn the last one (and
+                # not before the frame time), so a slow browser gets fewer, fuller frames.
+                waited = time.perf_counter()
+                while playing() and (time.perf_counter() < next_frame or (
+                        not self.frame_on_screen()
+                        and time.perf_counter() - waited < FRAME_WAIT_SECONDS)):
+                    if time.perf_counter() < next_frame:
+                        time.sleep(min(0.005, max(next_frame - time.perf_counter(), 0.001)))
+                    else:
+                        self.drawn.wait(0.005)
+                        self.drawn.clear()
+                if not playing():
+                    break
+                if self.day != self.shown.day:
+                    next_frame = time.perf_counter() + FRAME_SECONDS  # a cap on frames/s
                     self.publish(page=False)
+                elif rate > 0:  # no new day owed yet (a slow speed): look again shortly
+                    time.sleep(0.005)
                 if self.run_to is not None and self.day >= self.run_to:
                     self.run_to = None
                     self.stop.set()

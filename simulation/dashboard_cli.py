@@ -181,6 +181,11 @@ def dashboard_environment(scenario: str, seed: int | None,
                           scenarios_dirs=()) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", KERNEL_CULL_TIMEOUT)
+    # glibc's malloc: two arenas rather than one per thread (Solara's threads each kept the
+    # memory of the tabs they served) and a fixed mmap threshold (large arrays go back to the
+    # system when freed): measured 261 -> 342 MB after 10 closed tabs without, 261 -> 290 with.
+    env.setdefault("MALLOC_ARENA_MAX", "2")
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", "131072")
     if scenarios_dirs:
         env["SOCBIZ_DASHBOARD_SCENARIOS_DIRS"] = os.pathsep.join(str(d) for d in scenarios_dirs)
     else:

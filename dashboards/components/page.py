@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 import solara
 import solara.lab
@@ -76,11 +77,14 @@ def Dashboard(session: Session):
     session.on_adopted = lambda: ctl.attempt(ctl.publish)  # a reload found its old session
 
     def play_loop():
+        # A thread of our own, not solara.lab.use_task: each use_task registers a kernel-start
+        # callback in a module-level list that Solara never empties, which kept every closed
+        # tab's controller, snapshot and series alive. Solara's threads carry the kernel's
+        # context; the loop ends by itself when playing goes False (see Controller.play).
         if playing.value:
-            ctl.play()
+            threading.Thread(target=ctl.play, name="socbiz-play", daemon=True).start()
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True,
-                        raise_error=False)
+    solara.use_effect(play_loop, [playing.value])
 
     solara.Style(CSS)
     LayoutStyle()  # compact on small screens; the projector mode's when it is on
