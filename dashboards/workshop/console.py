@@ -26,7 +26,7 @@ from simulation.workshop.debrief import CHANGES, Counterfactual, build_pack
 from simulation.workshop.engine import WorkshopError
 
 from . import shared
-from .charts import market_figure
+from .charts import market_svg
 from .participant import NumberBox
 from .texts import (
     LabelledSelect,
@@ -294,16 +294,14 @@ def MarketCharts(last: int):
         frame = ws.frame
         frame = frame[frame["day"] <= last_day]
         with speaking():  # tick labels in the page's number format
-            return (market_figure(frame, ws.brands, names, "followers", t("Followers"),
-                                  boundaries),
-                    market_figure(frame, ws.brands, names, "maturity", t("Maturity"),
-                                  boundaries))
+            return (market_svg(frame, ws.brands, names, "followers", t("Followers"),
+                               boundaries)
+                    + market_svg(frame, ws.brands, names, "maturity", t("Maturity"),
+                                 boundaries))
 
-    followers, maturity = solara.use_memo(figures, dependencies=[last, last_day,
-                                                                 tuple(names.values()),
-                                                                 t("Followers")])
-    solara.FigureMatplotlib(followers, format="png")
-    solara.FigureMatplotlib(maturity, format="png")
+    svg = solara.use_memo(figures, dependencies=[last, last_day, tuple(names.values()),
+                                                 t("Followers")])
+    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["workshop-market-charts"])
 
 
 @solara.component

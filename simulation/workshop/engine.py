@@ -187,7 +187,8 @@ class Workshop:
 
     def _after_market_change(self) -> None:
         """Take what pages read from the model (series, strategies) once the model is still."""
-        self.frame = self.market.model.brand_frame()
+        frame = self.market.frame  # taken at the end of the last round played, if any
+        self.frame = frame if frame is not None else self.market.model.brand_frame()
         self.strategies = dict(self.market.strategies)
         self._memo.clear()
         self._public_memo.clear()
