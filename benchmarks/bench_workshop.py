@@ -10,7 +10,8 @@ decision round-trip latency (click → the server's confirmation in the page, ti
 see WATCH; median and 95th percentile; and the same through Playwright's polling wait), time
 to simulate and publish a round (click Simulate → every participant's page shows the next round;
 split into the model's own simulation time, as the console reports it, and the rest: release,
-storing, pushing the results to every page), server memory (RSS), and decisions lost or mixed up (the workshop file compared with what each participant sent).
+storing, pushing the results to every page), server memory (RSS), and decisions lost or mixed
+up (the workshop file compared with what each participant sent).
 
 The machine is shared, so wall times measure its load too: the load average is printed at each
 N, and CPU time is measured separately for the server process (per join, per decision, per
