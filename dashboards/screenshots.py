@@ -269,7 +269,7 @@ def workshop(browser, lang: str, port: int) -> list[Path]:
         console.get_by_role("button", name=words("Simulate")).click()
         console.get_by_text(words("Round simulated in", whole=False)).first.wait_for()
         console.get_by_role("button", name=words("Release results")).click()
-        console.locator("img").nth(1).wait_for()  # the market charts
+        console.locator(".workshop-market-charts svg[role=img]").nth(1).wait_for()  # charts
         shot(console, "console")
         pages[0].get_by_text(words("Engagements this round")).wait_for()
         shot(pages[0], "participant")
@@ -277,7 +277,7 @@ def workshop(browser, lang: str, port: int) -> list[Path]:
         projector.set_default_timeout(180_000)
         projector.goto(f"{base}/projector?token={token}")
         projector.locator("table").first.wait_for()  # the leaderboard
-        projector.locator("img").nth(1).wait_for()  # the market charts
+        projector.locator(".workshop-market-charts svg[role=img]").nth(1).wait_for()  # charts
         shot(projector, "projector")
         for page in pages:
             page.context.close()

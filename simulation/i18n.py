@@ -644,6 +644,14 @@ def babel_locale(lang: str | None = None) -> str:
     return BABEL_LOCALES[normalise_language(lang) if lang else current_language()]
 
 
+@functools.cache
+def _parsed_locale(identifier: str):
+    """Babel's Locale for an identifier, parsed once (parsing costs a few ms per call)."""
+    from babel import Locale
+
+    return Locale.parse(identifier)
+
+
 def format_number(value: float, digits: int | None = None, *, signed: bool = False,
                   lang: str | None = None) -> str:
     """``20 000`` / ``20,000``; ``digits`` fixes the decimals (default: up to three, as needed)."""
@@ -653,15 +661,14 @@ def format_number(value: float, digits: int | None = None, *, signed: bool = Fal
     if digits is not None or signed:
         body = "#,##0" + ("." + "0" * digits if digits else "" if digits == 0 else ".###")
         pattern = f"+{body};-{body}" if signed else body
-    return format_decimal(value, format=pattern, locale=babel_locale(lang))
+    return format_decimal(value, format=pattern, locale=_parsed_locale(babel_locale(lang)))
 
 
 def format_percent(fraction: float, digits: int = 1, *, lang: str | None = None) -> str:
     """A share as a percentage: 0.125 -> ``12.5%`` / ``12,5 %``."""
-    from babel import Locale
     from babel.numbers import format_percent as babel_percent
 
-    locale = Locale.parse(babel_locale(lang))
+    locale = _parsed_locale(babel_locale(lang))
     pattern = locale.percent_formats[None].pattern
     # The locale's own pattern (it places the sign and the space) with our number of decimals.
     number = "#,##0" + ("." + "0" * digits if digits > 0 else "")
@@ -672,10 +679,9 @@ def format_percent(fraction: float, digits: int = 1, *, lang: str | None = None)
 def format_currency(amount: float, currency: str = "EUR", digits: int | None = None, *,
                     lang: str | None = None) -> str:
     """Money in the locale: ``€200,000.00`` / ``200 000,00 €``; ``digits=0`` for round sums."""
-    from babel import Locale
     from babel.numbers import format_currency as babel_currency
 
-    locale = Locale.parse(babel_locale(lang))
+    locale = _parsed_locale(babel_locale(lang))
     if digits is None:
         return babel_currency(amount, currency, locale=locale)
     pattern = locale.currency_formats["standard"].pattern.split(";")[0]

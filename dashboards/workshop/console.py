@@ -26,7 +26,7 @@ from simulation.workshop.debrief import CHANGES, Counterfactual, build_pack
 from simulation.workshop.engine import WorkshopError
 
 from . import shared
-from .charts import market_figure
+from .charts import market_svg
 from .participant import NumberBox
 from .texts import (
     LabelledSelect,
@@ -171,23 +171,50 @@ def _done(name: str, result) -> str:
 
 @solara.component
 def TeamsPanel(act):
-    """Who joined and who submitted: follows every change."""
+    """Who joined and who submitted: follows every change, so it is one HTML block (forty
+    submissions re-render one widget, not forty rows of buttons)."""
+    from html import escape
+
     ws = shared.workshop()
     shared.use_version()
     view = ws.console_view()
     solara.Markdown(f"### {t('Teams')}")
+    lines = []
     for row in view["teams"]:
-        with solara.Row(classes=["console-team"]):
-            mark = t("submitted") if row["submitted"] else t("waiting")
-            team = row["team"] or "(" + t("autopilot") + ")"
-            solara.Text(tf("{label}: {value}", label=row["brand"], value=f"{team} — {mark}"))
-            if row["team"]:
-                solara.Button(t("Remove"), on_click=act(ws.remove_team, row["brand"]),
-                              small=True, text=True)
-                if not ws.outcomes:
-                    for free in view["free"][:3]:
-                        solara.Button(f"{t('Move to')} {free}", small=True, text=True,
-                                      on_click=act(ws.reassign, row["brand"], free))
+        mark = t("submitted") if row["submitted"] else t("waiting")
+        team = row["team"] or "(" + t("autopilot") + ")"
+        lines.append(f'<div class="console-team">'
+                     f'{escape(tf("{label}: {value}", label=row["brand"], value=f"{team} — {mark}"))}'
+                     f"</div>")
+    solara.HTML(tag="div", unsafe_innerHTML="".join(lines))
+    TeamActions(act)
+
+
+def _roster():
+    ws = shared.workshop()
+    with ws.lock:
+        return (tuple((b, tm.name if (tm := ws.team_of_brand(b)) else "") for b in ws.brands),
+                bool(ws.outcomes))
+
+
+@solara.component
+def TeamActions(act):
+    """Remove a team, or move it to a free brand (before round 1): follows the roster only."""
+    ws = shared.workshop()
+    roster, played = shared.use_watched(_roster)
+    free = [b for b, name in roster if not name]
+    for brand, name in roster:
+        if not name:
+            continue
+        with solara.Row(classes=["console-team-actions"]):
+            solara.Text(tf("{label}: {value}", label=brand, value=name),
+                        style={"font-size": "0.85em"})
+            solara.Button(t("Remove"), on_click=act(ws.remove_team, brand), small=True,
+                          text=True)
+            if not played:
+                for other in free[:3]:
+                    solara.Button(f"{t('Move to')} {other}", small=True, text=True,
+                                  on_click=act(ws.reassign, brand, other))
 
 
 @solara.component
@@ -267,16 +294,14 @@ def MarketCharts(last: int):
         frame = ws.frame
         frame = frame[frame["day"] <= last_day]
         with speaking():  # tick labels in the page's number format
-            return (market_figure(frame, ws.brands, names, "followers", t("Followers"),
-                                  boundaries),
-                    market_figure(frame, ws.brands, names, "maturity", t("Maturity"),
-                                  boundaries))
+            return (market_svg(frame, ws.brands, names, "followers", t("Followers"),
+                               boundaries)
+                    + market_svg(frame, ws.brands, names, "maturity", t("Maturity"),
+                                 boundaries))
 
-    followers, maturity = solara.use_memo(figures, dependencies=[last, last_day,
-                                                                 tuple(names.values()),
-                                                                 t("Followers")])
-    solara.FigureMatplotlib(followers, format="png")
-    solara.FigureMatplotlib(maturity, format="png")
+    svg = solara.use_memo(figures, dependencies=[last, last_day, tuple(names.values()),
+                                                 t("Followers")])
+    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["workshop-market-charts"])
 
 
 @solara.component

@@ -33,7 +33,6 @@ from simulation.workshop.engine import WorkshopError
 from . import shared
 from .charts import svg_chart
 from .texts import (
-    LabelledSelect,
     LanguageSwitch,
     phase_label,
     session_language,
@@ -113,7 +112,8 @@ def TeamPage(token: str, version: int):
     brief = (ws.config.briefs[public["round"] - 1]
              if public["round"] <= len(ws.config.briefs) else None)
     status = t(public["status"])
-    solara.Markdown(f"## {t('Team')} {_md(team.name)} — {t('brand')} {team.brand}")
+    solara.HTML(tag="h2", unsafe_innerHTML=escape(f"{t('Team')} {team.name} — {t('brand')} "
+                                                  f"{team.brand}"))
     solara.Text(tf("Round {number} of {total}: {status}", number=public["round"],
                    total=public["total_rounds"], status=status), classes=["workshop-round"])
     if public["paused"]:
@@ -124,81 +124,122 @@ def TeamPage(token: str, version: int):
         solara.Info(tf("{label}: {value}", label=t("Messages"), value=message))
     with solara.Columns([5, 7]):
         with solara.Column():
-            DecisionForm(token, public["round"], public["status"], public["paused"]).key(
-                f"form-{public['round']}-{public['status']}")
+            DecisionForm(token, public["round"], public["status"], public["paused"])
         with solara.Column():
             OwnBrand(private, public)
     PublicMarket(public)
 
 
+@solara.component_vue("decision_form.vue")
+def DecisionFormView(texts: dict, fields: list, selects: list, departments: list, initial: dict,
+                     generation: str, disabled: bool, budget: str, errors: dict, saved: str,
+                     saved_kind: str, event_change=None, event_submit=None):
+    """The form in the browser (decision_form.vue): one widget for the thirty controls."""
+
+
+def _shown(value) -> str:
+    return format_number(value, lang=session_language()).replace("\u202f", " ").replace(
+        "\u00a0", " ")
+
+
+def read_form(values, initial: dict) -> tuple[dict, dict[str, str]]:
+    """What the browser sent, as decision data, and the numbers it could not read (name ->
+    reason). Only the form's own keys are read; the server validates the decision anyway."""
+    data = dict(initial)
+    errors: dict[str, str] = {}
+    values = values if isinstance(values, dict) else {}
+    lang = session_language()
+    for name, _label, _step in NUMBER_FIELDS:
+        typed = values[name] if name in values else initial[name]
+        if not isinstance(typed, str | int | float) or isinstance(typed, bool):
+            typed = ""
+        try:
+            data[name] = parse_number(typed, lang=lang)
+        except ValueError as problem:
+            with speaking():
+                errors[name] = (str(problem) if str(typed).strip()
+                                else t(_l("a number is needed")))
+    for name in ("mix", "agency"):
+        if isinstance(values.get(name), str):
+            data[name] = values[name]
+    chosen = values.get("training_departments", initial["training_departments"])
+    if isinstance(chosen, list) and all(isinstance(d, str) for d in chosen):
+        data["training_departments"] = [d for d in DEPARTMENTS if d in chosen] + [
+            d for d in chosen if d not in DEPARTMENTS]  # an unknown one: refused on submit
+    return data, errors
+
+
 @solara.component
 def DecisionForm(token: str, round_: int, status: str, paused: bool):
-    """The form is uncontrolled: typed values go to a ref, not to the form's state, so a
-    keystroke or a submission re-renders only the budget line or the "Saved" line, not the
-    thirty widgets of the form (a cheap submission path with many teams at once)."""
+    """One widget (decision_form.vue): the browser keeps what is typed, so a keystroke costs
+    the server nothing, a change re-renders one widget (the budget line), a submission one
+    (the "Saved" line), and locking or opening a round changes two of its properties."""
     ws = shared.workshop()
 
     def start():
         draft, was_submitted = ws.draft(token)
         saved = ((f"{t('Saved')} ({t('revision')} {ws.revision(token)})", "ok")
                  if was_submitted else ("", ""))
-        return draft.as_dict(), saved
+        return draft.as_dict(), saved, _budget_line(ws, token, draft.as_dict())
 
-    initial, saved = solara.use_memo(start, dependencies=[token, round_, status])
-    values = solara.use_ref(dict(initial))
-    message = solara.use_reactive(saved)
-    budget_line = solara.use_reactive(_budget_line(ws, token, initial))
+    initial, first_saved, first_budget = solara.use_memo(start, dependencies=[token, round_])
+    # What the server answered last in this round: (round, saved text, kind, budget, errors).
+    answer = solara.use_reactive(None)
+    if answer.value is not None and answer.value[0] == round_:
+        _round, saved, kind, budget, errors = answer.value
+    else:
+        (saved, kind), errors, budget = first_saved, {}, first_budget
     editable = status == "open" and not paused
 
-    def store(name, value):
-        values.current = {**values.current, name: value}
-        budget_line.value = _budget_line(ws, token, values.current)
+    def texts():
+        number_fields = [dict(name=name, label=field_label(name, label),
+                              help=t(DECISION_FIELDS[name].metadata["help"]))
+                         for name, label, _step in NUMBER_FIELDS]
+        mixes = [dict(id=m, label=t(vocabulary.label_of(vocabulary.MIX_TERMS, m)))
+                 for m in DECISION_FIELDS["mix"].metadata["choices"]]
+        agencies = [dict(id=a, label=t(label)) for a, label in (
+            (AGENCY_KEEP, _l("keep the current agency")), (AGENCY_NONE, _l("no agency")),
+            *((a, a) for a in ws.scenario.agencies))]
+        selects = [dict(name="mix", label=t("Content mix"), options=mixes),
+                   dict(name="agency", label=t("Agency"), options=agencies)]
+        departments = [dict(id=d, label=t(vocabulary.label_of(vocabulary.DEPARTMENT_TERMS, d)))
+                       for d in DEPARTMENTS]
+        words = dict(title=t("Your decisions for this round"), submit=t("Submit decisions"),
+                     departments=t("Departments trained this round"))
+        return words, number_fields, selects, departments
 
-    def setter(name):
-        return lambda value: store(name, value)
+    words, number_fields, selects, departments = solara.use_memo(texts, dependencies=[])
+    shown = solara.use_memo(lambda: {**initial, **{name: _shown(initial[name])
+                                                   for name, _label, _step in NUMBER_FIELDS}},
+                            dependencies=[token, round_])
 
-    def toggle(department):
-        def set_checked(checked):
-            chosen = [d for d in values.current["training_departments"] if d != department]
-            if checked:
-                chosen.append(department)
-            store("training_departments", chosen)
-        return set_checked
+    def change(values):
+        data, problems = read_form(values, initial)
+        line = budget if problems else _budget_line(ws, token, data)
+        answer.value = (round_, saved, kind, line, problems)
 
-    def submit():
+    def submit(values):
+        data, problems = read_form(values, initial)
+        if problems:
+            answer.value = (round_, tf("{label}: {value}", label=t("Refused"),
+                                       value="; ".join(problems.values())), "error", budget,
+                            problems)
+            return
         try:
             with speaking():
-                ws.submit(token, values.current)
+                ws.submit(token, data)
         except WorkshopError as problem:
-            message.value = (tf("{label}: {value}", label=t("Refused"), value=problem), "error")
+            answer.value = (round_, tf("{label}: {value}", label=t("Refused"), value=problem),
+                            "error", _budget_line(ws, token, data), {})
             return
-        message.value = (f"{t('Saved')} ({t('revision')} {ws.revision(token)}, "
-                         f"{time.strftime('%H:%M:%S')})", "ok")
+        answer.value = (round_, f"{t('Saved')} ({t('revision')} {ws.revision(token)}, "
+                                f"{time.strftime('%H:%M:%S')})", "ok",
+                        _budget_line(ws, token, data), {})
 
-    solara.Markdown(f"### {t('Your decisions for this round')}")
-    for name, label, _step in NUMBER_FIELDS:
-        NumberBox(field_label(name, label), initial[name], setter(name), not editable)
-        solara.Text(t(DECISION_FIELDS[name].metadata["help"]),
-                    style={"font-size": "0.75em", "color": "#666"})
-    mixes = [(m, vocabulary.label_of(vocabulary.MIX_TERMS, m))
-             for m in DECISION_FIELDS["mix"].metadata["choices"]]
-    LabelledSelect(t("Content mix"), mixes, initial["mix"], setter("mix"),
-                   disabled=not editable)
-    agencies = [(AGENCY_KEEP, _l("keep the current agency")), (AGENCY_NONE, _l("no agency")),
-                *((a, a) for a in ws.scenario.agencies)]
-    LabelledSelect(t("Agency"), agencies, initial["agency"], setter("agency"),
-                   disabled=not editable)
-    solara.Text(t("Departments trained this round"))
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        for department in DEPARTMENTS:
-            solara.Checkbox(label=t(vocabulary.label_of(vocabulary.DEPARTMENT_TERMS,
-                                                        department)),
-                            value=department in initial["training_departments"],
-                            on_value=toggle(department), disabled=not editable)
-    Line(budget_line)
-    solara.Button(t("Submit decisions"), on_click=submit, color="primary",
-                  disabled=not editable)
-    SaveStatus(message)
+    DecisionFormView(texts=words, fields=number_fields, selects=selects,
+                     departments=departments, initial=shown, generation=f"{token}-{round_}",
+                     disabled=not editable, budget=budget, errors=errors, saved=saved,
+                     saved_kind=kind, event_change=change, event_submit=submit)
 
 
 @solara.component
@@ -229,21 +270,6 @@ def NumberBox(label: str, initial: float, on_value, disabled: bool = False,
                      disabled=disabled, error=error or False)
 
 
-@solara.component
-def Line(text):
-    if text.value:
-        solara.Text(text.value)
-
-
-@solara.component
-def SaveStatus(message):
-    text, kind = message.value
-    if kind == "ok":
-        solara.Success(text)
-    elif kind == "error":
-        solara.Error(text)
-
-
 def _budget_line(ws, token, values) -> str:
     try:
         cost = decision_cost(ws_decision(values), ws.scenario, ws.brand_of(token),
@@ -265,11 +291,20 @@ def ws_decision(values):
 
 @solara.component
 def OwnBrand(private, public):
-    solara.Markdown(f"### {t('Your brand')}")
+    """The team's brand after its last released round: one HTML block (heading, cards,
+    charts, event log), built once per release and language, so a page is a few widgets."""
+    ws = shared.workshop()
+    lang = session_language()
+    html = solara.use_memo(lambda: own_brand_html(ws, private, public),
+                           dependencies=[private["brand"], private["released"], lang])
+    solara.HTML(tag="div", unsafe_innerHTML=html, classes=["workshop-own-brand"])
+
+
+def own_brand_html(ws, private, public) -> str:
+    head = f"<h3>{escape(t('Your brand'))}</h3>"
     summary = private["summary"]
     if summary is None:
-        solara.Text(t("No results yet: the first round has not been released."))
-        return
+        return head + f"<p>{escape(t('No results yet: the first round has not been released.'))}</p>"
     board = {r["brand"]: r for r in public["leaderboard"]}
     mine = board.get(private["brand"], {})
     with speaking():
@@ -282,81 +317,67 @@ def OwnBrand(private, public):
             (t("Score"), f"{format_number(mine.get('score', 0), 0)} "
                          f"({t('Rank')} {mine.get('rank', '-')})"),
         ]
-    # One HTML block for the cards and one for the log: a page after a release is a few
-    # widgets, not fifty (each widget costs the server a render and a message).
-    solara.HTML(tag="div", unsafe_innerHTML="".join(
+        lines = [tf("Day {day}: {text}", day=event["day"], text=ws.event_text(event))
+                 for event in private["events"][-12:][::-1]]  # told in this page's language
+    cards_html = "".join(
         f'<div class="workshop-card-box" style="display:inline-block;min-width:130px;'
         f'margin:4px;padding:6px 10px;border:1px solid #ddd;border-radius:6px">'
         f'<div style="font-size:0.8em;color:#555">{escape(title)}</div>'
         f'<div class="workshop-card" style="font-size:1.3em">{escape(value)}</div></div>'
-        for title, value in cards))
-    BrandChart(private, public)
-    solara.Markdown(f"#### {t('Event log')}")
-    ws = shared.workshop()
-    with speaking():  # the events told again in this page's language
-        lines = [tf("Day {day}: {text}", day=event["day"], text=ws.event_text(event))
-                 for event in private["events"][-12:][::-1]]
-    solara.HTML(tag="div", unsafe_innerHTML="<br>".join(escape(line) for line in lines),
-                style={"font-size": "0.85em"})
-
-
-@solara.component
-def BrandChart(private, public):
-    frame = private["frame"]
-    boundaries = public["boundaries"]
-    lang = t("Followers")  # the charts' words follow the page's language
-
-    def charts():
-        days = frame["day"].tolist()
-        followers = svg_chart([(t("Followers"), "#3a6ea5", days, frame["followers"].tolist())],
-                              t("Followers"), boundaries)
-        adoption = svg_chart([(t("Maturity"), "#2a9d8f", days, frame["maturity"].tolist()),
-                              (t("Net sentiment"), "#e76f51", days,
-                               frame["net_sentiment"].tolist())],
-                             f"{t('Maturity')}, {t('Net sentiment')}", boundaries)
-        return followers + adoption
-
-    svg = solara.use_memo(charts, dependencies=[len(frame), private["brand"], lang])
-    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["workshop-charts"])
+        for title, value in cards)
+    frame, boundaries = private["frame"], public["boundaries"]
+    days = frame["day"].tolist()
+    charts = (svg_chart([(t("Followers"), "#3a6ea5", days, frame["followers"].tolist())],
+                        t("Followers"), boundaries)
+              + svg_chart([(t("Maturity"), "#2a9d8f", days, frame["maturity"].tolist()),
+                           (t("Net sentiment"), "#e76f51", days,
+                            frame["net_sentiment"].tolist())],
+                          f"{t('Maturity')}, {t('Net sentiment')}", boundaries))
+    log = "<br>".join(escape(line) for line in lines)
+    return (f"{head}<div>{cards_html}</div><div class=\"workshop-charts\">{charts}</div>"
+            f"<h4>{escape(t('Event log'))}</h4><div style=\"font-size:0.85em\">{log}</div>")
 
 
 @solara.component
 def PublicMarket(public):
-    solara.Markdown(f"### {t('The market (public indicators)')}")
+    """Public indicators, leaderboard and news: the same for every page of a language, so
+    built once per public change and language and shared by every page."""
+    ws = shared.workshop()
+    lang = session_language()
+    html = ws.shared_memo(("market-html", lang), lambda: public_market_html(ws, public))
+    solara.HTML(tag="div", unsafe_innerHTML=html, classes=["workshop-market"])
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    cell = 'style="padding:2px 10px;border-bottom:1px solid #ddd;text-align:left"'
+    head = "".join(f"<th {cell}>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td {cell}>{escape(c)}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f'<table style="border-collapse:collapse"><tr>{head}</tr>{body}</table>'
+
+
+def public_market_html(ws, public) -> str:
+    head = f"<h3>{escape(t('The market (public indicators)'))}</h3>"
     if not public["brands"]:
-        solara.Text(t("No results yet: the first round has not been released."))
-        return
+        return head + f"<p>{escape(t('No results yet: the first round has not been released.'))}</p>"
     with speaking():
-        rows = [f"| {t('brand')} | {t('team')} | {t('followers')} | {t('net sentiment')} | "
-                f"{t('crises')} |", "|---|---|---|---|---|"]
-        for row in public["brands"]:
-            team = row["team"] if row["team"] != "(autopilot)" else f"({t('autopilot')})"
-            rows.append(f"| {row['brand']} | {_md(team)} | "
-                        f"{format_number(row['followers'], 0)} | "
-                        f"{format_number(row['sentiment'], 2, signed=True)} | "
-                        f"{format_number(row['crises'], 0)} |")
-        solara.Markdown("\n".join(rows))
-        solara.Markdown(f"#### {t('Leaderboard')}")
-        names = {r["brand"]: (r["team"] if r["team"] != "(autopilot)" else
-                              f"({t('autopilot')})") for r in public["brands"]}
-        board = [f"| # | {t('team')} | {t('score')} |", "|---|---|---|"]
-        for row in public["leaderboard"]:
-            board.append(f"| {row['rank']} | {_md(names.get(row['brand'], row['brand']))} | "
-                         f"{format_number(row['score'], 0)} |")
-        solara.Markdown("\n".join(board))
-    if public["news"]:
-        solara.Markdown(f"#### {t('Crises in the news')}")
-        ws = shared.workshop()
-        with speaking():
+        def name(team):
+            return team if team != "(autopilot)" else f"({t('autopilot')})"
+
+        market = _table([t("brand"), t("team"), t("followers"), t("net sentiment"), t("crises")],
+                        [[row["brand"], name(row["team"]),
+                          format_number(row["followers"], 0),
+                          format_number(row["sentiment"], 2, signed=True),
+                          format_number(row["crises"], 0)] for row in public["brands"]])
+        names = {r["brand"]: name(r["team"]) for r in public["brands"]}
+        board = _table(["#", t("team"), t("score")],
+                       [[str(row["rank"]), names.get(row["brand"], row["brand"]),
+                         format_number(row["score"], 0)] for row in public["leaderboard"]])
+        news = ""
+        if public["news"]:
             lines = [tf("Round {number}, day {day}: {text}", number=item["round"],
                         day=item["day"], text=ws.event_text(item))
                      for item in public["news"][-8:]]
-        solara.HTML(tag="div", unsafe_innerHTML="<br>".join(escape(line) for line in lines))
-
-
-def _md(text: str) -> str:
-    """A team name inside a Markdown table: no markup, no HTML."""
-    import html
-
-    return html.escape(text).replace("|", "/").replace("*", "").replace("_", " ").replace(
-        "[", "(").replace("]", ")").replace("`", "'")
+            news = (f"<h4>{escape(t('Crises in the news'))}</h4>"
+                    + "<br>".join(escape(line) for line in lines))
+    return f"{head}{market}<h4>{escape(t('Leaderboard'))}</h4>{board}{news}"

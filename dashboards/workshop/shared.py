@@ -52,6 +52,27 @@ def use_version(public: bool = False) -> int:
     return version
 
 
+def use_watched(value_of):
+    """``value_of()``, re-rendering this component only when its value changes (checked at
+    each change of the workshop): e.g. the console's team buttons follow the roster, not
+    every submission."""
+    ws = workshop()
+    value, set_value = solara.use_state(value_of())
+
+    def watch(cancel):
+        seen = value_of()
+        while not cancel.is_set():
+            version = ws.version
+            now = value_of()
+            if now != seen:
+                seen = now
+                set_value(now)
+            ws.wait_change(version, timeout=1.0)
+
+    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
+    return value
+
+
 def join_url() -> str:
     return os.environ.get("SOCBIZ_WORKSHOP_JOIN_URL", "")
 

@@ -101,6 +101,7 @@ class Workshop:
         self.store = store
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
+        self.public_changed = threading.Condition(self.lock)  # participants' pages wait here
         self.version = 0
         self.public_version = 0
         meta = store.meta()
@@ -186,7 +187,8 @@ class Workshop:
 
     def _after_market_change(self) -> None:
         """Take what pages read from the model (series, strategies) once the model is still."""
-        self.frame = self.market.model.brand_frame()
+        frame = self.market.frame  # taken at the end of the last round played, if any
+        self.frame = frame if frame is not None else self.market.model.brand_frame()
         self.strategies = dict(self.market.strategies)
         self._memo.clear()
         self._public_memo.clear()
@@ -208,13 +210,17 @@ class Workshop:
         if public:
             self.public_version += 1
             self._public_memo.clear()
+            self.public_changed.notify_all()
         self.changed.notify_all()
 
     def wait_change(self, seen: int, timeout: float = 1.0, public: bool = False) -> int:
-        with self.changed:
+        """Wait (at most ``timeout`` s) for a change after version ``seen``; pages that follow
+        public changes only are not woken by a submission."""
+        condition = self.public_changed if public else self.changed
+        with condition:
             current = self.public_version if public else self.version
             if current == seen:
-                self.changed.wait(timeout)
+                condition.wait(timeout)
             return self.public_version if public else self.version
 
     # --- joining ----------------------------------------------------------------------------
@@ -509,6 +515,15 @@ class Workshop:
             if view is None:
                 view = self._public_memo["public"] = self._public_view()
             return view
+
+    def shared_memo(self, key: Any, build_view) -> Any:
+        """``build_view()`` once per public change for every page that asks with ``key`` (e.g.
+        the market table of one language): treat the value as read-only."""
+        with self.lock:
+            memo = self._public_memo
+            if key not in memo:
+                memo[key] = build_view()
+            return memo[key]
 
     def _public_view(self) -> dict[str, Any]:
         released = self.released_rounds()

@@ -161,6 +161,7 @@ class MarketRun:
     reach: float = field(init=False, default=1.0)
     platform_factor: float = field(init=False, default=1.0)
     rounds_played: int = field(init=False, default=0)
+    frame: Any = field(init=False, default=None)  # the brand frame after the last round
 
     def __post_init__(self):
         self.model = SocialBusinessModel(self.scenario, rng=self.seed)
@@ -215,7 +216,7 @@ class MarketRun:
         # in its own language (the stored "text" is in the language of the simulation).
         events = [{**e.as_row(), "index": n_events + i}
                   for i, e in enumerate(model.log_book.events[n_events:])]
-        full = model.brand_frame()
+        full = self.frame = model.brand_frame()  # the engine's pages read it (no second copy)
         frame = full[(full["day"] >= first_day) & (full["day"] <= model.time_day)]
         summary = self.summary(full)
         return RoundOutcome(number, first_day, model.time_day, summary, events,
