@@ -256,10 +256,6 @@ def test_hover_shows_values_and_zoom_changes_the_range(tabs):
     assert after[1] - after[0] < before[1] - before[0]
 
 
-@pytest.mark.xfail(strict=False, reason="seen at 2.6 frames/s (< 3) in make test on a quiet "
-                   "machine (load 4 from the suite's own two workers) in session 3, after the "
-                   "language switch and Compare landed; the 10 frames/s target of issue 11 is "
-                   "not met and the per-frame cost is to be profiled")
 def test_frames_per_second_while_playing(tabs):
     """At least 5 chart frames a second on the page (the benchmark measures exactly, and
     the target is 10): counted by the charts themselves, each time they redraw."""
@@ -271,15 +267,18 @@ def test_frames_per_second_while_playing(tabs):
     page.get_by_label("Speed").click(force=True)
     page.get_by_role("option", name="As fast as possible", exact=True).click()
     page.get_by_role("button", name="Play").click()
-    page.wait_for_timeout(2000)
+    page.wait_for_timeout(1000)
     frames = "() => +document.querySelector('.socbiz-live-chart[data-chart=phases]').dataset.frames"
     first, started = page.evaluate(frames), time.perf_counter()
-    page.wait_for_timeout(4000)
+    # 3 s: the fastest speed plays about 140 days a second, so the default two-year run is
+    # still playing when the count is read (a finished run draws no more frames).
+    page.wait_for_timeout(3000)
     rate = (page.evaluate(frames) - first) / (time.perf_counter() - started)
+    assert page.get_by_role("button", name="Pause").is_visible(), "the run ended while counted"
     page.get_by_role("button", name="Pause").click()
     # Loose on purpose (the target, 10 frames/s, is measured by the benchmark): a slideshow
     # of about one frame a second, as before the client-side charts, fails it.
-    assert rate >= 3, f"{rate:.1f} frames/s"
+    assert rate >= 5, f"{rate:.1f} frames/s"
 
 
 def test_play_runs_and_pause_stops_on_the_day_shown(tabs):
@@ -612,9 +611,6 @@ def test_reload_restores_the_tab_s_session(tabs):
 
 # Slow (a minute of waiting for the sessions to be culled): run by `make validate`, not `make test`.
 @pytest.mark.validation
-@pytest.mark.xfail(strict=False, reason="sessions are freed (model and series dropped, "
-                   "malloc_trim) but about 6 MB per closed tab stays (seen 277 -> 412 -> 335 MB "
-                   "for 10 tabs): Solara widget or render-context leftovers; issue 11")
 def test_closed_tabs_are_freed_and_memory_returns(chromium, dashboard_url):
     """Ten tabs opened and closed: within a minute their sessions are freed and the server's
     memory is back within 10% of what it was before they were opened."""
@@ -648,5 +644,6 @@ def test_closed_tabs_are_freed_and_memory_returns(chromium, dashboard_url):
     while time.time() < deadline and now > 1.10 * before:
         time.sleep(2)
         now = rss()
+    print(f"RSS {before:.0f} MB before, {peak:.0f} with 10 tabs, {now:.0f} after")
     assert now <= 1.10 * before, f"RSS {before:.0f} MB before, {peak:.0f} with 10 tabs, {now:.0f} after"
     assert not opened.blocked
