@@ -10,7 +10,8 @@ exported together. From :data:`FIGURES` the dashboard derives:
   per brand), drawn with matplotlib by :func:`dashboards.charts.draw` from the same panels;
 - the ``/mesa`` page's tiles (``mesa``: the title of the ``/mesa`` page that shows it; a
   ``lines`` figure gives one tile per panel there);
-- the Compare tab's overlaid panels (``compare=True`` on a panel).
+- the Compare tab's overlaid panels (``compare=True`` on a panel; ``compare_as`` names the panel
+  shown there instead, as the share of seeds in social business for the ordinal phase).
 
 ``kind`` says how a figure is drawn: ``lines`` (one line per brand and panel, or per department
 of one chosen brand when ``per == "department"``; the default, and the only kind a new chart
@@ -53,6 +54,12 @@ class Panel:
     flow: bool = False  # a quantity of the day (reach, engagement): none yet on day 0
     percent: bool = False  # the unit is a percentage (values shown with a % sign)
     compare: bool = False  # overlaid on the Compare tab
+    # On the Compare tab, this panel instead (a mean of an ordinal phase over seeds means
+    # nothing: Compare shows the share of seeds in social business)
+    compare_as: Panel | None = None
+    # (column, threshold): the value is 1 on a day the column is at least the threshold, else 0,
+    # so its mean over seeds is a share of runs (its band a Wilson interval, not a t interval)
+    indicator: tuple[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,11 @@ class Figure:
 
 KINDS = ("lines", "phase_bands", "organisation", "network")
 
-PHASE = Panel("phase", _l("Maturity phase"), _l("phase"), floor=False, step=True, compare=True)
+SOCIAL_BUSINESS_SHARE = Panel(
+    "social_business_share", _l("Runs in social business (phase 3)"), _l("share of seeds (%)"),
+    scale=100, top=100, step=True, percent=True, indicator=("phase", 3))
+PHASE = Panel("phase", _l("Maturity phase"), _l("phase"), floor=False, step=True, compare=True,
+              compare_as=SOCIAL_BUSINESS_SHARE)
 MATURITY = Panel("maturity", _l("Adoption maturity (mean of departments)"), "%", scale=100,
                  top=100, percent=True, compare=True)
 OF_FOLLOWERS = _l("share of followers (%)")
@@ -158,8 +169,9 @@ def mesa_pages() -> dict[str, list[Figure]]:
 
 
 def compare_panels() -> tuple[Panel, ...]:
-    """The panels the Compare tab overlays, in registry order."""
-    return tuple(p for f in FIGURES for p in f.panels if p.compare)
+    """The panels the Compare tab overlays, in registry order (a panel's ``compare_as`` in its
+    place)."""
+    return tuple(p.compare_as or p for f in FIGURES for p in f.panels if p.compare)
 
 
 def as_tuples(panels) -> tuple[tuple[str, str, str, int], ...]:

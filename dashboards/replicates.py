@@ -22,8 +22,11 @@ Rules:
     cancels, and the interval is usually much narrower than the two level bands suggest.
 - A difference whose interval contains 0 is *not distinguishable from noise* at that level
   (two identical arms give exactly 0 on every seed: an interval [0, 0], not distinguishable).
-- The chart's panels are the registry's ``compare`` panels; the phase panel shows the mean
-  phase over seeds (1 experimentation … 3 social business) with its band.
+- The chart's panels are the registry's ``compare`` panels. The phase is ordinal (1
+  experimentation … 3 social business), so its mean over seeds means nothing: the chart shows
+  instead the share of seeds in social business on each day (an *indicator* panel), with the
+  Wilson score interval of a proportion (a t interval on 0/1 values leaves [0, 100] % and is [0, 0]
+  when no seed got there).
 - Outcomes are one value per run and brand at the last common day: the share of seeds that
   reached social business (phase 3) and the first day they did (the horizon when never:
   censored, said in the label), maturity, sponsorship, followers, engagement, sentiment,
@@ -57,8 +60,10 @@ MAX_ARMS = 4
 #: unit, scale, smoothing declared there once).
 COMPARE_PANELS = {p.column: p for p in registry.compare_panels()}
 CHART_COLUMNS = tuple(COMPARE_PANELS)
+#: Indicator panels: column -> (the reported column it is computed from, threshold).
+INDICATORS = {c: p.indicator for c, p in COMPARE_PANELS.items() if p.indicator}
 KEPT_COLUMNS = tuple(dict.fromkeys((
-    "day", "brand", *CHART_COLUMNS, "phase", "maturity", "sponsorship", "followers",
+    "day", "brand", *(INDICATORS.get(c, (c,))[0] for c in CHART_COLUMNS), "phase", "maturity", "sponsorship", "followers",
     "engagement_per_post", "weekly_engaged_share", "net_sentiment", "complaints_new", "backlog",
     "crisis_level", "cumulative_cost", "roi")))
 
@@ -168,8 +173,16 @@ class Replicates:
     def levels(self) -> pd.DataFrame:
         """Per brand, arm, day and metric: mean over seeds and its t interval (chart units)."""
         if "levels" not in self._cache:
-            self._cache["levels"] = _summary(self.series, CHART_COLUMNS, ["arm", "day"],
-                                             self.conf_level)
+            levels = _summary(self.series, CHART_COLUMNS, ["arm", "day"], self.conf_level)
+            shares = levels["metric"].isin(list(INDICATORS))
+            if shares.any():
+                from simulation.experiments.analysis import wilson_interval
+
+                n = levels.loc[shares, "n"].to_numpy(float)
+                low, high = wilson_interval(levels.loc[shares, "mean"].to_numpy() / 100 * n, n,
+                                            self.conf_level)
+                levels.loc[shares, "low"], levels.loc[shares, "high"] = 100 * low, 100 * high
+            self._cache["levels"] = levels
         return self._cache["levels"]
 
     def daily_differences(self) -> pd.DataFrame:
@@ -302,6 +315,8 @@ def gather(arms: Sequence[Arm], seeds: Sequence[int],
                                  **outcomes_of(rows, min(day, horizon))})
     series = pd.concat(series_parts, ignore_index=True).sort_values(
         ["arm", "seed", "brand", "day"], kind="stable", ignore_index=True)
+    for column, (source, threshold) in INDICATORS.items():
+        series[column] = (series[source] >= threshold).astype(float)
     for column in CHART_COLUMNS:  # as the Live tab draws them (units, smoothing, no day-0 flow)
         panel = panel_of(column)
         values = series[column].astype(float) * panel.scale

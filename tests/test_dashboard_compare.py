@@ -19,6 +19,7 @@ import solara
 from scipy import stats
 
 from simulation import load_scenario
+from simulation.experiments.analysis import wilson_interval
 from simulation.experiments.executors import SerialExecutor
 from simulation.scenario import DEFAULT_SCENARIO
 
@@ -58,6 +59,38 @@ def test_paired_differences_are_a_t_interval_over_per_seed_differences():
     assert row["baseline_high"] - row["baseline_low"] > 10 * (row["high"] - row["low"])
     zero = table[table["outcome"] == "maturity"].iloc[0]
     assert zero["difference"] == 0 and not zero["distinguishable"]
+
+
+def test_wilson_interval_matches_its_formula_and_stays_in_0_1():
+    """The share-of-seeds band: the Wilson score interval, computed by hand for 3 of 8
+    (z = 1.96), never outside [0, 1] and not empty when every seed agrees."""
+    z = stats.norm.ppf(0.975)
+    p, n = 3 / 8, 8
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low, high = wilson_interval([3, 0, 8], [n, n, n], 0.95)
+    assert (low[0], high[0]) == pytest.approx((centre - half, centre + half))
+    assert low[1] == 0 and 0.25 < high[1] < 0.4  # 0 of 8: up to about a third
+    assert high[2] == 1 and 0.6 < low[2] < 0.75
+
+
+def test_the_phase_is_compared_as_a_share_of_seeds_not_a_mean():
+    """The ordinal phase is not averaged: Compare shows the share of seeds in social business
+    (0 or 100 % for one seed, a share of seeds in between), with a band inside [0, 100] %."""
+    assert "phase" not in rep.CHART_COLUMNS and "social_business_share" in rep.CHART_COLUMNS
+    base = load_scenario("crisis-wakeup", TINY)
+    result = rep.run_arms([rep.Arm("A", base)], rep.seeds_for(1, 3), 30,
+                          executor=SerialExecutor())
+    share = result.series["social_business_share"]
+    assert set(share.unique()) <= {0.0, 100.0}
+    expected = (result.series["phase"] >= 3).astype(float) * 100
+    assert (share == expected).all()
+    levels = result.levels()
+    rows = levels[levels["metric"] == "social_business_share"]
+    assert len(rows) == 31 * len(base.brands)
+    assert ((rows["low"] >= 0) & (rows["high"] <= 100) & (rows["low"] <= rows["mean"])
+            & (rows["mean"] <= rows["high"])).all()
+    assert (rows["high"] > rows["low"]).all()  # 3 seeds never pin a share to one value
 
 
 def test_identical_arms_are_not_distinguishable_and_a_strong_lever_is():

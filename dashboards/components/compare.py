@@ -89,7 +89,9 @@ def band_caption(result: rep.Replicates, mode: str) -> str:
             "Lines: the mean over {n} seed of each arm. Shaded band: the {level} % t-interval "
             "of that mean over seeds.",
             "Lines: the mean over {n} seeds of each arm. Shaded band: the {level} % t-interval "
-            "of that mean over seeds.", n).format(n=n, level=level)
+            "of that mean over seeds.", n).format(n=n, level=level) + " " + _(
+            "Runs in social business: the share of seeds in phase 3 that day, with its "
+            "{level} % Wilson interval.").format(level=level)
     return ngettext(
         "Lines: each arm minus the baseline, seed by seed (same seeds), averaged over {n} seed. "
         "Shaded band: the {level} % paired t-interval. A band that crosses the 0 line: not "

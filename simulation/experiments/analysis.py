@@ -187,7 +187,9 @@ def output_kinds(out: str | os.PathLike | None = None, columns: Sequence[str] = 
     return kinds
 
 
-def _wilson(k: np.ndarray, n: np.ndarray, conf_level: float) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(k, n, conf_level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval of a proportion, ``k`` successes in ``n`` runs (arrays): inside
+    [0, 1], and not empty when every run agrees (0 of 8 gives [0, 0.32])."""
     from scipy import stats
 
     z = stats.norm.ppf(0.5 + conf_level / 2)
@@ -195,7 +197,9 @@ def _wilson(k: np.ndarray, n: np.ndarray, conf_level: float) -> tuple[np.ndarray
     p = np.asarray(k, dtype=float) / np.where(n > 0, n, np.nan)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+    # exactly 0 (1) when no (every) run is there: the formula leaves a rounding error of 1e-16
+    return (np.where(p <= 0, 0.0, np.clip(centre - half, 0, 1)),
+            np.where(p >= 1, 1.0, np.clip(centre + half, 0, 1)))
 
 
 def _shares_seeds(frame: pd.DataFrame, keys: list[str]) -> bool:
@@ -294,7 +298,7 @@ def _level_frame(runs: pd.DataFrame, metric: str, keys: list[str], conf_level: f
         else:
             agg = _ci_frame(hit, "_hit", keys, conf_level)
             k = np.round(agg["mean"] * agg["n"])
-            agg["low"], agg["high"] = _wilson(k, agg["n"], conf_level)
+            agg["low"], agg["high"] = wilson_interval(k, agg["n"], conf_level)
             agg["n_runs"] = agg["n"]
             agg["interval"] = "Wilson"
         agg["statistic"] = f"share at {_short(level)}"
@@ -365,7 +369,7 @@ def plot_metric(out: str | os.PathLike, metric: str, *, by: Sequence[str] | None
                 data = data.groupby([*keys, "day", "seed"], sort=True)["_v"].mean().reset_index()
             stats = _ci_frame(data, "_v", [*keys, "day"], conf_level)
             if ordinal and not clustered:
-                stats["low"], stats["high"] = _wilson(np.round(stats["mean"] * stats["n"]),
+                stats["low"], stats["high"] = wilson_interval(np.round(stats["mean"] * stats["n"]),
                                                       stats["n"], conf_level)
             groups = stats.groupby(keys, sort=True) if keys else [((), stats)]
             top = level is None or level == series[-1][2]
