@@ -77,7 +77,8 @@ def RunControls(ctl: Controller):
         solara.Select(_("Speed"), value=speed_label(ctl.speed.value),
                       values=[speed_label(key) for key in SPEEDS],
                       on_value=lambda label: ctl.speed.set(speed_key(label)),
-                      style={"max-width": "180px"})
+                      # room for the longest speed ("Le plus vite possible" is not cut)
+                      style={"min-width": "200px", "max-width": "230px"})
         solara.InputText(_("Seed"), value=seed_text, on_value=commit_seed, error=seed_error or False,
                          style={"max-width": "110px"})
     run_to_text, set_run_to_text = solara.use_state("")
@@ -102,7 +103,7 @@ def RunControls(ctl: Controller):
 
     with solara.Row(gap="8px", style={"align-items": "center"}):
         solara.InputText(_("Play to day"), value=run_to_text, on_value=run_to,
-                         error=run_to_error or False, style={"max-width": "110px"})
+                         error=run_to_error or False, style={"max-width": "170px"})
         solara.Button(_("Go"), icon_name="mdi-debug-step-over", on_click=lambda: run_to(),
                       disabled=playing or not setup.running, outlined=True)
     solara.Checkbox(label=_("Pause at the trainer's cues"), value=ctl.pause_at_cues)

@@ -120,13 +120,12 @@ def InterventionForm(ctl: Controller):
         return run
 
     disabled = not snap.running
-    # The kind gets the room its label needs ("Listening / social CRM" is not cut at 1366 px).
-    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
-        solara.Select(_("Intervention"), value=kind, on_value=choose_kind,
-                      values=labels.choices(INTERVENTIONS, kind_label),
-                      style={"flex": "3 1 210px"})
-        solara.Select(_("Brand"), value=brand, values=brands, on_value=set_brand,
-                      style={"flex": "1 1 90px"})
+    # The kind has a line of its own: in a card a third of the page wide, its label ("Programme
+    # de formation", "Listening / social CRM") is cut beside the brand at 1366 and 1920 px.
+    solara.Select(_("Intervention"), value=kind, on_value=choose_kind,
+                  values=labels.choices(INTERVENTIONS, kind_label))
+    solara.Select(_("Brand"), value=brand, values=brands, on_value=set_brand,
+                  style={"max-width": "220px"})
     solara.Text(_describe(kind), classes=["socbiz-help"])
     for spec in intervention_specs(kind, agencies):
         def set_field(new, name=spec.name):

@@ -68,7 +68,10 @@ def Participant():
     token = params.get("team", "")
     use_page_language(params.get("lang"), participant=True)
     team = ws.team(token) if token else None
-    with solara.Column(style={"max-width": "1200px", "margin": "0 auto"}):
+    # centred, with a margin: a team reads it on a laptop or a phone
+    with solara.Column(style={"max-width": "1200px", "width": "100%", "margin": "0 auto",
+                              "align-self": "center", "padding": "12px 20px",
+                              "box-sizing": "border-box"}):
         LanguageSwitch(params)
         if team is None:
             JoinForm(params.get("room", ""), bool(token), router)
