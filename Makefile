@@ -48,9 +48,10 @@ test: setup browser lint
 ## hypercube over the assumed parameters and the scale study; it rewrites the report in
 ## docs/validation (the time of each section is in the report), then checks every preset's
 ## narrative, then the experiment tools' slow checks (calibration resumed after kill -9, PRIM,
-## grown Sobol, delta/PAWN/RBD-FAST: about 5 minutes of CPU), then the dashboard's slow browser
-## check (memory after 10 tabs are closed, about 2 minutes). All always run; the target fails
-## if any fails.
+## grown Sobol, delta/PAWN/RBD-FAST: about 5 minutes of CPU), then every README and docs code
+## block that sweeps, runs or calibrates, as written (tests/test_docs_snippets.py), then the
+## dashboard's slow browser check (memory after 10 tabs are closed, about 2 minutes). All always
+## run; the target fails if any fails.
 ## VALIDATE_FLAGS: settings of `socbiz validate` (default: the report's full settings; CI passes
 ## fewer seeds to stay inside its time). `socbiz validate` exits 1 when a pattern's verdict is
 ## "fail": the report says so and why, and make goes on (an honest failing verdict is a result,
@@ -63,6 +64,7 @@ validate: setup
 	if [ $$status -eq 1 ]; then echo "make validate: some verdicts fail (see docs/validation/report.md)"; status=0; fi; \
 	$(BIN)/python -m pytest -m validation tests/validation/test_presets.py || status=$$?; \
 	$(BIN)/python -m pytest -m validation tests/test_experiments_*.py || status=$$?; \
+	$(BIN)/python -m pytest -m validation tests/test_docs_snippets.py || status=$$?; \
 	$(BIN)/python -m pytest -m validation tests/test_dashboard_browser.py || status=$$?; \
 	exit $$status
 
