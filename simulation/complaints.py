@@ -154,13 +154,21 @@ class Complaints:
         self.response_day = np.full(nb, -1, np.int64)
         self.response_factor = np.ones(nb)
         self.defect_until = np.full(nb, -1, np.int64)
-        degree = population.network.degree.astype(np.float64)
-        mean = max(degree.mean(), 1e-9)
-        self.see_share = np.minimum(
-            1.0, config.p_see_friend_post * (degree / mean) ** config.influencer_amplification
-        ).astype(F32)
-        self.reshare_activity = np.ones(population.n, F32)
-        self.reshare_activity[: population.n_active] = config.active_complaint_multiplier
+        # Per-customer factors are computed for the people concerned when needed (from the
+        # degree and from the id ranges), not held as arrays of 4 bytes per customer.
+        self._mean_degree = max(population.network.mean_degree_realised, 1e-9)
+
+    def see_share(self, sharers: np.ndarray) -> np.ndarray:
+        """Chance that a friend sees a complaint each sharer passes on (float32)."""
+        c = self.config
+        degree = self.population.network.degree_of(sharers).astype(np.float64)
+        return np.minimum(1.0, c.p_see_friend_post * (degree / self._mean_degree)
+                          ** c.influencer_amplification).astype(F32)
+
+    def reshare_activity(self, people: np.ndarray) -> np.ndarray:
+        """active_complaint_multiplier for active customers, 1 for the others (float32)."""
+        return np.where(people < self.population.n_active,
+                        F32(self.config.active_complaint_multiplier), F32(1))
 
     # ------------------------------------------------------------------------------------
     def step(self, day: int, outputs: list[DailyOutput], questions: np.ndarray,
@@ -276,7 +284,7 @@ class Complaints:
         self.frontier_node = np.empty(0, np.int64)
         self.frontier_complaint = np.empty(0, np.int64)
         owner, friend = self.population.network.gather(sharers, self.rng)
-        seen = self.rng.random(len(friend)) < self.see_share[sharers[owner]]
+        seen = self.rng.random(len(friend)) < self.see_share(sharers)[owner]
         friend, complaint = friend[seen], complaint[owner[seen]]
         self._expose(day, friend, self.table.brand[complaint], complaint, exposures)
 
@@ -307,7 +315,7 @@ class Complaints:
         age = day - t.opened[complaint]
         p = (c.p_reshare * t.virality[complaint] * np.exp(-age / c.wom_decay_days)
              * np.where(knew, 1.0, c.unaware_reshare_factor)
-             * self.reshare_activity[people] * self.response_factor[brands])
+             * self.reshare_activity(people) * self.response_factor[brands])
         passing = self.rng.random(len(people)) < p
         self.frontier_node = np.concatenate([self.frontier_node, people[passing]])
         self.frontier_complaint = np.concatenate([self.frontier_complaint, complaint[passing]])

@@ -23,6 +23,9 @@ import numpy as np
 
 # Below this many edges the numpy path is used: loading numba costs more than it saves.
 MIN_EDGES_FOR_NUMBA = 300_000
+# Below this many (customer, brand) pairs the market's daily passes run in numpy: at the sizes
+# of sweeps and the dashboard, loading numba would cost more than the passes save.
+MIN_PAIRS_FOR_NUMBA = 500_000
 
 
 def numba_enabled() -> bool:
@@ -152,6 +155,58 @@ def _compiled():
             indptr[node + 1] = out
         return indptr, cols[:out].copy()
 
+    # --- The market's daily passes (simulation.customers) ------------------------------
+    # Float arithmetic is written in the same order and the same dtypes as the numpy twins
+    # below (no fastmath, so no fused multiply-adds), so both give identical bits.
+
+    @jit
+    def engage(follows, ne, sentiment, code, match, per_customer, brand_factor, sens, draws,
+               out_b, out_i):
+        # Follower pairs in brand-major order (brand, then customer), as np.nonzero lists them;
+        # pair k engages when its exponential draw is below its rate.
+        one, lo, hi = np.float32(1), np.float32(0), np.float32(2)
+        k = 0
+        n_out = 0
+        for b in range(follows.shape[0]):
+            for i in range(ne):
+                if follows[b, i]:
+                    rate = match[b, code[i]] * per_customer[i]
+                    rate = rate * brand_factor[b]
+                    if sens > 0:
+                        f = one + sens * sentiment[b, i]
+                        f = min(max(f, lo), hi)
+                        rate = rate * f
+                    if draws[k] < rate:
+                        out_b[n_out] = b
+                        out_i[n_out] = i
+                        n_out += 1
+                    k += 1
+        return n_out
+
+    @jit
+    def decay_sentiment(sentiment, customer, keep, rest):
+        zero = np.float32(0)
+        for b in range(sentiment.shape[0]):
+            for i in range(sentiment.shape[1]):
+                s = sentiment[b, i] * keep
+                sentiment[b, i] = s + (rest if customer[b, i] else zero)
+
+    @jit
+    def known_sentiment(sentiment, knows, scale):
+        nb, n = sentiment.shape
+        known = np.zeros(nb, np.int64)
+        total = np.zeros(nb, np.int64)
+        for b in range(nb):
+            count = 0
+            t = 0
+            for i in range(n):
+                k = np.int32(knows[b, i])
+                count += k
+                t += np.int64(np.int32(sentiment[b, i] * scale) * k)
+            known[b] = count
+            total[b] = t
+        return known, total
+
     class Kernels:
         pass
 
@@ -159,9 +214,86 @@ def _compiled():
     kernels.resolve_attachment = resolve_attachment
     kernels.triad_formation = triad_formation
     kernels.csr_from_edges = csr_from_edges
+    kernels.engage = engage
+    kernels.decay_sentiment = decay_sentiment
+    kernels.known_sentiment = known_sentiment
     return kernels
 
 
 def kernels():
     """The compiled kernels (call only when :func:`numba_enabled` is true)."""
     return _compiled()
+
+
+# ----------------------------------------------------------------------------------------
+# The market's daily passes: each dispatches to its compiled kernel for large populations and
+# to its numpy twin otherwise; both give the same bits (tests/test_customers.py checks it).
+
+CHUNK = 1 << 16  # numpy twins work through long rows in chunks (bounded temporaries)
+
+
+def use_numba_pairs(n_pairs: int) -> bool:
+    """True when a daily pass over ``n_pairs`` (customer, brand) pairs should be compiled."""
+    return n_pairs >= MIN_PAIRS_FOR_NUMBA and numba_enabled()
+
+
+def engage(follows: np.ndarray, ne: int, sentiment: np.ndarray, code: np.ndarray,
+           match: np.ndarray, per_customer: np.ndarray, brand_factor: np.ndarray, sens,
+           draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Engaged (brand, customer) pairs among the followers (customers below ``ne``).
+
+    Follower pair k (brand-major order) has rate match[b, code[i]] x per_customer[i] x
+    brand_factor[b] x clip(1 + sens x sentiment[b, i], 0, 2) (the last factor only when sens > 0)
+    and engages when ``draws[k]`` (a standard exponential, one per follower pair) is below it:
+    probability 1 - exp(-rate)."""
+    if use_numba_pairs(follows.shape[0] * ne):
+        out_b = np.empty(len(draws), np.int64)
+        out_i = np.empty(len(draws), np.int64)
+        k = kernels().engage(follows, ne, sentiment, code, match, per_customer, brand_factor,
+                             sens, draws, out_b, out_i)
+        return out_b[:k].copy(), out_i[:k].copy()
+    rows_b, rows_i = [], []
+    for b in range(follows.shape[0]):
+        i = np.flatnonzero(follows[b, :ne])
+        rows_b.append(np.full(len(i), b, np.int64))
+        rows_i.append(i)
+    eng_b = np.concatenate(rows_b) if rows_b else np.empty(0, np.int64)
+    eng_i = np.concatenate(rows_i) if rows_i else np.empty(0, np.int64)
+    rate = match[eng_b, code[eng_i]] * per_customer[eng_i]
+    rate *= brand_factor[eng_b]
+    if sens > 0:
+        rate *= np.clip(np.float32(1) + sens * sentiment[eng_b, eng_i], np.float32(0),
+                        np.float32(2))
+    engaged = draws < rate
+    return eng_b[engaged], eng_i[engaged]
+
+
+def decay_sentiment(sentiment: np.ndarray, customer: np.ndarray, keep, rest) -> None:
+    """In place: sentiment x keep, plus rest where the customer buys the brand (float32)."""
+    if use_numba_pairs(sentiment.size):
+        kernels().decay_sentiment(sentiment, customer, keep, rest)
+        return
+    sentiment *= keep
+    sentiment += customer * rest
+
+
+# Sentiment (-1..1) is summed in fixed point, as integers of 2**-30: an integer sum is exact
+# in any order, so the compiled and the numpy path agree bit for bit and both can use vector
+# instructions (a float sum's result depends on the order of the additions). Each customer's
+# value is truncated to a multiple of 2**-30 (about 1e-9), far below anything a survey reads.
+SENTIMENT_SCALE = np.float32(2**30)
+
+
+def known_sentiment(sentiment: np.ndarray, knows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per brand: how many customers know it, and the sum of their sentiment (float64, from
+    the exact fixed-point sum above)."""
+    if use_numba_pairs(sentiment.size):
+        known, total = kernels().known_sentiment(sentiment, knows, SENTIMENT_SCALE)
+    else:
+        known = np.count_nonzero(knows, axis=1).astype(np.int64)
+        total = np.zeros(len(sentiment), np.int64)
+        for lo in range(0, sentiment.shape[1], CHUNK):
+            fixed = (sentiment[:, lo:lo + CHUNK] * SENTIMENT_SCALE).astype(np.int32)
+            fixed *= knows[:, lo:lo + CHUNK]
+            total += fixed.sum(axis=1, dtype=np.int64)
+    return known, total / float(SENTIMENT_SCALE)

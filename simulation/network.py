@@ -104,11 +104,26 @@ class SocialNetwork:
     def is_fully_mixed(self) -> bool:
         return self.kind == "fully_mixed"
 
-    @cached_property
+    @property
     def degree(self) -> np.ndarray:
+        """Every node's degree (int32; computed when asked, not kept: 4 bytes per node)."""
         if self.is_fully_mixed:
             return np.full(self.n_nodes, self.contacts_per_node, dtype=np.int32)
         return np.diff(self.indptr).astype(np.int32)
+
+    def degree_of(self, nodes: np.ndarray) -> np.ndarray:
+        """The degree of the given nodes (int32)."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if self.is_fully_mixed:
+            return np.full(len(nodes), self.contacts_per_node, dtype=np.int32)
+        return (self.indptr[nodes + 1] - self.indptr[nodes]).astype(np.int32)
+
+    @property
+    def mean_degree_realised(self) -> float:
+        """The mean degree of the graph as built (for fully mixed: the contacts per node)."""
+        if self.is_fully_mixed:
+            return float(self.contacts_per_node)
+        return float(self.indptr[-1]) / self.n_nodes
 
     @property
     def contacts_per_node(self) -> int:
