@@ -181,8 +181,8 @@ class Market:
         ne = int(round(n * market.share_engaging))
         n_active = int(round(n * market.share_active))
         network = build_network(market.network, n, market.mean_degree, network_rng,
-                                p_rewire=market.p_rewire, p_triangle=market.p_triangle)
-        network = network.relabel(population_rng.permutation(n))
+                                p_rewire=market.p_rewire, p_triangle=market.p_triangle,
+                                relabel=population_rng.permutation(n))
 
         shares = np.array([market.motivations.get(k, 0.0) for k in CONTENT_TYPES])
         motivations = population_rng.random((len(CONTENT_TYPES), n)) < shares[:, None]
@@ -231,6 +231,10 @@ class Market:
         self._other_push_factor = max(0.0, 1 - bh.push_engagement_penalty * max(
             0.0, market.other_brand_push_share - bh.push_tolerance))
         self.ever_engaged = np.zeros(n, bool)
+        bh = self.behaviour
+        self._feed_constants = np.array(
+            [1e-9, bh.engagement_scale, bh.active_engagement_multiplier, bh.saturation_ratio,
+             bh.push_fatigue_weight, bh.push_tolerance], F32)
         self._engaged_recent: list[np.ndarray] = []  # flat (brand*n + customer), last 7 days
         self.p_seen = np.ones(n, F32)
         self.complaints = Complaints(self.population, config.word_of_mouth, self.rng,
@@ -288,15 +292,12 @@ class Market:
         ne = self.n_engaging
         other_posts = self.config.market.other_brand_posts_per_day
 
-        # 1. Exposure (only engaging customers follow brands).
-        follows_e = self.follows_bn[:, :ne]
-        # One float copy of the follower matrix serves both products over it (a bool operand
-        # would be converted again by each).
-        follows_f = follows_e.astype(F32)
-        brand_stories = posts @ follows_f
-        candidates = F32(other_posts) + brand_stories
+        # 1. Exposure (only engaging customers follow brands), and the per-customer factors of
+        # rules 2 and 4, in one pass over the follower matrix (simulation.kernels.feed).
         self.p_seen[ne:] = np.minimum(1.0, self.attention[ne:] / max(other_posts, 1e-9))
-        p_seen = np.minimum(1.0, self.attention[:ne] / np.maximum(candidates, 1e-9))
+        p_seen, per_customer, drive = kernels.feed(
+            self.follows_bn, ne, self.n_active, posts, posts * push, self.attention,
+            self.fatigue, F32(other_posts), self._feed_constants)
         self.p_seen[:ne] = p_seen
 
         # 2. Engagement.
@@ -305,10 +306,6 @@ class Market:
         saturation = posts / (1 + posts / F32(bh.brand_attention_half_posts))
         push_over = np.maximum(0, push - F32(bh.push_tolerance))
         push_factor = np.maximum(0, 1 - F32(bh.push_engagement_penalty) * push_over)
-        # Customers 0 .. n_active - 1 are active (propensity active_engagement_multiplier), the
-        # other engaging ones casual (propensity 1).
-        per_customer = F32(bh.engagement_scale) * p_seen * (1 - self.fatigue[:ne])
-        per_customer[: self.n_active] *= F32(bh.active_engagement_multiplier)
         # Only followers can engage, so the rate is computed for follower pairs alone (about a
         # tenth of all brand x engaging-customer pairs); pair k engages when a standard
         # exponential draw is below its rate lambda (probability 1 - exp(-lambda)).
@@ -329,19 +326,15 @@ class Market:
         # 3. Shares.
         viral_follows, viral_views = self._shares(eng_i, eng_b)
 
-        # 4. Fatigue.
-        with np.errstate(invalid="ignore", divide="ignore"):
-            push_seen = np.where(brand_stories > 0, ((posts * push) @ follows_f) / brand_stories,
-                                 0)
-        del follows_f
-        over = np.maximum(0, candidates / (self.attention[:ne] * F32(bh.saturation_ratio)) - 1)
-        push_over_seen = np.maximum(0, push_seen - F32(bh.push_tolerance))
-        target = 1 - np.exp(-(over + F32(bh.push_fatigue_weight) * push_over_seen))
+        # 4. Fatigue: toward 1 - exp(-drive).
+        target = 1 - np.exp(-drive)
+        del drive
         if self._fatigue_started:
             self.fatigue[:ne] += (target - self.fatigue[:ne]) / F32(bh.fatigue_memory_days)
         else:  # start from the steady state of day one's feeds, not from an empty history
             self.fatigue[:ne] = target
             self._fatigue_started = True
+        del target
 
         # 5. Following (Bass) and unfollowing.
         recruitment = np.array([o.recruitment_p for o in outputs])
@@ -375,10 +368,7 @@ class Market:
         self.complaints.step(day, outputs, questions, results)
 
         # Measurements for the brands.
-        followers_f = follows_e.astype(F32)
-        reach_sum = followers_f @ p_seen
-        fatigue_sum = followers_f @ self.fatigue[:ne]
-        del followers_f
+        reach_sum, fatigue_sum = kernels.follower_sums(self.follows_bn, ne, p_seen, self.fatigue)
         weekly = self._weekly_engaged()
         for b, r in enumerate(results):
             f = int(self.follower_count[b])
@@ -411,12 +401,14 @@ class Market:
         if pages <= 0:
             return
         half = self.behaviour.brand_attention_half_posts
-        not_yet = np.flatnonzero(~self.ever_engaged[: self.n_engaging])
-        rate = per_customer[not_yet] * self._match_other[self.motivation_code[not_yet]]
-        rate *= F32(pages / (1 + 1 / half) * push_factor_other)
-        # Probability 1 - exp(-rate): a standard exponential draw below the rate.
-        hit = self.rng.standard_exponential(len(not_yet), dtype=F32) < rate
-        self.ever_engaged[not_yet[hit]] = True
+        ne = self.n_engaging
+        # Probability 1 - exp(-rate): a standard exponential draw below the rate, one per
+        # engaging customer who never engaged, in id order.
+        draws = self.rng.standard_exponential(
+            ne - int(np.count_nonzero(self.ever_engaged[:ne])), dtype=F32)
+        kernels.engage_elsewhere(self.ever_engaged, ne, self.motivation_code, self._match_other,
+                                 per_customer, F32(pages / (1 + 1 / half) * push_factor_other),
+                                 draws)
 
     # ------------------------------------------------------------------------------------
     def _sentiment_factor(self, sentiment: np.ndarray) -> np.ndarray:

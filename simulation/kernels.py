@@ -47,18 +47,20 @@ def _compiled():
     jit = numba.njit(cache=True, nogil=True)
 
     @jit
-    def resolve_attachment(src, tgt, r, n_seed):
-        # Edge n_seed + i copies endpoint r[i] of the endpoint list: an even r is the source of
+    def resolve_attachment_from(src, tgt, r, first):
+        # Edge first + i copies endpoint r[i] of the endpoint list: an even r is the source of
         # edge r // 2, an odd r its target; r // 2 is always an earlier, resolved edge.
         for i in range(len(r)):
             ri = r[i]
             if ri % 2 == 0:
-                tgt[n_seed + i] = src[ri // 2]
+                tgt[first + i] = src[ri // 2]
             else:
-                tgt[n_seed + i] = tgt[ri // 2]
+                tgt[first + i] = tgt[ri // 2]
 
     @jit
-    def triad_formation(src, tgt, triad, m, n_seed, n_nodes, start_u):
+    def triad_formation_inplace(src, tgt, triad, m, n_seed, n_nodes, start_u):
+        # In place: a redirected edge's target is written once, and only stable (never
+        # redirected) edges' targets are read, so no copy of the targets is needed.
         n_edges = len(src)
         # Neighbour lists of the stable (not redirected) edges, in edge order within each node:
         # a count pass, then one fill pass in edge order merged with the redirection, so that
@@ -86,7 +88,7 @@ def _compiled():
             neighbour[ptr[2 * b + 1]] = a
             ptr[2 * b + 1] += 1
         n_new = (n_edges - n_seed) // m
-        new_tgt = tgt.copy()
+        new_tgt = tgt
         for node in range(n_new):
             base = n_seed + node * m
             me = src[base]
@@ -108,7 +110,6 @@ def _compiled():
                     ptr[2 * me + 1] += 1
                     neighbour[ptr[2 * b + 1]] = me
                     ptr[2 * b + 1] += 1
-        return new_tgt
 
     @jit
     def csr_from_edges(u, v, n):
@@ -153,7 +154,8 @@ def _compiled():
                     out += 1
                     last = c
             indptr[node + 1] = out
-        return indptr, cols[:out].copy()
+        # A view: the few dropped duplicates' slots at the end are not worth a copy of it all.
+        return indptr, cols[:out]
 
     # --- The market's daily passes (simulation.customers) ------------------------------
     # Float arithmetic is written in the same order and the same dtypes as the numpy twins
@@ -207,16 +209,73 @@ def _compiled():
             total[b] = t
         return known, total
 
+    @jit
+    def feed(follows, ne, n_active, posts, push_posts, attention, fatigue, other_posts, c,
+             p_seen, per_customer, drive):
+        # c: tiny, engagement_scale, active multiplier, saturation_ratio, push_fatigue_weight,
+        # push_tolerance (float32).
+        nb = follows.shape[0]
+        zero, one = np.float32(0), np.float32(1)
+        for i in range(ne):
+            stories = zero
+            pushed = zero
+            for b in range(nb):
+                # Branch-free, and the same additions as the twin's (adding 0 where not
+                # following).
+                f = np.float32(follows[b, i])
+                stories = stories + f * posts[b]
+                pushed = pushed + f * push_posts[b]
+            candidates = other_posts + stories
+            seen = min(one, attention[i] / max(candidates, c[0]))
+            p_seen[i] = seen
+            pc = c[1] * seen * (one - fatigue[i])
+            if i < n_active:
+                pc = pc * c[2]
+            per_customer[i] = pc
+            push_seen = pushed / stories if stories > zero else zero
+            over = max(zero, candidates / (attention[i] * c[3]) - one)
+            drive[i] = over + c[4] * max(zero, push_seen - c[5])
+
+    @jit
+    def engage_elsewhere(ever, ne, code, match, per_customer, factor, draws):
+        k = 0
+        for i in range(ne):
+            if not ever[i]:
+                rate = per_customer[i] * match[code[i]]
+                rate = rate * factor
+                if draws[k] < rate:
+                    ever[i] = True
+                k += 1
+
+    @jit
+    def follower_sums(follows, ne, a, b_values, scale):
+        nb = follows.shape[0]
+        total_a = np.zeros(nb, np.int64)
+        total_b = np.zeros(nb, np.int64)
+        for b in range(nb):
+            ta = 0
+            tb = 0
+            for i in range(ne):
+                k = np.int32(follows[b, i])
+                ta += np.int64(np.int32(a[i] * scale) * k)
+                tb += np.int64(np.int32(b_values[i] * scale) * k)
+            total_a[b] = ta
+            total_b[b] = tb
+        return total_a, total_b
+
     class Kernels:
         pass
 
     kernels = Kernels()
-    kernels.resolve_attachment = resolve_attachment
-    kernels.triad_formation = triad_formation
+    kernels.triad_formation_inplace = triad_formation_inplace
+    kernels.resolve_attachment_from = resolve_attachment_from
     kernels.csr_from_edges = csr_from_edges
     kernels.engage = engage
     kernels.decay_sentiment = decay_sentiment
     kernels.known_sentiment = known_sentiment
+    kernels.feed = feed
+    kernels.engage_elsewhere = engage_elsewhere
+    kernels.follower_sums = follower_sums
     return kernels
 
 
@@ -264,7 +323,7 @@ def engage(follows: np.ndarray, ne: int, sentiment: np.ndarray, code: np.ndarray
     if sens > 0:
         rate *= np.clip(np.float32(1) + sens * sentiment[eng_b, eng_i], np.float32(0),
                         np.float32(2))
-    engaged = draws < rate
+    engaged = draws[: len(rate)] < rate
     return eng_b[engaged], eng_i[engaged]
 
 
@@ -297,3 +356,67 @@ def known_sentiment(sentiment: np.ndarray, knows: np.ndarray) -> tuple[np.ndarra
             fixed *= knows[:, lo:lo + CHUNK]
             total += fixed.sum(axis=1, dtype=np.int64)
     return known, total / float(SENTIMENT_SCALE)
+
+
+def feed(follows: np.ndarray, ne: int, n_active: int, posts: np.ndarray, push_posts: np.ndarray,
+         attention: np.ndarray, fatigue: np.ndarray, other_posts, constants: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each engaging customer's feed (rules 1, 2 and 4 of simulation.customers), float32:
+    p_seen = min(1, attention / max(C, tiny)) with C = other_posts + the posts of the brands
+    followed; the engagement factor engagement_scale x p_seen x (1 - fatigue), times the active
+    multiplier for customers below ``n_active``; and the fatigue drive (the exponent of the
+    fatigue target) max(0, C / (attention x saturation_ratio) - 1) + push_fatigue_weight x
+    max(0, pushed share seen - push_tolerance). ``constants`` holds tiny, engagement_scale,
+    active multiplier, saturation_ratio, push_fatigue_weight, push_tolerance."""
+    p_seen = np.empty(ne, np.float32)
+    per_customer = np.empty(ne, np.float32)
+    drive = np.empty(ne, np.float32)
+    if use_numba_pairs(follows.shape[0] * ne):
+        kernels().feed(follows, ne, n_active, posts, push_posts, attention, fatigue, other_posts,
+                       constants, p_seen, per_customer, drive)
+        return p_seen, per_customer, drive
+    tiny, scale, active, saturation, push_weight, tolerance = constants
+    stories = np.zeros(ne, np.float32)
+    pushed = np.zeros(ne, np.float32)
+    for b in range(follows.shape[0]):
+        stories += follows[b, :ne] * posts[b]
+        pushed += follows[b, :ne] * push_posts[b]
+    candidates = other_posts + stories
+    attention = attention[:ne]
+    np.minimum(np.float32(1), attention / np.maximum(candidates, tiny), out=p_seen)
+    np.multiply(scale * p_seen, np.float32(1) - fatigue[:ne], out=per_customer)
+    per_customer[:n_active] *= active
+    with np.errstate(invalid="ignore", divide="ignore"):
+        push_seen = np.where(stories > 0, pushed / stories, np.float32(0))
+    over = np.maximum(np.float32(0), candidates / (attention * saturation) - np.float32(1))
+    np.add(over, push_weight * np.maximum(np.float32(0), push_seen - tolerance), out=drive)
+    return p_seen, per_customer, drive
+
+
+def engage_elsewhere(ever: np.ndarray, ne: int, code: np.ndarray, match: np.ndarray,
+                     per_customer: np.ndarray, factor, draws: np.ndarray) -> None:
+    """In place: engaging customers who never engaged do so when their exponential draw (one
+    per such customer, in id order) is below per_customer x match[code] x factor."""
+    if use_numba_pairs(ne):
+        kernels().engage_elsewhere(ever, ne, code, match, per_customer, factor, draws)
+        return
+    not_yet = np.flatnonzero(~ever[:ne])
+    rate = per_customer[not_yet] * match[code[not_yet]]
+    rate *= factor
+    ever[not_yet[draws[: len(not_yet)] < rate]] = True
+
+
+# Shares and rates in 0..1 summed over followers in the same fixed point as sentiment.
+def follower_sums(follows: np.ndarray, ne: int, a: np.ndarray, b: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Per brand, the sums of a[i] and of b[i] (values in 0..1) over its followers i < ne."""
+    if use_numba_pairs(follows.shape[0] * ne):
+        ta, tb = kernels().follower_sums(follows, ne, a, b, SENTIMENT_SCALE)
+    else:
+        fa = (a[:ne] * SENTIMENT_SCALE).astype(np.int32)
+        fb = (b[:ne] * SENTIMENT_SCALE).astype(np.int32)
+        ta = np.array([fa[follows[k, :ne]].sum(dtype=np.int64) for k in range(len(follows))],
+                      np.int64)
+        tb = np.array([fb[follows[k, :ne]].sum(dtype=np.int64) for k in range(len(follows))],
+                      np.int64)
+    return ta / float(SENTIMENT_SCALE), tb / float(SENTIMENT_SCALE)
