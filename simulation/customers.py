@@ -240,6 +240,7 @@ class Market:
         self.complaints = Complaints(self.population, config.word_of_mouth, self.rng,
                                      [b.awareness for b in config.brands.values()])
         self.customers = CustomerView(self)
+        kernels.warm_up(n * nb)
         sample_size = min(market.sample_size, n)
         self.sample_ids = np.sort(population_rng.choice(n, size=sample_size, replace=False))
         self._sample_rows: list[dict[str, np.ndarray]] = []
