@@ -212,7 +212,7 @@ def verdict(ok: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 3_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000_000, 3_000_000])
     parser.add_argument("--ten-million", action="store_true",
                         help="also run 10M customers (about 10 GB and several CPU minutes)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per size (min / median)")

@@ -215,28 +215,32 @@ def _compiled():
     def feed(follows, ne, n_active, posts, push_posts, attention, fatigue, other_posts, c,
              p_seen, per_customer, drive):
         # c: tiny, engagement_scale, active multiplier, saturation_ratio, push_fatigue_weight,
-        # push_tolerance (float32).
+        # push_tolerance (float32). Brand by brand, then customer by customer: each loop runs
+        # over contiguous rows, so it vectorises; the same additions as the twin's (0 added
+        # where not following).
         nb = follows.shape[0]
         zero, one = np.float32(0), np.float32(1)
+        stories = np.zeros(ne, np.float32)
+        pushed = np.zeros(ne, np.float32)
+        for b in range(nb):
+            row = follows[b]
+            pb, qb = posts[b], push_posts[b]
+            for i in range(ne):
+                f = np.float32(row[i])
+                stories[i] += f * pb
+                pushed[i] += f * qb
+        tiny, scale, active, saturation, weight, tolerance = c[0], c[1], c[2], c[3], c[4], c[5]
         for i in range(ne):
-            stories = zero
-            pushed = zero
-            for b in range(nb):
-                # Branch-free, and the same additions as the twin's (adding 0 where not
-                # following).
-                f = np.float32(follows[b, i])
-                stories = stories + f * posts[b]
-                pushed = pushed + f * push_posts[b]
-            candidates = other_posts + stories
-            seen = min(one, attention[i] / max(candidates, c[0]))
+            candidates = other_posts + stories[i]
+            seen = min(one, attention[i] / max(candidates, tiny))
             p_seen[i] = seen
-            pc = c[1] * seen * (one - fatigue[i])
-            if i < n_active:
-                pc = pc * c[2]
-            per_customer[i] = pc
-            push_seen = pushed / stories if stories > zero else zero
-            over = max(zero, candidates / (attention[i] * c[3]) - one)
-            drive[i] = over + c[4] * max(zero, push_seen - c[5])
+            per_customer[i] = scale * seen * (one - fatigue[i])
+            s = stories[i]
+            push_seen = pushed[i] / s if s > zero else zero
+            over = max(zero, candidates / (attention[i] * saturation) - one)
+            drive[i] = over + weight * max(zero, push_seen - tolerance)
+        for i in range(min(n_active, ne)):
+            per_customer[i] = per_customer[i] * active
 
     @jit
     def engage_elsewhere(ever, ne, code, match, per_customer, factor, draws):
@@ -265,6 +269,20 @@ def _compiled():
             total_b[b] = tb
         return total_a, total_b
 
+    @jit
+    def following_share(indptr, indices, follows, ne, i, b):
+        out = np.empty(len(i), np.float64)
+        for k in range(len(i)):
+            row = follows[b[k]]
+            following = 0
+            engaging = 0
+            for j in range(indptr[i[k]], indptr[i[k] + 1]):
+                friend = indices[j]
+                following += row[friend]
+                engaging += friend < ne
+            out[k] = following / max(engaging, 1)
+        return out
+
     class Kernels:
         pass
 
@@ -278,6 +296,7 @@ def _compiled():
     kernels.feed = feed
     kernels.engage_elsewhere = engage_elsewhere
     kernels.follower_sums = follower_sums
+    kernels.following_share = following_share
     return kernels
 
 
@@ -317,6 +336,8 @@ def warm_up(n_pairs: int) -> None:
     k.engage_elsewhere(np.ones(2, bool), 2, code, np.zeros(256, f32), ones, f32(0),
                        np.zeros(0, f32))
     k.follower_sums(follows, 2, ones, ones, SENTIMENT_SCALE)
+    none = np.zeros(0, np.int64)
+    k.following_share(np.zeros(3, np.int64), np.zeros(0, np.int32), follows, 2, none, none)
 
 
 def engage(follows: np.ndarray, ne: int, sentiment: np.ndarray, code: np.ndarray,

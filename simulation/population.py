@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import kernels
+
 if TYPE_CHECKING:
     from .network import SocialNetwork
 
@@ -114,7 +116,11 @@ class Population:
         the network when asked: only the day's few candidates for a follow need it, so no
         per-brand tally is kept (it cost 4 bytes per customer and brand and a scatter to the
         friends of everyone who followed or unfollowed)."""
-        owner, friend = self.network.gather(i)
+        net = self.network
+        if kernels.use_numba_pairs(self.n * self.n_brands):
+            return kernels.kernels().following_share(net.indptr, net.indices, self.follows_bn,
+                                                      self.n_engaging, i, b)
+        owner, friend = net.gather(i)
         following = np.bincount(owner, weights=self.follows_bn[b[owner], friend],
                                 minlength=len(i))
         engaging = np.bincount(owner, weights=friend < self.n_engaging, minlength=len(i))
