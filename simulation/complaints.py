@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 
 F32 = np.float32
 NEVER = np.iinfo(np.int32).min // 2
+STAMP_WRAP = 1 << 16  # last-exposure stamps are days modulo this (Complaints._stamp)
 LAPSED = -1  # "answered" day of a complaint whose author gave up waiting
 ORIGINS = COMPLAINT_ORIGINS  # "customer", then the crisis causes (vocabulary)
 
@@ -145,7 +146,14 @@ class Complaints:
         self.table = ComplaintTable()
         self.frontier_node = np.empty(0, np.int64)
         self.frontier_complaint = np.empty(0, np.int64)
-        self.last_exposed = np.full((nb, population.n), NEVER, np.int32)  # (brand, customer)
+        # The day each person last saw a complaint about each brand, (brand, customer), kept as
+        # the day modulo 2**16 (2 bytes a pair instead of 4): the refractory test only needs
+        # the days since then, exact while fewer than 2**16 days have passed. "Never" is the
+        # stamp that always reads as long enough ago; it cannot be a real day before day
+        # 2**16 - refractory_days, where the stamps are widened to int32 days (never, in
+        # practice: horizons are at most 36,500 days).
+        self._never_stamp = (STAMP_WRAP - config.refractory_days) % STAMP_WRAP
+        self._stamp = np.full((nb, population.n), self._never_stamp, np.uint16)
         self.questions_waiting = np.zeros((config.patience_days, nb), np.int64)
         self.exposure_window = np.zeros((config.crisis_window_days, nb), np.int64)
         self.injected_exposures = np.zeros(nb, np.int64)  # from crises injected before the step
@@ -154,13 +162,41 @@ class Complaints:
         self.response_day = np.full(nb, -1, np.int64)
         self.response_factor = np.ones(nb)
         self.defect_until = np.full(nb, -1, np.int64)
-        degree = population.network.degree.astype(np.float64)
-        mean = max(degree.mean(), 1e-9)
-        self.see_share = np.minimum(
-            1.0, config.p_see_friend_post * (degree / mean) ** config.influencer_amplification
-        ).astype(F32)
-        self.reshare_activity = np.ones(population.n, F32)
-        self.reshare_activity[: population.n_active] = config.active_complaint_multiplier
+        # Per-customer factors are computed for the people concerned when needed (from the
+        # degree and from the id ranges), not held as arrays of 4 bytes per customer.
+        self._mean_degree = max(population.network.mean_degree_realised, 1e-9)
+
+    def see_share(self, sharers: np.ndarray) -> np.ndarray:
+        """Chance that a friend sees a complaint each sharer passes on (float32)."""
+        c = self.config
+        degree = self.population.network.degree_of(sharers).astype(np.float64)
+        return np.minimum(1.0, c.p_see_friend_post * (degree / self._mean_degree)
+                          ** c.influencer_amplification).astype(F32)
+
+    def reshare_activity(self, people: np.ndarray) -> np.ndarray:
+        """active_complaint_multiplier for active customers, 1 for the others (float32)."""
+        return np.where(people < self.population.n_active,
+                        F32(self.config.active_complaint_multiplier), F32(1))
+
+    @property
+    def last_exposed(self) -> np.ndarray:
+        """(brand, customer): the day each person last saw a complaint about each brand, or
+        NEVER (int32; decoded from the stamps)."""
+        if self._stamp.dtype == np.int32:
+            return self._stamp
+        days = self._stamp.astype(np.int32)
+        days[self._stamp == self._never_stamp] = NEVER
+        return days
+
+    def _fresh(self, day: int, brands: np.ndarray, people: np.ndarray) -> np.ndarray:
+        """Whether each person's last sight of a complaint about the brand is at least
+        refractory_days old (or never happened)."""
+        if self._stamp.dtype != np.int32 and day >= STAMP_WRAP - self.config.refractory_days:
+            self._stamp = self.last_exposed  # int32 days from here on
+        stamp = self._stamp[brands, people]
+        if stamp.dtype == np.int32:
+            return stamp <= day - self.config.refractory_days
+        return (day - stamp.astype(np.int32)) % STAMP_WRAP >= self.config.refractory_days
 
     # ------------------------------------------------------------------------------------
     def step(self, day: int, outputs: list[DailyOutput], questions: np.ndarray,
@@ -276,7 +312,7 @@ class Complaints:
         self.frontier_node = np.empty(0, np.int64)
         self.frontier_complaint = np.empty(0, np.int64)
         owner, friend = self.population.network.gather(sharers, self.rng)
-        seen = self.rng.random(len(friend)) < self.see_share[sharers[owner]]
+        seen = self.rng.random(len(friend)) < self.see_share(sharers)[owner]
         friend, complaint = friend[seen], complaint[owner[seen]]
         self._expose(day, friend, self.table.brand[complaint], complaint, exposures)
 
@@ -285,7 +321,7 @@ class Complaints:
         m, c, t = self.population, self.config, self.table
         if not len(people):
             return
-        fresh = self.last_exposed[brands, people] <= day - c.refractory_days
+        fresh = self._fresh(day, brands, people)
         if all_share:
             # The authors' own posts are out whatever they saw before; only those who had not
             # seen a complaint about the brand lately are counted as newly exposed.
@@ -297,7 +333,7 @@ class Complaints:
         people, brands, complaint = people[order], brands[order], complaint[order]
         _, first = np.unique(people.astype(np.int64) * m.n_brands + brands, return_index=True)
         people, brands, complaint = people[first], brands[first], complaint[first]
-        self.last_exposed[brands, people] = day
+        self._stamp[brands, people] = day % STAMP_WRAP if self._stamp.dtype != np.int32 else day
         np.add.at(t.size, complaint, 1)
         exposures += np.bincount(brands, minlength=m.n_brands)
         m.lower_sentiment(brands, people, c.wom_sentiment_impact)
@@ -307,7 +343,7 @@ class Complaints:
         age = day - t.opened[complaint]
         p = (c.p_reshare * t.virality[complaint] * np.exp(-age / c.wom_decay_days)
              * np.where(knew, 1.0, c.unaware_reshare_factor)
-             * self.reshare_activity[people] * self.response_factor[brands])
+             * self.reshare_activity(people) * self.response_factor[brands])
         passing = self.rng.random(len(people)) < p
         self.frontier_node = np.concatenate([self.frontier_node, people[passing]])
         self.frontier_complaint = np.concatenate([self.frontier_complaint, complaint[passing]])

@@ -86,6 +86,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .complaints import Complaints
 from .config import CONTENT_TYPES, ScenarioConfig, mix_shares
 from .exchange import DailyOutput, MarketDay
@@ -94,6 +95,8 @@ from .population import Population
 
 CUSTOMER_SERVICE = CONTENT_TYPES.index("customer_service")
 F32 = np.float32
+# CODE_BITS[k, c]: whether motivation code c (one bit per content type) has content type k.
+CODE_BITS = ((np.arange(256)[None, :] >> np.arange(len(CONTENT_TYPES))[:, None]) & 1).astype(F32)
 
 
 @dataclass(frozen=True)
@@ -146,11 +149,11 @@ class CustomerView:
             id=i,
             engaging=bool(i < m.n_engaging),
             active=bool(i < m.n_active),
-            motivations=tuple(k for k, v in zip(CONTENT_TYPES, m.motivations_kn[:, i],
-                                                strict=True) if v > 0),
+            motivations=tuple(k for j, k in enumerate(CONTENT_TYPES)
+                              if m.motivation_code[i] >> j & 1),
             attention_posts_per_day=round(float(m.attention[i]), 3),
             fatigue=round(float(m.fatigue[i]), 4),
-            friends=int(m.network.degree[i]),
+            friends=int(m.network.degree_of(np.array([i]))[0]),
             brands=brands,
         )
 
@@ -178,8 +181,8 @@ class Market:
         ne = int(round(n * market.share_engaging))
         n_active = int(round(n * market.share_active))
         network = build_network(market.network, n, market.mean_degree, network_rng,
-                                p_rewire=market.p_rewire, p_triangle=market.p_triangle)
-        network = network.relabel(population_rng.permutation(n))
+                                p_rewire=market.p_rewire, p_triangle=market.p_triangle,
+                                relabel=population_rng.permutation(n))
 
         shares = np.array([market.motivations.get(k, 0.0) for k in CONTENT_TYPES])
         motivations = population_rng.random((len(CONTENT_TYPES), n)) < shares[:, None]
@@ -190,10 +193,13 @@ class Market:
         if len(empty) and shares.sum() > 0:
             picks = population_rng.choice(len(shares), size=len(empty), p=shares / shares.sum())
             motivations[picks, empty] = True
-        self.motivations_kn = motivations.astype(F32)  # (content types, customers)
-        self.propensity = np.zeros(n, F32)
-        self.propensity[:ne] = 1.0
-        self.propensity[:n_active] = self.behaviour.active_engagement_multiplier
+        # A customer's motivations as one byte, bit k for content type k: the match of a brand's
+        # mix with every possible set of motivations is a small table (brands x 256), read at
+        # each follower pair, instead of a float per content type and customer.
+        self.motivation_code = np.zeros(n, np.uint8)
+        for k in range(len(CONTENT_TYPES)):
+            self.motivation_code[motivations[k]] |= np.uint8(1 << k)
+        del motivations
         sigma = market.attention_sigma
         mu = np.log(market.attention_posts_per_day) - sigma**2 / 2
         self.attention = population_rng.lognormal(mu, sigma, n).astype(F32)
@@ -220,17 +226,21 @@ class Market:
             ]
         )
 
-        self._match_other = (mix_shares(market.other_brand_mix).astype(F32)
-                             @ self.motivations_kn[:, :ne])
+        self._match_other = mix_shares(market.other_brand_mix).astype(F32) @ CODE_BITS
         bh = self.behaviour
         self._other_push_factor = max(0.0, 1 - bh.push_engagement_penalty * max(
             0.0, market.other_brand_push_share - bh.push_tolerance))
         self.ever_engaged = np.zeros(n, bool)
+        bh = self.behaviour
+        self._feed_constants = np.array(
+            [1e-9, bh.engagement_scale, bh.active_engagement_multiplier, bh.saturation_ratio,
+             bh.push_fatigue_weight, bh.push_tolerance], F32)
         self._engaged_recent: list[np.ndarray] = []  # flat (brand*n + customer), last 7 days
         self.p_seen = np.ones(n, F32)
         self.complaints = Complaints(self.population, config.word_of_mouth, self.rng,
                                      [b.awareness for b in config.brands.values()])
         self.customers = CustomerView(self)
+        kernels.warm_up(n * nb)
         sample_size = min(market.sample_size, n)
         self.sample_ids = np.sort(population_rng.choice(n, size=sample_size, replace=False))
         self._sample_rows: list[dict[str, np.ndarray]] = []
@@ -248,8 +258,6 @@ class Market:
     knows_bn = _population("knows_bn")
     follower_count = _population("follower_count")
     customer_count = _population("customer_count")
-    following_friends = _population("following_friends")
-    engaging_friends = _population("engaging_friends")
 
     # (customers, brands) views of the brand-major state ----------------------------------
     @property
@@ -270,7 +278,8 @@ class Market:
 
     @property
     def motivations(self) -> np.ndarray:
-        return self.motivations_kn.T
+        """(customers, content types) bool, unpacked from the motivation codes."""
+        return CODE_BITS.T[self.motivation_code] > 0
 
     # ------------------------------------------------------------------------------------
     def step(self, day: int, outputs: list[DailyOutput]) -> list[MarketDay]:
@@ -284,15 +293,12 @@ class Market:
         ne = self.n_engaging
         other_posts = self.config.market.other_brand_posts_per_day
 
-        # 1. Exposure (only engaging customers follow brands).
-        follows_e = self.follows_bn[:, :ne]
-        # One float copy of the follower matrix serves both products over it (a bool operand
-        # would be converted again by each).
-        follows_f = follows_e.astype(F32)
-        brand_stories = posts @ follows_f
-        candidates = F32(other_posts) + brand_stories
+        # 1. Exposure (only engaging customers follow brands), and the per-customer factors of
+        # rules 2 and 4, in one pass over the follower matrix (simulation.kernels.feed).
         self.p_seen[ne:] = np.minimum(1.0, self.attention[ne:] / max(other_posts, 1e-9))
-        p_seen = np.minimum(1.0, self.attention[:ne] / np.maximum(candidates, 1e-9))
+        p_seen, per_customer, drive = kernels.feed(
+            self.follows_bn, ne, self.n_active, posts, posts * push, self.attention,
+            self.fatigue, F32(other_posts), self._feed_constants)
         self.p_seen[:ne] = p_seen
 
         # 2. Engagement.
@@ -301,23 +307,15 @@ class Market:
         saturation = posts / (1 + posts / F32(bh.brand_attention_half_posts))
         push_over = np.maximum(0, push - F32(bh.push_tolerance))
         push_factor = np.maximum(0, 1 - F32(bh.push_engagement_penalty) * push_over)
-        per_customer = (F32(bh.engagement_scale) * self.propensity[:ne] * p_seen
-                        * (1 - self.fatigue[:ne]))
         # Only followers can engage, so the rate is computed for follower pairs alone (about a
-        # tenth of all brand x engaging-customer pairs); the match matrix itself is one small
-        # BLAS product, then read at the follower pairs.
-        eng_b, eng_i = np.nonzero(follows_e)
-        rate = (mix @ self.motivations_kn[:, :ne])[eng_b, eng_i]  # match, per follower pair
-        rate *= per_customer[eng_i]
-        rate *= (saturation * push_factor).astype(F32)[eng_b]
-        if bh.sentiment_sensitivity > 0:
-            rate *= self._sentiment_factor(self.sentiment_bn[eng_b, eng_i])
-        np.negative(rate, out=rate)
-        np.expm1(rate, out=rate)
-        np.negative(rate, out=rate)  # 1 - exp(-lambda)
-        engaged = self.rng.random(len(rate), dtype=F32) < rate
-        del rate
-        eng_b, eng_i = eng_b[engaged], eng_i[engaged]
+        # tenth of all brand x engaging-customer pairs); pair k engages when a standard
+        # exponential draw is below its rate lambda (probability 1 - exp(-lambda)).
+        match = mix @ CODE_BITS  # (brands, motivation codes)
+        draws = self.rng.standard_exponential(int(self.follower_count.sum()), dtype=F32)
+        eng_b, eng_i = kernels.engage(
+            self.follows_bn, ne, self.sentiment_bn, self.motivation_code, match, per_customer,
+            (saturation * push_factor).astype(F32), F32(bh.sentiment_sensitivity), draws)
+        del draws
         self.ever_engaged[eng_i] = True
         self._engage_elsewhere(per_customer, push_factor_other=self._other_push_factor)
         self.sentiment_bn[eng_b, eng_i] = np.minimum(
@@ -329,19 +327,15 @@ class Market:
         # 3. Shares.
         viral_follows, viral_views = self._shares(eng_i, eng_b)
 
-        # 4. Fatigue.
-        with np.errstate(invalid="ignore", divide="ignore"):
-            push_seen = np.where(brand_stories > 0, ((posts * push) @ follows_f) / brand_stories,
-                                 0)
-        del follows_f
-        over = np.maximum(0, candidates / (self.attention[:ne] * F32(bh.saturation_ratio)) - 1)
-        push_over_seen = np.maximum(0, push_seen - F32(bh.push_tolerance))
-        target = 1 - np.exp(-(over + F32(bh.push_fatigue_weight) * push_over_seen))
+        # 4. Fatigue: toward 1 - exp(-drive).
+        target = 1 - np.exp(-drive)
+        del drive
         if self._fatigue_started:
             self.fatigue[:ne] += (target - self.fatigue[:ne]) / F32(bh.fatigue_memory_days)
         else:  # start from the steady state of day one's feeds, not from an empty history
             self.fatigue[:ne] = target
             self._fatigue_started = True
+        del target
 
         # 5. Following (Bass) and unfollowing.
         recruitment = np.array([o.recruitment_p for o in outputs])
@@ -356,9 +350,9 @@ class Market:
         # 6. Sentiment memory: back toward satisfaction for customers, neutral for others.
         # s += (rest - s) / d, as s * (1 - 1/d) + rest / d: in place, about half the memory
         # traffic of forming rest - s (a masked np.add(..., where=) is slower still).
-        self.population.sentiment_bn *= F32(1 - 1 / bh.sentiment_memory_days)
-        self.population.sentiment_bn += self.customer_bn * F32(
-            bh.customer_satisfaction / bh.sentiment_memory_days)
+        kernels.decay_sentiment(self.population.sentiment_bn, self.customer_bn,
+                                F32(1 - 1 / bh.sentiment_memory_days),
+                                F32(bh.customer_satisfaction / bh.sentiment_memory_days))
 
         # 7. Buying, conversions, churn, acquisition.
         conversion = np.array([o.conversion for o in outputs])
@@ -367,7 +361,7 @@ class Market:
         sales = self.rng.binomial(self.customer_count, bh.p_purchase) + social_sales
 
         # 8. Questions from engagements by customers motivated by customer service.
-        asks = (self.motivations_kn[CUSTOMER_SERVICE, eng_i] > 0) & (
+        asks = (self.motivation_code[eng_i] >> CUSTOMER_SERVICE & 1).astype(bool) & (
             self.rng.random(len(eng_i)) < self.config.word_of_mouth.p_question)
         questions = np.bincount(eng_b[asks], minlength=nb)
 
@@ -375,10 +369,7 @@ class Market:
         self.complaints.step(day, outputs, questions, results)
 
         # Measurements for the brands.
-        followers_f = follows_e.astype(F32)
-        reach_sum = followers_f @ p_seen
-        fatigue_sum = followers_f @ self.fatigue[:ne]
-        del followers_f
+        reach_sum, fatigue_sum = kernels.follower_sums(self.follows_bn, ne, p_seen, self.fatigue)
         weekly = self._weekly_engaged()
         for b, r in enumerate(results):
             f = int(self.follower_count[b])
@@ -411,11 +402,14 @@ class Market:
         if pages <= 0:
             return
         half = self.behaviour.brand_attention_half_posts
-        not_yet = np.flatnonzero(~self.ever_engaged[: self.n_engaging])
-        rate = per_customer[not_yet] * self._match_other[not_yet] * F32(
-            pages / (1 + 1 / half) * push_factor_other)
-        hit = self.rng.random(len(not_yet), dtype=F32) < -np.expm1(-rate)
-        self.ever_engaged[not_yet[hit]] = True
+        ne = self.n_engaging
+        # Probability 1 - exp(-rate): a standard exponential draw below the rate, one per
+        # engaging customer who never engaged, in id order.
+        draws = self.rng.standard_exponential(
+            ne - int(np.count_nonzero(self.ever_engaged[:ne])), dtype=F32)
+        kernels.engage_elsewhere(self.ever_engaged, ne, self.motivation_code, self._match_other,
+                                 per_customer, F32(pages / (1 + 1 / half) * push_factor_other),
+                                 draws)
 
     # ------------------------------------------------------------------------------------
     def _sentiment_factor(self, sentiment: np.ndarray) -> np.ndarray:
@@ -435,7 +429,7 @@ class Market:
         if self.network.is_fully_mixed:
             share = self.follower_count[b] / max(self.n_engaging, 1)
         else:
-            share = self.following_friends[b, i] / np.maximum(self.engaging_friends[i], 1)
+            share = self.population.following_share(i, b)
         rate = (recruitment[b] + bh.bass_q * share) * exposure[b] * self._sentiment_factor(
             self.sentiment_bn[b, i])
         accept = self.rng.random(len(i)) * rate_max < rate
@@ -511,10 +505,8 @@ class Market:
 
     def _net_sentiment(self, results: list[MarketDay]) -> None:
         """Expected net score of a survey of the people who know the brand (module docstring)."""
-        # A product with the 0/1 mask and a float64 sum: several times faster than gathering
-        # the known customers' sentiment with a boolean index.
-        known = np.count_nonzero(self.knows_bn, axis=1)
-        total = (self.sentiment_bn * self.knows_bn).sum(axis=1, dtype=np.float64)
+        # One pass per brand, summed in float64 in customer order (simulation.kernels).
+        known, total = kernels.known_sentiment(self.sentiment_bn, self.knows_bn)
         for b, r in enumerate(results):
             if known[b]:
                 r.net_sentiment = float(total[b] / known[b])

@@ -23,6 +23,11 @@ import numpy as np
 
 # Below this many edges the numpy path is used: loading numba costs more than it saves.
 MIN_EDGES_FOR_NUMBA = 300_000
+# Below this many (customer, brand) pairs the market's daily passes run in numpy (tiny test
+# markets). From there on the compiled passes save about a fifth of the customer side's day
+# even at the default scenario's 30,000 customers x 3 brands (0.5 CPU ms a day, measured), for
+# a one-time load of about half a CPU second per process, paid at construction (warm_up).
+MIN_PAIRS_FOR_NUMBA = 20_000
 
 
 def numba_enabled() -> bool:
@@ -44,18 +49,20 @@ def _compiled():
     jit = numba.njit(cache=True, nogil=True)
 
     @jit
-    def resolve_attachment(src, tgt, r, n_seed):
-        # Edge n_seed + i copies endpoint r[i] of the endpoint list: an even r is the source of
+    def resolve_attachment_from(src, tgt, r, first):
+        # Edge first + i copies endpoint r[i] of the endpoint list: an even r is the source of
         # edge r // 2, an odd r its target; r // 2 is always an earlier, resolved edge.
         for i in range(len(r)):
             ri = r[i]
             if ri % 2 == 0:
-                tgt[n_seed + i] = src[ri // 2]
+                tgt[first + i] = src[ri // 2]
             else:
-                tgt[n_seed + i] = tgt[ri // 2]
+                tgt[first + i] = tgt[ri // 2]
 
     @jit
-    def triad_formation(src, tgt, triad, m, n_seed, n_nodes, start_u):
+    def triad_formation_inplace(src, tgt, triad, m, n_seed, n_nodes, start_u):
+        # In place: a redirected edge's target is written once, and only stable (never
+        # redirected) edges' targets are read, so no copy of the targets is needed.
         n_edges = len(src)
         # Neighbour lists of the stable (not redirected) edges, in edge order within each node:
         # a count pass, then one fill pass in edge order merged with the redirection, so that
@@ -83,7 +90,7 @@ def _compiled():
             neighbour[ptr[2 * b + 1]] = a
             ptr[2 * b + 1] += 1
         n_new = (n_edges - n_seed) // m
-        new_tgt = tgt.copy()
+        new_tgt = tgt
         for node in range(n_new):
             base = n_seed + node * m
             me = src[base]
@@ -105,7 +112,6 @@ def _compiled():
                     ptr[2 * me + 1] += 1
                     neighbour[ptr[2 * b + 1]] = me
                     ptr[2 * b + 1] += 1
-        return new_tgt
 
     @jit
     def csr_from_edges(u, v, n):
@@ -150,18 +156,310 @@ def _compiled():
                     out += 1
                     last = c
             indptr[node + 1] = out
-        return indptr, cols[:out].copy()
+        # A view: the few dropped duplicates' slots at the end are not worth a copy of it all.
+        return indptr, cols[:out]
+
+    # --- The market's daily passes (simulation.customers) ------------------------------
+    # Float arithmetic is written in the same order and the same dtypes as the numpy twins
+    # below (no fastmath, so no fused multiply-adds), so both give identical bits.
+
+    @jit
+    def engage(follows, ne, sentiment, code, match, per_customer, brand_factor, sens, draws,
+               out_b, out_i):
+        # Follower pairs in brand-major order (brand, then customer), as np.nonzero lists them;
+        # pair k engages when its exponential draw is below its rate.
+        one, lo, hi = np.float32(1), np.float32(0), np.float32(2)
+        k = 0
+        n_out = 0
+        for b in range(follows.shape[0]):
+            for i in range(ne):
+                if follows[b, i]:
+                    rate = match[b, code[i]] * per_customer[i]
+                    rate = rate * brand_factor[b]
+                    if sens > 0:
+                        f = one + sens * sentiment[b, i]
+                        f = min(max(f, lo), hi)
+                        rate = rate * f
+                    if draws[k] < rate:
+                        out_b[n_out] = b
+                        out_i[n_out] = i
+                        n_out += 1
+                    k += 1
+        return n_out
+
+    @jit
+    def decay_sentiment(sentiment, customer, keep, rest):
+        zero = np.float32(0)
+        for b in range(sentiment.shape[0]):
+            for i in range(sentiment.shape[1]):
+                s = sentiment[b, i] * keep
+                sentiment[b, i] = s + (rest if customer[b, i] else zero)
+
+    @jit
+    def known_sentiment(sentiment, knows, scale):
+        nb, n = sentiment.shape
+        known = np.zeros(nb, np.int64)
+        total = np.zeros(nb, np.int64)
+        for b in range(nb):
+            count = 0
+            t = 0
+            for i in range(n):
+                k = np.int32(knows[b, i])
+                count += k
+                t += np.int64(np.int32(sentiment[b, i] * scale) * k)
+            known[b] = count
+            total[b] = t
+        return known, total
+
+    @jit
+    def feed(follows, ne, n_active, posts, push_posts, attention, fatigue, other_posts, c,
+             p_seen, per_customer, drive):
+        # c: tiny, engagement_scale, active multiplier, saturation_ratio, push_fatigue_weight,
+        # push_tolerance (float32). Brand by brand, then customer by customer: each loop runs
+        # over contiguous rows, so it vectorises; the same additions as the twin's (0 added
+        # where not following).
+        nb = follows.shape[0]
+        zero, one = np.float32(0), np.float32(1)
+        stories = np.zeros(ne, np.float32)
+        pushed = np.zeros(ne, np.float32)
+        for b in range(nb):
+            row = follows[b]
+            pb, qb = posts[b], push_posts[b]
+            for i in range(ne):
+                f = np.float32(row[i])
+                stories[i] += f * pb
+                pushed[i] += f * qb
+        tiny, scale, active, saturation, weight, tolerance = c[0], c[1], c[2], c[3], c[4], c[5]
+        for i in range(ne):
+            candidates = other_posts + stories[i]
+            seen = min(one, attention[i] / max(candidates, tiny))
+            p_seen[i] = seen
+            per_customer[i] = scale * seen * (one - fatigue[i])
+            s = stories[i]
+            push_seen = pushed[i] / s if s > zero else zero
+            over = max(zero, candidates / (attention[i] * saturation) - one)
+            drive[i] = over + weight * max(zero, push_seen - tolerance)
+        for i in range(min(n_active, ne)):
+            per_customer[i] = per_customer[i] * active
+
+    @jit
+    def engage_elsewhere(ever, ne, code, match, per_customer, factor, draws):
+        k = 0
+        for i in range(ne):
+            if not ever[i]:
+                rate = per_customer[i] * match[code[i]]
+                rate = rate * factor
+                if draws[k] < rate:
+                    ever[i] = True
+                k += 1
+
+    @jit
+    def follower_sums(follows, ne, a, b_values, scale):
+        nb = follows.shape[0]
+        total_a = np.zeros(nb, np.int64)
+        total_b = np.zeros(nb, np.int64)
+        for b in range(nb):
+            ta = 0
+            tb = 0
+            for i in range(ne):
+                k = np.int32(follows[b, i])
+                ta += np.int64(np.int32(a[i] * scale) * k)
+                tb += np.int64(np.int32(b_values[i] * scale) * k)
+            total_a[b] = ta
+            total_b[b] = tb
+        return total_a, total_b
+
+    @jit
+    def following_share(indptr, indices, follows, ne, i, b):
+        out = np.empty(len(i), np.float64)
+        for k in range(len(i)):
+            row = follows[b[k]]
+            following = 0
+            engaging = 0
+            for j in range(indptr[i[k]], indptr[i[k] + 1]):
+                friend = indices[j]
+                following += row[friend]
+                engaging += friend < ne
+            out[k] = following / max(engaging, 1)
+        return out
 
     class Kernels:
         pass
 
     kernels = Kernels()
-    kernels.resolve_attachment = resolve_attachment
-    kernels.triad_formation = triad_formation
+    kernels.triad_formation_inplace = triad_formation_inplace
+    kernels.resolve_attachment_from = resolve_attachment_from
     kernels.csr_from_edges = csr_from_edges
+    kernels.engage = engage
+    kernels.decay_sentiment = decay_sentiment
+    kernels.known_sentiment = known_sentiment
+    kernels.feed = feed
+    kernels.engage_elsewhere = engage_elsewhere
+    kernels.follower_sums = follower_sums
+    kernels.following_share = following_share
     return kernels
 
 
 def kernels():
     """The compiled kernels (call only when :func:`numba_enabled` is true)."""
     return _compiled()
+
+
+# ----------------------------------------------------------------------------------------
+# The market's daily passes: each dispatches to its compiled kernel for large populations and
+# to its numpy twin otherwise; both give the same bits (tests/test_customers.py checks it).
+
+CHUNK = 1 << 16  # numpy twins work through long rows in chunks (bounded temporaries)
+
+
+def use_numba_pairs(n_pairs: int) -> bool:
+    """True when a daily pass over ``n_pairs`` (customer, brand) pairs should be compiled."""
+    return n_pairs >= MIN_PAIRS_FOR_NUMBA and numba_enabled()
+
+
+def warm_up(n_pairs: int) -> None:
+    """Load the market's compiled passes now (construction) rather than on the first day."""
+    if not use_numba_pairs(n_pairs):
+        return
+    k = kernels()
+    f32 = np.float32
+    follows = np.zeros((1, 2), bool)
+    sentiment = np.zeros((1, 2), f32)
+    code = np.zeros(2, np.uint8)
+    ones = np.ones(2, f32)
+    k.engage(follows, 2, sentiment, code, np.zeros((1, 256), f32), ones, ones[:1], f32(0),
+             np.zeros(0, f32), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    k.decay_sentiment(sentiment, follows, f32(1), f32(0))
+    k.known_sentiment(sentiment, follows, SENTIMENT_SCALE)
+    k.feed(follows, 2, 0, ones[:1], ones[:1], ones, ones, f32(1), np.ones(6, f32),
+           np.empty(2, f32), np.empty(2, f32), np.empty(2, f32))
+    k.engage_elsewhere(np.ones(2, bool), 2, code, np.zeros(256, f32), ones, f32(0),
+                       np.zeros(0, f32))
+    k.follower_sums(follows, 2, ones, ones, SENTIMENT_SCALE)
+    none = np.zeros(0, np.int64)
+    k.following_share(np.zeros(3, np.int64), np.zeros(0, np.int32), follows, 2, none, none)
+
+
+def engage(follows: np.ndarray, ne: int, sentiment: np.ndarray, code: np.ndarray,
+           match: np.ndarray, per_customer: np.ndarray, brand_factor: np.ndarray, sens,
+           draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Engaged (brand, customer) pairs among the followers (customers below ``ne``).
+
+    Follower pair k (brand-major order) has rate match[b, code[i]] x per_customer[i] x
+    brand_factor[b] x clip(1 + sens x sentiment[b, i], 0, 2) (the last factor only when sens > 0)
+    and engages when ``draws[k]`` (a standard exponential, one per follower pair) is below it:
+    probability 1 - exp(-rate)."""
+    if use_numba_pairs(follows.shape[0] * ne):
+        out_b = np.empty(len(draws), np.int64)
+        out_i = np.empty(len(draws), np.int64)
+        k = kernels().engage(follows, ne, sentiment, code, match, per_customer, brand_factor,
+                             sens, draws, out_b, out_i)
+        return out_b[:k].copy(), out_i[:k].copy()
+    rows_b, rows_i = [], []
+    for b in range(follows.shape[0]):
+        i = np.flatnonzero(follows[b, :ne])
+        rows_b.append(np.full(len(i), b, np.int64))
+        rows_i.append(i)
+    eng_b = np.concatenate(rows_b) if rows_b else np.empty(0, np.int64)
+    eng_i = np.concatenate(rows_i) if rows_i else np.empty(0, np.int64)
+    rate = match[eng_b, code[eng_i]] * per_customer[eng_i]
+    rate *= brand_factor[eng_b]
+    if sens > 0:
+        rate *= np.clip(np.float32(1) + sens * sentiment[eng_b, eng_i], np.float32(0),
+                        np.float32(2))
+    engaged = draws[: len(rate)] < rate
+    return eng_b[engaged], eng_i[engaged]
+
+
+def decay_sentiment(sentiment: np.ndarray, customer: np.ndarray, keep, rest) -> None:
+    """In place: sentiment x keep, plus rest where the customer buys the brand (float32)."""
+    if use_numba_pairs(sentiment.size):
+        kernels().decay_sentiment(sentiment, customer, keep, rest)
+        return
+    sentiment *= keep
+    sentiment += customer * rest
+
+
+# Sentiment (-1..1) is summed in fixed point, as integers of 2**-30: an integer sum is exact
+# in any order, so the compiled and the numpy path agree bit for bit and both can use vector
+# instructions (a float sum's result depends on the order of the additions). Each customer's
+# value is truncated to a multiple of 2**-30 (about 1e-9), far below anything a survey reads.
+SENTIMENT_SCALE = np.float32(2**30)
+
+
+def known_sentiment(sentiment: np.ndarray, knows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per brand: how many customers know it, and the sum of their sentiment (float64, from
+    the exact fixed-point sum above)."""
+    if use_numba_pairs(sentiment.size):
+        known, total = kernels().known_sentiment(sentiment, knows, SENTIMENT_SCALE)
+    else:
+        known = np.count_nonzero(knows, axis=1).astype(np.int64)
+        total = np.zeros(len(sentiment), np.int64)
+        for lo in range(0, sentiment.shape[1], CHUNK):
+            fixed = (sentiment[:, lo:lo + CHUNK] * SENTIMENT_SCALE).astype(np.int32)
+            fixed *= knows[:, lo:lo + CHUNK]
+            total += fixed.sum(axis=1, dtype=np.int64)
+    return known, total / float(SENTIMENT_SCALE)
+
+
+def feed(follows: np.ndarray, ne: int, n_active: int, posts: np.ndarray, push_posts: np.ndarray,
+         attention: np.ndarray, fatigue: np.ndarray, other_posts, constants: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each engaging customer's feed (rules 1, 2 and 4 of simulation.customers), float32:
+    p_seen = min(1, attention / max(C, tiny)) with C = other_posts + the posts of the brands
+    followed; the engagement factor engagement_scale x p_seen x (1 - fatigue), times the active
+    multiplier for customers below ``n_active``; and the fatigue drive (the exponent of the
+    fatigue target) max(0, C / (attention x saturation_ratio) - 1) + push_fatigue_weight x
+    max(0, pushed share seen - push_tolerance). ``constants`` holds tiny, engagement_scale,
+    active multiplier, saturation_ratio, push_fatigue_weight, push_tolerance."""
+    p_seen = np.empty(ne, np.float32)
+    per_customer = np.empty(ne, np.float32)
+    drive = np.empty(ne, np.float32)
+    if use_numba_pairs(follows.shape[0] * ne):
+        kernels().feed(follows, ne, n_active, posts, push_posts, attention, fatigue, other_posts,
+                       constants, p_seen, per_customer, drive)
+        return p_seen, per_customer, drive
+    tiny, scale, active, saturation, push_weight, tolerance = constants
+    stories = np.zeros(ne, np.float32)
+    pushed = np.zeros(ne, np.float32)
+    for b in range(follows.shape[0]):
+        stories += follows[b, :ne] * posts[b]
+        pushed += follows[b, :ne] * push_posts[b]
+    candidates = other_posts + stories
+    attention = attention[:ne]
+    np.minimum(np.float32(1), attention / np.maximum(candidates, tiny), out=p_seen)
+    np.multiply(scale * p_seen, np.float32(1) - fatigue[:ne], out=per_customer)
+    per_customer[:n_active] *= active
+    with np.errstate(invalid="ignore", divide="ignore"):
+        push_seen = np.where(stories > 0, pushed / stories, np.float32(0))
+    over = np.maximum(np.float32(0), candidates / (attention * saturation) - np.float32(1))
+    np.add(over, push_weight * np.maximum(np.float32(0), push_seen - tolerance), out=drive)
+    return p_seen, per_customer, drive
+
+
+def engage_elsewhere(ever: np.ndarray, ne: int, code: np.ndarray, match: np.ndarray,
+                     per_customer: np.ndarray, factor, draws: np.ndarray) -> None:
+    """In place: engaging customers who never engaged do so when their exponential draw (one
+    per such customer, in id order) is below per_customer x match[code] x factor."""
+    if use_numba_pairs(ne):
+        kernels().engage_elsewhere(ever, ne, code, match, per_customer, factor, draws)
+        return
+    not_yet = np.flatnonzero(~ever[:ne])
+    rate = per_customer[not_yet] * match[code[not_yet]]
+    rate *= factor
+    ever[not_yet[draws[: len(not_yet)] < rate]] = True
+
+
+# Shares and rates in 0..1 summed over followers in the same fixed point as sentiment.
+def follower_sums(follows: np.ndarray, ne: int, a: np.ndarray, b: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Per brand, the sums of a[i] and of b[i] (values in 0..1) over its followers i < ne."""
+    if use_numba_pairs(follows.shape[0] * ne):
+        ta, tb = kernels().follower_sums(follows, ne, a, b, SENTIMENT_SCALE)
+    else:
+        followers = follows[:, :ne]
+        ta = np.where(followers, (a[:ne] * SENTIMENT_SCALE).astype(np.int32), 0).sum(
+            axis=1, dtype=np.int64)
+        tb = np.where(followers, (b[:ne] * SENTIMENT_SCALE).astype(np.int32), 0).sum(
+            axis=1, dtype=np.int64)
+    return ta / float(SENTIMENT_SCALE), tb / float(SENTIMENT_SCALE)

@@ -104,11 +104,26 @@ class SocialNetwork:
     def is_fully_mixed(self) -> bool:
         return self.kind == "fully_mixed"
 
-    @cached_property
+    @property
     def degree(self) -> np.ndarray:
+        """Every node's degree (int32; computed when asked, not kept: 4 bytes per node)."""
         if self.is_fully_mixed:
             return np.full(self.n_nodes, self.contacts_per_node, dtype=np.int32)
         return np.diff(self.indptr).astype(np.int32)
+
+    def degree_of(self, nodes: np.ndarray) -> np.ndarray:
+        """The degree of the given nodes (int32)."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if self.is_fully_mixed:
+            return np.full(len(nodes), self.contacts_per_node, dtype=np.int32)
+        return (self.indptr[nodes + 1] - self.indptr[nodes]).astype(np.int32)
+
+    @property
+    def mean_degree_realised(self) -> float:
+        """The mean degree of the graph as built (for fully mixed: the contacts per node)."""
+        if self.is_fully_mixed:
+            return float(self.contacts_per_node)
+        return float(self.indptr[-1]) / self.n_nodes
 
     @property
     def contacts_per_node(self) -> int:
@@ -258,6 +273,9 @@ def _scale_free(
     n_seed = len(seed_src)
     n_new = n - (m + 1)
     n_edges = n_seed + n_new * m
+    compiled = kernels.use_numba(n_edges)
+    if compiled:
+        return _scale_free_compiled(n, m, rng, p_triangle, seed_src, seed_tgt)
     src = np.concatenate([seed_src, np.repeat(np.arange(m + 1, n, dtype=np.int64), m)])
     tgt = np.full(n_edges, -1, dtype=np.int64)
     tgt[:n_seed] = seed_tgt
@@ -269,12 +287,7 @@ def _scale_free(
     # r is the target of edge r // 2, an earlier edge, which may itself still be a pointer.
     new = np.arange(n_seed, n_edges, dtype=np.int64)
     r = rng.integers(0, 2 * new)
-    compiled = kernels.use_numba(n_edges)
-    if compiled:
-        # One pass in edge order resolves every pointer (earlier edges are done first).
-        kernels.kernels().resolve_attachment(src, tgt, r, n_seed)
-    else:
-        _resolve_attachment(src, tgt, r, new)
+    _resolve_attachment(src, tgt, r, new)
     del r
 
     # Triad formation: a node's later edges may instead go to a friend of its first target.
@@ -282,10 +295,43 @@ def _scale_free(
     triad = (slot > 0) & (rng.random(n_new * m) < p_triangle)
     if not triad.any():
         return src, tgt
-    if compiled:
-        start_u = rng.random(n_new)
-        return src, kernels.kernels().triad_formation(src, tgt, triad, m, n_seed, n, start_u)
     return src, _triad_formation(src, tgt, triad, slot, m, n_seed, n_new, new, rng)
+
+
+# The compiled build draws in chunks of this many edges (the same streams as one draw: numpy's
+# generators do not buffer across these calls), so that its temporaries stay small.
+DRAW_CHUNK = 1 << 20
+
+
+def _scale_free_compiled(n, m, rng, p_triangle, seed_src, seed_tgt):
+    """The compiled twin of the numpy build above: the same draws, the same edges, in int32
+    (nodes) with chunked draws, so that a 10-million-node build stays within a few bytes per
+    edge."""
+    n_seed = len(seed_src)
+    n_new = n - (m + 1)
+    n_edges = n_seed + n_new * m
+    index = np.int32 if n < 2**31 else np.int64
+    src = np.empty(n_edges, index)
+    src[:n_seed] = seed_src
+    src[n_seed:] = np.repeat(np.arange(m + 1, n, dtype=index), m)
+    tgt = np.full(n_edges, -1, dtype=index)
+    tgt[:n_seed] = seed_tgt
+    k = kernels.kernels()
+    for lo in range(n_seed, n_edges, DRAW_CHUNK):
+        hi = min(lo + DRAW_CHUNK, n_edges)
+        r = rng.integers(0, 2 * np.arange(lo, hi, dtype=np.int64))
+        k.resolve_attachment_from(src, tgt, r, lo)
+    del r
+    triad = np.empty(n_new * m, bool)
+    for lo in range(0, len(triad), DRAW_CHUNK):
+        hi = min(lo + DRAW_CHUNK, len(triad))
+        triad[lo:hi] = rng.random(hi - lo) < p_triangle
+    triad[::m] = False  # a node's first edge is never redirected
+    if not triad.any():
+        return src, tgt
+    start_u = rng.random(n_new)
+    k.triad_formation_inplace(src, tgt, triad, m, n_seed, n, start_u)
+    return src, tgt
 
 
 def _resolve_attachment(src, tgt, r, new) -> None:
@@ -341,8 +387,10 @@ def build_network(
     *,
     p_rewire: float = 0.1,
     p_triangle: float = 0.5,
+    relabel: np.ndarray | None = None,
 ) -> SocialNetwork:
-    """Generate a social network of `kind` (see the module docstring); deterministic given rng."""
+    """Generate a social network of `kind` (see the module docstring); deterministic given rng.
+    With ``relabel`` (a permutation), node o is renamed relabel[o], as ``.relabel`` does."""
     if kind not in NETWORK_KINDS:
         raise ValueError(_("kind must be one of {kinds}, got {value}").format(
             kinds=NETWORK_KINDS, value=repr(kind)))
@@ -364,6 +412,12 @@ def build_network(
         u, v = _small_world(n_nodes, mean_degree, rng, p_rewire)
     else:
         u, v = _scale_free(n_nodes, mean_degree, rng, p_triangle)
+    if relabel is not None:
+        # Renaming the edges' ends before building the CSR gives the same arrays as relabelling
+        # the built graph, without a second build.
+        perm = np.asarray(relabel).astype(u.dtype if u.dtype == np.int32 else np.int64)
+        u, v = perm[u], perm[v]
+        del perm
     # Built here, not inside the generators, so their temporaries are freed first (peak memory).
     indptr, indices = _csr_from_edges(u, v, n_nodes)
     del u, v

@@ -11,8 +11,9 @@ What it holds
     per customer: engaging (customers 0 .. n_engaging - 1) and active (0 .. n_active - 1), the
     social network; per brand and customer (brand-major arrays, shape (brands, customers), so
     everything done for one brand runs over contiguous memory): following, sentiment (-1..1),
-    being a customer, knowing the brand; the follower and customer counts per brand, and, on a
-    network, each customer's engaging friends and following friends per brand.
+    being a customer, knowing the brand; the follower and customer counts per brand. The share
+    of a customer's engaging friends who follow a brand is counted on the network when a rule
+    asks for it (``following_share``).
 
 How it changes (the operations keep the counts and the friends' tallies in step)
     ``set_customer`` and ``set_following`` (which also makes the customer know the brand),
@@ -30,6 +31,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from . import kernels
 
 if TYPE_CHECKING:
     from .network import SocialNetwork
@@ -68,17 +71,6 @@ class Population:
         self.sentiment_bn = np.zeros(knows_bn.shape, F32)
         self.follower_count = np.count_nonzero(follows_bn, axis=1).astype(np.int64)
         self.customer_count = np.count_nonzero(customer_bn, axis=1).astype(np.int64)
-        if network.is_fully_mixed:
-            self.engaging_friends = None
-            self.following_friends = None
-        else:
-            engaging = np.zeros(self.n, np.float64)
-            engaging[:n_engaging] = 1
-            self.engaging_friends = network.neighbour_sum(engaging).astype(np.int32)
-            # (brand, customer): following friends, kept up to date as people (un)follow.
-            self.following_friends = np.ascontiguousarray(
-                network.neighbour_sum(follows_bn.T.astype(np.float64)).T
-            ).astype(np.int32)
 
     # ------------------------------------------------------------------------------------
     def candidates(self, rows: int, rate_max: float,
@@ -116,12 +108,23 @@ class Population:
         delta = 1 if value else -1
         counts = np.bincount(b, minlength=self.n_brands)
         self.follower_count += delta * counts
-        if self.following_friends is not None:
-            for brand in np.flatnonzero(counts):
-                nodes = i[b == brand]
-                self.network.scatter_to_neighbours(
-                    nodes, np.full(len(nodes), delta, np.int32), self.following_friends[brand])
         return counts
+
+    def following_share(self, i: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """For each pair, the share of customer i's engaging friends who follow brand b (0 for
+        a customer without engaging friends; followers are engaging customers). Counted from
+        the network when asked: only the day's few candidates for a follow need it, so no
+        per-brand tally is kept (it cost 4 bytes per customer and brand and a scatter to the
+        friends of everyone who followed or unfollowed)."""
+        net = self.network
+        if kernels.use_numba_pairs(self.n * self.n_brands):
+            return kernels.kernels().following_share(net.indptr, net.indices, self.follows_bn,
+                                                      self.n_engaging, i, b)
+        owner, friend = net.gather(i)
+        following = np.bincount(owner, weights=self.follows_bn[b[owner], friend],
+                                minlength=len(i))
+        engaging = np.bincount(owner, weights=friend < self.n_engaging, minlength=len(i))
+        return following / np.maximum(engaging, 1)
 
     def raise_sentiment(self, b: np.ndarray, i: np.ndarray, amount: float) -> None:
         """Sentiment of customers ``i`` toward brands ``b`` rises by ``amount``, at most to 1

@@ -16,6 +16,8 @@ from simulation.complaints import NEVER, ORIGINS
 from simulation.config import CONTENT_TYPES, mix_shares
 from simulation.exchange import DailyOutput
 
+ALL_MOTIVATIONS = (1 << len(CONTENT_TYPES)) - 1  # a motivation code with every content type
+
 QUIET_BEHAVIOUR = {  # no shares, no Bass following, no unfollowing, no sentiment feedback
     "p_share": 0.0, "bass_q": 0.0, "sentiment_sensitivity": 0.0, "unfollow_base": 0.0,
     "unfollow_fatigue": 0.0, "unfollow_frequency": 0.0, "unfollow_push": 0.0,
@@ -118,8 +120,8 @@ def _engagement_population(n=3000, days=15, posts=1.0, push=0.0, seed=1):
     model = lab(n=n, follow=1.0, market=AMPLE_ATTENTION, seed=seed)
     m = model.market
     groups = np.array_split(np.arange(n), 3)
-    m.motivations[:] = 1.0
-    m.motivations[groups[2]] = 0.0
+    m.motivation_code[:] = ALL_MOTIVATIONS
+    m.motivation_code[groups[2]] = 0
     counts = np.zeros(3)
     for day in range(1, days + 1):
         m.fatigue[:] = 0.0
@@ -154,10 +156,8 @@ def test_engagement_rises_with_motivation_match():
     m = model.market
     half = m.n // 2
     discounts = CONTENT_TYPES.index("discounts")
-    m.motivations[:] = 0.0
-    m.motivations[:half, discounts] = 1.0  # matches half of the posts
-    m.motivations[half:, discounts] = 1.0
-    m.motivations[half:, CONTENT_TYPES.index("reviews")] = 1.0  # matches all of them
+    m.motivation_code[:half] = 1 << discounts  # matches half of the posts
+    m.motivation_code[half:] = 1 << discounts | 1 << CONTENT_TYPES.index("reviews")  # all
     mix = {"discounts": 1.0, "reviews": 1.0}
     low = high = 0
     for day in range(1, 21):
@@ -174,7 +174,7 @@ def test_only_engaging_followers_engage():
     model = lab(n=2000, engaging=0.5, market=AMPLE_ATTENTION)
     m = model.market
     ne = m.n_engaging
-    m.motivations[ne:] = 1.0  # would engage if the rule let them
+    m.motivation_code[ne:] = ALL_MOTIVATIONS  # would engage if the rule let them
     m.follows[:, 0] = True  # by hand, even non-engaging customers
     m.follows[: ne // 2, 0] = False
     m.follower_count[:] = m.follows.sum(axis=0)
@@ -193,7 +193,7 @@ def test_more_posts_lower_engagement_per_post_but_raise_total(seed):
     for posts in (1.0, 3.0):
         model = lab(n=3000, follow=1.0, market=AMPLE_ATTENTION, seed=seed)
         m = model.market
-        m.motivations[:] = 1.0
+        m.motivation_code[:] = ALL_MOTIVATIONS
         engagements = 0
         for day in range(1, 11):
             m.fatigue[:] = 0.0
@@ -635,3 +635,76 @@ def test_origins_of_injected_crises():
     assert set(frame["origin"]) == {"ngo_attack"}
     assert len(frame) == 15  # an NGO attack starts with five times more posters
     assert ORIGINS[0] == "customer"
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled daily passes (simulation.kernels) and their numpy twins give the same bits.
+
+
+def _run_with_threshold(monkeypatch, threshold: int):
+    from simulation import kernels
+
+    monkeypatch.setattr(kernels, "MIN_PAIRS_FOR_NUMBA", threshold)
+    model = SocialBusinessModel("crisis-wakeup", rng=5, overrides={
+        "market.n_customers": 3000, "word_of_mouth.exogenous_crises_per_year": 20.0})
+    model.run(days=60)
+    return model
+
+
+def test_compiled_and_numpy_market_passes_give_identical_runs(monkeypatch):
+    import pandas as pd
+
+    from simulation import kernels
+
+    if not kernels.numba_enabled():
+        pytest.skip("numba not importable here (or SOCBIZ_NUMBA=0): only the numpy path runs")
+    compiled = _run_with_threshold(monkeypatch, 0)
+    plain = _run_with_threshold(monkeypatch, 10**18)
+    pd.testing.assert_frame_equal(compiled.brand_frame(), plain.brand_frame(), check_exact=True)
+    np.testing.assert_array_equal(compiled.market.sentiment_bn, plain.market.sentiment_bn)
+    np.testing.assert_array_equal(compiled.market.fatigue, plain.market.fatigue)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_compiled_and_numpy_kernels_agree_bit_for_bit(monkeypatch, seed):
+    from simulation import kernels
+
+    if not kernels.numba_enabled():
+        pytest.skip("numba not importable here (or SOCBIZ_NUMBA=0): only the numpy path runs")
+    rng = np.random.default_rng(seed)
+    nb, n, ne = 4, 70_000, 40_000
+    follows = rng.random((nb, n)) < 0.1
+    sentiment = rng.uniform(-1, 1, (nb, n)).astype(np.float32)
+    knows = rng.random((nb, n)) < 0.6
+    customer = rng.random((nb, n)) < 0.2
+    code = rng.integers(0, 256, n).astype(np.uint8)
+    match = rng.random((nb, 256)).astype(np.float32)
+    per_customer = rng.random(ne).astype(np.float32)
+    attention = rng.lognormal(0, 1, n).astype(np.float32)
+    fatigue = rng.random(n).astype(np.float32)
+    posts = rng.random(nb).astype(np.float32) * 3
+    constants = np.array([1e-9, 0.1, 2.0, 1.5, 0.5, 0.3], np.float32)
+    draws = rng.standard_exponential(int(follows[:, :ne].sum()), dtype=np.float32) * 0.05
+    ever = rng.random(n) < 0.5
+    elsewhere = rng.standard_exponential(ne - int(ever[:ne].sum()), dtype=np.float32) * 0.05
+    results = {}
+    for threshold in (0, 10**18):
+        monkeypatch.setattr(kernels, "MIN_PAIRS_FOR_NUMBA", threshold)
+        s = sentiment.copy()
+        kernels.decay_sentiment(s, customer, np.float32(0.99), np.float32(0.004))
+        e = ever.copy()
+        kernels.engage_elsewhere(e, ne, code, match[0], per_customer, np.float32(0.3),
+                                 elsewhere)
+        results[threshold] = (
+            kernels.engage(follows, ne, sentiment, code, match, per_customer,
+                           posts, np.float32(0.4), draws),
+            kernels.feed(follows, ne, 5000, posts, posts * 0.3, attention, fatigue,
+                         np.float32(30), constants),
+            kernels.known_sentiment(sentiment, knows),
+            kernels.follower_sums(follows, ne, per_customer.clip(0, 1), fatigue),
+            s, e)
+    a, b = results[0], results[10**18]
+    for x, y in zip(a, b, strict=True):
+        for u, v in zip(x if isinstance(x, tuple) else (x,), y if isinstance(y, tuple) else (y,),
+                        strict=True):
+            np.testing.assert_array_equal(u, v)
