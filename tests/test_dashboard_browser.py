@@ -265,16 +265,15 @@ def test_frames_per_second_while_playing(tabs):
                     "measure the other processes (run benchmarks/bench_dashboard.py --browser)")
     page = tabs.open()
     page.get_by_label("Speed").click(force=True)
-    page.get_by_role("option", name="As fast as possible", exact=True).click()
+    # 50 days a second: the two-year run is still playing 5 s later on a loaded machine (at the
+    # fastest speed it may end inside the window: a finished run draws no more frames)
+    page.get_by_role("option", name="50 days/s", exact=True).click()
     page.get_by_role("button", name="Play").click()
     page.wait_for_timeout(1000)
     frames = "() => +document.querySelector('.socbiz-live-chart[data-chart=phases]').dataset.frames"
     first, started = page.evaluate(frames), time.perf_counter()
-    # 3 s: the fastest speed plays about 140 days a second, so the default two-year run is
-    # still playing when the count is read (a finished run draws no more frames).
     page.wait_for_timeout(3000)
     rate = (page.evaluate(frames) - first) / (time.perf_counter() - started)
-    assert page.get_by_role("button", name="Pause").is_visible(), "the run ended while counted"
     page.get_by_role("button", name="Pause").click()
     # Loose on purpose (the target, 10 frames/s, is measured by the benchmark): a slideshow
     # of about one frame a second, as before the client-side charts, fails it.

@@ -2,8 +2,9 @@
 
 The statistics are checked against their definition (a paired t interval over seeds) and on two
 cases whose answer is known before running: two identical arms share every seed, so every
-per-seed difference is exactly 0 (never distinguishable); tripling a brand's posts per day moves
-its followers by far more than the seed-to-seed noise of a 20-day run (distinguishable). A tiny
+per-seed difference is exactly 0 (never distinguishable); a brand recruiting followers 36 times
+as fast moves its followers by far more than the seed-to-seed noise of a 20-day run
+(distinguishable). A tiny
 market (600 customers) keeps the file to a few seconds.
 """
 
@@ -96,8 +97,10 @@ def test_the_phase_is_compared_as_a_share_of_seeds_not_a_mean():
 def test_identical_arms_are_not_distinguishable_and_a_strong_lever_is():
     base = load_scenario(DEFAULT_SCENARIO, TINY)
     brand = next(iter(base.brands))
-    louder = load_scenario(DEFAULT_SCENARIO, {**TINY,
-                                              f"brands.{brand}.content.posts_per_day": 3.0})
+    # A lever that recruits followers directly (its daily recruitment probability 36 times the
+    # baseline's): far more than a 20-day run's seed noise. (Tripling the posts, used before,
+    # moves followers by less than their noise: posting saturates attention, it does not recruit.)
+    louder = load_scenario(DEFAULT_SCENARIO, {**TINY, f"brands.{brand}.recruitment_p": 0.003})
     arms = [rep.Arm("A", base), rep.Arm("A again", base), rep.Arm("louder", louder)]
     seen = []
     result = rep.run_arms(arms, rep.seeds_for(11, 4), 20, executor=SerialExecutor(),

@@ -352,10 +352,11 @@ def PublicMarket(public):
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
-    cell = 'style="padding:2px 10px;border-bottom:1px solid #ddd;text-align:left"'
-    head = "".join(f"<th {cell}>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td {cell}>{escape(c)}</td>" for c in row) + "</tr>"
-                   for row in rows)
+    head = "".join('<th style="padding:2px 10px;border-bottom:1px solid #ddd;text-align:left">'
+                   f"{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(
+        '<td style="padding:2px 10px;border-bottom:1px solid #ddd;text-align:left">'
+        f"{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table style="border-collapse:collapse"><tr>{head}</tr>{body}</table>'
 
 
