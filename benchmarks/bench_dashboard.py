@@ -23,6 +23,7 @@ year in at most 5 s at the fastest setting. The frames are counted by the page's
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import socket
@@ -223,10 +224,9 @@ def in_browser(speeds: list[str], warmup: float, window: float,
                     renderer1 = renderer_cpu_seconds()
                     renderer = sum(t - renderer0.get(pid, 0.0) for pid, t in renderer1.items())
                     pause = page.get_by_role("button", name="Pause")
-                    try:  # a run that has just ended shows Play: nothing to pause
+                    # a run that has just ended shows Play: nothing to pause
+                    with contextlib.suppress(Exception):
                         pause.click(timeout=3000)
-                    except Exception:
-                        pass
                     frames, wall = frames1 - frames0, wall1 - wall0
                     results.append({
                         "speed": speed, "frames_s": frames / wall, "days_s": (day1 - day0) / wall,
