@@ -1,11 +1,13 @@
 """Workshop at scale: N participants, each in its own Chromium context, against a real server.
 
     python benchmarks/bench_workshop.py [--participants 10 20 40] [--rounds 3] [--round-days 90]
+                                        [--spread SECONDS]
 
 For each N: a ``socbiz workshop`` server on 127.0.0.1 with N teams (copies of acme, 10,000
 customers), N browser contexts (every non-local request aborted) joining with the room code,
 then each round every participant submits a distinctive decision at the same moment
-(asyncio), and the facilitator's console simulates and releases the round. Printed: join time,
+(asyncio; or, with ``--spread S``, each at its own moment spread evenly over S seconds, as
+teams finishing their deliberation at different times), and the facilitator's console simulates and releases the round. Printed: join time,
 decision round-trip latency (click → the server's confirmation in the page, timed in the page:
 see WATCH; median and 95th percentile; and the same through Playwright's polling wait), time
 to simulate and publish a round (click Simulate → every participant's page shows the next round;
@@ -26,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import random
 import re
 import statistics
 import sys
@@ -138,8 +141,11 @@ WATCH = """(text) => {
 }"""
 
 
-async def submit(p, value, revision):
-    """(click → confirmation in the page, timed in the page; the same seen by Playwright)."""
+async def submit(p, value, revision, delay=0.0):
+    """(click → confirmation in the page, timed in the page; the same seen by Playwright),
+    after ``delay`` seconds (a team that decides later than the others)."""
+    if delay:
+        await asyncio.sleep(delay)
     page = p["page"]
     box = page.get_by_label(re.compile("^Posts per day"))
     await box.fill(str(value))
@@ -156,7 +162,8 @@ async def submit(p, value, revision):
     return (seen - clicked) / 1000, polled
 
 
-async def bench(n: int, rounds: int, round_days: int, folder: Path, wave: int) -> dict:
+async def bench(n: int, rounds: int, round_days: int, folder: Path, wave: int,
+                spread: float = 0.0) -> dict:
     from playwright.async_api import async_playwright
 
     server = Server(folder, write_workshop(folder, teams=n, round_days=round_days,
@@ -192,8 +199,12 @@ async def bench(n: int, rounds: int, round_days: int, folder: Path, wave: int) -
                           for i, p in enumerate(people)}
                 result["load"].append(os.getloadavg()[0])
                 server_cpu, browser_cpu = cpu_seconds(pid), tree_cpu_seconds(me)
-                timed = await asyncio.gather(*(submit(p, values[p["token"]], 1)
-                                               for p in people))
+                # All at once (spread 0, the worst case), or each team at its own moment,
+                # uniform over the spread (seeded: the same moments at every run).
+                moments = random.Random(number).sample(range(n), n)
+                timed = await asyncio.gather(*(submit(
+                    p, values[p["token"]], 1, spread * moments[i] / max(n - 1, 1))
+                    for i, p in enumerate(people)))
                 result["cpu_decisions"].append((cpu_seconds(pid) - server_cpu) / n)
                 result["browser_decisions"].append((tree_cpu_seconds(me) - browser_cpu) / n)
                 result["latencies"] += [in_page for in_page, _polled in timed]
@@ -239,6 +250,10 @@ def main(argv=None) -> int:
     parser.add_argument("--round-days", type=int, default=90)
     parser.add_argument("--join-wave", type=int, default=10,
                         help="participants who open the join page at the same moment")
+    parser.add_argument("--spread", type=float, default=0.0,
+                        help="seconds over which the teams' submissions of a round are spread, "
+                             "evenly, in a seeded random order (default 0: all at once, the "
+                             "worst case; a room's teams finish deciding minutes apart)")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"bench_workshop: {CHROMIUM} is missing", file=sys.stderr)
@@ -248,7 +263,8 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory(prefix=f"bench-workshop-{n}-") as tmp:
             load_before = os.getloadavg()
             wall = time.perf_counter()
-            r = asyncio.run(bench(n, args.rounds, args.round_days, Path(tmp), args.join_wave))
+            r = asyncio.run(bench(n, args.rounds, args.round_days, Path(tmp), args.join_wave,
+                                  args.spread))
             wall = time.perf_counter() - wall
         lat = [x * 1000 for x in r["latencies"]]
         print(f"N={n}: join median {statistics.median(r['joins']):.1f} s, max "
@@ -256,7 +272,9 @@ def main(argv=None) -> int:
         polled = [x * 1000 for x in r["polled"]]
         print(f"N={n}: decision latency median {statistics.median(lat):.0f} ms, p95 "
               f"{p95(lat):.0f} ms, min {min(lat):.0f} ms ({len(lat)} submissions, "
-              f"all {n} at once each round; click to confirmation, timed in the page)")
+              + (f"spread evenly over {args.spread:g} s each round" if args.spread else
+                 f"all {n} at once each round")
+              + "; click to confirmation, timed in the page)")
         print(f"N={n}: the same seen through Playwright's polling wait: median "
               f"{statistics.median(polled):.0f} ms, p95 {p95(polled):.0f} ms")
         print(f"N={n}: round ({args.round_days} days) simulated and published: min "

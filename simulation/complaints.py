@@ -275,7 +275,8 @@ class Complaints:
         # Oldest detected first; ties by complaint id (the queue is already in id order).
         queue = queue[np.argsort(t.detected[queue], kind="stable")]
         # Questions wait in day buckets and are dropped after patience_days as well.
-        self.questions_waiting = np.roll(self.questions_waiting, 1, axis=0)
+        # (shifted in place, oldest bucket dropped: np.roll would allocate a new array daily)
+        self.questions_waiting[1:] = self.questions_waiting[:-1]
         self.questions_waiting[0] = questions
         answered_ids = []
         for b, output in enumerate(outputs):
@@ -353,8 +354,10 @@ class Complaints:
         m, c = self.population, self.config
         self.exposure_window[day % c.crisis_window_days] = exposures
         share = self.exposure_window.sum(axis=0) / m.n
-        level = np.select([share >= c.crisis_l3, share >= c.crisis_l2, share >= c.crisis_l1],
-                          [3, 2, 1], 0)
+        # The thresholds are validated strictly increasing, so the level is the number of them
+        # reached (np.select over three brands cost 60 microseconds a day).
+        level = ((share >= c.crisis_l1).astype(np.int64) + (share >= c.crisis_l2)
+                 + (share >= c.crisis_l3))
         surging = exposures / m.n >= c.crisis_alert_share
         for b, r in enumerate(results):
             active = self.crisis_level[b] > 0

@@ -237,6 +237,7 @@ class Market:
              bh.push_fatigue_weight, bh.push_tolerance], F32)
         self._engaged_recent: list[np.ndarray] = []  # flat (brand*n + customer), last 7 days
         self.p_seen = np.ones(n, F32)
+        self._p_seen_rest_of: np.ndarray | None = None  # the attention array p_seen[ne:] is of
         self.complaints = Complaints(self.population, config.word_of_mouth, self.rng,
                                      [b.awareness for b in config.brands.values()])
         self.customers = CustomerView(self)
@@ -244,6 +245,8 @@ class Market:
         sample_size = min(market.sample_size, n)
         self.sample_ids = np.sort(population_rng.choice(n, size=sample_size, replace=False))
         self._sample_rows: list[dict[str, np.ndarray]] = []
+        # False: the sample is not recorded (a sweep's run writes only its series and events).
+        self.record_customers = True
         self.record_sample(0)
 
     # The population state (simulation.population), read-only from here -----------------
@@ -295,7 +298,12 @@ class Market:
 
         # 1. Exposure (only engaging customers follow brands), and the per-customer factors of
         # rules 2 and 4, in one pass over the follower matrix (simulation.kernels.feed).
-        self.p_seen[ne:] = np.minimum(1.0, self.attention[ne:] / max(other_posts, 1e-9))
+        # Customers who never engage read only other brands' stories: their chance to see one
+        # changes only when the attention array is replaced (a platform change, see
+        # simulation.model), so it is computed again only then (0.5 ms a day at 1M customers).
+        if self._p_seen_rest_of is not self.attention:
+            self.p_seen[ne:] = np.minimum(1.0, self.attention[ne:] / max(other_posts, 1e-9))
+            self._p_seen_rest_of = self.attention
         p_seen, per_customer, drive = kernels.feed(
             self.follows_bn, ne, self.n_active, posts, posts * push, self.attention,
             self.fatigue, F32(other_posts), self._feed_constants)
@@ -328,10 +336,14 @@ class Market:
         viral_follows, viral_views = self._shares(eng_i, eng_b)
 
         # 4. Fatigue: toward 1 - exp(-drive).
-        target = 1 - np.exp(-drive)
+        target = drive  # 1 - exp(-drive), in place (drive is not used after this)
+        np.negative(target, out=target)
+        np.exp(target, out=target)
+        np.subtract(F32(1), target, out=target)
         del drive
         if self._fatigue_started:
-            self.fatigue[:ne] += (target - self.fatigue[:ne]) / F32(bh.fatigue_memory_days)
+            gap = np.subtract(target, self.fatigue[:ne], out=target)  # in place, as above
+            self.fatigue[:ne] += np.divide(gap, F32(bh.fatigue_memory_days), out=gap)
         else:  # start from the steady state of day one's feeds, not from an empty history
             self.fatigue[:ne] = target
             self._fatigue_started = True
@@ -523,7 +535,7 @@ class Market:
     def record_sample(self, day: int) -> None:
         """Record today's state of the sampled customers (agent-level output)."""
         ids = self.sample_ids
-        if not len(ids):
+        if not len(ids) or not self.record_customers:
             return
         row = {"day": np.full(len(ids), day, np.int32), "customer": ids,
                "engaging": ids < self.n_engaging, "active": ids < self.n_active,

@@ -92,15 +92,19 @@ def run_model(
     days: int | None = None,
     overrides: dict[str, Any] | None = None,
     progress: bool = False,
+    customer_sample: bool = True,
 ) -> tuple[SocialBusinessModel, str]:
     """Build and run the model as :func:`run_scenario` does; the model and its status
     ("complete", or "interrupted at day d" after Ctrl-C), without the result's tables (a
-    sweep's worker reads only the series and the event log)."""
+    sweep's worker reads only the series and the event log, and passes
+    ``customer_sample=False``: the sampled customers' daily rows are then not recorded, which
+    changes no draw and no result)."""
     overrides = dict(overrides or {})
     if days is not None:
         overrides["horizon_days"] = days
     config = load_scenario(scenario, overrides)
     model = SocialBusinessModel(config, rng=seed)
+    model.market.record_customers = customer_sample
     status = "complete"
     bar = None
     if progress:

@@ -105,7 +105,8 @@ def execute_run(context: RunContext, task: RunTask) -> RunSummary:
             overrides = {}
         # Only the series and the event log: none of the other tables of a run's result
         # (customers' sample, complaints, metadata, organisation), which a run does not write.
-        model, run_status = run_model(scenario, seed=task.seed, overrides=overrides)
+        model, run_status = run_model(scenario, seed=task.seed, overrides=overrides,
+                                      customer_sample=False)
         if run_status != "complete":
             # run_model turns Ctrl-C into a partial run; a partial run is never written.
             raise KeyboardInterrupt
