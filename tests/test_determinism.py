@@ -141,3 +141,17 @@ def test_live_interventions_replay_exactly_from_the_timeline():
     replay.run()
     assert live.brand_frame().equals(replay.brand_frame())
     assert list(live.log_book) == list(replay.log_book)
+
+
+def test_a_sweep_run_without_the_customer_sample_has_the_same_results():
+    """A sweep's worker skips the daily rows of the sampled customers (it never writes them):
+    that must change no draw, so the series and the event log are those of a full run."""
+    from simulation.runner import run_model
+
+    kept, _ = run_model("crisis-wakeup", seed=7, days=DAYS, overrides=BUSY)
+    skipped, _ = run_model("crisis-wakeup", seed=7, days=DAYS, overrides=BUSY,
+                           customer_sample=False)
+    pd.testing.assert_frame_equal(kept.brand_frame(), skipped.brand_frame())
+    pd.testing.assert_frame_equal(kept.log_book.to_frame(), skipped.log_book.to_frame())
+    assert kept.market.sample_frame()["day"].max() == DAYS
+    assert set(skipped.market.sample_frame()["day"]) == {0}  # the build's day only
