@@ -8,8 +8,8 @@ customers), N browser contexts (every non-local request aborted) joining with th
 then each round every participant submits a distinctive decision at the same moment
 (asyncio; or, with ``--spread S``, each at its own moment spread evenly over S seconds, as
 teams finishing their deliberation at different times), and the facilitator's console
-simulates and releases the round. Printed: join time, decision round-trip latency (click → the server's confirmation in the page, timed in the page:
-see WATCH; median and 95th percentile; and the same through Playwright's polling wait), time
+simulates and releases the round. Printed: join time, decision round-trip latency (click →
+the server's confirmation in the page, timed in the page: see WATCH; median and 95th percentile; and the same through Playwright's polling wait), time
 to simulate and publish a round (click Simulate → every participant's page shows the next round;
 split into the model's own simulation time, as the console reports it, and the rest: release,
 storing, pushing the results to every page), server memory (RSS), and decisions lost or mixed
