@@ -17,7 +17,9 @@ Two measurements:
 
 Targets (issue 11): at least 10 frames drawn per second on the page at every speed, a simulated
 year in at most 5 s at the fastest setting. The frames are counted by the page's own charts
-(each redraw), not read from the server.
+(each redraw), not read from the server. Below 10 days/s most frames are in-between frames
+(the newest day's segment growing towards it, dashboards/livechart.vue): "with new days" counts
+only the frames that brought new days.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ def free_port() -> int:
 
 
 FRAME_COUNTER = """() => { const e = document.querySelector('.socbiz-live-chart[data-chart=phases]');
-    return [+e.dataset.frames, +e.dataset.day, +e.dataset.drawMs]; }"""
+    return [+e.dataset.frames, +e.dataset.day, +e.dataset.drawMs, +e.dataset.dayFrames]; }"""
 
 
 def renderer_cpu_seconds() -> dict[int, float]:
@@ -217,7 +219,7 @@ def in_browser(speeds: list[str], warmup: float, window: float,
                         metrics = cdp.send("Performance.getMetrics")["metrics"]
                         return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
-                    frames0, day0, _ = page.evaluate(FRAME_COUNTER)
+                    frames0, day0, _, day_frames0 = page.evaluate(FRAME_COUNTER)
                     cpu0, task0, wall0 = sum(server_cpu.cpu_times()[:2]), task_seconds(), \
                         time.perf_counter()
                     renderer0 = renderer_cpu_seconds()
@@ -228,7 +230,7 @@ def in_browser(speeds: list[str], warmup: float, window: float,
                         page.wait_for_timeout(200)
                         if page.evaluate(FRAME_COUNTER)[1] >= horizon - 30:
                             break
-                    frames1, day1, draw_ms = page.evaluate(FRAME_COUNTER)
+                    frames1, day1, draw_ms, day_frames1 = page.evaluate(FRAME_COUNTER)
                     cpu1, task1, wall1 = sum(server_cpu.cpu_times()[:2]), task_seconds(), \
                         time.perf_counter()
                     renderer1 = renderer_cpu_seconds()
@@ -240,6 +242,7 @@ def in_browser(speeds: list[str], warmup: float, window: float,
                     frames, wall = frames1 - frames0, wall1 - wall0
                     results.append({
                         "speed": speed, "frames_s": frames / wall, "days_s": (day1 - day0) / wall,
+                        "day_frames_s": (day_frames1 - day_frames0) / wall,
                         "ms_per_frame": 1000 * wall / max(frames, 1),
                         "browser_cpu_ms_per_frame": 1000 * (task1 - task0) / max(frames, 1),
                         "renderer_cpu_ms_per_frame": 1000 * renderer / max(frames, 1),
@@ -302,7 +305,8 @@ def main() -> int:
             values = [r[key] for r in mine]
             return f"{fmt.format(min(values))} / {fmt.format(statistics.median(values))}"
 
-        print(f"  '{speed}': frames/s {both('frames_s')} · days/s {both('days_s')} · "
+        print(f"  '{speed}': frames/s {both('frames_s')} (with new days "
+              f"{both('day_frames_s')}) · days/s {both('days_s')} · "
               f"ms per frame {both('ms_per_frame', '{:.0f}')} (browser main thread busy "
               f"{both('browser_cpu_ms_per_frame', '{:.0f}')}, renderer CPU "
               f"{both('renderer_cpu_ms_per_frame', '{:.0f}')}, server CPU "

@@ -151,6 +151,14 @@ class Controller:
         """The day shown: the model's, or the one looked back at."""
         return self.session.day if self.view_day is None else self.view_day
 
+    def settle_charts(self) -> None:
+        """The run stopped: every browser chart draws its newest day whole, now."""
+        for feed in list(self.charts.values()):
+            try:
+                feed.settle()
+            except Exception:  # a closed tab's widget: nothing to draw
+                log.debug("settle failed", exc_info=True)
+
     def wait_on_screen(self, timeout: float) -> bool:
         """Wait until the browser has drawn the last frame (False: it did not in time)."""
         waited = time.perf_counter()
@@ -242,6 +250,7 @@ class Controller:
                 if on_screen < self.day:
                     self.view_day = on_screen
         self.playing.set(False)
+        self.settle_charts()
 
     def look_back(self, day: int | None) -> None:
         """Show the run as it was at the end of ``day`` (None or the model's day: now)."""
@@ -417,6 +426,7 @@ class Controller:
             self.playing.set(False)
         try:
             self.publish()
+            self.settle_charts()
         except Exception:
             log.exception("could not publish the last frame")
 
@@ -424,6 +434,7 @@ class Controller:
         """A trainer's cue: the cue day's frame is drawn first, then the banner says why the
         run stopped, and only then is Play given back."""
         self.publish(page=False)
+        self.settle_charts()  # the cue day drawn whole, before the banner
         self.wait_on_screen(CUE_WAIT_SECONDS)
         cue = next(c for c in self.session.config.narrative if c.day == day)
         # The cue's words are the scenario's own (Localized: they follow the tab's language).

@@ -249,6 +249,12 @@ class ChartFeed:
         if self.widget is not None and self.history is not None:
             self.widget.send({"method": "reset", "args": [self.full(self.sent_days, self.xmax)]})
 
+    def settle(self) -> None:
+        """The run stopped: the browser draws the newest day whole at once (at slow speeds it
+        grows the last segment towards it, see livechart.vue)."""
+        if self.widget is not None:
+            self.widget.send({"method": "settle", "args": []})
+
     def cursor(self, day: int | None) -> None:
         """A vertical line on a day looked back at (None: no line)."""
         if self.widget is not None:
