@@ -256,6 +256,29 @@ def test_hover_shows_values_and_zoom_changes_the_range(tabs):
     assert after[1] - after[0] < before[1] - before[0]
 
 
+# The default scenario's day costs 1.06 CPU ms on a quiet machine of this kind (the first weeks
+# about the same; benchmarks/README.md, session 7). On 2026-12-03 the same kind of machine, idle,
+# took 4.6-6.4 ms (its host was busy), and the page drew 3.9 frames/s at 50 days/s: a frame rate
+# measured there says how busy the host is, not whether the charts are a slideshow. Three times
+# the quiet figure is the limit: a host that slow is said so and the test skipped.
+QUIET_DAY_CPU_MS = 1.06
+SLOW_HOST_FACTOR = 3.0
+
+
+def host_day_cpu_ms() -> float:
+    """CPU ms per simulated day of the default scenario in this process, days 5-45 (best of 2)."""
+    from simulation.model import SocialBusinessModel
+
+    best = float("inf")
+    for _ in range(2):
+        model = SocialBusinessModel(DEFAULT_SCENARIO, rng=1)
+        model.run(5)  # construction and the first days' one-off work
+        started = time.process_time()
+        model.run(40)
+        best = min(best, (time.process_time() - started) / 40 * 1000)
+    return best
+
+
 @pytest.mark.parametrize("speed", ["50 days/s", "1 day/s"])
 def test_frames_per_second_while_playing(tabs, speed):
     """At least 5 chart frames a second on the page (the benchmark measures exactly, and
@@ -266,6 +289,11 @@ def test_frames_per_second_while_playing(tabs, speed):
     if load > 2 * (os.cpu_count() or 2):
         pytest.skip(f"load average {load:.1f} on {os.cpu_count()} cores: frames/s would "
                     "measure the other processes (run benchmarks/bench_dashboard.py --browser)")
+    day_ms = host_day_cpu_ms()
+    if day_ms > SLOW_HOST_FACTOR * QUIET_DAY_CPU_MS:
+        pytest.skip(f"a simulated day costs {day_ms:.1f} CPU ms here, {QUIET_DAY_CPU_MS} on a "
+                    "quiet machine: frames/s would measure the host (run "
+                    "benchmarks/bench_dashboard.py --browser)")
     page = tabs.open()
     page.get_by_label("Speed").click(force=True)
     # 50 days a second: the two-year run is still playing 5 s later on a loaded machine (at the

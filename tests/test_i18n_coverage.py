@@ -109,6 +109,7 @@ NOT_USER_FACING = {
     "play loop stopped": "the dashboard server's log",
     "could not publish the last frame": "the dashboard server's log",
     "chart failed": "the dashboard server's log",
+    "settle failed": "the dashboard server's log",
     "export failed": "the dashboard server's log",
     "Mesa view: data of day %s not readable yet": "the dashboard server's log",
     "mean (censored at the horizon: biased low)": "a value of the summary tables' statistic "
