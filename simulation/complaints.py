@@ -80,6 +80,14 @@ LAPSED = -1  # "answered" day of a complaint whose author gave up waiting
 ORIGINS = COMPLAINT_ORIGINS  # "customer", then the crisis causes (vocabulary)
 
 
+def _median(values: np.ndarray) -> float:
+    """np.median of a short integer array, as a float (np.median costs about 15 microseconds
+    a call, most of it checks that small arrays do not need)."""
+    ordered = np.sort(values).tolist()
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 class ComplaintTable:
     """Every public complaint ever made, one row each (growable struct of arrays)."""
 
@@ -98,13 +106,9 @@ class ComplaintTable:
         self.n = 0
         self._data = {k: np.empty(64, t) for k, t in self.COLUMNS.items()}
 
-    def __getattr__(self, name):
-        data = self.__dict__.get("_data")
-        if data is not None and name in data:
-            return data[name][: self.n]
-        raise AttributeError(name)
-
     def append(self, **columns) -> np.ndarray:
+        """Add rows: ``brand`` is an array (one row each), the other columns arrays of the
+        same length or single values for every new row."""
         k = len(columns["brand"])
         if self.n + k > len(self._data["brand"]):
             size = max(2 * len(self._data["brand"]), self.n + k)
@@ -129,6 +133,18 @@ class ComplaintTable:
         frame["detected"] = frame["detected"].where(frame["detected"] != NEVER)
         frame["answered"] = answered.where(answered >= 0)
         return frame
+
+
+def _column(name: str) -> property:
+    """The table's column ``name``, its rows so far (a view)."""
+    return property(lambda table: table._data[name][: table.n], doc=f"The {name} column.")
+
+
+# Columns as properties (a class attribute is found at once; __getattr__ ran only after a
+# failed lookup, about two dozen times a day).
+for _name in ComplaintTable.COLUMNS:
+    setattr(ComplaintTable, _name, _column(_name))
+del _name
 
 
 class Complaints:
@@ -247,11 +263,9 @@ class Complaints:
             return np.empty(0, np.int64)
         if virality is None:
             virality = self.rng.lognormal(0.0, self.config.virality_sigma, k)
-        ids = self.table.append(
-            brand=brands, complainant=complainants, opened=np.full(k, day),
-            virality=virality, detected=np.full(k, NEVER), answered=np.full(k, NEVER),
-            size=np.zeros(k), origin=np.full(k, origin),
-        )
+        ids = self.table.append(brand=brands, complainant=complainants, opened=day,
+                                virality=virality, detected=NEVER, answered=NEVER, size=0,
+                                origin=origin)
         self._expose(day, complainants, brands, ids, exposures, all_share=True)
         return ids
 
@@ -278,25 +292,27 @@ class Complaints:
         # (shifted in place, oldest bucket dropped: np.roll would allocate a new array daily)
         self.questions_waiting[1:] = self.questions_waiting[:-1]
         self.questions_waiting[0] = questions
-        answered_ids = []
-        for b, output in enumerate(outputs):
-            capacity = output.answer_capacity
-            n_answers = int(capacity) + int(self.rng.random() < capacity - int(capacity))
-            mine = queue[t.brand[queue] == b][:n_answers]
-            answered_ids.append(mine)
-            left = n_answers - len(mine)
-            answered_questions = 0
-            for age in range(c.patience_days - 1, -1, -1):  # oldest first
-                take = min(left - answered_questions, int(self.questions_waiting[age, b]))
-                self.questions_waiting[age, b] -= take
-                answered_questions += take
-            r = results[b]
+        # One uniform per brand, in brand order, rounds its fractional capacity up or down.
+        capacity = np.array([o.answer_capacity for o in outputs])
+        whole = capacity.astype(np.int64)
+        n_answers = whole + (self.rng.random(len(outputs)) < capacity - whole)
+        queue_brand = t.brand[queue]
+        in_queue = np.bincount(queue_brand, minlength=len(outputs)).tolist()
+        answered_ids = [queue[queue_brand == b][:n] for b, n in enumerate(n_answers.tolist())]
+        taken = np.array([len(mine) for mine in answered_ids], np.int64)
+        # The answers left after the complaints go to questions, oldest bucket first: bucket
+        # k gives min(its questions, what is left after the older buckets).
+        oldest_first = self.questions_waiting[::-1]
+        older = np.cumsum(oldest_first, axis=0) - oldest_first
+        take = np.minimum(oldest_first, np.maximum(n_answers - taken - older, 0))
+        oldest_first -= take  # a view: updates questions_waiting
+        answered_questions = take.sum(axis=0).tolist()
+        backlog = self.questions_waiting.sum(axis=0).tolist()
+        for b, (r, mine) in enumerate(zip(results, answered_ids, strict=True)):
             r.complaints_answered = len(mine)
-            r.median_response_days = (float(np.median(day - t.opened[mine])) if len(mine)
-                                      else float("nan"))
-            waiting_here = int(np.count_nonzero(t.brand[queue] == b)) - len(mine)
-            r.backlog = waiting_here + int(self.questions_waiting[:, b].sum())
-            r.answers = len(mine) + answered_questions
+            r.median_response_days = _median(day - t.opened[mine]) if len(mine) else float("nan")
+            r.backlog = in_queue[b] - len(mine) + backlog[b]
+            r.answers = len(mine) + answered_questions[b]
         answered = np.concatenate(answered_ids) if answered_ids else np.empty(0, np.int64)
         if len(answered):
             t.answered[answered] = day
@@ -358,37 +374,44 @@ class Complaints:
         # reached (np.select over three brands cost 60 microseconds a day).
         level = ((share >= c.crisis_l1).astype(np.int64) + (share >= c.crisis_l2)
                  + (share >= c.crisis_l3))
-        surging = exposures / m.n >= c.crisis_alert_share
-        for b, r in enumerate(results):
-            active = self.crisis_level[b] > 0
-            if level[b] > self.crisis_level[b]:
-                gained = int(level[b] - self.crisis_level[b])
+        surging = (exposures / m.n >= c.crisis_alert_share).tolist()
+        # The brands' crisis state as Python numbers for the loop, written back after it.
+        crisis_level, response_day = self.crisis_level.tolist(), self.response_day.tolist()
+        response_factor, quiet_days = self.response_factor.tolist(), self.quiet_days.tolist()
+        for b, (r, today) in enumerate(zip(results, level.tolist(), strict=True)):
+            active = crisis_level[b] > 0
+            if today > crisis_level[b]:
+                gained = today - crisis_level[b]
                 r.crisis_started = not active
                 r.crisis_escalation = gained
-                self.crisis_level[b] = level[b]
+                crisis_level[b] = today
                 self._crisis_churn(b, gained)
             # The response clock starts when the brand notices the surge: through its
             # listening while complaints surge, or at the latest when the crisis is public.
-            noticed = self.crisis_level[b] > 0 or (
+            noticed = crisis_level[b] > 0 or (
                 surging[b] and self.rng.random() < outputs[b].listening_coverage)
-            if noticed and self.response_day[b] < 0 and self.response_factor[b] == 1.0:
+            if noticed and response_day[b] < 0 and response_factor[b] == 1.0:
                 delay = c.crisis_response_days_unprepared * (1 - outputs[b].preparedness)
-                self.response_day[b] = day + int(round(delay))
-            if self.response_day[b] == day:
+                response_day[b] = day + int(round(delay))
+            if response_day[b] == day:
                 backfire = self.rng.random() < c.p_backfire_unprepared * (
                     1 - outputs[b].preparedness)
-                self.response_factor[b] = 2.0 if backfire else 1 - c.crisis_response_effect
-                self.response_day[b] = -1
+                response_factor[b] = 2.0 if backfire else 1 - c.crisis_response_effect
+                response_day[b] = -1
                 r.crisis_response = "backfire" if backfire else "good"
-            calm = level[b] == 0 and not surging[b]
-            self.quiet_days[b] = self.quiet_days[b] + 1 if calm else 0
-            if self.quiet_days[b] >= c.crisis_window_days and (
-                    self.crisis_level[b] > 0 or self.response_factor[b] != 1.0):
-                r.crisis_ended = self.crisis_level[b] > 0
-                self.crisis_level[b] = 0
-                self.response_day[b] = -1
-                self.response_factor[b] = 1.0
-            r.crisis_level = int(self.crisis_level[b])
+            calm = today == 0 and not surging[b]
+            quiet_days[b] = quiet_days[b] + 1 if calm else 0
+            if quiet_days[b] >= c.crisis_window_days and (
+                    crisis_level[b] > 0 or response_factor[b] != 1.0):
+                r.crisis_ended = crisis_level[b] > 0
+                crisis_level[b] = 0
+                response_day[b] = -1
+                response_factor[b] = 1.0
+            r.crisis_level = crisis_level[b]
+        self.crisis_level[:] = crisis_level
+        self.response_day[:] = response_day
+        self.response_factor[:] = response_factor
+        self.quiet_days[:] = quiet_days
 
     def _crisis_churn(self, b: int, levels: int) -> None:
         m = self.population

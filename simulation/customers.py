@@ -383,22 +383,28 @@ class Market:
         # Measurements for the brands.
         reach_sum, fatigue_sum = kernels.follower_sums(self.follows_bn, ne, p_seen, self.fatigue)
         weekly = self._weekly_engaged()
-        for b, r in enumerate(results):
-            f = int(self.follower_count[b])
+        # Python numbers, converted once per array (a numpy scalar per field costs more).
+        columns = zip(results, self.follower_count.tolist(), new_follow_counts.tolist(),
+                      unfollow_counts.tolist(), reach_sum.tolist(), posts.tolist(),
+                      engagements.tolist(), weekly.tolist(), viral_views.tolist(),
+                      fatigue_sum.tolist(), self.customer_count.tolist(), sales.tolist(),
+                      social_sales.tolist(), questions.tolist(), strict=True)
+        for (r, f, follows, unfollows, reach, posted, engaged, weekly_b, viral, fatigue_b,
+             customers, sold, sold_social, asked) in columns:
             r.followers = f
-            r.new_follows = int(new_follow_counts[b])
-            r.unfollows = int(unfollow_counts[b])
-            r.organic_reach = float(reach_sum[b] / f) if f else 0.0
-            r.impressions = float(reach_sum[b] * posts[b])
-            r.engagements = int(engagements[b])
-            r.engagement_per_post = float(engagements[b] / posts[b]) if posts[b] > 0 else 0.0
-            r.weekly_engaged_share = float(weekly[b] / f) if f else 0.0
-            r.viral_views = int(viral_views[b])
-            r.mean_fatigue = float(fatigue_sum[b] / f) if f else 0.0
-            r.customers = int(self.customer_count[b])
-            r.sales = int(sales[b])
-            r.social_sales = int(social_sales[b])
-            r.questions_new = int(questions[b])
+            r.new_follows = follows
+            r.unfollows = unfollows
+            r.organic_reach = reach / f if f else 0.0
+            r.impressions = reach * posted
+            r.engagements = engaged
+            r.engagement_per_post = engaged / posted if posted > 0 else 0.0
+            r.weekly_engaged_share = weekly_b / f if f else 0.0
+            r.viral_views = viral
+            r.mean_fatigue = fatigue_b / f if f else 0.0
+            r.customers = customers
+            r.sales = sold
+            r.social_sales = sold_social
+            r.questions_new = asked
         self._net_sentiment(results)
         self.record_sample(day)
         return results

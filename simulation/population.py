@@ -28,6 +28,7 @@ stay in the caller's stream.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,12 +48,16 @@ def bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarra
     if p < 1e-9:  # gaps this long could overflow int64; almost surely no candidate at all
         return np.sort(rng.choice(n, size=rng.binomial(n, p), replace=False)).astype(np.int64)
     expected = n * p
-    size = int(expected + 5 * np.sqrt(expected) + 16)
-    positions = np.cumsum(rng.geometric(p, size=size)) - 1
+    size = int(expected + 5 * math.sqrt(expected) + 16)
+    # (array methods and in-place arithmetic: this runs five times a day on a few hundred
+    # values, where numpy's function wrappers and temporaries are most of the cost)
+    positions = rng.geometric(p, size=size).cumsum()
+    positions -= 1
     while positions[-1] < n:  # rare: more candidates than five standard deviations above
-        more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
+        more = rng.geometric(p, size=size).cumsum()
+        more += positions[-1]
         positions = np.concatenate([positions, more])
-    return positions[: np.searchsorted(positions, n)]
+    return positions[: positions.searchsorted(n)]
 
 
 class Population:
@@ -84,8 +89,8 @@ class Population:
         # consecutive candidates of such a Bernoulli process are geometric, so drawing the gaps
         # costs memory and time in proportion to the candidates, not to all pairs (a draw
         # without replacement from all pairs allocated 8 bytes per pair above a 2% rate).
-        flat = bernoulli_positions(rng, pairs, min(1.0, rate_max))
-        return flat % rows, flat // rows
+        brand, customer = np.divmod(bernoulli_positions(rng, pairs, min(1.0, rate_max)), rows)
+        return customer, brand
 
     def set_customer(self, i: np.ndarray, b: np.ndarray, value: bool) -> None:
         changed = self.customer_bn[b, i] != value
