@@ -107,6 +107,24 @@ def test_a_workshop_round_trip_with_five_teams_a_facilitator_and_a_crash(chromiu
         assert float(value) == 1.25
 
         mark('reloaded')
+        # The server's answers land in the form (written into its widget, not re-rendered): a
+        # change moves the budget line, a value out of its range is refused with the reason,
+        # and putting the hours back gives back the budget line of the saved decision.
+        form = teams[0].page
+        budget = form.locator(".workshop-budget")
+        saved_budget = budget.inner_text()
+        teams[0].fill("Customer-service hours hired per day", 3)
+        form.wait_for_function("(before) => document.querySelector('.workshop-budget')"
+                               ".innerText !== before", arg=saved_budget)
+        teams[0].fill("Posts per day", 50)
+        form.get_by_role("button", name="Submit decisions").click()
+        form.get_by_text(re.compile(r"^Refused: ")).wait_for()
+        teams[0].fill("Posts per day", 1)
+        teams[0].fill("Customer-service hours hired per day", 0)
+        form.wait_for_function("(before) => document.querySelector('.workshop-budget')"
+                               ".innerText === before", arg=saved_budget)
+
+        mark('answers in the form')
         # Refusals: another team's panel (a guessed token), the console with a team token.
         other = spy.page(f"{server.url}/?team=not-{teams[2].token}")
         other.get_by_text("Lien d'équipe inconnu").wait_for()  # in the browser's language

@@ -175,8 +175,15 @@ def read_form(values, initial: dict) -> tuple[dict, dict[str, str]]:
 @solara.component
 def DecisionForm(token: str, round_: int, status: str, paused: bool):
     """One widget (decision_form.vue): the browser keeps what is typed, so a keystroke costs
-    the server nothing, a change re-renders one widget (the budget line), a submission one
-    (the "Saved" line), and locking or opening a round changes two of its properties."""
+    the server nothing, a change sets one property of it (the budget line), a submission a few
+    (the "Saved" line), and locking or opening a round changes two of its properties.
+
+    The server's answer to a change or a submission is written into the widget's properties
+    directly, not through the component's state: a state change re-renders the component, and
+    Reacton then walks the whole page, setting every property of its thirty-odd widgets again
+    (measured: about 25 widgets and 140 properties per answer, most of a submission's server
+    CPU). The answer is also kept in a ref, so that a later render (a lock, a release, a
+    message) gives the widget the same values, not older ones."""
     ws = shared.workshop()
 
     def start():
@@ -187,11 +194,14 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
 
     initial, first_saved, first_budget = solara.use_memo(start, dependencies=[token, round_])
     # What the server answered last in this round: (round, saved text, kind, budget, errors).
-    answer = solara.use_reactive(None)
-    if answer.value is not None and answer.value[0] == round_:
-        _round, saved, kind, budget, errors = answer.value
-    else:
-        (saved, kind), errors, budget = first_saved, {}, first_budget
+    answer = solara.use_ref(None)
+
+    def current():
+        if answer.current is not None and answer.current[0] == round_:
+            return answer.current[1:]
+        return (*first_saved, first_budget, {})
+
+    saved, kind, budget, errors = current()
     editable = status == "open" and not paused
 
     def texts():
@@ -216,33 +226,49 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
                                                    for name, _label, _step in NUMBER_FIELDS}},
                             dependencies=[token, round_])
 
+    def answer_with(saved, kind, budget, errors):
+        answer.current = (round_, saved, kind, budget, errors)
+        widget = widget_ref.current
+        if widget is None:  # not on screen yet: the next render shows the answer
+            return
+        with widget.hold_sync():  # one message to the browser
+            widget.saved, widget.saved_kind, widget.budget, widget.errors = (
+                saved, kind, budget, errors)
+
     def change(values):
         data, problems = read_form(values, initial)
-        line = budget if problems else _budget_line(ws, token, data)
-        answer.value = (round_, saved, kind, line, problems)
+        saved, kind, budget, _errors = current()
+        answer_with(saved, kind, budget if problems else _budget_line(ws, token, data),
+                    problems)
 
     def submit(values):
         data, problems = read_form(values, initial)
         if problems:
-            answer.value = (round_, tf("{label}: {value}", label=t("Refused"),
-                                       value="; ".join(problems.values())), "error", budget,
-                            problems)
+            answer_with(tf("{label}: {value}", label=t("Refused"),
+                           value="; ".join(problems.values())), "error", current()[2],
+                        problems)
             return
         try:
             with speaking():
                 ws.submit(token, data)
         except WorkshopError as problem:
-            answer.value = (round_, tf("{label}: {value}", label=t("Refused"), value=problem),
-                            "error", _budget_line(ws, token, data), {})
-            return
-        answer.value = (round_, f"{t('Saved')} ({t('revision')} {ws.revision(token)}, "
-                                f"{time.strftime('%H:%M:%S')})", "ok",
+            answer_with(tf("{label}: {value}", label=t("Refused"), value=problem), "error",
                         _budget_line(ws, token, data), {})
+            return
+        answer_with(f"{t('Saved')} ({t('revision')} {ws.revision(token)}, "
+                    f"{time.strftime('%H:%M:%S')})", "ok", _budget_line(ws, token, data), {})
 
-    DecisionFormView(texts=words, fields=number_fields, selects=selects,
-                     departments=departments, initial=shown, generation=f"{token}-{round_}",
-                     disabled=not editable, budget=budget, errors=errors, saved=saved,
-                     saved_kind=kind, event_change=change, event_submit=submit)
+    view = DecisionFormView(texts=words, fields=number_fields, selects=selects,
+                            departments=departments, initial=shown,
+                            generation=f"{token}-{round_}", disabled=not editable,
+                            budget=budget, errors=errors, saved=saved, saved_kind=kind,
+                            event_change=change, event_submit=submit)
+    widget_ref = solara.use_ref(None)
+
+    def remember_widget():
+        widget_ref.current = solara.get_widget(view)
+
+    solara.use_effect(remember_widget)  # after every render: the widget this page shows
 
 
 @solara.component
