@@ -180,7 +180,7 @@ def DecisionForm(token: str, round_: int, status: str, paused: bool):
 
     The server's answer to a change or a submission is written into the widget's properties
     directly, not through the component's state: a state change re-renders the component, and
-    Reacton then walks the whole page, setting every property of its thirty-odd widgets again
+    Reacton then walks the whole page, setting every property of its widgets again
     (measured: about 25 widgets and 140 properties per answer, most of a submission's server
     CPU). The answer is also kept in a ref, so that a later render (a lock, a release, a
     message) gives the widget the same values, not older ones."""
