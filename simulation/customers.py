@@ -306,12 +306,14 @@ class Market:
             self._p_seen_rest_of = self.attention
         p_seen, per_customer, drive = kernels.feed(
             self.follows_bn, ne, self.n_active, posts, posts * push, self.attention,
-            self.fatigue, F32(other_posts), self._feed_constants)
+            self.fatigue, F32(other_posts), self._feed_constants, self.population.compiled)
         self.p_seen[:ne] = p_seen
 
         # 2. Engagement.
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mix = np.where(posts[:, None] > 0, posts_by_type / posts[:, None], 0).astype(F32)
+        # Each brand's mix: its posts by type over its posts, 0 for a brand that posts nothing
+        # (divided only where there are posts: no 0/0 to silence).
+        mix = np.divide(posts_by_type, posts[:, None], out=np.zeros_like(posts_by_type),
+                        where=posts[:, None] > 0)
         saturation = posts / (1 + posts / F32(bh.brand_attention_half_posts))
         push_over = np.maximum(0, push - F32(bh.push_tolerance))
         push_factor = np.maximum(0, 1 - F32(bh.push_engagement_penalty) * push_over)
@@ -322,7 +324,8 @@ class Market:
         draws = self.rng.standard_exponential(int(self.follower_count.sum()), dtype=F32)
         eng_b, eng_i = kernels.engage(
             self.follows_bn, ne, self.sentiment_bn, self.motivation_code, match, per_customer,
-            (saturation * push_factor).astype(F32), F32(bh.sentiment_sensitivity), draws)
+            (saturation * push_factor).astype(F32), F32(bh.sentiment_sensitivity), draws,
+            self.population.compiled)
         del draws
         self.ever_engaged[eng_i] = True
         self._engage_elsewhere(per_customer, push_factor_other=self._other_push_factor)
@@ -364,7 +367,8 @@ class Market:
         # traffic of forming rest - s (a masked np.add(..., where=) is slower still).
         kernels.decay_sentiment(self.population.sentiment_bn, self.customer_bn,
                                 F32(1 - 1 / bh.sentiment_memory_days),
-                                F32(bh.customer_satisfaction / bh.sentiment_memory_days))
+                                F32(bh.customer_satisfaction / bh.sentiment_memory_days),
+                                self.population.compiled)
 
         # 7. Buying, conversions, churn, acquisition.
         conversion = np.array([o.conversion for o in outputs])
@@ -381,7 +385,8 @@ class Market:
         self.complaints.step(day, outputs, questions, results)
 
         # Measurements for the brands.
-        reach_sum, fatigue_sum = kernels.follower_sums(self.follows_bn, ne, p_seen, self.fatigue)
+        reach_sum, fatigue_sum = kernels.follower_sums(self.follows_bn, ne, p_seen, self.fatigue,
+                                                       self.population.compiled)
         weekly = self._weekly_engaged()
         # Python numbers, converted once per array (a numpy scalar per field costs more).
         columns = zip(results, self.follower_count.tolist(), new_follow_counts.tolist(),
@@ -427,7 +432,7 @@ class Market:
             ne - int(np.count_nonzero(self.ever_engaged[:ne])), dtype=F32)
         kernels.engage_elsewhere(self.ever_engaged, ne, self.motivation_code, self._match_other,
                                  per_customer, F32(pages / (1 + 1 / half) * push_factor_other),
-                                 draws)
+                                 draws, self.population.compiled)
 
     # ------------------------------------------------------------------------------------
     def _sentiment_factor(self, sentiment: np.ndarray) -> np.ndarray:
@@ -524,7 +529,8 @@ class Market:
     def _net_sentiment(self, results: list[MarketDay]) -> None:
         """Expected net score of a survey of the people who know the brand (module docstring)."""
         # One pass per brand, summed in float64 in customer order (simulation.kernels).
-        known, total = kernels.known_sentiment(self.sentiment_bn, self.knows_bn)
+        known, total = kernels.known_sentiment(self.sentiment_bn, self.knows_bn,
+                                               self.population.compiled)
         for b, r in enumerate(results):
             if known[b]:
                 r.net_sentiment = float(total[b] / known[b])

@@ -6,9 +6,10 @@ Rules:
 * A kernel never draws random numbers: the caller draws them with the model's numpy
   ``Generator`` and passes them in, so the compiled and the numpy path see the same draws and
   give identical arrays (``tests/test_network.py`` checks this over seeds and sizes).
-* numba is used when it imports and ``SOCBIZ_NUMBA`` is not ``0``; otherwise, or when the work
-  is too small to repay loading numba (about a second the first time in a process, most of it
-  spent loading the cached machine code), the numpy path runs. Because both paths agree
+* numba is used when it imports and ``SOCBIZ_NUMBA`` is not ``0`` (read when a market is
+  built, for the whole run); otherwise, or when the work is too small to repay loading numba
+  (about a second the first time in a process, most of it spent loading the cached machine
+  code), the numpy path runs. Because both paths agree
   exactly, the threshold changes timings only, never results.
 * Compiled code is cached on disk (``cache=True``) next to this file, so a process pays the
   compilation once per installation, not once per run.
@@ -312,9 +313,12 @@ def kernels():
 CHUNK = 1 << 16  # numpy twins work through long rows in chunks (bounded temporaries)
 
 
-def use_numba_pairs(n_pairs: int) -> bool:
-    """True when a daily pass over ``n_pairs`` (customer, brand) pairs should be compiled."""
-    return n_pairs >= MIN_PAIRS_FOR_NUMBA and numba_enabled()
+def use_numba_pairs(n_pairs: int, enabled: bool | None = None) -> bool:
+    """True when a daily pass over ``n_pairs`` (customer, brand) pairs should be compiled.
+    ``enabled``: :func:`numba_enabled` as the caller read it once (the market, at
+    construction), or None to read it now (an environment lookup, about a microsecond: the
+    market's six passes a day paid it six times)."""
+    return n_pairs >= MIN_PAIRS_FOR_NUMBA and (numba_enabled() if enabled is None else enabled)
 
 
 def warm_up(n_pairs: int) -> None:
@@ -342,14 +346,14 @@ def warm_up(n_pairs: int) -> None:
 
 def engage(follows: np.ndarray, ne: int, sentiment: np.ndarray, code: np.ndarray,
            match: np.ndarray, per_customer: np.ndarray, brand_factor: np.ndarray, sens,
-           draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+           draws: np.ndarray, enabled: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Engaged (brand, customer) pairs among the followers (customers below ``ne``).
 
     Follower pair k (brand-major order) has rate match[b, code[i]] x per_customer[i] x
     brand_factor[b] x clip(1 + sens x sentiment[b, i], 0, 2) (the last factor only when sens > 0)
     and engages when ``draws[k]`` (a standard exponential, one per follower pair) is below it:
     probability 1 - exp(-rate)."""
-    if use_numba_pairs(follows.shape[0] * ne):
+    if use_numba_pairs(follows.shape[0] * ne, enabled):
         out_b = np.empty(len(draws), np.int64)
         out_i = np.empty(len(draws), np.int64)
         k = kernels().engage(follows, ne, sentiment, code, match, per_customer, brand_factor,
@@ -371,9 +375,10 @@ def engage(follows: np.ndarray, ne: int, sentiment: np.ndarray, code: np.ndarray
     return eng_b[engaged], eng_i[engaged]
 
 
-def decay_sentiment(sentiment: np.ndarray, customer: np.ndarray, keep, rest) -> None:
+def decay_sentiment(sentiment: np.ndarray, customer: np.ndarray, keep, rest,
+                    enabled: bool | None = None) -> None:
     """In place: sentiment x keep, plus rest where the customer buys the brand (float32)."""
-    if use_numba_pairs(sentiment.size):
+    if use_numba_pairs(sentiment.size, enabled):
         kernels().decay_sentiment(sentiment, customer, keep, rest)
         return
     sentiment *= keep
@@ -387,10 +392,11 @@ def decay_sentiment(sentiment: np.ndarray, customer: np.ndarray, keep, rest) -> 
 SENTIMENT_SCALE = np.float32(2**30)
 
 
-def known_sentiment(sentiment: np.ndarray, knows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def known_sentiment(sentiment: np.ndarray, knows: np.ndarray, enabled: bool | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Per brand: how many customers know it, and the sum of their sentiment (float64, from
     the exact fixed-point sum above)."""
-    if use_numba_pairs(sentiment.size):
+    if use_numba_pairs(sentiment.size, enabled):
         known, total = kernels().known_sentiment(sentiment, knows, SENTIMENT_SCALE)
     else:
         known = np.count_nonzero(knows, axis=1).astype(np.int64)
@@ -403,8 +409,8 @@ def known_sentiment(sentiment: np.ndarray, knows: np.ndarray) -> tuple[np.ndarra
 
 
 def feed(follows: np.ndarray, ne: int, n_active: int, posts: np.ndarray, push_posts: np.ndarray,
-         attention: np.ndarray, fatigue: np.ndarray, other_posts, constants: np.ndarray
-         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+         attention: np.ndarray, fatigue: np.ndarray, other_posts, constants: np.ndarray,
+         enabled: bool | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each engaging customer's feed (rules 1, 2 and 4 of simulation.customers), float32:
     p_seen = min(1, attention / max(C, tiny)) with C = other_posts + the posts of the brands
     followed; the engagement factor engagement_scale x p_seen x (1 - fatigue), times the active
@@ -415,7 +421,7 @@ def feed(follows: np.ndarray, ne: int, n_active: int, posts: np.ndarray, push_po
     p_seen = np.empty(ne, np.float32)
     per_customer = np.empty(ne, np.float32)
     drive = np.empty(ne, np.float32)
-    if use_numba_pairs(follows.shape[0] * ne):
+    if use_numba_pairs(follows.shape[0] * ne, enabled):
         kernels().feed(follows, ne, n_active, posts, push_posts, attention, fatigue, other_posts,
                        constants, p_seen, per_customer, drive)
         return p_seen, per_customer, drive
@@ -438,10 +444,11 @@ def feed(follows: np.ndarray, ne: int, n_active: int, posts: np.ndarray, push_po
 
 
 def engage_elsewhere(ever: np.ndarray, ne: int, code: np.ndarray, match: np.ndarray,
-                     per_customer: np.ndarray, factor, draws: np.ndarray) -> None:
+                     per_customer: np.ndarray, factor, draws: np.ndarray,
+                     enabled: bool | None = None) -> None:
     """In place: engaging customers who never engaged do so when their exponential draw (one
     per such customer, in id order) is below per_customer x match[code] x factor."""
-    if use_numba_pairs(ne):
+    if use_numba_pairs(ne, enabled):
         kernels().engage_elsewhere(ever, ne, code, match, per_customer, factor, draws)
         return
     not_yet = np.flatnonzero(~ever[:ne])
@@ -451,10 +458,10 @@ def engage_elsewhere(ever: np.ndarray, ne: int, code: np.ndarray, match: np.ndar
 
 
 # Shares and rates in 0..1 summed over followers in the same fixed point as sentiment.
-def follower_sums(follows: np.ndarray, ne: int, a: np.ndarray, b: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def follower_sums(follows: np.ndarray, ne: int, a: np.ndarray, b: np.ndarray,
+                  enabled: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per brand, the sums of a[i] and of b[i] (values in 0..1) over its followers i < ne."""
-    if use_numba_pairs(follows.shape[0] * ne):
+    if use_numba_pairs(follows.shape[0] * ne, enabled):
         ta, tb = kernels().follower_sums(follows, ne, a, b, SENTIMENT_SCALE)
     else:
         followers = follows[:, :ne]

@@ -76,6 +76,8 @@ class Population:
         self.sentiment_bn = np.zeros(knows_bn.shape, F32)
         self.follower_count = np.count_nonzero(follows_bn, axis=1).astype(np.int64)
         self.customer_count = np.count_nonzero(customer_bn, axis=1).astype(np.int64)
+        # Whether the compiled passes may run, read once (simulation.kernels.use_numba_pairs).
+        self.compiled = kernels.numba_enabled()
 
     # ------------------------------------------------------------------------------------
     def candidates(self, rows: int, rate_max: float,
@@ -122,7 +124,7 @@ class Population:
         per-brand tally is kept (it cost 4 bytes per customer and brand and a scatter to the
         friends of everyone who followed or unfollowed)."""
         net = self.network
-        if kernels.use_numba_pairs(self.n * self.n_brands):
+        if kernels.use_numba_pairs(self.n * self.n_brands, self.compiled):
             return kernels.kernels().following_share(net.indptr, net.indices, self.follows_bn,
                                                       self.n_engaging, i, b)
         owner, friend = net.gather(i)

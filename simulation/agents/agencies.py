@@ -26,6 +26,18 @@ if TYPE_CHECKING:
     from .brands import Brand
 
 
+def _numpy_mean(values: list[float]) -> float:
+    """np.mean of a short list, bit for bit, without making an array: below eight values numpy
+    adds them one by one, left to right (not sum(), which compensates rounding since Python
+    3.12); from eight on it adds in blocks, so numpy is asked."""
+    if len(values) >= 8:
+        return float(np.mean(values))
+    total = 0.0
+    for value in values:
+        total += value
+    return total / len(values)
+
+
 class Agency(mesa.Agent):
     """An agency and its contracts."""
 
@@ -50,7 +62,7 @@ class Agency(mesa.Agent):
     def step(self) -> None:
         day = self.model.time_day
         if self.clients:
-            wanted = float(np.mean([c.push_share for c in self.clients]))
+            wanted = _numpy_mean([c.push_share for c in self.clients])
             self.push_orientation += (wanted - self.push_orientation) / self.config.inertia_days
         start_chance = self.config.campaigns_per_year / 365
         for client in self.clients:
