@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("bench_network.py", "bench_market.py", "bench_split.py", "bench_plots.py",
-              "bench_sweep.py", "bench_sobol.py", "bench_dashboard.py")
+BENCHMARKS = ("bench_network.py", "bench_market.py", "bench_split.py", "bench_instructions.py",
+              "bench_plots.py", "bench_sweep.py", "bench_sobol.py", "bench_dashboard.py")
 
 if __name__ == "__main__":
     failed = []
