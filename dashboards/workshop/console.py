@@ -133,18 +133,24 @@ def Console():
     _ = version
 
 
+def _round_state():
+    """What the round controls show: (round, status, paused, simulating, any round played)."""
+    ws = shared.workshop()
+    with ws.lock:
+        return ws.round, ws.status, ws.paused, ws.simulating, bool(ws.outcomes)
+
+
 @solara.component
 def RoundControls(act):
-    """Status line and round buttons: follows every change (a submission, a simulation)."""
+    """Status line and round buttons: they follow the round's state (lock, simulation,
+    release, pause, undo), not the teams' submissions, which re-render only the team list."""
     ws = shared.workshop()
-    shared.use_version()
-    view = ws.console_view()
-    status = view["status"]
-    line = tf("Round {number} of {total}: {status}", number=view["round"],
+    number, status, paused, simulating, played = shared.use_watched(_round_state)
+    line = tf("Round {number} of {total}: {status}", number=number,
               total=ws.config.rounds, status=t(status))
-    if view["paused"]:
+    if paused:
         line += f" — {t('Paused by the facilitator')}"
-    if view["simulating"]:
+    if simulating:
         line += f" — {t('Being simulated…')}"
     solara.Text(line, classes=["console-status"])
     with solara.Row(style={"flex-wrap": "wrap"}):
@@ -154,9 +160,9 @@ def RoundControls(act):
                       disabled=status not in ("open", "locked"))
         solara.Button(t("Release results"), on_click=act(ws.release), color="primary",
                       disabled=status != "simulated")
-        solara.Button(t("Undo last round"), on_click=act(ws.undo), disabled=not ws.outcomes)
-        solara.Button(t("Resume") if view["paused"] else t("Pause"),
-                      on_click=act(ws.set_paused, not view["paused"]))
+        solara.Button(t("Undo last round"), on_click=act(ws.undo), disabled=not played)
+        solara.Button(t("Resume") if paused else t("Pause"),
+                      on_click=act(ws.set_paused, not paused))
 
 
 def _done(name: str, result) -> str:
