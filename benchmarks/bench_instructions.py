@@ -33,6 +33,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.bench_market import ONE_CORE  # noqa: E402  (one core, no BLAS threads)
 
 # One run of the scenario to day N, importing the model from the tree given; the seed is fixed
 # so that both runs of a tree, and both trees, simulate the same days.
@@ -46,11 +48,8 @@ model.run(int(sys.argv[3]))
 
 
 def environment() -> dict[str, str]:
-    env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"  # one core, no BLAS threads spinning
-    env["PYTHONHASHSEED"] = "0"  # the same dict and set orders in every process
-    return env
+    # PYTHONHASHSEED: the same dict and set orders in every process.
+    return {**os.environ, **ONE_CORE, "PYTHONHASHSEED": "0"}
 
 
 def count(tree: Path, scenario: str, days: tuple[int, int], script: Path) -> tuple[int, int]:
