@@ -11,6 +11,7 @@ model outputs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -279,6 +280,31 @@ def host_day_cpu_ms() -> float:
     return best
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy so far, or taken by the host (steal)."""
+    times = psutil.cpu_times()
+    return sum(getattr(times, state, 0.0)
+               for state in ("user", "nice", "system", "irq", "softirq", "steal"))
+
+
+def own_tree_seconds() -> float:
+    """CPU seconds of this process and of the live processes under it (the dashboard server,
+    the Playwright driver, the browser)."""
+    total = 0.0
+    me = psutil.Process()
+    for process in (me, *me.children(recursive=True)):
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+# Other processes may use at most this many cores during the frame count: above it (another
+# test file running beside this one under `pytest -n 2`, say), the browser and the server share
+# the two cores and the count measures the sharing; the test is then skipped, not failed.
+OTHERS_MAX_CORES = 0.5
+
+
 @pytest.mark.parametrize("speed", ["50 days/s", "1 day/s"])
 def test_frames_per_second_while_playing(tabs, speed):
     """At least 5 chart frames a second on the page (the benchmark measures exactly, and
@@ -303,12 +329,17 @@ def test_frames_per_second_while_playing(tabs, speed):
     page.wait_for_timeout(2000)  # at 1 day/s the pace of the days is known after two of them
     counters = ("() => { const d = document.querySelector('.socbiz-live-chart[data-chart=phases]')"
                 ".dataset; return [+d.frames, +d.dayFrames, +d.day]; }")
+    busy, own = machine_busy_seconds(), own_tree_seconds()
     first, started = page.evaluate(counters), time.perf_counter()
     page.wait_for_timeout(3000)
     last = page.evaluate(counters)
     elapsed = time.perf_counter() - started
+    others = (machine_busy_seconds() - busy - (own_tree_seconds() - own)) / elapsed
     rate, day_rate = (last[0] - first[0]) / elapsed, (last[1] - first[1]) / elapsed
     page.get_by_role("button", name="Pause").click()
+    if others > OTHERS_MAX_CORES:
+        pytest.skip(f"other processes used {others:.1f} cores while the frames were counted "
+                    f"({rate:.1f} frames/s): run benchmarks/bench_dashboard.py --browser")
     # Loose on purpose (the target, 10 frames/s, is measured by the benchmark): a slideshow
     # of about one frame a second, as before the client-side charts, fails it.
     assert rate >= 5, f"{rate:.1f} frames/s"
