@@ -477,3 +477,53 @@ def test_every_workshop_file_is_written_in_english_and_french():
                  *(text for b in config.briefs for text in (b.title, b.brief, b.ask))]
         missing = [t.texts for t in texts if not t.is_translated]
         assert not missing, f"{path.name}: {missing[:2]}"
+
+
+def test_a_coalescing_page_watcher_delivers_a_burst_in_few_updates_and_misses_none(tmp_path):
+    """The console's team list follows every submission, but a burst in a few re-renders: at
+    most one per coalescing window (dashboards.workshop.shared.follow_changes), ending on the
+    last change; a watcher without a window delivers each change."""
+    import threading
+    import time
+
+    from dashboards.workshop.shared import follow_changes
+
+    ws = make(tmp_path)
+    teams = joined(ws)
+
+    def start(coalesce):
+        delivered, cancel = [], threading.Event()
+        thread = threading.Thread(target=follow_changes, daemon=True, args=(
+            lambda: ws.version, lambda seen: ws.wait_change(seen, timeout=1.0),
+            delivered.append, cancel, coalesce))
+        thread.start()
+        return delivered, cancel, thread
+
+    def until_delivered(delivered):
+        deadline = time.time() + 30
+        while not (delivered and delivered[-1] == ws.version):
+            assert time.time() < deadline, "the last change was never delivered"
+            time.sleep(0.02)
+
+    window = 0.3
+    delivered, cancel, thread = start(window)
+    began = time.perf_counter()
+    for k in range(10):
+        for team in teams:
+            ws.submit(team.token, {"posts_per_day": 1 + 0.1 * k})
+    burst = time.perf_counter() - began
+    until_delivered(delivered)
+    cancel.set()
+    thread.join(5)
+    assert len(delivered) <= 1 + burst / window + 1, (len(delivered), burst)
+    assert delivered == sorted(set(delivered))
+
+    delivered, cancel, thread = start(0.0)
+    versions = []
+    for k in range(5):
+        ws.submit(teams[0].token, {"posts_per_day": 2 + 0.1 * k})
+        versions.append(ws.version)
+        until_delivered(delivered)
+    cancel.set()
+    thread.join(5)
+    assert delivered == versions

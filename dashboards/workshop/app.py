@@ -23,7 +23,14 @@ from simulation.i18n import _l  # noqa: E402
 
 @solara.component
 def PlainLayout(children=[]):  # noqa: B006 (solara props)
-    return solara.AppLayout(children=children, navigation=False,
+    # No CSS transitions on the workshop's pages. Vuetify eases every control's colours when
+    # it changes, so locking a round (thirty controls disabled at once) or releasing one
+    # repainted a page for about 28 frames: 85-100 ms of a participant browser's main thread,
+    # against 17-45 ms without (Chromium's Performance.getMetrics, one page, 2026-12-04).
+    # Forty pages in a room, or forty contexts of the benchmark on two cores, pay that at
+    # every lock and release.
+    no_transitions = solara.Style("*, *::before, *::after { transition: none !important; }")
+    return solara.AppLayout(children=[no_transitions, *children], navigation=False,
                             title=t(_l("socbiz workshop")))
 
 

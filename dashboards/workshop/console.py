@@ -10,8 +10,10 @@ Rules:
 - The projector view is what the room sees: round, leaderboard, market-wide charts, the round's
   key events; before the first round, the join details in large print.
 - Cheap while teams submit: the console's heavy parts (results, charts, debrief) follow only
-  the changes participants see; the round status and the teams panel follow every change
-  (joins, submissions), so forty submissions re-render two small components, not the page.
+  the changes participants see; the round controls follow the round's state only; the teams
+  panel follows every change (joins, submissions), at most once per 0.3 s, so forty
+  submissions within a second re-render one small component a few times, not the page forty
+  times.
 - Both pages speak the workshop's language (``--lang``, or the workshop file's), or the one
   chosen with the page's EN | FR switch.
 """
@@ -45,6 +47,9 @@ INCIDENT_KINDS = (
     ("platform", vocabulary.INTERVENTION_TERMS["reach"].label),
     ("contest", _l("Competitor's viral contest")),
 )
+# The team list shows a submission at most this late: a burst of submissions re-renders it a
+# few times, not once per team (dashboards.workshop.shared.use_version).
+TEAMS_COALESCE_SECONDS = 0.3
 KEY_KINDS = ("phase", "crisis_start", "crisis_injected", "help_desk", "budget", "agency")
 INCIDENT_HELP = {
     "crisis": _l("A crisis for one brand or for every brand, on the day of the round you pick."),
@@ -177,12 +182,13 @@ def _done(name: str, result) -> str:
 
 @solara.component
 def TeamsPanel(act):
-    """Who joined and who submitted: follows every change, so it is one HTML block (forty
-    submissions re-render one widget, not forty rows of buttons)."""
+    """Who joined and who submitted: follows every change (coalesced over
+    TEAMS_COALESCE_SECONDS), so it is one HTML block (a re-render sets one widget, not forty
+    rows of buttons)."""
     from html import escape
 
     ws = shared.workshop()
-    shared.use_version()
+    shared.use_version(coalesce=TEAMS_COALESCE_SECONDS)
     view = ws.console_view()
     solara.Markdown(f"### {t('Teams')}")
     lines = []

@@ -33,20 +33,35 @@ def query() -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(search).items() if v}
 
 
-def use_version(public: bool = False) -> int:
+def follow_changes(current, wait_change, deliver, cancel: threading.Event,
+                   coalesce: float = 0.0) -> None:
+    """The watcher of :func:`use_version`: ``deliver(current())`` after each change, until
+    ``cancel`` is set. With ``coalesce`` seconds, it waits that long after a change and
+    delivers once for every change made meanwhile."""
+    seen = current()
+    while not cancel.is_set():
+        if wait_change(seen) == seen:
+            continue
+        if coalesce and cancel.wait(coalesce):
+            return
+        seen = current()
+        deliver(seen)
+
+
+def use_version(public: bool = False, coalesce: float = 0.0) -> int:
     """Re-render this session when the workshop changes (a thread per session, freed when the
-    session closes). Participants' pages follow only public changes (``public=True``)."""
+    session closes). Participants' pages follow only public changes (``public=True``).
+
+    ``coalesce`` seconds: see :func:`follow_changes`. The console's team list uses it: forty
+    teams submitting within a second cost it a few re-renders instead of forty, and each of
+    those competed with the submissions themselves for the server's cores."""
     ws = workshop()
     current = (lambda: ws.public_version) if public else (lambda: ws.version)
     version, set_version = solara.use_state(current())
 
     def watch(cancel):
-        seen = current()
-        while not cancel.is_set():
-            now = ws.wait_change(seen, timeout=1.0, public=public)
-            if now != seen:
-                seen = now
-                set_version(now)
+        follow_changes(current, lambda seen: ws.wait_change(seen, timeout=1.0, public=public),
+                       set_version, cancel, coalesce)
 
     solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
     return version
