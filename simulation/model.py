@@ -23,7 +23,7 @@ so a change on one side does not reshuffle the other's draws.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -49,7 +49,7 @@ from .events import (
     intervention_from_mapping,
 )
 from .i18n import Message, Percent, msg
-from .metrics import BRAND_REPORTERS, MODEL_REPORTERS, Collector
+from .metrics import MODEL_REPORTERS, Collector, brand_reporters
 from .scenario import load_scenario
 
 # Who acts on each built-in intervention: the method of the agent it concerns (the brand, or the
@@ -93,6 +93,9 @@ class SocialBusinessModel(mesa.Model):
     (``market__n_customers=5000``), which is how SolaraViz rebuilds a model.
     ``market_factory``: ``(config, rng) -> market`` building the customer side (default
     :class:`Market`), e.g. the per-agent reference implementation in ``benchmarks/peragent``.
+    ``reporters``: the brand columns of the daily series to collect (default all; see
+    :func:`simulation.metrics.brand_reporters`): reporters only read the state, so the columns
+    collected are the same numbers either way.
     """
 
     def __init__(
@@ -102,6 +105,7 @@ class SocialBusinessModel(mesa.Model):
         rng: int | str | None = None,
         overrides: Mapping[str, Any] | None = None,
         market_factory: Callable[[ScenarioConfig, np.random.Generator], Any] | None = None,
+        reporters: Iterable[str] | None = None,
         **flat_overrides: Any,
     ):
         started = time.perf_counter()
@@ -139,7 +143,7 @@ class SocialBusinessModel(mesa.Model):
         self._apply_due()
         self.datacollector = Collector(
             model_reporters=dict(MODEL_REPORTERS),
-            agenttype_reporters={Brand: dict(BRAND_REPORTERS)},
+            agenttype_reporters={Brand: brand_reporters(reporters)},
         )
         self.datacollector.collect(self)
         # Wall time spent building and stepping, for the run's metadata (simulation.views).

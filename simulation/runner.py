@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,17 +94,19 @@ def run_model(
     overrides: dict[str, Any] | None = None,
     progress: bool = False,
     customer_sample: bool = True,
+    reporters: Sequence[str] | None = None,
 ) -> tuple[SocialBusinessModel, str]:
     """Build and run the model as :func:`run_scenario` does; the model and its status
     ("complete", or "interrupted at day d" after Ctrl-C), without the result's tables (a
     sweep's worker reads only the series and the event log, and passes
     ``customer_sample=False``: the sampled customers' daily rows are then not recorded, which
-    changes no draw and no result)."""
+    changes no draw and no result; and ``reporters``, the columns its experiment keeps:
+    see :class:`simulation.model.SocialBusinessModel`)."""
     overrides = dict(overrides or {})
     if days is not None:
         overrides["horizon_days"] = days
     config = load_scenario(scenario, overrides)
-    model = SocialBusinessModel(config, rng=seed)
+    model = SocialBusinessModel(config, rng=seed, reporters=reporters)
     model.market.record_customers = customer_sample
     status = "complete"
     bar = None

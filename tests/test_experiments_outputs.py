@@ -243,3 +243,73 @@ def test_registry_walk_every_reducer_is_in_the_docs_and_the_help():
     for name in REDUCERS:
         assert f"| `{name}` |" in docs or f"| `{name}`, " in docs or f", `{name}` |" in docs, name
         assert name in help_text, name
+
+
+# --------------------------------------------------------------------------------------------
+# What a run collects
+
+
+KEPT = """
+scenario = "tiny.toml"
+replicates = 2
+base_seed = 4
+outputs = ["followers", "phase:max", "complaints_total"]
+timeseries = false
+
+[[parameters]]
+key = "brands.acme.content.posts_per_day"
+name = "frequency"
+values = [0.5, 3]
+
+[[output_definitions]]
+name = "days_backlogged"
+reduce = "time_above"
+condition = "backlog > 0 and crisis_level < 1"
+"""
+
+
+def test_a_run_collects_only_what_its_experiment_keeps_and_the_outputs_do_not_change(tmp_path):
+    """A sweep's run collects the columns its outputs read (conditions included), not the
+    fifty others; the runs table holds the same outputs as the full daily series of a plain
+    run of the same scenario, seed and parameters. Keeping the whole series, or a
+    user-defined reducer, collects everything."""
+    from simulation.experiments.sweep import reporters_kept
+    from simulation.runner import run_model
+
+    exp = load_experiment(tiny_experiment(tmp_path, KEPT, "kept.toml"))
+    assert reporters_kept(exp) == ("backlog", "complaints_total", "crisis_level", "followers",
+                                   "phase")
+    run_sweep(exp, tmp_path / "out", workers=2, progress=False)
+    runs = load_runs(tmp_path / "out", status="ok")
+    assert len(runs) == exp.n_runs * 2
+    for (seed, frequency), rows in runs.groupby(["seed", "frequency"]):
+        model, _status = run_model(tmp_path / "tiny.toml", seed=int(seed), customer_sample=False,
+                                   overrides={"brands.acme.content.posts_per_day": frequency})
+        expected = reduce_outputs(model.brand_frame(), exp.outputs, exp.window_days)
+        for row in rows.itertuples():
+            for column in ("followers_final", "phase_max", "complaints_total_final",
+                           "days_backlogged"):
+                assert getattr(row, column) == expected[row.brand][column], (column, seed)
+    whole = load_experiment(tiny_experiment(tmp_path, DECLARED, "declared.toml"))
+    assert reporters_kept(whole) is None  # timeseries = true, and a user-defined reducer
+
+
+def test_a_model_collecting_some_columns_has_the_same_numbers_in_them():
+    """Reporters only read the state: with a subset collected, the subset's columns are those
+    of the full series bit for bit (a preset with crises, so that every rule acts)."""
+    from simulation import SocialBusinessModel
+
+    overrides = {"market.n_customers": 2000, "horizon_days": 120,
+                 "word_of_mouth.exogenous_crises_per_year": 20}
+    full = SocialBusinessModel("crisis-wakeup", rng=3, overrides=overrides)
+    full.run()
+    some = ("followers", "maturity", "backlog", "roi", "complaints_total")
+    part = SocialBusinessModel("crisis-wakeup", rng=3, overrides=overrides, reporters=some)
+    part.run()
+    frame, expected = part.brand_frame(), full.brand_frame()
+    assert set(frame.columns) == {"day", "brand", *some, "ever_engaged_share",
+                                  "mean_fatigue_engaging"}
+    assert frame.equals(expected[list(frame.columns)])
+    assert part.log_book.to_frame().equals(full.log_book.to_frame())
+    with pytest.raises(ValueError, match="unknown reporters folowers"):
+        SocialBusinessModel("crisis-wakeup", rng=3, overrides=overrides, reporters=["folowers"])

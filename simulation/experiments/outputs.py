@@ -318,6 +318,17 @@ def build_output(definition: OutputDefinition, metrics: Sequence[str]) -> Output
 # Reducing a run (on the workers)
 
 
+def metrics_read(outputs: Sequence[Output], metrics: Sequence[str]) -> set[str] | None:
+    """The daily metrics ``outputs`` read: each one's metric and its condition's; None when
+    one is user-defined (its function receives the whole series)."""
+    if any(o.is_user_defined for o in outputs):
+        return None
+    read = {o.metric for o in outputs if o.metric}
+    for o in outputs:
+        read |= {clause.metric for clause in o.clauses(metrics)}
+    return read
+
+
 def reduce_outputs(series, outputs: Sequence[Output], window_days: int | None
                    ) -> dict[str, dict[str, float]]:
     """Each output reduced over the run, per brand (see the module's rules)."""

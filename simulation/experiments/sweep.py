@@ -33,7 +33,9 @@ from typing import Any
 
 from ..i18n import _, format_number
 from .executors import Executor, ExecutorError, make_executor
+from .outputs import metrics_read
 from .spec import Experiment, load_experiment
+from .spec.columns import METRICS
 from .store import FORMAT, ResultStore
 from .worker import FAIL_ENV, RunContext, RunTask, code_fingerprint, execute_run
 
@@ -115,6 +117,20 @@ def failures_to_inject() -> set[int]:
                               FAIL_ENV=FAIL_ENV, text=text)) from None
 
 
+def reporters_kept(experiment: Experiment) -> tuple[str, ...] | None:
+    """The brand columns a run must collect: the metrics its outputs read (their conditions'
+    too) and the time-series columns it keeps; None (every column) when it keeps the whole
+    series or an output is user-defined (its function may read any column)."""
+    if experiment.timeseries and not experiment.timeseries_columns:
+        return None
+    read = metrics_read(experiment.outputs, METRICS)
+    if read is None:
+        return None
+    if experiment.timeseries:
+        read |= set(experiment.timeseries_columns)
+    return tuple(sorted(read - {"day", "brand"}))
+
+
 def context_of(experiment: Experiment, out: Path) -> RunContext:
     return RunContext(
         scenario=experiment.scenario.to_dict(),
@@ -129,6 +145,7 @@ def context_of(experiment: Experiment, out: Path) -> RunContext:
         events=experiment.events,
         out=str(out.resolve()),
         variants=experiment.variants,
+        reporters=reporters_kept(experiment),
     )
 
 

@@ -54,6 +54,9 @@ class RunContext:
     events: bool
     out: str
     variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The brand columns a run collects (None: all): what the outputs read and the time series
+    # keeps (simulation.experiments.sweep.reporters_kept).
+    reporters: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,10 @@ def execute_run(context: RunContext, task: RunTask) -> RunSummary:
             scenario = apply_overrides(scenario, overrides).to_dict()
             overrides = {}
         # Only the series and the event log: none of the other tables of a run's result
-        # (customers' sample, complaints, metadata, organisation), which a run does not write.
+        # (customers' sample, complaints, metadata, organisation), which a run does not write;
+        # and of the series only the columns the experiment keeps.
         model, run_status = run_model(scenario, seed=task.seed, overrides=overrides,
-                                      customer_sample=False)
+                                      customer_sample=False, reporters=context.reporters)
         if run_status != "complete":
             # run_model turns Ctrl-C into a partial run; a partial run is never written.
             raise KeyboardInterrupt
