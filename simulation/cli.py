@@ -485,12 +485,29 @@ def _run_command(argv: list[str]) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as error:  # a bug, not a user mistake: short message, traceback kept
-        print(_("socbiz: internal error: {error} (full traceback in {file}; please report it)")
-              .format(error=one_line(f"{type(error).__name__}: {error}", 300),
-                      file=write_crash_report(argv)), file=sys.stderr)
-        return 1
+    except PATH_ERRORS as error:
+        if not error.filename:
+            return _internal_error(error, argv)
+        # A place the user named that cannot be read or written, found past the early checks
+        # of each command: the path and the reason, one line.
+        print(error_line(one_line(f"{error.filename}: {error.strerror}")), file=sys.stderr)
+        return 2
+    except Exception as error:
+        return _internal_error(error, argv)
     return code
+
+
+# Errors about a path (a user's file or folder), as opposed to a bug.
+PATH_ERRORS = (FileNotFoundError, NotADirectoryError, FileExistsError, IsADirectoryError,
+               PermissionError)
+
+
+def _internal_error(error: Exception, argv: list[str]) -> int:
+    """A bug, not a user mistake: a short message, the traceback kept in a file."""
+    print(_("socbiz: internal error: {error} (full traceback in {file}; please report it)")
+          .format(error=one_line(f"{type(error).__name__}: {error}", 300),
+                  file=write_crash_report(argv)), file=sys.stderr)
+    return 1
 
 
 CRASH_FOLDER = "socbiz_logs"  # in the temporary folder

@@ -130,10 +130,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         import solara  # noqa: F401
     except ImportError:
         raise UserError(_("the dashboard needs Solara: pip install -e '.[dashboard]'")) from None
-    port = args.port or free_port(args.host)
-    if not port_is_free(args.host, port):
-        raise UserError(_("--port {port}: already in use on {host} (choose another port, or "
-                          "--port 0 for any free one)").format(port=port, host=args.host))
+    port = listening_port(args.host, args.port)
     command = solara_command(args.host, port, open_browser=args.open)
     env = dashboard_environment(scenario, args.seed, getattr(args, "scenarios_dir", []))
     if getattr(args, "lang", None):  # an explicit --lang beats the browser's language
@@ -204,6 +201,23 @@ def dashboard_environment(scenario: str, seed: int | None,
     else:
         env.pop("SOCBIZ_DASHBOARD_SEED", None)
     return env
+
+
+def listening_port(host: str, port: int) -> int:
+    """``port`` (0: any free one) if this computer can listen there; one line otherwise,
+    naming the host when it is not one of this computer's addresses (8.8.8.8, say) rather
+    than calling its port busy."""
+    from .cli import UserError
+
+    try:
+        free = free_port(host)
+    except OSError:
+        raise UserError(_("--host {host}: not an address of this computer (use 127.0.0.1, "
+                          "0.0.0.0 or a local interface's address)").format(host=host)) from None
+    if port and not port_is_free(host, port):
+        raise UserError(_("--port {port}: already in use on {host} (choose another port, or "
+                          "--port 0 for any free one)").format(port=port, host=host))
+    return port or free
 
 
 def free_port(host: str) -> int:

@@ -31,6 +31,7 @@ import itertools
 import math
 import types
 import typing
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any
@@ -111,8 +112,11 @@ def _short_path(path: str) -> str:
 
 
 def one_line(text: str, limit_chars: int = 2000) -> str:
-    """``text`` on one line (newlines and other control characters shown escaped), shortened."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    """``text`` on one line (newlines and other control characters shown escaped), shortened.
+    Spaces stay as they are, the no-break ones too: French numbers are grouped with a narrow
+    no-break space ("10 000 000"), which ``str.isprintable`` calls unprintable."""
+    text = "".join(c if c.isprintable() or unicodedata.category(c) == "Zs"
+                   else repr(c)[1:-1] for c in str(text))
     return text if len(text) <= limit_chars else text[: limit_chars - 3] + "..."
 
 

@@ -566,6 +566,13 @@ def cli(root: Path) -> list[Case]:
     results = d / "results"
     results.mkdir(exist_ok=True)
     (results / "experiment.json").write_text(json.dumps({"design": {"parameters": []}}))
+    a_file = d / "a-file"
+    a_file.write_text("")
+    a_folder = d / "a-folder"
+    a_folder.mkdir(exist_ok=True)
+    garbage = d / "garbage.sqlite"
+    garbage.write_text("not a database")
+
     def one_line(out: str, err: str) -> bool:
         return err.startswith("socbiz: error:")
 
@@ -642,6 +649,36 @@ def cli(root: Path) -> list[Case]:
         Case("cli", "run scenario with NUL", ["run", "a\x00b", *TINY]),
         Case("cli", "sweep file with NUL", ["sweep", "a\x00b.toml", "--dry-run"]),
         Case("cli", "run --out with NUL", ["run", *TINY, "--out", "o\x00ut"]),
+        # Output places refused before any work (nothing computed is then lost).
+        Case("cli", "validate --out a file", ["validate", "--out", str(a_file), "--seeds", "2",
+                                              "--only", "P1"], timeout=30),
+        Case("cli", "export --out a file", ["export", str(results), "--csv", "--out",
+                                            str(a_file)]),
+        Case("cli", "export --out under a file", ["export", str(results), "--csv", "--out",
+                                                  str(a_file / "x")]),
+        Case("cli", "discover --out a file", ["discover", str(results), "--output", "x",
+                                              "--condition", ">= 1", "--out", str(a_file)]),
+        Case("cli", "sweep-plot --png .txt", ["sweep-plot", str(results), "followers",
+                                              "--png", str(d / "figure.txt")]),
+        Case("cli", "survival --png .txt", ["survival", str(results), "x", "--png",
+                                            str(d / "figure.txt")]),
+        Case("cli", "survival --png a folder", ["survival", str(results), "x", "--png",
+                                                str(a_folder)]),
+        # Workshop files: anything but a socbiz workshop file is refused, unchanged.
+        Case("cli", "workshop replay not SQLite", ["workshop", "replay", str(garbage)]),
+        Case("cli", "workshop debrief not SQLite", ["workshop", "debrief", str(garbage)]),
+        Case("cli", "workshop --resume not SQLite", ["workshop", "--resume", str(garbage),
+                                                     "--port", "0"]),
+        Case("cli", "workshop --resume with --teams", ["workshop", "--resume", str(garbage),
+                                                       "--teams", "5", "--port", "0"]),
+        Case("cli", "workshop --file a folder", ["workshop", "--file", str(a_folder),
+                                                 "--port", "0"]),
+        Case("cli", "workshop --file under a file", ["workshop", "--file",
+                                                     str(a_file / "w.sqlite"), "--port", "0"]),
+        Case("cli", "workshop --host not this computer", ["workshop", "--host", "192.0.2.1",
+                                                          "--port", "0"]),
+        Case("cli", "dashboard --host not this computer", ["dashboard", "--host", "192.0.2.1",
+                                                           "--port", "0"]),
     ]
     return cases
 

@@ -738,3 +738,89 @@ def test_a_dashboard_host_that_is_not_an_address_is_one_line(host):
     # Refused by the argument parser, before Solara is started or a port is probed (a bad
     # host used to be reported as "port already in use").
     user_error("dashboard", "--host", host, parts=("--host",))
+
+
+# --------------------------------------------------------------------------------------------
+# Places to write to, and workshop files, checked before any work
+
+
+@pytest.fixture
+def results_folder(tmp_path):
+    """A folder that passes for a results folder until its runs are read."""
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "experiment.json").write_text(json.dumps({"design": {"parameters": []}}))
+    return folder
+
+
+def test_an_output_place_that_cannot_take_the_outputs_is_refused_before_the_work(
+        tmp_path, results_folder):
+    """validate, export, discover, sweep-plot and survival name the option and the place in
+    one line, exit 2, before running or reading anything (validate would otherwise lose its
+    patterns' runs at the end)."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    (tmp_path / "a-folder").mkdir()
+    started = time.perf_counter()
+    user_error("validate", "--out", str(a_file), "--seeds", "2", "--only", "P1",
+               parts=("--out", "is a file, not a folder"))
+    assert time.perf_counter() - started < 20  # refused, not run (a pattern takes a minute)
+    user_error("export", str(results_folder), "--csv", "--out", str(a_file / "x"),
+               parts=("--out",))
+    user_error("discover", str(results_folder), "--output", "x", "--condition", ">= 1",
+               "--out", str(a_file), parts=("--out",))
+    user_error("sweep-plot", str(results_folder), "followers", "--png",
+               str(tmp_path / "f.txt"), parts=("--png", "'.txt' is not a figure format"))
+    user_error("survival", str(results_folder), "x", "--png", str(tmp_path / "a-folder"),
+               parts=("--png", "is a folder"))
+
+
+def test_a_file_that_is_not_a_workshop_file_is_refused_and_left_as_it_was(tmp_path):
+    """replay, debrief and --resume refuse a text file, random bytes, an empty file and
+    another program's SQLite database in one line, without writing a byte to any of them."""
+    import sqlite3
+
+    text = tmp_path / "notes.sqlite"
+    text.write_text("not a database")
+    noise = tmp_path / "noise.sqlite"
+    noise.write_bytes(os.urandom(4096))
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    other = tmp_path / "other.sqlite"
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE t (x)")
+        db.commit()
+    for path in (text, noise, empty, other):
+        before = path.read_bytes()
+        for argv in (["workshop", "replay", str(path)], ["workshop", "debrief", str(path)],
+                     ["workshop", "--resume", str(path), "--port", "0"]):
+            user_error(*argv, parts=(path.name, "not a socbiz workshop file"))
+        assert path.read_bytes() == before, path.name
+        assert sorted(p.name for p in tmp_path.glob(path.name + "*")) == [path.name]
+
+
+def test_a_damaged_workshop_file_is_one_line(tmp_path):
+    """A workshop file whose rows were edited (a settings row that is not JSON) is one line
+    naming the file, not a traceback."""
+    import sqlite3
+
+    from simulation.workshop.config import load_workshop
+    from simulation.workshop.engine import Workshop
+
+    config, base = load_workshop("launch", {"customers": 1500, "round_days": 5, "teams": 2})
+    Workshop.create(tmp_path / "w.sqlite", config, base).close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "w.sqlite")) as db:
+        db.execute("UPDATE meta SET value = '{broken' WHERE key = 'config'")
+        db.commit()
+    user_error("workshop", "replay", str(tmp_path / "w.sqlite"),
+               parts=("w.sqlite", "damaged workshop file"))
+
+
+def test_french_numbers_keep_their_narrow_spaces_in_one_line_errors():
+    """A French range reads "10 000 000" (narrow no-break spaces), not an escaped
+    "\\u202f"; control characters are still shown escaped."""
+    code, _out, err = call("run", "--lang", "fr", "--set", "market.n_customers=5", *TINY[2:])
+    assert code == 2 and "10\u202f000\u202f000" in err and "\\u202f" not in err, err
+    from simulation.schema import one_line
+
+    assert one_line("a\nb\u00a0c\u202fd") == "a\\nb\u00a0c\u202fd"

@@ -210,6 +210,40 @@ def _user_error(error: Exception):
     return UserError(str(error))
 
 
+def _checked_folder(folder: Path, option: str = "--out", needed_bytes: int = 0) -> Path:
+    """``folder`` if the outputs can be written there; a one-line error now, before any work,
+    otherwise (simulation.runner.check_output_folder)."""
+    from ..runner import OutputError, check_output_folder
+
+    try:
+        return check_output_folder(folder, needed_bytes, option=option)
+    except OutputError as error:
+        raise _user_error(error) from None
+
+
+def _checked_figure(path: Path, option: str = "--png") -> Path:
+    """A figure's file, checked before the figure is drawn: a format matplotlib writes (no
+    suffix: PNG, and the suffix is added so the path printed is the file written), not a
+    folder, in a folder the figure can be written to."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    if path.is_dir():
+        raise _user_error(ValueError(_("{option} {path}: is a folder, not a file").format(
+            option=option, path=path)))
+    if not path.suffix:
+        path = path.with_name(path.name + ".png")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix[1:].lower() not in formats:
+        raise _user_error(ValueError(_("{option} {path}: {suffix!r} is not a figure format; "
+                                       "use one of {formats}").format(
+            option=option, path=path, suffix=path.suffix, formats=", ".join(sorted(formats)))))
+    if path.is_dir():  # "figure" given as "figure.png", and that is a folder
+        raise _user_error(ValueError(_("{option} {path}: is a folder, not a file").format(
+            option=option, path=path)))
+    _checked_folder(path.parent, option, 1_000_000)
+    return path
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .executors import ExecutorError
     from .spec import load_experiment
@@ -257,7 +291,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(calibration.describe())
         return 0
-    out = Path(args.out) if args.out else Path("runs") / Path(args.spec).stem
+    out = _checked_folder(Path(args.out) if args.out else Path("runs") / Path(args.spec).stem)
     if not args.quiet:
         print(_("socbiz: calibrate '{name}': results in {out}").format(
             name=calibration.experiment.name, out=out), file=sys.stderr)
@@ -323,12 +357,7 @@ def cmd_sweep_plot(args: argparse.Namespace) -> int:
     png = Path(args.png) if args.png else results / "plots" / (
         f"{args.metric}{'-by-' + args.x if args.x else ''}"
         f"{'-' + '-'.join(args.by) if args.by else ''}.png")
-    from ..runner import OutputError, check_output_folder
-
-    try:  # before reading and plotting: a place the figure cannot go is refused now
-        check_output_folder(png.parent, 1_000_000, option="--png")
-    except OutputError as error:
-        raise _user_error(error) from None
+    png = _checked_figure(png)  # before reading and plotting
     params = parameter_columns(results)
     _check_brand(results, args.brand)
     for column in [*(args.by or []), *([args.x] if args.x else [])]:
@@ -393,6 +422,8 @@ def cmd_survival(args: argparse.Namespace) -> int:
 
     results = _results_folder(args.results)
     _check_brand(results, args.brand)
+    png = _checked_figure(Path(args.png) if args.png
+                          else results / "plots" / f"survival-{args.output}.png")
     params = parameter_columns(results)
     for column in args.by or []:
         if column not in params:
@@ -420,7 +451,6 @@ def cmd_survival(args: argparse.Namespace) -> int:
         by = [label]
     fig = plot_survival(runs_plot, args.output, by=by[0] if by else None,
                         conf_level=args.conf_level)
-    png = Path(args.png) if args.png else results / "plots" / f"survival-{args.output}.png"
     png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=120)
     print(png)
@@ -433,7 +463,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .analysis import load_events, load_runs, load_timeseries
 
     results = _results_folder(args.results)
-    out = Path(args.out) if args.out else results / "csv"
+    out = _checked_folder(Path(args.out) if args.out else results / "csv")
     out.mkdir(parents=True, exist_ok=True)
     for table in args.tables:
         if table == "runs":
@@ -457,6 +487,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from .discovery import DiscoveryError, discover
 
     results = _results_folder(args.results)
+    if args.out:
+        _checked_folder(Path(args.out))  # before the analysis
     try:
         found = discover(results, args.output, args.condition, brand=args.brand,
                          min_density=args.min_density, out=args.out)

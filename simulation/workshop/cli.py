@@ -31,7 +31,7 @@ APP = REPOSITORY / "dashboards" / "workshop" / "app.py"
 
 def add_commands(subparsers) -> None:
     from ..cli import int_at_least
-    from ..dashboard_cli import port_number
+    from ..dashboard_cli import host_address, port_number
 
     parser = subparsers.add_parser(
         "workshop",
@@ -47,7 +47,7 @@ def add_commands(subparsers) -> None:
                         help=_("workshop file or name in scenarios/workshops (default: "
                                "launch), or a scenario played with default settings; or "
                                "'replay FILE' / 'debrief FILE'"))
-    parser.add_argument("--host", default="127.0.0.1",
+    parser.add_argument("--host", type=host_address, default="127.0.0.1",
                         help=_("address to listen on (default: 127.0.0.1, this computer only; "
                                "0.0.0.0 lets phones and laptops on your network join)"))
     parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
@@ -130,12 +130,18 @@ def cmd_replay(path: Path) -> int:
 
 def cmd_debrief(path: Path, out: str | None, counterfactual: str | None,
                 lang: str | None = None) -> int:
+    from ..cli import UserError
+    from ..runner import OutputError, check_output_folder
     from .debrief import Counterfactual, write_pack
     from .engine import Workshop
 
+    folder = Path(out) if out else path.with_suffix("").parent / (path.stem + "-debrief")
+    try:  # before the session is re-played: a folder the pack cannot go to is refused now
+        check_output_folder(folder)
+    except OutputError as error:
+        raise UserError(str(error)) from None
     workshop = Workshop.open(path)
     change = Counterfactual.parse(counterfactual, workshop) if counterfactual else None
-    folder = Path(out) if out else path.with_suffix("").parent / (path.stem + "-debrief")
     # The pack speaks the workshop's language unless --lang (or SOCBIZ_LANG) chose one.
     with language(lang or workshop.config.lang):
         html = write_pack(workshop, folder, counterfactual=change)
@@ -157,12 +163,8 @@ def lan_address() -> str:
 
 def serve(args: argparse.Namespace) -> int:
     from ..cli import UserError
-    from ..dashboard_cli import (
-        LOCAL_HOSTS,
-        OFFLINE_CDN,
-        free_port,
-        port_is_free,
-    )
+    from ..dashboard_cli import LOCAL_HOSTS, OFFLINE_CDN, listening_port
+    from ..runner import OutputError, check_output_folder
     from .config import load_workshop
     from .engine import Workshop
 
@@ -172,14 +174,17 @@ def serve(args: argparse.Namespace) -> int:
     except ImportError:
         raise UserError(_("the workshop needs Solara and segno: pip install -e "
                           "'.[dashboard]'")) from None
-    port = args.port or free_port(args.host)
-    if not port_is_free(args.host, port):
-        raise UserError(_("--port {port}: already in use on {host} (choose another port, "
-                          "or --port 0 for any free one)").format(port=port, host=args.host))
+    port = listening_port(args.host, args.port)
     if args.resume:
         if args.file or args.target:
             raise UserError(_("--resume FILE continues a workshop: give no workshop and no "
                               "--file"))
+        fixed = [option for option, value in (
+            ("--teams", args.teams), ("--round-days", args.round_days),
+            ("--rounds", args.rounds), ("--seed", args.seed)) if value is not None]
+        if fixed:
+            raise UserError(_("--resume FILE continues the workshop as it was created: "
+                              "{options} cannot change it").format(options=", ".join(fixed)))
         path = Path(args.resume)
         workshop = Workshop.open(path)
     else:
@@ -189,9 +194,15 @@ def serve(args: argparse.Namespace) -> int:
         name = Path(args.target[0]).stem if args.target else "launch"
         path = Path(args.file) if args.file else Path("workshops") / (
             f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.sqlite")
+        if path.is_dir():
+            raise UserError(_("--file {path}: is a folder, not a file").format(path=path))
         if path.exists():
             raise UserError(_("--file {path}: exists (use --resume {path} to continue it)")
                             .format(path=path))
+        try:  # before the market is built: a place the file cannot go is refused now
+            check_output_folder(path.parent, option="--file")
+        except OutputError as error:
+            raise UserError(str(error)) from None
         path.parent.mkdir(parents=True, exist_ok=True)
         workshop = Workshop.create(path, config, base_dir)
     lang = args.lang or workshop.config.lang

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from typing import Any
 
 from ..i18n import _
 from ..scenario import ScenarioError, load_scenario
-from ..schema import ConfigError, build
+from ..schema import ConfigError, build, one_line
 from .config import (
     Decision,
     DecisionError,
@@ -52,7 +53,7 @@ from .config import (
 )
 from .market import Incident, MarketRun, parse_incident
 from .scoring import score_round
-from .store import Store
+from .store import Store, workshop_file_problem
 
 ROOM_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed on phones
 MAX_NAME = 40
@@ -144,11 +145,22 @@ class Workshop:
         path = Path(path)
         if not path.is_file():
             raise WorkshopError(_("{path}: no such workshop file").format(path=path))
+        problem = workshop_file_problem(path)  # checked read-only: a foreign file is not touched
+        if problem:
+            raise WorkshopError(_("{path}: not a socbiz workshop file ({problem})").format(
+                path=path, problem=problem))
         store = Store(path)
-        if "config" not in store.meta():
+        try:
+            return cls(store, verify=verify)
+        except WorkshopError:
             store.close()
-            raise WorkshopError(_("{path}: not a socbiz workshop file").format(path=path))
-        return cls(store, verify=verify)
+            raise
+        except (sqlite3.Error, json.JSONDecodeError, ScenarioError, ConfigError, KeyError,
+                TypeError, ValueError) as error:
+            # A file whose rows were edited or damaged: one line, not a traceback.
+            store.close()
+            raise WorkshopError(_("{path}: damaged workshop file: {error}").format(
+                path=path, error=one_line(f"{type(error).__name__}: {error}", 200))) from None
 
     def close(self) -> None:
         self.store.close()

@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS teams (
@@ -37,6 +39,36 @@ CREATE TABLE IF NOT EXISTS rounds (
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, text TEXT NOT NULL);
 """
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def workshop_file_problem(path: Path) -> str | None:
+    """Why ``path`` is not a socbiz workshop file (None when it is one), found without
+    writing to it: a file that is not an SQLite database, or a database without the
+    workshop's settings, is left exactly as it was."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        return error.strerror or str(error)
+    if header != SQLITE_HEADER:
+        return _("not an SQLite database")
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {name for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            keys = ({key for (key,) in db.execute("SELECT key FROM meta")}
+                    if "meta" in tables else set())
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        return _("unreadable database ({error})").format(error=error)
+    if not {"config", "scenario", "format"} <= keys:
+        return _("no workshop settings in it")
+    return None
 
 
 class Store:
