@@ -122,44 +122,39 @@ async def join(browser, server, name):
                 join=time.perf_counter() - started)
 
 
-# In the page: the time of the click on Submit and of the moment the confirmation is in the
-# page (a MutationObserver, called as the DOM changes), both on the page's clock. Playwright's
-# own wait polls at 0, 20, 50, 100, 100, then every 500 ms: measured with it alone, an answer
-# arriving at 280 ms reads as about 770 ms, so the page times the round trip itself, and this
-# process awaits the page's promise instead of polling for the text.
-WATCH = """(text) => {
-  window.__benchClick = null;
-  document.addEventListener("click", () => { window.__benchClick = performance.now(); },
-                            {capture: true, once: true});
-  window.__benchSeen = new Promise((resolve) => {
-    const observer = new MutationObserver(() => {
-      if (document.body.textContent.includes(text)) {
+def when_shown(promise: str, clock: str, before: str = "") -> str:
+    """A page function of ``text``: ``window[promise]`` resolves to ``clock`` (a JavaScript
+    expression) at the moment ``text`` is in the page (a MutationObserver, called as the DOM
+    changes); it returns whether the text is already there. ``before`` runs first."""
+    return f"""(text) => {{
+  {before}
+  window.{promise} = new Promise((resolve) => {{
+    const observer = new MutationObserver(() => {{
+      if (document.body.textContent.includes(text)) {{
         observer.disconnect();
-        resolve(performance.now());
-      }
-    });
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true});
-  });
+        resolve({clock});
+      }}
+    }});
+    observer.observe(document.body, {{subtree: true, childList: true, characterData: true}});
+  }});
   return document.body.textContent.includes(text);
-}"""
+}}"""
 
+
+# In the page: the time of the click on Submit and of the moment the confirmation is in the
+# page, both on the page's clock. Playwright's own wait polls at 0, 20, 50, 100, 100, then
+# every 500 ms: measured with it alone, an answer arriving at 280 ms reads as about 770 ms, so
+# the page times the round trip itself, and this process awaits the page's promise instead of
+# polling for the text.
+WATCH = when_shown("__benchSeen", "performance.now()", before="""window.__benchClick = null;
+  document.addEventListener("click", () => { window.__benchClick = performance.now(); },
+                            {capture: true, once: true});""")
 
 # In the page: the moment (Date.now(), the system clock, as Python's time.time()) the text of
 # the next round is in the page. The round's end is the last page's moment: timed in the
 # pages, not read through Playwright's polling wait (which reads it up to 500 ms late per page,
 # and whose polling is itself work for 40 pages on the same two cores).
-ROUND_WATCH = """(text) => {
-  window.__benchRound = new Promise((resolve) => {
-    const observer = new MutationObserver(() => {
-      if (document.body.textContent.includes(text)) {
-        observer.disconnect();
-        resolve(Date.now());
-      }
-    });
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true});
-  });
-  return document.body.textContent.includes(text);
-}"""
+ROUND_WATCH = when_shown("__benchRound", "Date.now()")
 
 
 async def submit(p, value, revision, delay=0.0):

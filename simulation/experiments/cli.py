@@ -227,19 +227,18 @@ def _checked_figure(path: Path, option: str = "--png") -> Path:
     folder, in a folder the figure can be written to."""
     from matplotlib.backend_bases import FigureCanvasBase
 
-    if path.is_dir():
-        raise _user_error(ValueError(_("{option} {path}: is a folder, not a file").format(
-            option=option, path=path)))
+    given = path
     if not path.suffix:
         path = path.with_name(path.name + ".png")
+    for place in dict.fromkeys((given, path)):  # "figure" or "figure.png" may be a folder
+        if place.is_dir():
+            raise _user_error(ValueError(_("{option} {path}: is a folder, not a file").format(
+                option=option, path=place)))
     formats = FigureCanvasBase.get_supported_filetypes()
     if path.suffix[1:].lower() not in formats:
         raise _user_error(ValueError(_("{option} {path}: {suffix!r} is not a figure format; "
                                        "use one of {formats}").format(
             option=option, path=path, suffix=path.suffix, formats=", ".join(sorted(formats)))))
-    if path.is_dir():  # "figure" given as "figure.png", and that is a folder
-        raise _user_error(ValueError(_("{option} {path}: is a folder, not a file").format(
-            option=option, path=path)))
     _checked_folder(path.parent, option, 1_000_000)
     return path
 
