@@ -824,3 +824,24 @@ def test_french_numbers_keep_their_narrow_spaces_in_one_line_errors():
     from simulation.schema import one_line
 
     assert one_line("a\nb\u00a0c\u202fd") == "a\\nb\u00a0c\u202fd"
+
+
+def test_a_damaged_run_file_is_named_in_one_line_and_resume_runs_it_again(tmp_path):
+    """A runs partition that cannot be read (overwritten, truncated) is one line naming it in
+    export and sweep-plot, and `sweep --resume` runs that run again instead of counting it
+    done; afterwards the folder reads whole."""
+    from simulation.experiments import load_runs
+
+    exp = write(tmp_path, "exp.toml", EXPERIMENT)
+    out = tmp_path / "out"
+    code, _out, err = call("sweep", exp, "--workers", "0", "--out", str(out), "--quiet")
+    assert code == 0, err
+    part = sorted((out / "runs").glob("part-*.parquet"))[0]
+    part.write_bytes(b"junk!")
+    user_error("export", str(out), "--csv", parts=(part.name, "damaged results file"))
+    user_error("sweep-plot", str(out), "followers", parts=(part.name, "damaged"))
+    code, _out, err = call("sweep", exp, "--workers", "0", "--out", str(out), "--quiet",
+                           "--resume")
+    assert code == 0, err
+    assert "cannot be read" in err and "will run again" in err, err
+    assert len(load_runs(out)) == 2 * 3  # both runs, three brands each

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import _, format_percent
+from ..scenario import ScenarioError
 from .outputs import OBSERVED_SUFFIX, kaplan_meier, km_median
 from .spec import REDUCERS
 
@@ -38,26 +39,55 @@ def _dataset(folder: Path):
     return dataset
 
 
+class DamagedResults(ScenarioError):
+    """A file of a results folder that cannot be read (one line naming it)."""
+
+
+def damaged_parts(folder: Path, names: Sequence[str] | None = None) -> list[Path]:
+    """The Parquet files of ``folder`` (or those ``names``) whose footer cannot be read."""
+    import pyarrow.parquet as pq
+
+    bad = []
+    for name in names if names is not None else sorted(os.listdir(folder)):
+        path = folder / name
+        if not name.endswith(".parquet") or name.startswith("."):
+            continue
+        try:
+            pq.read_metadata(path)
+        except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+            bad.append(path)
+    return bad
+
+
 def read_table(folder: str | os.PathLike, columns: Sequence[str] | None = None,
                run_ids: Sequence[int] | None = None):
     """One table of a results folder as an Arrow table (partitions with different but
-    compatible column types, e.g. from an older version, are promoted to a common type)."""
+    compatible column types, e.g. from an older version, are promoted to a common type).
+    A partition that cannot be read raises DamagedResults naming it."""
     import pyarrow as pa
     import pyarrow.dataset as ds
 
     folder = Path(folder)
     if not folder.is_dir() or not any(p.suffix == ".parquet" for p in folder.iterdir()):
         return None
-    dataset = _dataset(folder)
     flt = ds.field("run_id").isin(list(run_ids)) if run_ids is not None else None
     cols = list(columns) if columns is not None else None
     try:
-        return dataset.to_table(columns=cols, filter=flt)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        schemas = [f.physical_schema for f in dataset.get_fragments()]
-        unified = pa.unify_schemas(schemas, promote_options="permissive")
-        return ds.dataset(str(folder), format="parquet", schema=unified).to_table(
-            columns=cols, filter=flt)
+        dataset = _dataset(folder)
+        try:
+            return dataset.to_table(columns=cols, filter=flt)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            schemas = [f.physical_schema for f in dataset.get_fragments()]
+            unified = pa.unify_schemas(schemas, promote_options="permissive")
+            return ds.dataset(str(folder), format="parquet", schema=unified).to_table(
+                columns=cols, filter=flt)
+    except (pa.ArrowException, OSError, ValueError) as error:
+        bad = damaged_parts(folder)
+        if not bad:
+            raise
+        raise DamagedResults(_("{path}: a damaged results file ({n} in {folder}): delete it "
+                               "and resume the sweep to run it again").format(
+            path=bad[0], n=len(bad), folder=folder)) from error
 
 
 def read_experiment(out: str | os.PathLike) -> dict[str, Any]:

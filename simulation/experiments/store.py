@@ -288,6 +288,20 @@ class ResultStore:
             return set()
         return {int(m.group(1)) for name in os.listdir(folder) if (m := PART.match(name))}
 
+    def damaged(self, run_ids: set[int]) -> set[int]:
+        """Those of ``run_ids`` whose runs file cannot be read; their files are removed, so
+        that they count as not run."""
+        from .analysis import damaged_parts
+
+        folder = self.out / "runs"
+        bad = {int(PART.match(p.name).group(1))
+               for p in damaged_parts(folder, [part_name(r) for r in sorted(run_ids)])}
+        writer = RunWriter(str(self.out))
+        for run_id in bad:
+            (folder / part_name(run_id)).unlink()
+            writer.discard(run_id)
+        return bad
+
     def failed(self) -> set[int]:
         """Run ids recorded as failed."""
         import pyarrow.parquet as pq

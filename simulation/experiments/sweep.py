@@ -189,6 +189,13 @@ def run_sweep(
     bar = None
     try:
         done = store.completed()
+        damaged = store.damaged(done) if resume else set()
+        if damaged:  # unreadable runs files (a disk error, an edit): those runs again
+            print(_("socbiz: warning: {n} run file(s) in {out} cannot be read: run(s) {ids} "
+                    "will run again").format(n=len(damaged), out=out,
+                                             ids=", ".join(map(str, sorted(damaged)[:10]))),
+                  file=sys.stderr)
+            done -= damaged
         if retry_failed:
             done -= store.failed()
         done &= set(range(experiment.n_runs))
