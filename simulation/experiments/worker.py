@@ -8,8 +8,9 @@ Rules:
   few hundred bytes back, so its memory does not grow with the number of runs.
 - Each partition is written to a temporary file and renamed into place (atomic on POSIX), and
   the runs-table partition is written last: a run counts as done exactly when
-  ``runs/part-<run_id>.parquet`` exists, so a sweep killed at any moment leaves nothing a resume
-  would mistake for a finished run.
+  ``runs/part-<run_id>.parquet`` exists (and can be read: a resume runs an unreadable one
+  again), so a sweep killed at any moment leaves nothing a resume would mistake for a finished
+  run.
 - An exception raised by the run is caught and recorded: the run's rows in the runs table have
   status ``failed``, the one-line error and the traceback; other runs go on.
 - Test hook: the driver marks the run ids listed in the environment variable
