@@ -394,6 +394,9 @@ def socbiz(*args, cwd, capsys, monkeypatch):
     (["workshop", "replay", "missing.sqlite"], "no such file"),
     (["workshop", "--resume", "missing.sqlite", "--no-serve"], "no such workshop file"),
     (["workshop", "--lang", "de"], "--lang"),
+    # a valid workshop file, an option out of range: the option is named, not the file
+    (["workshop", "launch", "--teams", "1000", "--no-serve"], "--teams 1000 (must be"),
+    (["workshop", "launch", "--round-days", "100000", "--no-serve"], "--round-days 100000"),
 ])
 def test_bad_command_lines_end_with_one_line_and_status_2(tmp_path, args, fragment, capsys,
                                                           monkeypatch):

@@ -248,10 +248,15 @@ def load_workshop(source: str | os.PathLike | Mapping[str, Any] | None = None,
             data, where = {"scenario": str(source)}, f"scenario {source}"
         else:
             data, where, base_dir = read_toml(path), str(path), path.parent
-    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    data.update(given)
     try:
         config = build(WorkshopConfig, data)
     except ConfigError as error:
+        if error.path in given:  # the command line's value, not the file's: name the option
+            raise ScenarioError(_("--{option} {value} ({allowed})").format(
+                option=error.path.replace("_", "-"), value=format_value(error.value),
+                allowed=error.allowed)) from None
         raise ScenarioError(error.with_source(where).message()) from None
     return config, base_dir
 
