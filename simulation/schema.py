@@ -337,10 +337,12 @@ def convert(kind: Any, value: Any, path: str, meta: Mapping[str, Any], default: 
                 return convert(option, value, path, meta, default)
             except ConfigError as error:
                 errors.append((option, error))
-        # Report the error of the option the value looks like (a table for a table ...).
-        for option, error in errors:
-            if _shape_matches(option, value):
-                raise error
+        # Report the error of the option the value looks like (a table for a table ...): a
+        # whole number looks like an integer, any other number (nan, 1.5) like a float first.
+        for strict in (True, False):
+            for option, error in errors:
+                if _shape_matches(option, value, strict):
+                    raise error
         raise errors[-1][1]
     if is_dataclass(kind):
         base = default if isinstance(default, kind) else None
@@ -433,8 +435,13 @@ def _convert_localized(value: Any, path: str, meta: Mapping[str, Any] | None = N
     return Localized(dict(value))
 
 
-def _shape_matches(kind: Any, value: Any) -> bool:
+def _shape_matches(kind: Any, value: Any, strict: bool = False) -> bool:
+    """Whether ``value`` has the shape of ``kind``; ``strict``: an int only for whole
+    numbers."""
     origin = typing.get_origin(kind)
+    if strict and kind is int:
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer())
     if origin is dict or is_dataclass(kind):
         return isinstance(value, Mapping)
     if origin in (tuple, list):

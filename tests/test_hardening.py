@@ -845,3 +845,12 @@ def test_a_damaged_run_file_is_named_in_one_line_and_resume_runs_it_again(tmp_pa
     assert code == 0, err
     assert "cannot be read" in err and "will run again" in err, err
     assert len(load_runs(out)) == 2 * 3  # both runs, three brands each
+
+
+def test_a_number_that_is_not_whole_is_refused_as_a_number_not_as_an_integer(tmp_path):
+    """In a field that takes an integer or a float (a parameter's values), nan is refused as
+    a number that must be finite, not as "must be an integer"."""
+    exp = write(tmp_path, "nan.toml", EXPERIMENT.replace("values = [0.5, 1]",
+                                                         "values = [nan, 1]"))
+    line = user_error("sweep", exp, "--dry-run", parts=("values[0] = nan", "finite"))
+    assert "integer" not in line
