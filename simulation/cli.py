@@ -493,6 +493,11 @@ def _run_command(argv: list[str]) -> int:
         print(error_line(one_line(f"{error.filename}: {error.strerror}")), file=sys.stderr)
         return 2
     except Exception as error:
+        from .runner import OutputError  # loaded already if it was raised (pandas: not at start)
+
+        if isinstance(error, OutputError):  # a place the outputs cannot go, refused before
+            print(error_line(one_line(error)), file=sys.stderr)  # any work: a user mistake
+            return 2
         return _internal_error(error, argv)
     return code
 

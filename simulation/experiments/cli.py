@@ -211,14 +211,11 @@ def _user_error(error: Exception):
 
 
 def _checked_folder(folder: Path, option: str = "--out", needed_bytes: int = 0) -> Path:
-    """``folder`` if the outputs can be written there; a one-line error now, before any work,
-    otherwise (simulation.runner.check_output_folder)."""
-    from ..runner import OutputError, check_output_folder
+    """``folder`` if the outputs can be written there; otherwise OutputError, a one-line
+    error (exit 2) before any work (simulation.runner.check_output_folder)."""
+    from ..runner import check_output_folder
 
-    try:
-        return check_output_folder(folder, needed_bytes, option=option)
-    except OutputError as error:
-        raise _user_error(error) from None
+    return check_output_folder(folder, needed_bytes, option=option)
 
 
 def _checked_figure(path: Path, option: str = "--png") -> Path:

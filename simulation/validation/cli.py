@@ -105,13 +105,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .report import build_report, load_raw, save_raw
 
     out = Path(args.out or "docs/validation")
-    from ..cli import UserError
-    from ..runner import OutputError, check_output_folder
+    from ..runner import check_output_folder
 
-    try:  # before any pattern runs: a folder that cannot take the results is refused now
-        check_output_folder(out)
-    except OutputError as error:
-        raise UserError(str(error)) from None
+    check_output_folder(out)  # before any pattern runs: a folder that cannot take them
     if args.report_only:
         if not load_raw(out):
             print(_("socbiz validate: {folder}: no raw results to build a report from (run "

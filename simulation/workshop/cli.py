@@ -130,16 +130,12 @@ def cmd_replay(path: Path) -> int:
 
 def cmd_debrief(path: Path, out: str | None, counterfactual: str | None,
                 lang: str | None = None) -> int:
-    from ..cli import UserError
-    from ..runner import OutputError, check_output_folder
+    from ..runner import check_output_folder
     from .debrief import Counterfactual, write_pack
     from .engine import Workshop
 
     folder = Path(out) if out else path.with_suffix("").parent / (path.stem + "-debrief")
-    try:  # before the session is re-played: a folder the pack cannot go to is refused now
-        check_output_folder(folder)
-    except OutputError as error:
-        raise UserError(str(error)) from None
+    check_output_folder(folder)  # before the session is re-played
     workshop = Workshop.open(path)
     change = Counterfactual.parse(counterfactual, workshop) if counterfactual else None
     # The pack speaks the workshop's language unless --lang (or SOCBIZ_LANG) chose one.
@@ -164,7 +160,7 @@ def lan_address() -> str:
 def serve(args: argparse.Namespace) -> int:
     from ..cli import UserError
     from ..dashboard_cli import LOCAL_HOSTS, OFFLINE_CDN, listening_port
-    from ..runner import OutputError, check_output_folder
+    from ..runner import check_output_folder
     from .config import load_workshop
     from .engine import Workshop
 
@@ -199,10 +195,7 @@ def serve(args: argparse.Namespace) -> int:
         if path.exists():
             raise UserError(_("--file {path}: exists (use --resume {path} to continue it)")
                             .format(path=path))
-        try:  # before the market is built: a place the file cannot go is refused now
-            check_output_folder(path.parent, option="--file")
-        except OutputError as error:
-            raise UserError(str(error)) from None
+        check_output_folder(path.parent, option="--file")  # before the market is built
         path.parent.mkdir(parents=True, exist_ok=True)
         workshop = Workshop.create(path, config, base_dir)
     lang = args.lang or workshop.config.lang
