@@ -59,8 +59,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import kernels
 from .config import WordOfMouthConfig
 from .i18n import Number, msg, nmsg, term
+from .population import thinning_block
 from .vocabulary import (
     COMPLAINT_ORIGINS,
     CRISIS_CAUSE_TERMS,
@@ -178,6 +180,10 @@ class Complaints:
         self.response_day = np.full(nb, -1, np.int64)
         self.response_factor = np.ones(nb)
         self.defect_until = np.full(nb, -1, np.int64)
+        # Whether the rules with a compiled twin run compiled (simulation.kernels), and the
+        # addresses those draw from self.rng with.
+        self._compiled_rules = kernels.use_numba_pairs(population.n * nb, population.compiled)
+        self._rng_addresses = kernels.GeneratorAddresses()
         # Per-customer factors are computed for the people concerned when needed (from the
         # degree and from the id ranges), not held as arrays of 4 bytes per customer.
         self._mean_degree = max(population.network.mean_degree_realised, 1e-9)
@@ -242,15 +248,25 @@ class Complaints:
         rates = np.array([o.incident_rate for o in outputs])
         rates = rates * np.where(self.defect_until >= day, c.defect_incident_multiplier, 1.0)
         rate_max = float(rates.max(initial=0))
-        i, b = m.candidates(m.n, rate_max, self.rng)
-        keep = m.customer_bn[b, i] & (self.rng.random(len(i)) * rate_max < rates[b])
-        i, b = i[keep], b[keep]
-        m.lower_sentiment(b, i, c.incident_sentiment_impact)
-        counts = np.bincount(b, minlength=m.n_brands)
-        p_public = c.p_complain_public * np.where(i < m.n_active, c.active_complaint_multiplier, 1)
-        public = (i < m.n_engaging) & (self.rng.random(len(i)) < p_public)
-        new = self._open(day, i[public], b[public], origin=0, exposures=exposures)
-        new_counts = np.bincount(b[public], minlength=m.n_brands)
+        block = thinning_block(m.n * m.n_brands, rate_max)
+        if self._compiled_rules and block is not None and block[1] > 0:
+            counts, public_i, public_b = kernels.kernels().incidents(
+                self._rng_addresses.of(self.rng), m.n, m.n_active, m.n_engaging,
+                m.customer_bn, m.sentiment_bn, rates, rate_max, *block,
+                F32(c.incident_sentiment_impact), float(c.p_complain_public),
+                float(c.active_complaint_multiplier))
+        else:
+            i, b = m.candidates(m.n, rate_max, self.rng)
+            keep = m.customer_bn[b, i] & (self.rng.random(len(i)) * rate_max < rates[b])
+            i, b = i[keep], b[keep]
+            m.lower_sentiment(b, i, c.incident_sentiment_impact)
+            counts = np.bincount(b, minlength=m.n_brands)
+            p_public = c.p_complain_public * np.where(i < m.n_active,
+                                                      c.active_complaint_multiplier, 1)
+            public = (i < m.n_engaging) & (self.rng.random(len(i)) < p_public)
+            public_i, public_b = i[public], b[public]
+        new = self._open(day, public_i, public_b, origin=0, exposures=exposures)
+        new_counts = np.bincount(public_b, minlength=m.n_brands)
         for brand, r in enumerate(results):
             r.incidents = int(counts[brand])
             r.complaints_new = int(new_counts[brand])

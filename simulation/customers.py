@@ -91,7 +91,7 @@ from .complaints import Complaints
 from .config import CONTENT_TYPES, ScenarioConfig, mix_shares
 from .exchange import DailyOutput, MarketDay
 from .network import build_network
-from .population import Population
+from .population import Population, thinning_block
 
 CUSTOMER_SERVICE = CONTENT_TYPES.index("customer_service")
 F32 = np.float32
@@ -242,6 +242,10 @@ class Market:
                                      [b.awareness for b in config.brands.values()])
         self.customers = CustomerView(self)
         kernels.warm_up(n * nb)
+        # Whether the rules with a compiled twin run compiled (simulation.kernels), and the
+        # addresses those draw from self.rng with.
+        self._compiled_rules = kernels.use_numba_pairs(n * nb, self.population.compiled)
+        self._rng_addresses = kernels.GeneratorAddresses()
         sample_size = min(market.sample_size, n)
         self.sample_ids = np.sort(population_rng.choice(n, size=sample_size, replace=False))
         self._sample_rows: list[dict[str, np.ndarray]] = []
@@ -355,10 +359,9 @@ class Market:
         # 5. Following (Bass) and unfollowing.
         recruitment = np.array([o.recruitment_p for o in outputs])
         exposure = np.minimum(1.0, posts / bh.follow_exposure_posts)
-        new_i, new_b = self._new_follows(recruitment, exposure)
+        new_i, new_b, gone_i, gone_b = self._follow_changes(recruitment, exposure, posts, push)
         new_i = np.concatenate([new_i, viral_follows[0]])
         new_b = np.concatenate([new_b, viral_follows[1]])
-        gone_i, gone_b = self._unfollows(posts, push)
         new_follow_counts = self.population.set_following(new_i, new_b, True)
         unfollow_counts = self.population.set_following(gone_i, gone_b, False)
 
@@ -439,11 +442,38 @@ class Market:
         s = F32(self.behaviour.sentiment_sensitivity)
         return np.clip(1 + s * sentiment, 0, 2)
 
-    def _new_follows(self, recruitment: np.ndarray,
-                     exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _follow_changes(self, recruitment: np.ndarray, exposure: np.ndarray, posts: np.ndarray,
+                        push: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The day's new follows and unfollows (rule 5), both judged on the follows of the
+        start of the day: (new customers, their brands, unfollowing customers, their brands)."""
         bh = self.behaviour
-        top = 1 + bh.sentiment_sensitivity
-        rate_max = float(((recruitment + bh.bass_q) * exposure).max(initial=0)) * top
+        new_max = float(((recruitment + bh.bass_q) * exposure).max(initial=0)) * (
+            1 + bh.sentiment_sensitivity)
+        brand_term = (bh.unfollow_frequency * np.maximum(0, posts - bh.brand_attention_half_posts)
+                      + bh.unfollow_push * np.maximum(0, push - bh.push_tolerance))
+        gone_max = bh.unfollow_base + bh.unfollow_fatigue + brand_term.max(initial=0) + (
+            bh.unfollow_negative)
+        pairs = self.n_engaging * self.n_brands
+        blocks = (thinning_block(pairs, new_max), thinning_block(pairs, gone_max))
+        if not self._compiled_rules or None in blocks:
+            return (*self._new_follows(recruitment, exposure, new_max),
+                    *self._unfollows(brand_term, gone_max))
+        (new_p, new_size), (gone_p, gone_size) = blocks
+        network = self.network
+        mixed = network.is_fully_mixed  # no friend lists: the share is the brand's followers'
+        no_friends = np.zeros(1, np.int64), np.zeros(0, np.int32)
+        indptr, indices = no_friends if mixed else (network.indptr, network.indices)
+        return kernels.kernels().follow_changes(
+            self._rng_addresses.of(self.rng), self.n_engaging, self.follows_bn,
+            self.sentiment_bn, self.fatigue, self.follower_count, indptr, indices, mixed,
+            recruitment, float(bh.bass_q),
+            exposure, F32(bh.sentiment_sensitivity), new_max, new_p, new_size,
+            F32(bh.unfollow_base), F32(bh.unfollow_fatigue), brand_term,
+            F32(bh.unfollow_negative), float(gone_max), gone_p, gone_size)
+
+    def _new_follows(self, recruitment: np.ndarray, exposure: np.ndarray,
+                     rate_max: float) -> tuple[np.ndarray, np.ndarray]:
+        bh = self.behaviour
         i, b = self.population.candidates(self.n_engaging, rate_max, self.rng)
         if not len(i):
             return i, b
@@ -458,12 +488,9 @@ class Market:
         accept = self.rng.random(len(i)) * rate_max < rate
         return i[accept], b[accept]
 
-    def _unfollows(self, posts: np.ndarray, push: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _unfollows(self, brand_term: np.ndarray,
+                   rate_max: float) -> tuple[np.ndarray, np.ndarray]:
         bh = self.behaviour
-        brand_term = (bh.unfollow_frequency * np.maximum(0, posts - bh.brand_attention_half_posts)
-                      + bh.unfollow_push * np.maximum(0, push - bh.push_tolerance))
-        rate_max = bh.unfollow_base + bh.unfollow_fatigue + brand_term.max(initial=0) + (
-            bh.unfollow_negative)
         i, b = self.population.candidates(self.n_engaging, rate_max, self.rng)
         keep = self.follows_bn[b, i]
         i, b = i[keep], b[keep]
@@ -501,6 +528,17 @@ class Market:
     def _churn_and_acquire(self) -> None:
         bh = self.behaviour
         rate_max = bh.p_churn + bh.churn_negative
+        acquire_max = float(self.p_acquire.max(initial=0)) * (1 + bh.sentiment_sensitivity)
+        pairs = self.n * self.n_brands
+        blocks = (thinning_block(pairs, rate_max), thinning_block(pairs, acquire_max))
+        if self._compiled_rules and None not in blocks:
+            (churn_p, churn_size), (acquire_p, acquire_size) = blocks
+            kernels.kernels().churn_and_acquire(
+                self._rng_addresses.of(self.rng), self.n, self.customer_bn, self.knows_bn,
+                self.sentiment_bn, self.population.customer_count, F32(bh.p_churn),
+                F32(bh.churn_negative), float(rate_max), churn_p, churn_size, self.p_acquire,
+                F32(bh.sentiment_sensitivity), acquire_max, acquire_p, acquire_size)
+            return
         i, b = self.population.candidates(self.n, rate_max, self.rng)
         keep = self.customer_bn[b, i]
         i, b = i[keep], b[keep]
@@ -508,13 +546,11 @@ class Market:
         lost = self.rng.random(len(i)) * rate_max < rate
         self.population.set_customer(i[lost], b[lost], False)
 
-        top = 1 + bh.sentiment_sensitivity
-        rate_max = float(self.p_acquire.max(initial=0)) * top
-        i, b = self.population.candidates(self.n, rate_max, self.rng)
+        i, b = self.population.candidates(self.n, acquire_max, self.rng)
         keep = self.knows_bn[b, i] & ~self.customer_bn[b, i]
         i, b = i[keep], b[keep]
         rate = self.p_acquire[b] * self._sentiment_factor(self.sentiment_bn[b, i])
-        won = self.rng.random(len(i)) * rate_max < rate
+        won = self.rng.random(len(i)) * acquire_max < rate
         self.population.set_customer(i[won], b[won], True)
 
     def _weekly_engaged(self) -> np.ndarray:

@@ -41,14 +41,33 @@ if TYPE_CHECKING:
 F32 = np.float32
 
 
+def gap_block_size(n: int, p: float) -> int:
+    """How many geometric gaps :func:`bernoulli_positions` draws at a time: the expected
+    count of positions plus five standard deviations (rarely, another block is needed)."""
+    expected = n * p
+    return int(expected + 5 * math.sqrt(expected) + 16)
+
+
+def thinning_block(n: int, rate_max: float) -> tuple[float, int] | None:
+    """For a compiled rule that thins ``n`` pairs at ``rate_max`` (simulation.kernels): the
+    probability and block size :func:`bernoulli_positions` would use, (p, 0) when it draws
+    nothing, or None when it would take another path (p at 1, or below 1e-9): the rule then
+    runs its numpy twin."""
+    if rate_max <= 0 or n == 0:
+        return 0.0, 0
+    p = min(1.0, rate_max)
+    if p >= 1.0 or p < 1e-9:
+        return None
+    return float(p), gap_block_size(n, p)
+
+
 def bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Sorted positions in [0, n) each kept independently with probability p (int64)."""
     if p >= 1.0:
         return np.arange(n, dtype=np.int64)
     if p < 1e-9:  # gaps this long could overflow int64; almost surely no candidate at all
         return np.sort(rng.choice(n, size=rng.binomial(n, p), replace=False)).astype(np.int64)
-    expected = n * p
-    size = int(expected + 5 * math.sqrt(expected) + 16)
+    size = gap_block_size(n, p)
     # (array methods and in-place arithmetic: this runs five times a day on a few hundred
     # values, where numpy's function wrappers and temporaries are most of the cost)
     positions = rng.geometric(p, size=size).cumsum()

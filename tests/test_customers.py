@@ -641,28 +641,95 @@ def test_origins_of_injected_crises():
 # The compiled daily passes (simulation.kernels) and their numpy twins give the same bits.
 
 
-def _run_with_threshold(monkeypatch, threshold: int):
+def _run_with_threshold(monkeypatch, threshold: int, network: str = "small_world"):
     from simulation import kernels
 
     monkeypatch.setattr(kernels, "MIN_PAIRS_FOR_NUMBA", threshold)
     model = SocialBusinessModel("crisis-wakeup", rng=5, overrides={
-        "market.n_customers": 3000, "word_of_mouth.exogenous_crises_per_year": 20.0})
+        "market.n_customers": 3000, "market.network": network,
+        "word_of_mouth.exogenous_crises_per_year": 20.0})
     model.run(days=60)
     return model
 
 
-def test_compiled_and_numpy_market_passes_give_identical_runs(monkeypatch):
+@pytest.mark.parametrize("network", ["small_world", "scale_free", "fully_mixed"])
+def test_compiled_and_numpy_market_passes_give_identical_runs(monkeypatch, network):
+    # The compiled rules draw from the model's generator themselves (simulation.
+    # compiled_rules): any draw out of order would change every number after it.
     import pandas as pd
 
     from simulation import kernels
 
     if not kernels.numba_enabled():
         pytest.skip("numba not importable here (or SOCBIZ_NUMBA=0): only the numpy path runs")
-    compiled = _run_with_threshold(monkeypatch, 0)
-    plain = _run_with_threshold(monkeypatch, 10**18)
+    compiled = _run_with_threshold(monkeypatch, 0, network)
+    plain = _run_with_threshold(monkeypatch, 10**18, network)
     pd.testing.assert_frame_equal(compiled.brand_frame(), plain.brand_frame(), check_exact=True)
-    np.testing.assert_array_equal(compiled.market.sentiment_bn, plain.market.sentiment_bn)
-    np.testing.assert_array_equal(compiled.market.fatigue, plain.market.fatigue)
+    for name in ("sentiment_bn", "fatigue", "follows_bn", "customer_bn", "knows_bn",
+                 "ever_engaged"):
+        np.testing.assert_array_equal(getattr(compiled.market, name),
+                                      getattr(plain.market, name), err_msg=name)
+    pd.testing.assert_frame_equal(compiled.market.complaints.table.to_frame(),
+                                  plain.market.complaints.table.to_frame(), check_exact=True)
+    assert plain.brand_frame()["incidents"].sum() > 0  # the compiled incidents ran
+    # Both leave the generator in the same state.
+    assert compiled.market.rng.random() == plain.market.rng.random()
+
+
+def test_compiled_draws_one_at_a_time_equal_numpys_arrays():
+    # What the compiled rules rely on: numba's Generator, rebuilt from the bit generator's
+    # addresses, draws numpy's numbers one by one, and moves the same generator on.
+    from simulation import kernels
+
+    if not kernels.numba_enabled():
+        pytest.skip("numba not importable here (or SOCBIZ_NUMBA=0): only the numpy path runs")
+    from numba import njit
+
+    from simulation.compiled_rules import bernoulli_positions, generator_at
+
+    @njit
+    def draws(addresses, n):
+        g = generator_at(addresses)
+        uniform, exponential = np.empty(n), np.empty(n, np.float32)
+        gaps, single = np.empty(n, np.int64), np.empty(n, np.float32)
+        for k in range(n):
+            uniform[k] = g.random()
+        for k in range(n):
+            exponential[k] = g.standard_exponential(dtype=np.float32)
+        for k in range(n):
+            gaps[k] = g.geometric(0.003)
+        for k in range(n):
+            single[k] = g.random(dtype=np.float32)
+        return uniform, exponential, gaps, single, bernoulli_positions(g, 90_000, 0.004,
+                                                                       block)
+
+    from simulation.population import bernoulli_positions as numpy_positions
+    from simulation.population import gap_block_size
+
+    block = gap_block_size(90_000, 0.004)
+
+    for n in (1, 7, 1000):  # odd counts: float32 draws use half of a 64-bit word
+        compiled, plain = np.random.default_rng(n), np.random.default_rng(n)
+        got = draws(kernels.GeneratorAddresses().of(compiled), n)
+        expected = (plain.random(n), plain.standard_exponential(n, dtype=np.float32),
+                    plain.geometric(0.003, n), plain.random(n, dtype=np.float32),
+                    numpy_positions(plain, 90_000, 0.004))
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+        assert compiled.random() == plain.random()
+
+
+def test_generator_addresses_follow_a_copied_generator():
+    import copy
+
+    from simulation import kernels
+
+    rng = np.random.default_rng(3)
+    addresses = kernels.GeneratorAddresses()
+    first = addresses.of(rng).copy()
+    assert np.array_equal(addresses.of(rng), first)  # read once
+    other = copy.deepcopy(rng)
+    assert addresses.of(other)[0] != first[0]  # the copy's own state, not the original's
 
 
 @pytest.mark.parametrize("seed", [1, 2])
