@@ -188,3 +188,102 @@ def incidents(pointers, n, n_active, ne, customer, sentiment, rates, rate_max, p
             m += 1
     return counts, public_i[:m], public_b[:m]
 
+
+
+@jit
+def engagement(addresses, follows, ne, n_followers, sentiment, code, match, per_customer,
+               brand_factor, sens, gain, ever, match_other, factor_other, other_pages):
+    # The twins: kernels.engage with its draws (one standard exponential per follower pair,
+    # brand-major), the engaged pairs' sentiment gain and ever_engaged, then
+    # Market._engage_elsewhere (one draw per engaging customer who never engaged, in id
+    # order, when other brands post at all). n_followers: the follower pairs (the
+    # population's count). Returns the engaged (brands, customers).
+    g = generator_at(addresses)
+    nb = follows.shape[0]
+    one, lo, hi = np.float32(1), np.float32(0), np.float32(2)
+    listed = np.empty(ne, np.int64)
+    eng_b = np.empty(n_followers, np.int64)  # at most every follower pair engages
+    eng_i = np.empty(n_followers, np.int64)
+    k = 0
+    for b in range(nb):
+        # The brand's followers listed without a branch (a branch on a row that is one tenth
+        # followers is mispredicted too often: 2.7x slower), then their rates and draws.
+        row = follows[b]
+        m = 0
+        for i in range(ne):
+            listed[m] = i
+            m += row[i]
+        for j in range(m):
+            i = listed[j]
+            rate = match[b, code[i]] * per_customer[i]
+            rate = rate * brand_factor[b]
+            if sens > 0:
+                f = one + sens * sentiment[b, i]
+                f = min(max(f, lo), hi)
+                rate = rate * f
+            if g.standard_exponential(dtype=np.float32) < rate:
+                eng_b[k] = b
+                eng_i[k] = i
+                k += 1
+    eng_b, eng_i = eng_b[:k], eng_i[:k]
+    for k in range(len(eng_i)):
+        b, i = eng_b[k], eng_i[k]
+        ever[i] = True
+        sentiment[b, i] = min(one, sentiment[b, i] + gain)
+    if other_pages:
+        m = 0
+        for i in range(ne):
+            listed[m] = i
+            m += not ever[i]
+        for j in range(m):
+            i = listed[j]
+            rate = per_customer[i] * match_other[code[i]]
+            rate = rate * factor_other
+            if g.standard_exponential(dtype=np.float32) < rate:
+                ever[i] = True
+    return eng_b, eng_i
+
+
+@jit
+def shares(addresses, eng_i, eng_b, nb, ne, indptr, indices, p_seen, knows, follows, p_share,
+           p_follow):
+    # The twin: Market._shares on a network with friend lists. One uniform per engagement
+    # (shared or not), then one per friend of each sharer (seen or not, in friend-list
+    # order), then one per friend who saw it (follows or not). Returns the friends who
+    # follow, their brands, and the views per brand.
+    g = generator_at(addresses)
+    views = np.zeros(nb, np.int64)
+    sharers = np.empty(len(eng_i), np.int64)
+    brands = np.empty(len(eng_i), np.int64)
+    n_sharers = 0
+    for k in range(len(eng_i)):
+        if g.random() < p_share:
+            sharers[n_sharers] = eng_i[k]
+            brands[n_sharers] = eng_b[k]
+            n_sharers += 1
+    reached = 0
+    for k in range(n_sharers):
+        reached += indptr[sharers[k] + 1] - indptr[sharers[k]]
+    friend = np.empty(reached, np.int64)
+    brand = np.empty(reached, np.int64)
+    m = 0
+    for k in range(n_sharers):
+        for j in range(indptr[sharers[k]], indptr[sharers[k] + 1]):
+            f = indices[j]
+            if g.random() < p_seen[f]:
+                friend[m] = f
+                brand[m] = brands[k]
+                m += 1
+    for k in range(m):
+        views[brand[k]] += 1
+        knows[brand[k], friend[k]] = True
+    follow_i = np.empty(m, np.int64)
+    follow_b = np.empty(m, np.int64)
+    n_follow = 0
+    for k in range(m):
+        b, f = brand[k], friend[k]
+        if g.random() < p_follow and f < ne and not follows[b, f]:
+            follow_i[n_follow] = f
+            follow_b[n_follow] = b
+            n_follow += 1
+    return follow_i[:n_follow], follow_b[:n_follow], views

@@ -228,8 +228,12 @@ class Market:
 
         self._match_other = mix_shares(market.other_brand_mix).astype(F32) @ CODE_BITS
         bh = self.behaviour
-        self._other_push_factor = max(0.0, 1 - bh.push_engagement_penalty * max(
+        # The other brands' engagement factor: other_brand_posts_per_day pages posting once a
+        # day (saturation of one post), with their push share's penalty.
+        other_push_factor = max(0.0, 1 - bh.push_engagement_penalty * max(
             0.0, market.other_brand_push_share - bh.push_tolerance))
+        self._other_factor = F32(market.other_brand_posts_per_day / (
+            1 + 1 / bh.brand_attention_half_posts) * other_push_factor)
         self.ever_engaged = np.zeros(n, bool)
         bh = self.behaviour
         self._feed_constants = np.array(
@@ -325,16 +329,24 @@ class Market:
         # tenth of all brand x engaging-customer pairs); pair k engages when a standard
         # exponential draw is below its rate lambda (probability 1 - exp(-lambda)).
         match = mix @ CODE_BITS  # (brands, motivation codes)
-        draws = self.rng.standard_exponential(int(self.follower_count.sum()), dtype=F32)
-        eng_b, eng_i = kernels.engage(
-            self.follows_bn, ne, self.sentiment_bn, self.motivation_code, match, per_customer,
-            (saturation * push_factor).astype(F32), F32(bh.sentiment_sensitivity), draws,
-            self.population.compiled)
-        del draws
-        self.ever_engaged[eng_i] = True
-        self._engage_elsewhere(per_customer, push_factor_other=self._other_push_factor)
-        self.sentiment_bn[eng_b, eng_i] = np.minimum(
-            1.0, self.sentiment_bn[eng_b, eng_i] + F32(bh.engagement_sentiment_gain))
+        brand_factor = (saturation * push_factor).astype(F32)
+        if self._compiled_rules:
+            eng_b, eng_i = kernels.kernels().engagement(
+                self._rng_addresses.of(self.rng), self.follows_bn, ne,
+                int(self.follower_count.sum()), self.sentiment_bn,
+                self.motivation_code, match, per_customer, brand_factor,
+                F32(bh.sentiment_sensitivity), F32(bh.engagement_sentiment_gain),
+                self.ever_engaged, self._match_other, self._other_factor, other_posts > 0)
+        else:
+            draws = self.rng.standard_exponential(int(self.follower_count.sum()), dtype=F32)
+            eng_b, eng_i = kernels.engage(
+                self.follows_bn, ne, self.sentiment_bn, self.motivation_code, match,
+                per_customer, brand_factor, F32(bh.sentiment_sensitivity), draws)
+            del draws
+            self.ever_engaged[eng_i] = True
+            self._engage_elsewhere(per_customer)
+            self.sentiment_bn[eng_b, eng_i] = np.minimum(
+                1.0, self.sentiment_bn[eng_b, eng_i] + F32(bh.engagement_sentiment_gain))
         engagements = np.bincount(eng_b, minlength=nb)
         self._engaged_recent.append(eng_b.astype(np.int64) * self.n + eng_i)
         del self._engaged_recent[:-7]
@@ -417,25 +429,22 @@ class Market:
         self.record_sample(day)
         return results
 
-    def _engage_elsewhere(self, per_customer: np.ndarray, push_factor_other: float) -> None:
+    def _engage_elsewhere(self, per_customer: np.ndarray) -> None:
         """Engagement with the brands outside the scenario, for 'ever engaged with a brand'.
 
         The other brands' stories come from other_brand_posts_per_day pages posting once a day
         with other_brand_mix and other_brand_push_share, under the same engagement rule as the
         scenario's brands; only whether a customer ever engages is kept.
         """
-        pages = self.config.market.other_brand_posts_per_day
-        if pages <= 0:
+        if self.config.market.other_brand_posts_per_day <= 0:
             return
-        half = self.behaviour.brand_attention_half_posts
         ne = self.n_engaging
         # Probability 1 - exp(-rate): a standard exponential draw below the rate, one per
         # engaging customer who never engaged, in id order.
         draws = self.rng.standard_exponential(
             ne - int(np.count_nonzero(self.ever_engaged[:ne])), dtype=F32)
         kernels.engage_elsewhere(self.ever_engaged, ne, self.motivation_code, self._match_other,
-                                 per_customer, F32(pages / (1 + 1 / half) * push_factor_other),
-                                 draws, self.population.compiled)
+                                 per_customer, self._other_factor, draws)
 
     # ------------------------------------------------------------------------------------
     def _sentiment_factor(self, sentiment: np.ndarray) -> np.ndarray:
@@ -502,6 +511,13 @@ class Market:
     def _shares(self, eng_i: np.ndarray, eng_b: np.ndarray):
         """Shared engagements: friends see them, learn the brand, and may follow."""
         bh = self.behaviour
+        if self._compiled_rules and not self.network.is_fully_mixed:
+            network = self.network
+            follow_i, follow_b, views = kernels.kernels().shares(
+                self._rng_addresses.of(self.rng), eng_i, eng_b, self.n_brands, self.n_engaging,
+                network.indptr, network.indices, self.p_seen, self.knows_bn, self.follows_bn,
+                float(bh.p_share), float(bh.p_follow_per_viral_view))
+            return (follow_i, follow_b), views
         views = np.zeros(self.n_brands, np.int64)
         sharing = self.rng.random(len(eng_i)) < bh.p_share
         sharers, brands = eng_i[sharing], eng_b[sharing]
@@ -557,6 +573,9 @@ class Market:
         """Followers who engaged at least once in the last seven days, per brand."""
         if not self._engaged_recent:
             return np.zeros(self.n_brands, np.int64)
+        if self._compiled_rules:
+            return kernels.kernels().weekly_engaged(np.concatenate(self._engaged_recent),
+                                                    self.follows_bn, self.n)
         flat = np.unique(np.concatenate(self._engaged_recent))
         b, i = flat // self.n, flat % self.n
         still = self.follows_bn[b, i]

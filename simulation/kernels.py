@@ -3,9 +3,12 @@ pure-numpy twin that gives the same result bit for bit.
 
 Rules:
 
-* A kernel never draws random numbers: the caller draws them with the model's numpy
+* A kernel here never draws random numbers: the caller draws them with the model's numpy
   ``Generator`` and passes them in, so the compiled and the numpy path see the same draws and
-  give identical arrays (``tests/test_network.py`` checks this over seeds and sizes).
+  give identical arrays (``tests/test_network.py`` checks this over seeds and sizes). The
+  rules that draw as they go (thinning candidates, then one uniform per kept candidate) are
+  compiled in :mod:`simulation.compiled_rules`, which draws from the same generator in the
+  numpy twin's order.
 * numba is used when it imports and ``SOCBIZ_NUMBA`` is not ``0`` (read when a market is
   built, for the whole run); otherwise, or when the work is too small to repay loading numba
   (about a second the first time in a process, most of it spent loading the cached machine
@@ -169,38 +172,6 @@ def _compiled():
     # below (no fastmath, so no fused multiply-adds), so both give identical bits.
 
     @jit
-    def engage(follows, ne, sentiment, code, match, per_customer, brand_factor, sens, draws,
-               out_b, out_i):
-        # Follower pairs in brand-major order (brand, then customer), as np.nonzero lists them;
-        # pair k engages when its exponential draw is below its rate. Each brand's followers
-        # are first listed without a branch (the slot is written always, kept when following):
-        # a branch on a row that is one tenth followers is mispredicted too often (2.7x slower).
-        one, lo, hi = np.float32(1), np.float32(0), np.float32(2)
-        followers = np.empty(ne, np.int64)
-        k = 0
-        n_out = 0
-        for b in range(follows.shape[0]):
-            row = follows[b]
-            m = 0
-            for i in range(ne):
-                followers[m] = i
-                m += row[i]
-            for j in range(m):
-                i = followers[j]
-                rate = match[b, code[i]] * per_customer[i]
-                rate = rate * brand_factor[b]
-                if sens > 0:
-                    f = one + sens * sentiment[b, i]
-                    f = min(max(f, lo), hi)
-                    rate = rate * f
-                if draws[k] < rate:
-                    out_b[n_out] = b
-                    out_i[n_out] = i
-                    n_out += 1
-                k += 1
-        return n_out
-
-    @jit
     def decay_sentiment(sentiment, customer, keep, rest):
         zero = np.float32(0)
         for b in range(sentiment.shape[0]):
@@ -256,15 +227,33 @@ def _compiled():
             per_customer[i] = per_customer[i] * active
 
     @jit
-    def engage_elsewhere(ever, ne, code, match, per_customer, factor, draws):
-        k = 0
-        for i in range(ne):
-            if not ever[i]:
-                rate = per_customer[i] * match[code[i]]
-                rate = rate * factor
-                if draws[k] < rate:
-                    ever[i] = True
-                k += 1
+    def set_following(follows, knows, follower_count, i, b, value):
+        # The twin: Population.set_following. One pair at a time, so a pair listed twice
+        # changes once, as the twin's unique pairs do; returns the changes per brand.
+        counts = np.zeros(follows.shape[0], np.int64)
+        delta = 1 if value else -1
+        for k in range(len(i)):
+            if follows[b[k], i[k]] != value:
+                follows[b[k], i[k]] = value
+                if value:
+                    knows[b[k], i[k]] = True
+                counts[b[k]] += 1
+                follower_count[b[k]] += delta
+        return counts
+
+    @jit
+    def weekly_engaged(flat, follows, n):
+        # The twin: Market._weekly_engaged. Distinct (brand * n + customer) pairs still
+        # following, per brand.
+        ordered = np.sort(flat)
+        counts = np.zeros(follows.shape[0], np.int64)
+        previous = -1
+        for pair in ordered:
+            if pair != previous:
+                b, i = pair // n, pair % n
+                counts[b] += follows[b, i]
+                previous = pair
+        return counts
 
     @jit
     def follower_sums(follows, ne, a, b_values, scale):
@@ -303,11 +292,11 @@ def _compiled():
     kernels.triad_formation_inplace = triad_formation_inplace
     kernels.resolve_attachment_from = resolve_attachment_from
     kernels.csr_from_edges = csr_from_edges
-    kernels.engage = engage
     kernels.decay_sentiment = decay_sentiment
     kernels.known_sentiment = known_sentiment
     kernels.feed = feed
-    kernels.engage_elsewhere = engage_elsewhere
+    kernels.set_following = set_following
+    kernels.weekly_engaged = weekly_engaged
     kernels.follower_sums = follower_sums
     kernels.following_share = following_share
     # The rules fused with their draws live in a module of their own: a compiled function
@@ -318,6 +307,8 @@ def _compiled():
     kernels.churn_and_acquire = compiled_rules.churn_and_acquire
     kernels.follow_changes = compiled_rules.follow_changes
     kernels.incidents = compiled_rules.incidents
+    kernels.engagement = compiled_rules.engagement
+    kernels.shares = compiled_rules.shares
     return kernels
 
 
@@ -378,14 +369,10 @@ def warm_up(n_pairs: int) -> None:
     sentiment = np.zeros((1, 2), f32)
     code = np.zeros(2, np.uint8)
     ones = np.ones(2, f32)
-    k.engage(follows, 2, sentiment, code, np.zeros((1, 256), f32), ones, ones[:1], f32(0),
-             np.zeros(0, f32), np.zeros(0, np.int64), np.zeros(0, np.int64))
     k.decay_sentiment(sentiment, follows, f32(1), f32(0))
     k.known_sentiment(sentiment, follows, SENTIMENT_SCALE)
     k.feed(follows, 2, 0, ones[:1], ones[:1], ones, ones, f32(1), np.ones(6, f32),
            np.empty(2, f32), np.empty(2, f32), np.empty(2, f32))
-    k.engage_elsewhere(np.ones(2, bool), 2, code, np.zeros(256, f32), ones, f32(0),
-                       np.zeros(0, f32))
     k.follower_sums(follows, 2, ones, ones, SENTIMENT_SCALE)
     none = np.zeros(0, np.int64)
     k.following_share(np.zeros(3, np.int64), np.zeros(0, np.int32), follows, 2, none, none)
@@ -399,23 +386,24 @@ def warm_up(n_pairs: int) -> None:
                      np.zeros(0, np.int32), False, rates, 0.0, ones[:1], f32(0), 0.0, 0.0, 0,
                      f32(0), f32(0), ones[:1], f32(0), 0.0, 0.0, 0)
     k.incidents(addresses, 2, 0, 2, follows, sentiment, rates, 0.0, 0.0, 0, f32(0), 0.0, 0.0)
+    k.engagement(addresses, follows, 0, 0, sentiment, code, np.zeros((1, 256), f32), ones, ones[:1],
+                 f32(0), f32(0), np.ones(2, bool), np.zeros(256, f32), f32(0), False)
+    k.shares(addresses, none, none, 1, 2, np.zeros(3, np.int64), np.zeros(0, np.int32), ones,
+             follows, follows, 0.0, 0.0)
+    k.set_following(follows, follows.copy(), counts, none, none, True)
+    k.weekly_engaged(none, follows, 2)
 
 
 def engage(follows: np.ndarray, ne: int, sentiment: np.ndarray, code: np.ndarray,
            match: np.ndarray, per_customer: np.ndarray, brand_factor: np.ndarray, sens,
-           draws: np.ndarray, enabled: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+           draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Engaged (brand, customer) pairs among the followers (customers below ``ne``).
 
     Follower pair k (brand-major order) has rate match[b, code[i]] x per_customer[i] x
     brand_factor[b] x clip(1 + sens x sentiment[b, i], 0, 2) (the last factor only when sens > 0)
     and engages when ``draws[k]`` (a standard exponential, one per follower pair) is below it:
-    probability 1 - exp(-rate)."""
-    if use_numba_pairs(follows.shape[0] * ne, enabled):
-        out_b = np.empty(len(draws), np.int64)
-        out_i = np.empty(len(draws), np.int64)
-        k = kernels().engage(follows, ne, sentiment, code, match, per_customer, brand_factor,
-                             sens, draws, out_b, out_i)
-        return out_b[:k].copy(), out_i[:k].copy()
+    probability 1 - exp(-rate). The numpy twin of ``compiled_rules.engagement``, which draws
+    for itself."""
     rows_b, rows_i = [], []
     for b in range(follows.shape[0]):
         i = np.flatnonzero(follows[b, :ne])
@@ -501,13 +489,10 @@ def feed(follows: np.ndarray, ne: int, n_active: int, posts: np.ndarray, push_po
 
 
 def engage_elsewhere(ever: np.ndarray, ne: int, code: np.ndarray, match: np.ndarray,
-                     per_customer: np.ndarray, factor, draws: np.ndarray,
-                     enabled: bool | None = None) -> None:
+                     per_customer: np.ndarray, factor, draws: np.ndarray) -> None:
     """In place: engaging customers who never engaged do so when their exponential draw (one
-    per such customer, in id order) is below per_customer x match[code] x factor."""
-    if use_numba_pairs(ne, enabled):
-        kernels().engage_elsewhere(ever, ne, code, match, per_customer, factor, draws)
-        return
+    per such customer, in id order) is below per_customer x match[code] x factor. The numpy
+    twin of the second half of ``compiled_rules.engagement``."""
     not_yet = np.flatnonzero(~ever[:ne])
     rate = per_customer[not_yet] * match[code[not_yet]]
     rate *= factor

@@ -124,6 +124,9 @@ class Population:
         counts = np.zeros(self.n_brands, np.int64)
         if not len(i):
             return counts
+        if kernels.use_numba_pairs(self.n * self.n_brands, self.compiled):
+            return kernels.kernels().set_following(self.follows_bn, self.knows_bn,
+                                                   self.follower_count, i, b, value)
         flat = np.unique(b.astype(np.int64) * self.n + i)
         b, i = flat // self.n, flat % self.n
         changed = self.follows_bn[b, i] != value

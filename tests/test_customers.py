@@ -734,6 +734,8 @@ def test_generator_addresses_follow_a_copied_generator():
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_compiled_and_numpy_kernels_agree_bit_for_bit(monkeypatch, seed):
+    # The passes without draws; the rules that draw (engagement, shares, follows, churn,
+    # incidents) are compared by whole runs above.
     from simulation import kernels
 
     if not kernels.numba_enabled():
@@ -744,32 +746,22 @@ def test_compiled_and_numpy_kernels_agree_bit_for_bit(monkeypatch, seed):
     sentiment = rng.uniform(-1, 1, (nb, n)).astype(np.float32)
     knows = rng.random((nb, n)) < 0.6
     customer = rng.random((nb, n)) < 0.2
-    code = rng.integers(0, 256, n).astype(np.uint8)
-    match = rng.random((nb, 256)).astype(np.float32)
     per_customer = rng.random(ne).astype(np.float32)
     attention = rng.lognormal(0, 1, n).astype(np.float32)
     fatigue = rng.random(n).astype(np.float32)
     posts = rng.random(nb).astype(np.float32) * 3
     constants = np.array([1e-9, 0.1, 2.0, 1.5, 0.5, 0.3], np.float32)
-    draws = rng.standard_exponential(int(follows[:, :ne].sum()), dtype=np.float32) * 0.05
-    ever = rng.random(n) < 0.5
-    elsewhere = rng.standard_exponential(ne - int(ever[:ne].sum()), dtype=np.float32) * 0.05
     results = {}
     for threshold in (0, 10**18):
         monkeypatch.setattr(kernels, "MIN_PAIRS_FOR_NUMBA", threshold)
         s = sentiment.copy()
         kernels.decay_sentiment(s, customer, np.float32(0.99), np.float32(0.004))
-        e = ever.copy()
-        kernels.engage_elsewhere(e, ne, code, match[0], per_customer, np.float32(0.3),
-                                 elsewhere)
         results[threshold] = (
-            kernels.engage(follows, ne, sentiment, code, match, per_customer,
-                           posts, np.float32(0.4), draws),
             kernels.feed(follows, ne, 5000, posts, posts * 0.3, attention, fatigue,
                          np.float32(30), constants),
             kernels.known_sentiment(sentiment, knows),
             kernels.follower_sums(follows, ne, per_customer.clip(0, 1), fatigue),
-            s, e)
+            s)
     a, b = results[0], results[10**18]
     for x, y in zip(a, b, strict=True):
         for u, v in zip(x if isinstance(x, tuple) else (x,), y if isinstance(y, tuple) else (y,),
