@@ -287,3 +287,189 @@ def shares(addresses, eng_i, eng_b, nb, ne, indptr, indices, p_seen, knows, foll
             follow_b[n_follow] = b
             n_follow += 1
     return follow_i[:n_follow], follow_b[:n_follow], views
+
+
+@jit
+def _first_sights(g, day, people, brands, complaint, nb, stamp, refractory, wrap, size,
+                  exposures, sentiment, knows, impact):
+    # The twin: Complaints._first_sights (stamps of 16 bits only). The fresh
+    # sights (none of a complaint about the brand in refractory days), shuffled, and one per
+    # (person, brand): the first after the shuffle, as np.unique's first index; in the order
+    # of person * brands + brand.
+    fresh = np.empty(len(people), np.int64)
+    m = 0
+    for k in range(len(people)):
+        fresh[m] = k
+        m += (day - np.int32(stamp[brands[k], people[k]])) % wrap >= refractory
+    # (numba's permutation reads element 0 of its array even when empty; numpy's draws
+    # nothing for no element, so skipping it changes nothing)
+    fresh = fresh[:m][g.permutation(m)] if m else fresh[:0]
+    keys = people[fresh] * nb + brands[fresh]
+    ordered = np.argsort(keys, kind="mergesort")  # stable: the first of equal keys first
+    kept = np.empty(m, np.int64)
+    n_kept = 0
+    for j in range(m):
+        if j == 0 or keys[ordered[j]] != keys[ordered[j - 1]]:
+            kept[n_kept] = fresh[ordered[j]]
+            n_kept += 1
+    kept = kept[:n_kept]
+    who, brand, about = people[kept], brands[kept], complaint[kept]
+    knew = np.empty(n_kept, np.bool_)
+    low = np.float32(-1)
+    for k in range(n_kept):
+        b, i = brand[k], who[k]
+        stamp[b, i] = day % wrap
+        size[about[k]] += 1
+        exposures[b] += 1
+        sentiment[b, i] = max(low, sentiment[b, i] - impact)
+        knew[k] = knows[b, i]
+        knows[b, i] = True
+    return who, brand, about, knew
+
+
+@jit
+def first_sights(addresses, day, people, brands, complaint, stamp, refractory, wrap, size,
+                 exposures, sentiment, knows, impact):
+    # Complaints._first_sights, for complaints just posted (their authors).
+    g = generator_at(addresses)
+    return _first_sights(g, day, people, brands, complaint, stamp.shape[0], stamp, refractory,
+                         wrap, size, exposures, sentiment, knows, impact)
+
+
+@jit
+def spread(addresses, day, sharers, complaint, see, complaint_brand, indptr, indices, stamp,
+           refractory, wrap, size, exposures, sentiment, knows, impact):
+    # The twin: Complaints._spread on a network with friend lists (one uniform per friend of
+    # each sharer, in friend-list order: seen with the sharer's chance `see`), then the first
+    # sights (Complaints._first_sights).
+    g = generator_at(addresses)
+    reached = 0
+    for k in range(len(sharers)):
+        reached += indptr[sharers[k] + 1] - indptr[sharers[k]]
+    friend = np.empty(reached, np.int64)
+    about = np.empty(reached, np.int64)
+    m = 0
+    for k in range(len(sharers)):
+        for j in range(indptr[sharers[k]], indptr[sharers[k] + 1]):
+            if g.random() < see[k]:
+                friend[m] = indices[j]
+                about[m] = complaint[k]
+                m += 1
+    friend, about = friend[:m], about[:m]
+    brand = np.empty(m, np.int64)
+    for k in range(m):
+        brand[k] = complaint_brand[about[k]]
+    return _first_sights(g, day, friend, brand, about, stamp.shape[0], stamp, refractory, wrap,
+                         size, exposures, sentiment, knows, impact)
+
+
+@jit
+def _median(values):
+    # As complaints._median: the middle value, or the mean of the two middle ones.
+    ordered = np.sort(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[mid])
+    return (ordered[mid - 1] + ordered[mid]) / 2
+
+
+@jit
+def service_day(addresses, day, brand, opened, detected, answered, origin, complainant,
+                in_crisis, coverage, capacity, questions_waiting, questions, patience, sentiment,
+                win_back, never, lapsed):
+    # The twins: Complaints._detect, then Complaints._answer up to the frontier. Detection:
+    # one uniform per complaint neither detected nor answered (in id order). Answers: the
+    # lapsed leave the queue, the queue is the detected complaints by detection day (ties by
+    # id), one uniform per brand rounds its capacity, the rest goes to questions, oldest
+    # bucket first. Returns, per brand, the complaints answered, their median response days
+    # (nan without any), the backlog and all answers, and the answered complaints' ids.
+    g = generator_at(addresses)
+    nb = len(coverage)
+    n = len(brand)
+    for r in range(n):
+        if detected[r] == never and answered[r] == never:
+            u = g.random()
+            if in_crisis[brand[r]] or u < coverage[brand[r]]:
+                detected[r] = day
+    queue = np.empty(n, np.int64)
+    in_queue = np.zeros(nb, np.int64)
+    m = 0
+    for r in range(n):
+        if answered[r] == never and origin[r] == 0:
+            if opened[r] <= day - patience:
+                answered[r] = lapsed
+            elif detected[r] != never:
+                queue[m] = r
+                in_queue[brand[r]] += 1
+                m += 1
+    queue = queue[:m][np.argsort(detected[queue[:m]], kind="mergesort")]
+    for k in range(len(questions_waiting) - 1, 0, -1):
+        questions_waiting[k] = questions_waiting[k - 1]
+    questions_waiting[0] = questions
+    n_answers = np.empty(nb, np.int64)
+    for b in range(nb):
+        whole = np.int64(capacity[b])
+        n_answers[b] = whole + (g.random() < capacity[b] - whole)
+    # Per brand, the first n_answers of its complaints in queue order (brand-major).
+    ids = np.empty(m, np.int64)
+    taken = np.zeros(nb, np.int64)
+    k = 0
+    for b in range(nb):
+        for r in queue:
+            if taken[b] == n_answers[b]:
+                break
+            if brand[r] == b:
+                ids[k] = r
+                taken[b] += 1
+                k += 1
+    ids = ids[:k]
+    answered_n = np.zeros(nb, np.int64)
+    median_days = np.full(nb, np.nan)
+    backlog = np.zeros(nb, np.int64)
+    answers = np.zeros(nb, np.int64)
+    start = 0
+    for b in range(nb):
+        mine = ids[start:start + taken[b]]
+        start += taken[b]
+        answered_n[b] = len(mine)
+        if len(mine):
+            median_days[b] = _median(day - opened[mine])
+        left = n_answers[b] - taken[b]
+        older = 0
+        answered_questions = 0
+        for bucket in range(len(questions_waiting) - 1, -1, -1):  # oldest first
+            waiting = questions_waiting[bucket, b]
+            take = min(waiting, max(left - older, 0))
+            older += waiting
+            questions_waiting[bucket, b] = waiting - take
+            answered_questions += take
+        backlog[b] = in_queue[b] - len(mine) + questions_waiting[:, b].sum()
+        answers[b] = len(mine) + answered_questions
+    # Each answered complainant's sentiment rises once per (brand, person), however many of
+    # their complaints were answered today (as the twin's fancy-index write): new values
+    # from the old ones first, then written.
+    risen = np.empty(k, np.float32)
+    one = np.float32(1)
+    for j in range(k):
+        r = ids[j]
+        answered[r] = day
+        risen[j] = min(one, sentiment[brand[r], complainant[r]] + win_back)
+    for j in range(k):
+        r = ids[j]
+        sentiment[brand[r], complainant[r]] = risen[j]
+    return answered_n, median_days, backlog, answers, ids
+
+
+@jit
+def open_counts(answered, detected, origin, brand, frontier_complaint, nb, never):
+    # The twin: the end of Complaints.step. Open: not answered, and either waiting for an
+    # answer (detected, from a customer) or still spreading (on the frontier).
+    spreading = np.zeros(len(brand), np.bool_)
+    for r in frontier_complaint:
+        spreading[r] = True
+    counts = np.zeros(nb, np.int64)
+    for r in range(len(brand)):
+        waiting = detected[r] != never and origin[r] == 0
+        if answered[r] == never and (waiting or spreading[r]):
+            counts[brand[r]] += 1
+    return counts

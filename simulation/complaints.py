@@ -228,16 +228,24 @@ class Complaints:
         exposures = self.injected_exposures.copy()
         self.injected_exposures[:] = 0
         self._incidents(day, outputs, results, exposures)
-        self._detect(day, outputs)
-        self._answer(day, outputs, questions, results)
+        if self._compiled_rules:
+            self._service_compiled(day, outputs, questions, results)
+        else:
+            self._detect(day, outputs)
+            self._answer(day, outputs, questions, results)
         self._spread(day, exposures)
         self._crises(day, outputs, exposures, results)
         t = self.table
-        waiting = (t.answered == NEVER) & (t.detected != NEVER) & (t.origin == 0)
-        spreading = np.zeros(t.n, bool)
-        spreading[self.frontier_complaint] = True
-        open_ = (t.answered == NEVER) & (waiting | spreading)
-        open_counts = np.bincount(t.brand[open_], minlength=self.population.n_brands)
+        if self._compiled_rules:
+            open_counts = kernels.kernels().open_counts(
+                t.answered, t.detected, t.origin, t.brand, self.frontier_complaint,
+                self.population.n_brands, NEVER)
+        else:
+            waiting = (t.answered == NEVER) & (t.detected != NEVER) & (t.origin == 0)
+            spreading = np.zeros(t.n, bool)
+            spreading[self.frontier_complaint] = True
+            open_ = (t.answered == NEVER) & (waiting | spreading)
+            open_counts = np.bincount(t.brand[open_], minlength=self.population.n_brands)
         for b, r in enumerate(results):
             r.negative_exposures = int(exposures[b])
             r.complaints_open = int(open_counts[b])
@@ -282,7 +290,7 @@ class Complaints:
         ids = self.table.append(brand=brands, complainant=complainants, opened=day,
                                 virality=virality, detected=NEVER, answered=NEVER, size=0,
                                 origin=origin)
-        self._expose(day, complainants, brands, ids, exposures, all_share=True)
+        self._expose(day, complainants, brands, ids, exposures)
         return ids
 
     def _detect(self, day, outputs) -> None:
@@ -338,28 +346,80 @@ class Complaints:
             self.frontier_node = self.frontier_node[alive]
             self.frontier_complaint = self.frontier_complaint[alive]
 
+    def _service_compiled(self, day, outputs, questions, results) -> None:
+        """_detect and _answer in one compiled pass (simulation.compiled_rules.service_day)."""
+        t, c = self.table, self.config
+        coverage = np.array([o.listening_coverage for o in outputs])
+        capacity = np.array([o.answer_capacity for o in outputs])
+        answered, median_days, backlog, answers, ids = kernels.kernels().service_day(
+            self._rng_addresses.of(self.rng), day, t.brand, t.opened, t.detected, t.answered,
+            t.origin, t.complainant, self.crisis_level > 0, coverage, capacity,
+            self.questions_waiting, questions, c.patience_days, self.population.sentiment_bn,
+            F32(c.answer_win_back), NEVER, LAPSED)
+        columns = zip(results, answered.tolist(), median_days.tolist(), backlog.tolist(),
+                      answers.tolist(), strict=True)
+        for r, answered_b, median_b, backlog_b, answers_b in columns:
+            r.complaints_answered = answered_b
+            r.median_response_days = median_b
+            r.backlog = backlog_b
+            r.answers = answers_b
+        if len(ids):
+            alive = t.answered[self.frontier_complaint] < 0  # not answered (open or lapsed)
+            self.frontier_node = self.frontier_node[alive]
+            self.frontier_complaint = self.frontier_complaint[alive]
+
     def _spread(self, day, exposures) -> None:
         if not len(self.frontier_node):
             return
         sharers, complaint = self.frontier_node, self.frontier_complaint
         self.frontier_node = np.empty(0, np.int64)
         self.frontier_complaint = np.empty(0, np.int64)
-        owner, friend = self.population.network.gather(sharers, self.rng)
-        seen = self.rng.random(len(friend)) < self.see_share(sharers)[owner]
-        friend, complaint = friend[seen], complaint[owner[seen]]
-        self._expose(day, friend, self.table.brand[complaint], complaint, exposures)
+        network = self.population.network
+        if self._compiled_sights(day) and not network.is_fully_mixed:
+            sights = kernels.kernels().spread(
+                self._rng_addresses.of(self.rng), day, sharers, complaint,
+                self.see_share(sharers), self.table.brand, network.indptr, network.indices,
+                *self._sight_state(exposures))
+        else:
+            owner, friend = network.gather(sharers, self.rng)
+            seen = self.rng.random(len(friend)) < self.see_share(sharers)[owner]
+            friend, complaint = friend[seen], complaint[owner[seen]]
+            if not len(friend):
+                return
+            sights = self._first_sights(day, friend, self.table.brand[complaint], complaint,
+                                        exposures)
+        self._pass_on(day, *sights)
 
-    def _expose(self, day, people, brands, complaint, exposures, all_share=False) -> None:
-        """First sight of a complaint about a brand within the refractory window."""
-        m, c, t = self.population, self.config, self.table
+    def _expose(self, day, people, brands, complaint, exposures) -> None:
+        """Complaints just posted: their authors pass them on whatever they saw before, and
+        are newly exposed if they had not seen a complaint about the brand lately."""
         if not len(people):
             return
+        self.frontier_node = np.concatenate([self.frontier_node, people])
+        self.frontier_complaint = np.concatenate([self.frontier_complaint, complaint])
+        self._first_sights(day, people, brands, complaint, exposures)
+
+    def _compiled_sights(self, day: int) -> bool:
+        """Whether today's first sights run compiled (simulation.compiled_rules): with 16-bit
+        stamps only (see _fresh)."""
+        return (self._compiled_rules and self._stamp.dtype != np.int32
+                and day < STAMP_WRAP - self.config.refractory_days)
+
+    def _sight_state(self, exposures) -> tuple:
+        m = self.population
+        return (self._stamp, self.config.refractory_days, STAMP_WRAP, self.table.size,
+                exposures, m.sentiment_bn, m.knows_bn, F32(self.config.wom_sentiment_impact))
+
+    def _first_sights(self, day, people, brands, complaint, exposures) -> tuple:
+        """First sight of a complaint about a brand within the refractory window: one per
+        (person, brand) today. Returns who, which brand, which complaint, and whether they
+        knew the brand before."""
+        m, c, t = self.population, self.config, self.table
+        if self._compiled_sights(day):
+            return kernels.kernels().first_sights(
+                self._rng_addresses.of(self.rng), day, people.astype(np.int64, copy=False),
+                brands.astype(np.int64, copy=False), complaint, *self._sight_state(exposures))
         fresh = self._fresh(day, brands, people)
-        if all_share:
-            # The authors' own posts are out whatever they saw before; only those who had not
-            # seen a complaint about the brand lately are counted as newly exposed.
-            self.frontier_node = np.concatenate([self.frontier_node, people])
-            self.frontier_complaint = np.concatenate([self.frontier_complaint, complaint])
         people, brands, complaint = people[fresh], brands[fresh], complaint[fresh]
         # One exposure per (person, brand) today: keep a random one of duplicates.
         order = self.rng.permutation(len(people))
@@ -371,8 +431,11 @@ class Complaints:
         exposures += np.bincount(brands, minlength=m.n_brands)
         m.lower_sentiment(brands, people, c.wom_sentiment_impact)
         knew = m.learn(brands, people)
-        if all_share:
-            return
+        return people, brands, complaint, knew
+
+    def _pass_on(self, day, people, brands, complaint, knew) -> None:
+        """Who of those newly exposed passes the complaint on tomorrow (rule 4)."""
+        c, t = self.config, self.table
         age = day - t.opened[complaint]
         p = (c.p_reshare * t.virality[complaint] * np.exp(-age / c.wom_decay_days)
              * np.where(knew, 1.0, c.unaware_reshare_factor)

@@ -309,6 +309,10 @@ def _compiled():
     kernels.incidents = compiled_rules.incidents
     kernels.engagement = compiled_rules.engagement
     kernels.shares = compiled_rules.shares
+    kernels.first_sights = compiled_rules.first_sights
+    kernels.spread = compiled_rules.spread
+    kernels.service_day = compiled_rules.service_day
+    kernels.open_counts = compiled_rules.open_counts
     return kernels
 
 
@@ -321,11 +325,13 @@ class GeneratorAddresses:
     """The addresses a compiled rule draws from ``rng`` with (its bit generator's state and
     next-number functions), read once: ``of(rng)`` gives them as a uint64 array.
 
-    The owner keeps the Generator alive while the addresses are used. They are read again
-    when the Generator's bit generator is another object (a copied model)."""
+    The caller keeps the Generator alive while the addresses are used: compiled code that
+    draws from the addresses of a freed generator writes into freed memory. The addresses are
+    read again when the Generator's bit generator is another object (a copied model)."""
 
     def __init__(self):
         self._source = None
+        self._bit_generator = None  # the last one read: not freed while this object lives
         self._addresses = np.zeros(5, np.uint64)
 
     def of(self, rng: np.random.Generator) -> np.ndarray:
@@ -341,6 +347,7 @@ class GeneratorAddresses:
                  address(interface.next_uint64), address(interface.next_uint32),
                  address(interface.next_double)], np.uint64)
             self._source = interface
+            self._bit_generator = rng.bit_generator
         return self._addresses
 
 
@@ -378,7 +385,8 @@ def warm_up(n_pairs: int) -> None:
     k.following_share(np.zeros(3, np.int64), np.zeros(0, np.int32), follows, 2, none, none)
     # The rules drawing for themselves (simulation.compiled_rules), with the argument types
     # of their callers' and no candidates (block size 0): nothing is drawn.
-    addresses = GeneratorAddresses().of(np.random.default_rng(0))
+    rng = np.random.default_rng(0)  # alive while its addresses are used (service_day draws)
+    addresses = GeneratorAddresses().of(rng)
     counts, rates = np.zeros(1, np.int64), np.zeros(1)
     k.churn_and_acquire(addresses, 2, follows, follows, sentiment, counts, f32(0), f32(0), 0.0,
                         0.0, 0, rates, f32(0), 0.0, 0.0, 0)
@@ -391,6 +399,15 @@ def warm_up(n_pairs: int) -> None:
     k.shares(addresses, none, none, 1, 2, np.zeros(3, np.int64), np.zeros(0, np.int32), ones,
              follows, follows, 0.0, 0.0)
     k.set_following(follows, follows.copy(), counts, none, none, True)
+    stamp = np.zeros((1, 2), np.uint16)
+    sights = (stamp, 1, 1 << 16, none, counts, sentiment, follows, f32(0))
+    k.first_sights(addresses, 0, none, none, none, *sights)
+    k.spread(addresses, 0, none, none, ones[:0], np.zeros(0, np.int32), np.zeros(3, np.int64),
+             np.zeros(0, np.int32), *sights)
+    days, origin = np.zeros(0, np.int32), np.zeros(0, np.int8)
+    k.service_day(addresses, 0, days, days, days, days, origin, none, np.zeros(1, bool), rates,
+                  rates, np.zeros((1, 1), np.int64), counts, 1, sentiment, f32(0), 0, -1)
+    k.open_counts(days, days, origin, days, none, 1, 0)
     k.weekly_engaged(none, follows, 2)
 
 
