@@ -70,13 +70,24 @@ def bernoulli_positions(g, n, p, size):
 
 
 @jit
-def churn_and_acquire(pointers, n, customer, knows, sentiment, customer_count,
-                      p_churn, churn_negative, churn_max, churn_p, churn_size,
-                      p_acquire, sens, acquire_max, acquire_p, acquire_size):
-    # The twin: Market._churn_and_acquire. A size of 0: no candidates (rate 0).
-    g = generator_at(pointers)
+def buying(addresses, eng_i, eng_b, conversion, n, customer, knows, sentiment, customer_count,
+           p_churn, churn_negative, churn_max, churn_p, churn_size, p_acquire, sens,
+           acquire_max, acquire_p, acquire_size, p_purchase, code, service_bit, p_question):
+    # The twins, in the order of Market.step's rule 7 and 8: Market._conversions (one
+    # uniform per engagement), Market._churn_and_acquire (a block size of 0: no candidates),
+    # the day's purchases (one binomial per brand), then the questions (one uniform per
+    # engagement). Returns the sales, the social sales and the questions, per brand.
+    g = generator_at(addresses)
     nb = customer.shape[0]
     zero, one, two = np.float32(0), np.float32(1), np.float32(2)
+    social_sales = np.zeros(nb, np.int64)
+    for k in range(len(eng_i)):
+        b, i = eng_b[k], eng_i[k]
+        if g.random() < conversion[b]:
+            social_sales[b] += 1
+            if not customer[b, i]:
+                customer[b, i] = True
+                customer_count[b] += 1
     if churn_size > 0:
         for pos in bernoulli_positions(g, n * nb, churn_p, churn_size):
             b, i = pos // n, pos % n
@@ -93,6 +104,15 @@ def churn_and_acquire(pointers, n, customer, knows, sentiment, customer_count,
                 if g.random() * acquire_max < p_acquire[b] * factor:
                     customer[b, i] = True
                     customer_count[b] += 1
+    sales = np.empty(nb, np.int64)
+    for b in range(nb):
+        sales[b] = g.binomial(customer_count[b], p_purchase) + social_sales[b]
+    questions = np.zeros(nb, np.int64)
+    for k in range(len(eng_i)):
+        asked = g.random() < p_question
+        if asked and (code[eng_i[k]] >> service_bit) & 1:
+            questions[eng_b[k]] += 1
+    return sales, social_sales, questions
 
 
 @jit

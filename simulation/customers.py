@@ -252,7 +252,7 @@ class Market:
         self._rng_addresses = kernels.GeneratorAddresses()
         sample_size = min(market.sample_size, n)
         self.sample_ids = np.sort(population_rng.choice(n, size=sample_size, replace=False))
-        self._sample_rows: list[dict[str, np.ndarray]] = []
+        self._sample_rows: list[tuple] = []  # (day, fatigue, follows, sentiment, customer)
         # False: the sample is not recorded (a sweep's run writes only its series and events).
         self.record_customers = True
         self.record_sample(0)
@@ -386,15 +386,8 @@ class Market:
                                 self.population.compiled)
 
         # 7. Buying, conversions, churn, acquisition.
-        conversion = np.array([o.conversion for o in outputs])
-        social_sales = self._conversions(eng_i, eng_b, conversion)
-        self._churn_and_acquire()
-        sales = self.rng.binomial(self.customer_count, bh.p_purchase) + social_sales
-
         # 8. Questions from engagements by customers motivated by customer service.
-        asks = (self.motivation_code[eng_i] >> CUSTOMER_SERVICE & 1).astype(bool) & (
-            self.rng.random(len(eng_i)) < self.config.word_of_mouth.p_question)
-        questions = np.bincount(eng_b[asks], minlength=nb)
+        sales, social_sales, questions = self._buying_and_questions(eng_i, eng_b, outputs)
 
         # 9. Incidents, complaints, word of mouth, answers, crises.
         self.complaints.step(day, outputs, questions, results)
@@ -541,20 +534,34 @@ class Market:
         self.population.set_customer(i, b, True)
         return np.bincount(b, minlength=self.n_brands)
 
-    def _churn_and_acquire(self) -> None:
+    def _buying_and_questions(self, eng_i, eng_b, outputs) -> tuple[np.ndarray, ...]:
+        """Rules 7 and 8: conversions, churn and acquisition, purchases, then questions.
+        Returns the sales, the social sales and the new questions, per brand."""
         bh = self.behaviour
-        rate_max = bh.p_churn + bh.churn_negative
+        conversion = np.array([o.conversion for o in outputs])
+        churn_max = bh.p_churn + bh.churn_negative
         acquire_max = float(self.p_acquire.max(initial=0)) * (1 + bh.sentiment_sensitivity)
         pairs = self.n * self.n_brands
-        blocks = (thinning_block(pairs, rate_max), thinning_block(pairs, acquire_max))
+        blocks = (thinning_block(pairs, churn_max), thinning_block(pairs, acquire_max))
+        p_question = self.config.word_of_mouth.p_question
         if self._compiled_rules and None not in blocks:
             (churn_p, churn_size), (acquire_p, acquire_size) = blocks
-            kernels.kernels().churn_and_acquire(
-                self._rng_addresses.of(self.rng), self.n, self.customer_bn, self.knows_bn,
-                self.sentiment_bn, self.population.customer_count, F32(bh.p_churn),
-                F32(bh.churn_negative), float(rate_max), churn_p, churn_size, self.p_acquire,
-                F32(bh.sentiment_sensitivity), acquire_max, acquire_p, acquire_size)
-            return
+            return kernels.kernels().buying(
+                self._rng_addresses.of(self.rng), eng_i, eng_b, conversion, self.n,
+                self.customer_bn, self.knows_bn, self.sentiment_bn,
+                self.population.customer_count, F32(bh.p_churn), F32(bh.churn_negative),
+                float(churn_max), churn_p, churn_size, self.p_acquire,
+                F32(bh.sentiment_sensitivity), acquire_max, acquire_p, acquire_size,
+                float(bh.p_purchase), self.motivation_code, CUSTOMER_SERVICE, float(p_question))
+        social_sales = self._conversions(eng_i, eng_b, conversion)
+        self._churn_and_acquire(churn_max, acquire_max)
+        sales = self.rng.binomial(self.customer_count, bh.p_purchase) + social_sales
+        asks = (self.motivation_code[eng_i] >> CUSTOMER_SERVICE & 1).astype(bool) & (
+            self.rng.random(len(eng_i)) < p_question)
+        return sales, social_sales, np.bincount(eng_b[asks], minlength=self.n_brands)
+
+    def _churn_and_acquire(self, rate_max: float, acquire_max: float) -> None:
+        bh = self.behaviour
         i, b = self.population.candidates(self.n, rate_max, self.rng)
         keep = self.customer_bn[b, i]
         i, b = i[keep], b[keep]
@@ -600,18 +607,14 @@ class Market:
         return self.complaints.inject(brand, cause, virality, n_seeds, day)
 
     def record_sample(self, day: int) -> None:
-        """Record today's state of the sampled customers (agent-level output)."""
+        """Record today's state of the sampled customers (agent-level output): the day and
+        what changes (fatigue; following, sentiment and buying for every brand), four reads
+        a day; the frame is laid out when asked for (sample_frame)."""
         ids = self.sample_ids
         if not len(ids) or not self.record_customers:
             return
-        row = {"day": np.full(len(ids), day, np.int32), "customer": ids,
-               "engaging": ids < self.n_engaging, "active": ids < self.n_active,
-               "fatigue": self.fatigue[ids].copy()}
-        for b, name in enumerate(self.brand_names):
-            row[f"follows_{name}"] = self.follows_bn[b, ids]
-            row[f"sentiment_{name}"] = self.sentiment_bn[b, ids]
-            row[f"customer_{name}"] = self.customer_bn[b, ids]
-        self._sample_rows.append(row)
+        self._sample_rows.append((day, self.fatigue[ids], self.follows_bn[:, ids],
+                                  self.sentiment_bn[:, ids], self.customer_bn[:, ids]))
 
     def sample_frame(self):
         """The recorded sample: one row per day and sampled customer."""
@@ -619,6 +622,17 @@ class Market:
 
         if not self._sample_rows:
             return pd.DataFrame()
-        columns = self._sample_rows[0].keys()
-        return pd.DataFrame({c: np.concatenate([r[c] for r in self._sample_rows])
-                             for c in columns})
+        ids, days = self.sample_ids, len(self._sample_rows)
+        day, fatigue, follows, sentiment, customer = zip(*self._sample_rows, strict=True)
+        columns = {"day": np.repeat(np.array(day, np.int32), len(ids)),
+                   "customer": np.tile(ids, days),
+                   "engaging": np.tile(ids < self.n_engaging, days),
+                   "active": np.tile(ids < self.n_active, days),
+                   "fatigue": np.concatenate(fatigue)}
+        follows, sentiment, customer = (np.concatenate(state, axis=1)
+                                        for state in (follows, sentiment, customer))
+        for b, name in enumerate(self.brand_names):
+            columns[f"follows_{name}"] = follows[b]
+            columns[f"sentiment_{name}"] = sentiment[b]
+            columns[f"customer_{name}"] = customer[b]
+        return pd.DataFrame(columns)

@@ -304,7 +304,7 @@ def _compiled():
     # variables of this closure, or numba's on-disk cache misses in every new process.
     from . import compiled_rules
 
-    kernels.churn_and_acquire = compiled_rules.churn_and_acquire
+    kernels.buying = compiled_rules.buying
     kernels.follow_changes = compiled_rules.follow_changes
     kernels.incidents = compiled_rules.incidents
     kernels.engagement = compiled_rules.engagement
@@ -388,8 +388,8 @@ def warm_up(n_pairs: int) -> None:
     rng = np.random.default_rng(0)  # alive while its addresses are used (service_day draws)
     addresses = GeneratorAddresses().of(rng)
     counts, rates = np.zeros(1, np.int64), np.zeros(1)
-    k.churn_and_acquire(addresses, 2, follows, follows, sentiment, counts, f32(0), f32(0), 0.0,
-                        0.0, 0, rates, f32(0), 0.0, 0.0, 0)
+    k.buying(addresses, none, none, rates, 2, follows, follows, sentiment, counts, f32(0), f32(0),
+             0.0, 0.0, 0, rates, f32(0), 0.0, 0.0, 0, 0.0, code, 0, 0.0)
     k.follow_changes(addresses, 2, follows, sentiment, ones, counts, np.zeros(3, np.int64),
                      np.zeros(0, np.int32), False, rates, 0.0, ones[:1], f32(0), 0.0, 0.0, 0,
                      f32(0), f32(0), ones[:1], f32(0), 0.0, 0.0, 0)
