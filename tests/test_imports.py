@@ -8,7 +8,8 @@ under ``if TYPE_CHECKING:`` (type-only). Two properties:
 2. no run-time import from a lower floor to a higher one. The floors, lowest first:
 
    0. ``i18n``, ``vocabulary``, ``schema``: words (catalogues), names and the validation
-      machinery, importing nothing else of ours;
+      machinery, importing nothing else of ours; ``kernels`` and ``compiled_rules``: the
+      compiled passes (plain arrays in, arrays out);
    1. ``events``: interventions as pure data (a scenario holds a timeline of them, so they sit
       below ``config``; they name the scenario they are checked against for type checkers only);
    2. ``config``: the scenario's frozen configuration;
@@ -38,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("simulation", "dashboards")
 
 FLOORS: tuple[tuple[str, ...], ...] = (
-    ("simulation.i18n", "simulation.vocabulary", "simulation.schema", "simulation.kernels"),
+    ("simulation.i18n", "simulation.vocabulary", "simulation.schema", "simulation.kernels",
+     "simulation.compiled_rules"),
     ("simulation.events",),
     ("simulation.config",),
     ("simulation.exchange", "simulation.scenario", "simulation.population"),
