@@ -221,7 +221,7 @@ def engagement(addresses, follows, ne, n_followers, sentiment, code, match, per_
     g = generator_at(addresses)
     nb = follows.shape[0]
     one, lo, hi = np.float32(1), np.float32(0), np.float32(2)
-    listed = np.empty(ne, np.int64)
+    listed = np.empty(ne, np.int32)  # (half the stores of int64: the listing is store-bound)
     eng_b = np.empty(n_followers, np.int64)  # at most every follower pair engages
     eng_i = np.empty(n_followers, np.int64)
     k = 0

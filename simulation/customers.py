@@ -314,8 +314,8 @@ class Market:
             self._p_seen_rest_of = self.attention
         p_seen, per_customer, drive = kernels.feed(
             self.follows_bn, ne, self.n_active, posts, posts * push, self.attention,
-            self.fatigue, F32(other_posts), self._feed_constants, self.population.compiled)
-        self.p_seen[:ne] = p_seen
+            self.fatigue, F32(other_posts), self._feed_constants, self.population.compiled,
+            p_seen=self.p_seen[:ne])
 
         # 2. Engagement.
         # Each brand's mix: its posts by type over its posts, 0 for a brand that posts nothing
@@ -357,16 +357,14 @@ class Market:
         # 4. Fatigue: toward 1 - exp(-drive).
         target = drive  # 1 - exp(-drive), in place (drive is not used after this)
         np.negative(target, out=target)
-        np.exp(target, out=target)
-        np.subtract(F32(1), target, out=target)
-        del drive
+        np.exp(target, out=target)  # numpy's exp in both paths: the same bits
         if self._fatigue_started:
-            gap = np.subtract(target, self.fatigue[:ne], out=target)  # in place, as above
-            self.fatigue[:ne] += np.divide(gap, F32(bh.fatigue_memory_days), out=gap)
+            kernels.fatigue_toward(self.fatigue[:ne], target, F32(bh.fatigue_memory_days),
+                                   self._compiled_rules)
         else:  # start from the steady state of day one's feeds, not from an empty history
-            self.fatigue[:ne] = target
+            self.fatigue[:ne] = np.subtract(F32(1), target, out=target)
             self._fatigue_started = True
-        del target
+        del drive, target
 
         # 5. Following (Bass) and unfollowing.
         recruitment = np.array([o.recruitment_p for o in outputs])
