@@ -50,6 +50,17 @@ def generator_at(typingctx, addresses):
 
 
 @jit
+def recount(sums, b, old_sentiment, old_knows, new_sentiment, new_knows, scale):
+    # Keeps the day's net-sentiment sums (Population.known_sums: how many know brand b, and
+    # their sentiment in fixed point, as kernels.known_sentiment counts them) true to one
+    # (brand, person) pair's change; no sums (a second dimension of 0): nothing to keep.
+    if sums.shape[1]:
+        sums[0, b] += np.int64(new_knows) - np.int64(old_knows)
+        sums[1, b] += (np.int64(np.int32(new_sentiment * scale)) * np.int64(new_knows)
+                       - np.int64(np.int32(old_sentiment * scale)) * np.int64(old_knows))
+
+
+@jit
 def bernoulli_positions(g, n, p, size):
     # The twin (simulation.population.bernoulli_positions): blocks of `size` geometric
     # gaps, every block drawn in full, cumulated from -1; the positions below n.
@@ -177,7 +188,7 @@ def follow_changes(pointers, ne, follows, sentiment, fatigue, follower_count, in
 
 @jit
 def incidents(pointers, n, n_active, ne, customer, sentiment, rates, rate_max, p, size,
-              impact, p_public, active_multiplier):
+              impact, p_public, active_multiplier, knows, sums, scale):
     # The twin: the first half of Complaints._incidents (up to the public complaints).
     # Returns the incidents per brand and the public complainants and their brands.
     g = generator_at(pointers)
@@ -199,7 +210,9 @@ def incidents(pointers, n, n_active, ne, customer, sentiment, rates, rate_max, p
     low = np.float32(-1)
     for pos in met[:k]:
         b, i = pos // n, pos % n
-        sentiment[b, i] = max(low, sentiment[b, i] - impact)
+        old = sentiment[b, i]
+        sentiment[b, i] = max(low, old - impact)
+        recount(sums, b, old, knows[b, i], sentiment[b, i], knows[b, i], scale)
         counts[b] += 1
         chance = p_public * (active_multiplier if i < n_active else 1.0)
         if g.random() < chance and i < ne:
@@ -311,7 +324,7 @@ def shares(addresses, eng_i, eng_b, nb, ne, indptr, indices, p_seen, knows, foll
 
 @jit
 def _first_sights(g, day, people, brands, complaint, nb, stamp, refractory, wrap, size,
-                  exposures, sentiment, knows, impact):
+                  exposures, sentiment, knows, impact, sums, scale):
     # The twin: Complaints._first_sights (stamps of 16 bits only). The fresh
     # sights (none of a complaint about the brand in refractory days), shuffled, and one per
     # (person, brand): the first after the shuffle, as np.unique's first index; in the order
@@ -341,24 +354,26 @@ def _first_sights(g, day, people, brands, complaint, nb, stamp, refractory, wrap
         stamp[b, i] = day % wrap
         size[about[k]] += 1
         exposures[b] += 1
-        sentiment[b, i] = max(low, sentiment[b, i] - impact)
+        old = sentiment[b, i]
+        sentiment[b, i] = max(low, old - impact)
         knew[k] = knows[b, i]
         knows[b, i] = True
+        recount(sums, b, old, knew[k], sentiment[b, i], True, scale)
     return who, brand, about, knew
 
 
 @jit
 def first_sights(addresses, day, people, brands, complaint, stamp, refractory, wrap, size,
-                 exposures, sentiment, knows, impact):
+                 exposures, sentiment, knows, impact, sums, scale):
     # Complaints._first_sights, for complaints just posted (their authors).
     g = generator_at(addresses)
     return _first_sights(g, day, people, brands, complaint, stamp.shape[0], stamp, refractory,
-                         wrap, size, exposures, sentiment, knows, impact)
+                         wrap, size, exposures, sentiment, knows, impact, sums, scale)
 
 
 @jit
 def spread(addresses, day, sharers, complaint, see, complaint_brand, indptr, indices, stamp,
-           refractory, wrap, size, exposures, sentiment, knows, impact):
+           refractory, wrap, size, exposures, sentiment, knows, impact, sums, scale):
     # The twin: Complaints._spread on a network with friend lists (one uniform per friend of
     # each sharer, in friend-list order: seen with the sharer's chance `see`), then the first
     # sights (Complaints._first_sights).
@@ -380,7 +395,7 @@ def spread(addresses, day, sharers, complaint, see, complaint_brand, indptr, ind
     for k in range(m):
         brand[k] = complaint_brand[about[k]]
     return _first_sights(g, day, friend, brand, about, stamp.shape[0], stamp, refractory, wrap,
-                         size, exposures, sentiment, knows, impact)
+                         size, exposures, sentiment, knows, impact, sums, scale)
 
 
 @jit
@@ -396,7 +411,7 @@ def _median(values):
 @jit
 def service_day(addresses, day, brand, opened, detected, answered, origin, complainant,
                 in_crisis, coverage, capacity, questions_waiting, questions, patience, sentiment,
-                win_back, never, lapsed):
+                win_back, never, lapsed, knows, sums, scale):
     # The twins: Complaints._detect, then Complaints._answer up to the frontier. Detection:
     # one uniform per complaint neither detected nor answered (in id order). Answers: the
     # lapsed leave the queue, the queue is the detected complaints by detection day (ties by
@@ -476,7 +491,10 @@ def service_day(addresses, day, brand, opened, detected, answered, origin, compl
         risen[j] = min(one, sentiment[brand[r], complainant[r]] + win_back)
     for j in range(k):
         r = ids[j]
-        sentiment[brand[r], complainant[r]] = risen[j]
+        b, i = brand[r], complainant[r]
+        old = sentiment[b, i]  # (a pair seen twice: risen already, nothing to recount)
+        sentiment[b, i] = risen[j]
+        recount(sums, b, old, knows[b, i], risen[j], knows[b, i], scale)
     return answered_n, median_days, backlog, answers, ids
 
 

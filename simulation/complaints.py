@@ -262,7 +262,8 @@ class Complaints:
                 self._rng_addresses.of(self.rng), m.n, m.n_active, m.n_engaging,
                 m.customer_bn, m.sentiment_bn, rates, rate_max, *block,
                 F32(c.incident_sentiment_impact), float(c.p_complain_public),
-                float(c.active_complaint_multiplier))
+                float(c.active_complaint_multiplier), m.knows_bn, m.day_sums(),
+                kernels.SENTIMENT_SCALE)
         else:
             i, b = m.candidates(m.n, rate_max, self.rng)
             keep = m.customer_bn[b, i] & (self.rng.random(len(i)) * rate_max < rates[b])
@@ -355,7 +356,8 @@ class Complaints:
             self._rng_addresses.of(self.rng), day, t.brand, t.opened, t.detected, t.answered,
             t.origin, t.complainant, self.crisis_level > 0, coverage, capacity,
             self.questions_waiting, questions, c.patience_days, self.population.sentiment_bn,
-            F32(c.answer_win_back), NEVER, LAPSED)
+            F32(c.answer_win_back), NEVER, LAPSED, self.population.knows_bn,
+            self.population.day_sums(), kernels.SENTIMENT_SCALE)
         columns = zip(results, answered.tolist(), median_days.tolist(), backlog.tolist(),
                       answers.tolist(), strict=True)
         for r, answered_b, median_b, backlog_b, answers_b in columns:
@@ -408,7 +410,8 @@ class Complaints:
     def _sight_state(self, exposures) -> tuple:
         m = self.population
         return (self._stamp, self.config.refractory_days, STAMP_WRAP, self.table.size,
-                exposures, m.sentiment_bn, m.knows_bn, F32(self.config.wom_sentiment_impact))
+                exposures, m.sentiment_bn, m.knows_bn, F32(self.config.wom_sentiment_impact),
+                m.day_sums(), kernels.SENTIMENT_SCALE)
 
     def _first_sights(self, day, people, brands, complaint, exposures) -> tuple:
         """First sight of a complaint about a brand within the refractory window: one per

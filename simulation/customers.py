@@ -298,6 +298,7 @@ class Market:
         bh = self.behaviour
         nb = self.n_brands
         results = [MarketDay() for _ in range(nb)]
+        self.population.known_sums = None  # none yet today (rule 6 counts them)
         posts_by_type = np.array([o.posts_by_type for o in outputs], dtype=F32)  # (B, K)
         posts = posts_by_type.sum(axis=1)
         push = np.array([o.push_share for o in outputs], dtype=F32)
@@ -378,10 +379,15 @@ class Market:
         # 6. Sentiment memory: back toward satisfaction for customers, neutral for others.
         # s += (rest - s) / d, as s * (1 - 1/d) + rest / d: in place, about half the memory
         # traffic of forming rest - s (a masked np.add(..., where=) is slower still).
-        kernels.decay_sentiment(self.population.sentiment_bn, self.customer_bn,
-                                F32(1 - 1 / bh.sentiment_memory_days),
-                                F32(bh.customer_satisfaction / bh.sentiment_memory_days),
-                                self.population.compiled)
+        keep = F32(1 - 1 / bh.sentiment_memory_days)
+        rest = F32(bh.customer_satisfaction / bh.sentiment_memory_days)
+        if self._compiled_rules:  # with the counts of the net sentiment, kept true till then
+            self.population.known_sums = kernels.kernels().decay_and_count(
+                self.sentiment_bn, self.customer_bn, self.knows_bn, keep, rest,
+                kernels.SENTIMENT_SCALE)
+        else:
+            kernels.decay_sentiment(self.population.sentiment_bn, self.customer_bn, keep, rest,
+                                    self.population.compiled)
 
         # 7. Buying, conversions, churn, acquisition.
         # 8. Questions from engagements by customers motivated by customer service.
@@ -588,9 +594,14 @@ class Market:
 
     def _net_sentiment(self, results: list[MarketDay]) -> None:
         """Expected net score of a survey of the people who know the brand (module docstring)."""
-        # One pass per brand, summed in float64 in customer order (simulation.kernels).
-        known, total = kernels.known_sentiment(self.sentiment_bn, self.knows_bn,
-                                               self.population.compiled)
+        # Counted exactly, in fixed point (simulation.kernels): as the compiled decay pass
+        # counted them and the day's later changes kept them, or anew.
+        sums = self.population.known_sums
+        if sums is None:
+            known, total = kernels.known_sentiment(self.sentiment_bn, self.knows_bn,
+                                                   self.population.compiled)
+        else:
+            known, total = sums[0], sums[1] / float(kernels.SENTIMENT_SCALE)
         for b, r in enumerate(results):
             if known[b]:
                 r.net_sentiment = float(total[b] / known[b])

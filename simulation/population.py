@@ -97,6 +97,12 @@ class Population:
         self.customer_count = np.count_nonzero(customer_bn, axis=1).astype(np.int64)
         # Whether the compiled passes may run, read once (simulation.kernels.use_numba_pairs).
         self.compiled = kernels.numba_enabled()
+        # The day's net-sentiment counts per brand, (2, brands) int64: how many know the brand
+        # and the fixed-point sum of their sentiment (kernels.known_sentiment's numbers), or
+        # None. The market's compiled pass sets them as it decays sentiment; the compiled
+        # rules that change sentiment or knowing later that day keep them true; these
+        # operations (numpy) drop them, and the market then counts anew.
+        self.known_sums: np.ndarray | None = None
 
     # ------------------------------------------------------------------------------------
     def candidates(self, rows: int, rate_max: float,
@@ -124,6 +130,7 @@ class Population:
         counts = np.zeros(self.n_brands, np.int64)
         if not len(i):
             return counts
+        self.known_sums = None
         if kernels.use_numba_pairs(self.n * self.n_brands, self.compiled):
             return kernels.kernels().set_following(self.follows_bn, self.knows_bn,
                                                    self.follower_count, i, b, value)
@@ -155,17 +162,25 @@ class Population:
         engaging = np.bincount(owner, weights=friend < self.n_engaging, minlength=len(i))
         return following / np.maximum(engaging, 1)
 
+    def day_sums(self) -> np.ndarray:
+        """known_sums for a compiled rule to keep true, or kernels.NO_SUMS when there are
+        none (a rule run outside the market's day, e.g. a crisis injected between days)."""
+        return kernels.NO_SUMS if self.known_sums is None else self.known_sums
+
     def raise_sentiment(self, b: np.ndarray, i: np.ndarray, amount: float) -> None:
         """Sentiment of customers ``i`` toward brands ``b`` rises by ``amount``, at most to 1
         (for a pair listed twice, one rise counts, as with any fancy-index write)."""
+        self.known_sums = None
         self.sentiment_bn[b, i] = np.minimum(1.0, self.sentiment_bn[b, i] + F32(amount))
 
     def lower_sentiment(self, b: np.ndarray, i: np.ndarray, amount: float) -> None:
         """Sentiment of customers ``i`` toward brands ``b`` falls by ``amount``, at least to -1."""
+        self.known_sums = None
         self.sentiment_bn[b, i] = np.maximum(-1.0, self.sentiment_bn[b, i] - F32(amount))
 
     def learn(self, b: np.ndarray, i: np.ndarray) -> np.ndarray:
         """Customers ``i`` come to know brands ``b``; returns whether each knew it already."""
+        self.known_sums = None
         knew = self.knows_bn[b, i]
         self.knows_bn[b, i] = True
         return knew

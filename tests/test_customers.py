@@ -676,6 +676,34 @@ def test_compiled_and_numpy_market_passes_give_identical_runs(monkeypatch, netwo
     assert compiled.market.rng.random() == plain.market.rng.random()
 
 
+def test_the_days_kept_net_sentiment_counts_equal_a_fresh_count(monkeypatch):
+    # The compiled decay pass counts the net sentiment, and the day's later changes (incidents,
+    # word of mouth, answers, crises) keep the counts true: each day they equal a count of the
+    # state anew, exactly. A crisis injected between days changes the state without them.
+    from simulation import kernels
+
+    if not kernels.numba_enabled():
+        pytest.skip("numba not importable here (or SOCBIZ_NUMBA=0): only the numpy path runs")
+    monkeypatch.setattr(kernels, "MIN_PAIRS_FOR_NUMBA", 0)
+    model = SocialBusinessModel("crisis-wakeup", rng=3, overrides={
+        "market.n_customers": 3000, "word_of_mouth.exogenous_crises_per_year": 30.0})
+    market, kept = model.market, 0
+    for day in range(60):
+        if day == 20:
+            market.inject_crisis(next(iter(model.brands.values())), "ngo_attack", 3.0, 5, day)
+        model.step()
+        sums = market.population.known_sums
+        if sums is None:
+            continue
+        kept += 1
+        known, total = kernels.known_sentiment(market.sentiment_bn, market.knows_bn,
+                                               enabled=False)
+        np.testing.assert_array_equal(sums[0], known)
+        np.testing.assert_array_equal(sums[1] / float(kernels.SENTIMENT_SCALE), total)
+    assert kept == 60  # every day's counts were kept to the end of the day
+    assert model.brand_frame()["complaints_new"].sum() > 0
+
+
 def test_compiled_draws_one_at_a_time_equal_numpys_arrays():
     # What the compiled rules rely on: numba's Generator, rebuilt from the bit generator's
     # addresses, draws numpy's numbers one by one, and moves the same generator on.
